@@ -1,0 +1,1 @@
+"""Pathway Coach: stacked microcredential pathways, grounded in real catalogues."""

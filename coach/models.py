@@ -1,0 +1,376 @@
+"""Typed records shared across the product: the knowledge base, the learner, postings and pathways.
+
+These are the contracts between modules (and, serialised, with scripts and the API). Field names follow
+DESIGN.md; add optional fields freely, never rename or remove one.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# --------------------------------------------------------------------------------------------------------------
+# Knowledge base
+# --------------------------------------------------------------------------------------------------------------
+
+
+class Source(BaseModel):
+    """Where a fact came from."""
+
+    name: str = Field(description="Dataset or publisher, e.g. 'O*NET 29.2', 'curated-credentials'.")
+    url: str | None = Field(default=None, description="Official page or dataset location.")
+    licence: str | None = None
+    as_of: str | None = Field(default=None, description="Date (YYYY or YYYY-MM-DD) the facts hold as of.")
+
+
+class SkillRef(BaseModel):
+    """A skill in the one skill space (an ESCO URI), optionally with a score."""
+
+    uri: str
+    label: str
+    score: float | None = None
+
+
+class Skill(BaseModel):
+    """An ESCO skill or knowledge concept."""
+
+    uri: str
+    label: str
+    alt_labels: list[str] = Field(default_factory=list)
+    description: str = ""
+    skill_type: str = Field(default="", description="'skill/competence' or 'knowledge' (ESCO skillType).")
+    reuse_level: str = ""
+    broader: list[str] = Field(default_factory=list, description="URIs of parent skills or skill groups.")
+    essential_for: int = Field(default=0, description="Number of ESCO occupations where it is essential.")
+    optional_for: int = Field(default=0, description="Number of ESCO occupations where it is optional.")
+
+
+class OnetSkillRating(BaseModel):
+    """An O*NET skill rated for an occupation, linked into the ESCO skill space."""
+
+    element_id: str
+    name: str
+    importance: float = Field(description="O*NET importance, 1-5.")
+    level: float | None = Field(default=None, description="O*NET level, 0-7.")
+    esco_uris: list[str] = Field(default_factory=list)
+
+
+class TechnologySkill(BaseModel):
+    """An O*NET technology skill (software or tool) with its demand flags."""
+
+    name: str
+    commodity: str = ""
+    hot: bool = False
+    in_demand: bool = False
+    esco_uris: list[str] = Field(default_factory=list)
+
+
+class OccupationLink(BaseModel):
+    """A link between an O*NET occupation and an ESCO occupation, with how it was made."""
+
+    target: str = Field(description="SOC code (from ESCO) or ESCO URI (from O*NET).")
+    label: str = ""
+    confidence: float = Field(ge=0, le=1)
+    method: str = Field(description="e.g. 'isco-crosswalk+title', 'title-similarity'.")
+
+
+class Occupation(BaseModel):
+    """An occupation from O*NET (id = SOC code) or ESCO (id = concept URI)."""
+
+    id: str
+    source: Literal["onet", "esco"]
+    title: str
+    alt_titles: list[str] = Field(default_factory=list)
+    description: str = ""
+    code: str = Field(default="", description="O*NET-SOC code or ESCO/ISCO code.")
+    job_zone: int | None = None
+    education: str | None = Field(default=None, description="Most common education level (O*NET RL).")
+    skills: list[OnetSkillRating] = Field(default_factory=list)
+    technology: list[TechnologySkill] = Field(default_factory=list)
+    tasks: list[str] = Field(default_factory=list, description="Core tasks (O*NET).")
+    essential_skills: list[str] = Field(default_factory=list, description="ESCO skill URIs.")
+    optional_skills: list[str] = Field(default_factory=list, description="ESCO skill URIs.")
+    links: list[OccupationLink] = Field(default_factory=list, description="Links to the other taxonomy.")
+
+
+CredentialType = Literal[
+    "certification",
+    "professional_certificate",
+    "specialization",
+    "course",
+    "guided_project",
+    "badge",
+    "designation",
+    "program",
+    "degree",
+]
+Level = Literal["entry", "intermediate", "advanced", "expert"]
+
+
+class Credential(BaseModel):
+    """A credential or course a learner can earn. Empty fields mean the source did not say."""
+
+    id: str = Field(description="Stable id, e.g. 'comptia-security-plus' or 'coursera-google-cybersecurity'.")
+    name: str
+    provider: str
+    type: CredentialType
+    level: Level | None = None
+    hours_min: float | None = None
+    hours_max: float | None = None
+    hours_estimated: bool = Field(default=False, description="True when hours were derived by a stated rule.")
+    hours_rule: str | None = Field(default=None, description="How hours were derived, when estimated.")
+    cost: float | None = Field(default=None, description="Price to earn it (exam or certificate), if known.")
+    currency: str | None = None
+    cost_note: str | None = None
+    format: str | None = Field(default=None, description="e.g. 'exam', 'online self-paced', 'online course'.")
+    url: str | None = Field(default=None, description="Official page.")
+    exam_code: str | None = None
+    validity_years: float | None = None
+    description: str = ""
+    skill_tags: list[str] = Field(default_factory=list, description="Skill phrases as the source gives them.")
+    skills: list[str] = Field(default_factory=list, description="ESCO skill URIs it teaches or certifies.")
+    is_microcredential: bool = Field(default=True, description="False for degrees and multi-year programmes.")
+    sources: list[Source] = Field(default_factory=list)
+
+    @property
+    def hours(self) -> float | None:
+        """A single hours figure: the middle of the range when one is given."""
+        if self.hours_min is None and self.hours_max is None:
+            return None
+        lo = self.hours_min if self.hours_min is not None else self.hours_max
+        hi = self.hours_max if self.hours_max is not None else self.hours_min
+        assert lo is not None and hi is not None
+        return (lo + hi) / 2
+
+
+RuleType = Literal[
+    "prerequisite_required",
+    "recommended_before",
+    "experience_required",
+    "stackable_award",
+    "equivalence",
+    "renewal_by_higher_cert",
+    "discount_or_voucher",
+    "credit_recommendation",
+]
+
+
+class Rule(BaseModel):
+    """A pathway rule between credentials, with its source."""
+
+    id: str
+    type: RuleType
+    subject: str = Field(description="Credential id the rule is about.")
+    objects: list[str] = Field(default_factory=list, description="Other credential ids involved.")
+    any_of: bool = Field(default=False, description="True when any one of `objects` is enough (OR).")
+    condition: str = ""
+    experience_years: float | None = Field(default=None, description="Years of work, for experience rules.")
+    source_url: str | None = None
+    quote: str | None = None
+    as_of: str | None = None
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The learner
+# --------------------------------------------------------------------------------------------------------------
+
+CredentialStatus = Literal["earned", "in_progress", "planned"]
+ExperienceKind = Literal["job", "internship", "apprenticeship", "project", "volunteer"]
+
+
+class HeldCredential(BaseModel):
+    """A credential on the learner's profile."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: str
+    status: CredentialStatus = "earned"
+    date: str | None = Field(default=None, description="YYYY-MM: earned, or expected when not earned yet.")
+    url: str | None = None
+    id: str | None = Field(default=None, description="Catalogue id, when resolved.")
+
+
+class Experience(BaseModel):
+    """A job, internship, apprenticeship, project or volunteer role."""
+
+    model_config = ConfigDict(extra="allow")
+
+    kind: ExperienceKind = "job"
+    title: str
+    organization: str | None = None
+    start: str | None = None
+    end: str | None = None
+    evidence: list[str] = Field(default_factory=list, description="What the learner did, in their words.")
+
+
+class Target(BaseModel):
+    """What the learner is aiming for."""
+
+    model_config = ConfigDict(extra="allow")
+
+    role: str | None = Field(default=None, description="Occupation id or title.")
+    posting: str | None = Field(default=None, description="Posting text, when the target is a posting.")
+
+
+class Constraints(BaseModel):
+    """The learner's limits."""
+
+    model_config = ConfigDict(extra="allow")
+
+    budget: float | None = Field(default=None, ge=0)
+    currency: str = "USD"
+    hours_per_week: float | None = Field(default=None, gt=0, le=100)
+    weeks: int | None = Field(default=None, gt=0, le=520)
+    max_items: int | None = Field(default=None, gt=0, le=50)
+    providers: list[str] = Field(default_factory=list, description="Preferred providers (only these).")
+    formats: list[str] = Field(default_factory=list)
+    exam_only: bool = Field(default=False, description="Only exam-based certifications, no courses.")
+
+
+class Profile(BaseModel):
+    """A learner's profile (the shared JSON format in DESIGN.md)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: str = ""
+    current_role: str | None = None
+    skills: list[str] = Field(default_factory=list)
+    credentials: list[HeldCredential] = Field(default_factory=list)
+    experience: list[Experience] = Field(default_factory=list)
+    target: Target = Field(default_factory=Target)
+    constraints: Constraints = Field(default_factory=Constraints)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Postings
+# --------------------------------------------------------------------------------------------------------------
+
+RequirementKind = Literal[
+    "skill", "knowledge", "tool", "certification", "education", "experience", "language", "soft_skill"
+]
+MatchLevel = Literal["met", "partly", "missing"]
+
+
+class RoleMatch(BaseModel):
+    """An occupation a title was normalised to."""
+
+    uri: str
+    label: str
+    onet_soc: str | None = None
+    score: float = 0.0
+
+
+class Requirement(BaseModel):
+    """One thing a posting asks for, as a span of the original text."""
+
+    text: str = Field(description="The span exactly as it stands in the posting.")
+    start: int = Field(description="Character offset of the span in the posting.")
+    end: int
+    sentence: str = Field(default="", description="The sentence it came from.")
+    section: str = ""
+    kind: RequirementKind
+    required: bool = True
+    skills: list[SkillRef] = Field(default_factory=list)
+    credentials: list[str] = Field(
+        default_factory=list, description="Catalogue ids named by the requirement."
+    )
+    years: float | None = None
+    match: MatchLevel | None = None
+    evidence: list[str] = Field(default_factory=list, description="Profile items that meet it.")
+
+
+class CredentialSuggestion(BaseModel):
+    """A catalogue credential that closes some gaps."""
+
+    id: str
+    name: str
+    provider: str
+    cost: float | None = None
+    hours: float | None = None
+    covers: list[str] = Field(
+        default_factory=list, description="Requirement texts or skill labels it covers."
+    )
+    url: str | None = None
+
+
+class PostingAnalysis(BaseModel):
+    """What a posting asks for and, with a profile, how the learner measures up."""
+
+    title: str = ""
+    occupation: RoleMatch | None = None
+    sections: dict[str, list[int]] = Field(default_factory=dict, description="Section name → [start, end].")
+    seniority: str | None = None
+    salary: str | None = None
+    requirements: list[Requirement] = Field(default_factory=list)
+    score: float | None = Field(default=None, description="Match score 0-100, with a profile.")
+    score_explanation: str | None = None
+    gaps: list[Requirement] = Field(default_factory=list)
+    gap_credentials: list[CredentialSuggestion] = Field(default_factory=list)
+    notices: list[str] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Pathways
+# --------------------------------------------------------------------------------------------------------------
+
+StepKind = Literal[
+    "certification",
+    "professional_certificate",
+    "specialization",
+    "course",
+    "guided_project",
+    "badge",
+    "designation",
+    "program",
+    "apprenticeship",
+    "internship",
+    "portfolio_project",
+    "on_the_job_assessment",
+]
+PlanStatus = Literal["optimal", "feasible", "infeasible"]
+
+
+class PathwayStep(BaseModel):
+    """One step of a pathway, placed on the learner's weekly calendar."""
+
+    id: str = Field(description="Credential id, or 'work:<kind>:<slug>' for a work-based step.")
+    name: str
+    kind: StepKind
+    provider: str | None = None
+    start_week: int
+    end_week: int
+    cost: float = 0.0
+    currency: str = "USD"
+    hours: float = 0.0
+    hours_estimated: bool = False
+    skills: list[SkillRef] = Field(default_factory=list, description="Target skills this step closes.")
+    prerequisites: list[str] = Field(default_factory=list, description="Step ids that must come first.")
+    unlocks: list[str] = Field(default_factory=list, description="Stackable credentials it completes.")
+    why: str = ""
+    url: str | None = None
+    sources: list[Source] = Field(default_factory=list)
+
+
+class Pathway(BaseModel):
+    """A planned pathway with its status; `alternatives` have the same shape without their own."""
+
+    status: PlanStatus
+    reason: str | None = None
+    target: str = ""
+    objective: str = ""
+    steps: list[PathwayStep] = Field(default_factory=list)
+    total_cost: float = 0.0
+    currency: str = "USD"
+    total_hours: float = 0.0
+    weeks: int = 0
+    completion_date: str | None = None
+    covered: list[SkillRef] = Field(default_factory=list)
+    uncovered: list[SkillRef] = Field(default_factory=list)
+    coverage_before: float = 0.0
+    coverage_after: float = 0.0
+    trade_off: str | None = None
+    label: str | None = Field(default=None, description="e.g. 'cheapest', 'fastest', 'widest coverage'.")
+    nearest_feasible: str | None = Field(default=None, description="For infeasible plans: what would work.")
+    explanation: str = ""
+    alternatives: list[Pathway] = Field(default_factory=list)

@@ -1,0 +1,54 @@
+"""The bundled embedding model gives the real all-MiniLM-L6-v2 vectors, without torch."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from coach.embeddings import DIM, Embedder, cached_matrix, get_embedder
+
+REFERENCE = Path(__file__).parent / "data" / "minilm_reference.json"
+
+
+@pytest.fixture(scope="module")
+def reference() -> dict:
+    return json.loads(REFERENCE.read_text())
+
+
+def test_vectors_match_sentence_transformers(reference: dict) -> None:
+    # Reference vectors were made once with sentence-transformers + torch (see the file's "made_with").
+    got = get_embedder().embed(reference["texts"])
+    want = np.array(reference["vectors"], dtype=np.float32)
+    assert got.shape == (len(reference["texts"]), DIM)
+    assert np.abs(got - want).max() < 1e-4
+
+
+def test_batch_size_does_not_change_vectors(reference: dict) -> None:
+    # Padding to the longest text in each batch must not leak into the pooled vector.
+    small = Embedder(batch_size=1).embed(reference["texts"])
+    big = get_embedder().embed(reference["texts"])
+    assert np.abs(small - big).max() < 1e-5
+
+
+def test_vectors_are_unit_length_and_ordered() -> None:
+    texts = ["cloud security", "baking bread", "cloud security"]
+    v = get_embedder().embed(texts)
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    assert np.allclose(v[0], v[2], atol=1e-6)
+    assert float(v[0] @ v[1]) < 0.5
+
+
+def test_empty_input_gives_empty_matrix() -> None:
+    assert get_embedder().embed([]).shape == (0, DIM)
+
+
+def test_cached_matrix_reuses_and_invalidates(tmp_path: Path) -> None:
+    e = get_embedder()
+    calls: list[int] = []
+    a = cached_matrix("t", ["alpha", "beta"], e, tmp_path)
+    b = cached_matrix("t", ["alpha", "beta"], e, tmp_path, progress=calls.append)
+    assert np.array_equal(a, b) and calls == [2]
+    files = list(tmp_path.glob("t-*.npy"))
+    cached_matrix("t", ["alpha", "gamma"], e, tmp_path)
+    assert len(list(tmp_path.glob("t-*.npy"))) == 1 and list(tmp_path.glob("t-*.npy")) != files
