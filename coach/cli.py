@@ -68,7 +68,152 @@ def load_json_arg(path: str, *, what: str = "input") -> Any:
 # ---- kb: knowledge base (issue 2) ------------------------------------------------------------------------------
 
 
+@kb_app.command("build")
+def kb_build(
+    force: bool = typer.Option(False, "--force", help="Drop the index and embed everything again."),
+    catalog: list[Path] = typer.Option(
+        None,
+        "--catalog",
+        help="A bring-your-own catalogue folder (CSV/JSON); may be repeated. Replaces the folders of earlier builds.",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the build report as JSON."),
+) -> None:
+    """Build or update the search index from knowledge_base/ (incremental; a rerun finishes a killed build)."""
+    from coach import knowledge
+    from coach.retrieval import build_index
+    from coach.settings import get_settings
+
+    settings = get_settings()
+    # Without --catalog the folders registered by an earlier `--catalog` build stay in, so the index always
+    # matches what get_catalog() serves to the rest of the product.
+    dirs = list(catalog) if catalog else knowledge.registered_catalog_dirs()
+    cat = knowledge.load_catalog(catalog_dirs=dirs)
+    # Bad rows of a bring-your-own catalogue are reported one per line; the good rows are still indexed.
+    for problem in getattr(cat, "errors", []) or []:
+        typer.echo(f"catalogue: {problem}", err=True)
+    report = build_index(cat, settings, force=force, progress=True)
+    if catalog:
+        knowledge.register_catalog_dirs(catalog)
+    if as_json:
+        print_json(report.model_dump())
+        return
+    docs = ", ".join(f"{n:,} {k}s" for k, n in report.documents.items())
+    typer.echo(
+        f"Index ready in {report.seconds:.1f} s: {docs}. Embedded {report.total_embedded:,}, "
+        f"deleted {sum(report.deleted.values()):,}, unchanged {sum(report.unchanged.values()):,} "
+        f"({report.index_path})."
+    )
+
+
+@kb_app.command("stats")
+def kb_stats(as_json: bool = typer.Option(False, "--json", help="Print one JSON document.")) -> None:
+    """Counts of occupations, skills, credentials and rules, and the documents indexed per kind."""
+    from coach.knowledge import get_catalog
+    from coach.retrieval import index_stats
+    from coach.settings import get_settings
+
+    stats = index_stats(get_settings(), get_catalog())
+    if as_json:
+        print_json(stats)
+        return
+    for key in ("onet_occupations", "esco_occupations", "occupations", "skills", "credentials", "rules"):
+        if key in stats:
+            typer.echo(f"{key.replace('_', ' '):<18} {stats[key]:>8,}")
+    if "indexed" in stats:
+        for name, n in stats["indexed"].items():
+            typer.echo(f"{'indexed ' + name:<18} {n:>8,}")
+    if not stats["index"]["built"]:
+        typer.echo("index: not built (run `coach kb build`)")
+
+
+@kb_app.command("search")
+def kb_search(
+    query: str = typer.Argument(..., help="What to look for, in words, a name, an acronym or an exam code."),
+    kind: str | None = typer.Option(None, "--kind", help="credential | occupation | skill | rule"),
+    k: int = typer.Option(10, "--k", "-k", help="How many hits."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    provider: str | None = typer.Option(None, "--provider", help="Only credentials of this provider."),
+    level: str | None = typer.Option(None, "--level", help="entry | intermediate | advanced | expert"),
+    max_cost: float | None = typer.Option(None, "--max-cost", help="Only credentials with a known cost ≤ X."),
+) -> None:
+    """Hybrid (dense + lexical) search over the knowledge base; every hit shows its source."""
+    from coach import retrieval
+
+    if not query.strip():
+        raise BadInput("the search query is empty")
+    the_kind = retrieval.normalise_kind(kind)  # bad input is reported before the index is opened
+    retrieval.normalise_level(level)
+    hits = retrieval.get_index().search(
+        query, kind=the_kind, k=k, provider=provider, level=level, max_cost=max_cost
+    )
+    if as_json:
+        print_json({"query": query, "kind": the_kind, "hits": [h.model_dump() for h in hits]})
+        return
+    if not hits:
+        typer.echo("No matches.")
+        return
+    for rank, hit in enumerate(hits, 1):
+        typer.echo(f"{rank:>2}. {hit.score:6.3f}  {hit.title}  [{hit.kind} {hit.id}]")
+        meta = hit.metadata
+        facts = [str(meta[f]) for f in ("provider", "type", "level") if meta.get(f)]
+        if meta.get("cost") is not None:
+            facts.append(f"{meta.get('currency') or ''} {meta['cost']:,.0f}".strip())
+        if facts:
+            typer.echo("      " + " · ".join(facts))
+        typer.echo(f"      source: {hit.source.name}" + (f" — {hit.source.url}" if hit.source.url else ""))
+
+
 # ---- skills / roles: the taxonomy linker (issue 3) -------------------------------------------------------------
+
+
+def _stream_rank(what: str, key: str, top: int) -> None:
+    """Read JSON lines {"id", "text"} on stdin and write one JSON line per input, flushed as it goes.
+
+    Lines already waiting on stdin are ranked together (one embedding call), so a piped file runs in batches
+    while an interactive stream still gets each answer at once. A bad line gets {"id", "error"} and the
+    stream goes on.
+    """
+    from coach.skills import get_linker, iter_line_batches, parse_rank_line
+
+    if top < 1:
+        raise BadInput("--top must be at least 1")
+    linker = get_linker()
+    rank = linker.rank_skills_batch if what == "skills" else linker.rank_roles_batch
+    for batch in iter_line_batches(sys.stdin.fileno()):
+        parsed = [parse_rank_line(raw) for raw in batch]
+        parsed = [p for p in parsed if p is not None]
+        texts = [text for _, text, err in parsed if err is None]
+        try:
+            ranked = iter(rank(texts, top))
+        except CoachError:
+            ranked = None  # one bad text must not stop the stream: rank the batch one by one
+        for rid, text, err in parsed:
+            row: dict[str, Any] = {"id": rid}
+            if err is None:
+                try:
+                    row[key] = [r.model_dump() for r in (next(ranked) if ranked else rank([text], top)[0])]
+                except CoachError as exc:
+                    err = exc.message
+            if err is not None:
+                row = {"id": rid, "error": err}
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+
+
+@skills_app.command("rank")
+def skills_rank(
+    top: int = typer.Option(10, "--top", help="How many skills per line."),
+) -> None:
+    """Rank ESCO skills for JSON lines {"id", "text"} on stdin; one JSON line {"id", "skills"} per input."""
+    _stream_rank("skills", "skills", top)
+
+
+@roles_app.command("rank")
+def roles_rank(
+    top: int = typer.Option(10, "--top", help="How many occupations per line."),
+) -> None:
+    """Rank ESCO occupations for job titles given as JSON lines {"id", "text"} on stdin."""
+    _stream_rank("roles", "roles", top)
 
 
 # ---- posting (issue 3) -----------------------------------------------------------------------------------------
@@ -77,16 +222,433 @@ def load_json_arg(path: str, *, what: str = "input") -> Any:
 # ---- plan (issue 4) --------------------------------------------------------------------------------------------
 
 
+def _plan_profile(path: str) -> Any:
+    """Read a profile JSON file into a Profile with a one-line error."""
+    from pydantic import ValidationError
+
+    from coach.models import Profile
+
+    data = load_json_arg(path, what="profile")
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ())) or "(root)"
+        raise BadInput(f"profile is not valid: {where}: {first.get('msg')}") from exc
+
+
+@app.command("plan")
+def plan_cmd(
+    profile: str = typer.Option(..., "--profile", help="Profile JSON (the format in the README)."),
+    role: str | None = typer.Option(None, "--role", help="Target role: O*NET-SOC code, ESCO URI or title."),
+    posting: str | None = typer.Option(
+        None,
+        "--posting",
+        help="Target posting: its text, or analysis JSON from `coach posting analyze --json`.",
+    ),
+    budget: float | None = typer.Option(
+        None, "--budget", help="Most you will spend (overrides the profile)."
+    ),
+    hours_per_week: float | None = typer.Option(None, "--hours-per-week", help="Study hours a week."),
+    weeks: int | None = typer.Option(None, "--weeks", help="Weeks available."),
+    alternatives: int = typer.Option(0, "--alternatives", help="Also show up to K different pathways."),
+    max_items: int | None = typer.Option(None, "--max-items", help="At most this many steps."),
+    provider: list[str] = typer.Option(None, "--provider", help="Only this provider (repeatable)."),
+    exam_only: bool | None = typer.Option(None, "--exam-only/--with-courses", help="Certifications only."),
+    today: str | None = typer.Option(None, "--today", help="YYYY-MM-DD the calendar starts from."),
+    time_limit: float = typer.Option(5.0, "--time-limit", help="Solver time limit in seconds."),
+    json_out: bool = typer.Option(False, "--json", help="Print the Pathway as JSON."),
+    ctdl: bool = typer.Option(False, "--ctdl", help="Print the pathway as CTDL JSON-LD."),
+) -> None:
+    """Plan a stacked pathway to a role or posting within budget and time, with its status and reasons."""
+    import datetime as dt
+
+    from coach import planner
+    from coach.models import PostingAnalysis
+
+    if bool(role) == bool(posting):
+        raise BadInput("give exactly one target: --role ID_OR_TITLE or --posting FILE")
+    prof = _plan_profile(profile)
+    start = None
+    if today:
+        try:
+            start = dt.date.fromisoformat(today)
+        except ValueError as exc:
+            raise BadInput(f"--today must be YYYY-MM-DD, not {today!r}") from exc
+    analysis = None
+    if posting:
+        text = read_text_arg(posting, what="posting")
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError:
+            data = None
+        if isinstance(data, dict) and "requirements" in data:
+            analysis = PostingAnalysis.model_validate(data)
+        else:
+            from coach.postings import analyze_posting
+
+            analysis = analyze_posting(text, prof)
+    pathway = planner.plan_pathway(
+        prof,
+        role=role,
+        posting=analysis,
+        budget=budget,
+        hours_per_week=hours_per_week,
+        weeks=weeks,
+        alternatives=alternatives,
+        max_items=max_items,
+        providers=provider or None,
+        exam_only=exam_only,
+        time_limit_s=time_limit,
+        today=start,
+    )
+    if ctdl:
+        print_json(planner.pathway_to_ctdl(pathway))
+    elif json_out:
+        print_json(pathway.model_dump(mode="json"))
+    else:
+        typer.echo(planner.pathway_text(pathway))
+
+
 # ---- draft (issue 5) -------------------------------------------------------------------------------------------
+
+_DRAFT_FORMATS = ("markdown", "docx", "json-resume", "open-badges", "json")
+
+
+def _load_model(what: str, path: str, model_cls: Any) -> Any:
+    """Read a JSON file into a pydantic model, turning validation errors into one clear line."""
+    from pydantic import ValidationError
+
+    data = load_json_arg(path, what=what)
+    try:
+        return model_cls.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ())) or "(root)"
+        raise BadInput(f"{what} is not valid: {where}: {first.get('msg')}") from exc
+
+
+@app.command("draft")
+def draft_cmd(
+    profile: str = typer.Option(..., "--profile", help="Profile JSON (the format in the README)."),
+    plan: str | None = typer.Option(None, "--plan", help="Pathway JSON as printed by `coach plan --json`."),
+    posting: str | None = typer.Option(
+        None,
+        "--posting",
+        help="A posting: analysis JSON (`coach posting analyze --json`) or the posting text.",
+    ),
+    fmt: str = typer.Option(
+        "markdown", "--format", help="markdown | docx | json-resume | open-badges | json"
+    ),
+    out: str | None = typer.Option(None, "--out", help="Write here instead of stdout (required for docx)."),
+    today: str | None = typer.Option(None, "--today", help="YYYY-MM-DD that expected dates count from."),
+    sign: bool = typer.Option(
+        True, "--sign/--no-sign", help="Sign Open Badges as VC-JWTs (Ed25519, did:key)."
+    ),
+    key: str | None = typer.Option(None, "--key", help="Ed25519 PEM key for signing (created if missing)."),
+    offline: bool = typer.Option(
+        False, "--offline", help="Never use a chat model, even if one is configured."
+    ),
+) -> None:
+    """Draft resume bullets, LinkedIn texts, a cover letter, STAR points and a pitch; export them."""
+    from datetime import date
+
+    from coach.models import Pathway, PostingAnalysis, Profile
+
+    if fmt not in _DRAFT_FORMATS:
+        raise BadInput(f"unknown --format {fmt!r}: use one of {', '.join(_DRAFT_FORMATS)}")
+    if fmt == "docx" and not out:
+        raise BadInput("--format docx needs --out PATH.docx")
+    try:
+        day = date.fromisoformat(today) if today else None
+    except ValueError as exc:
+        raise BadInput(f"--today must be YYYY-MM-DD, not {today!r}") from exc
+    learner = _load_model("profile", profile, Profile)
+    pathway = _load_model("plan", plan, Pathway) if plan else None
+
+    from coach import presenter
+    from coach.knowledge import get_catalog
+
+    catalog = get_catalog()
+    presenter.check_inputs(learner, pathway, catalog)  # fail fast, before any posting analysis or model call
+    analysis, posting_text = None, None
+    if posting:
+        text = read_text_arg(posting, what="posting")
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError:
+            data = None
+        if isinstance(data, dict) and "requirements" in data:
+            analysis = _load_model("posting", posting, PostingAnalysis)
+        else:
+            try:
+                from coach.postings import analyze_posting
+            except ImportError as exc:  # the analyser is another module; say so instead of a traceback
+                raise CoachError(
+                    "the posting analyser is not available; pass an analysis JSON from `coach posting analyze --json`"
+                ) from exc
+            posting_text = text
+            analysis = analyze_posting(text, learner, catalog=catalog)
+    model = None
+    if not offline:
+        from coach.settings import get_settings
+
+        settings = get_settings()
+        if settings.use_remote_model:
+            from coach.llm import get_chat_model
+
+            model = get_chat_model(settings)
+    drafts = presenter.draft_all(
+        learner, pathway, analysis, model=model, today=day, catalog=catalog, posting_text=posting_text
+    )
+    from coach import exports
+
+    if fmt == "docx":
+        assert out is not None
+        path = exports.to_docx(drafts, out)
+        typer.echo(f"wrote {path}", err=True)
+        return
+    if fmt == "markdown":
+        payload = exports.to_markdown(drafts)
+    elif fmt == "json":
+        payload = drafts.model_dump_json(indent=2) + "\n"
+    elif fmt == "json-resume":
+        document = exports.to_json_resume(learner, drafts)
+        problems = exports.validate_json_resume(document)
+        if problems:
+            raise CoachError(f"JSON Resume export failed the official schema: {problems[0]}")
+        payload = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    else:
+        signing_key = None
+        if sign:
+            from coach.settings import get_settings
+
+            key_path = (
+                Path(key) if key else get_settings().home / "keys" / f"{_slug(learner.name)}.ed25519.pem"
+            )
+            signing_key = exports.load_or_create_key(key_path)
+        bundle = exports.badge_bundle(learner, drafts, catalog=catalog, key=signing_key, today=day)
+        for badge in bundle["credentials"]:
+            problems = exports.validate_open_badge(badge)
+            if problems:
+                raise CoachError(f"Open Badges export failed 1EdTech's schema: {problems[0]}")
+        payload = json.dumps(bundle, ensure_ascii=False, indent=2) + "\n"
+    for notice in drafts.notices:
+        typer.echo(f"notice: {notice}", err=True)
+    if out:
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        Path(out).write_text(payload, encoding="utf-8")
+        typer.echo(f"wrote {out}", err=True)
+    else:
+        sys.stdout.write(payload)
+
+
+def _slug(text: str) -> str:
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "learner"
 
 
 # ---- chat (issue 6) --------------------------------------------------------------------------------------------
 
 
+def split_script(text: str) -> list[str]:
+    """User turns of a chat script: blocks separated by lines holding only `---` (empty blocks dropped)."""
+    turns: list[str] = []
+    block: list[str] = []
+    for line in text.splitlines():
+        if line.strip() == "---":
+            turns.append("\n".join(block).strip())
+            block = []
+        else:
+            block.append(line)
+    turns.append("\n".join(block).strip())
+    return [t for t in turns if t and not all(ln.lstrip().startswith("#") for ln in t.splitlines())]
+
+
+@app.command("chat")
+def chat_command(
+    script: str | None = typer.Option(None, "--script", help="Play the user turns in FILE ('-' for stdin)."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON line per turn: user, assistant, tool_calls, grounded."),
+    learner: str | None = typer.Option(None, "--learner", help="Learner id: the conversation is remembered."),
+    conversation: str | None = typer.Option(None, "--conversation", help="Conversation id (default: the learner's)."),
+    offline: bool = typer.Option(False, "--offline", help="Use the built-in offline engine even if a model is configured."),
+) -> None:
+    """Talk to the coach in the terminal, or play a scripted conversation."""
+    import uuid
+
+    from coach.agent import build_agent
+    from coach.llm import get_offline_model
+    from coach.settings import get_settings
+
+    settings = get_settings()
+    agent = build_agent(settings, model=get_offline_model(settings) if offline else None)
+    if script is not None:
+        turns = split_script(read_text_arg(script, what="script"))
+        if not turns:
+            raise BadInput("the script holds no user turns")
+        learner_id = learner or f"script-{uuid.uuid4().hex[:10]}"
+        for turn in turns:
+            result = agent.run_turn(turn, learner_id, conversation)
+            if as_json:
+                data = result.as_dict()
+                print_json(
+                    {
+                        "user": data["user"],
+                        "assistant": data["assistant"],
+                        "tool_calls": data["tool_calls"],
+                        "grounded": data["grounded"],
+                        "repaired": data["repaired"],
+                        "notices": data["notices"],
+                        "model": data["model"],
+                    }
+                )
+            else:
+                typer.echo(f"you> {turn}\ncoach> {result.assistant}\n")
+        return
+    learner_id = learner or "local"
+    typer.echo("Pathway Coach (type 'exit' to leave). " + ("" if settings.use_remote_model and not offline else "[offline engine]"))
+    while True:
+        try:
+            text = input("you> ")
+        except EOFError:
+            typer.echo("")
+            return
+        if text.strip().lower() in ("exit", "quit", ":q"):
+            return
+        if not text.strip():
+            continue
+        try:
+            sys.stdout.write("coach> ")
+            for event in agent.stream_turn(text, learner_id, conversation):
+                if event["type"] == "tool_call" and not as_json:
+                    sys.stderr.write(f"  [tool: {event['name']}]\n")
+                elif event["type"] == "token":
+                    sys.stdout.write(event["text"])
+                    sys.stdout.flush()
+                elif event["type"] == "done" and as_json:
+                    print_json(event["result"])
+            sys.stdout.write("\n\n")
+        except CoachError as exc:
+            typer.echo(f"\nerror: {exc.message}", err=True)
+
+
 # ---- serve / ui (issues 7, 8) ----------------------------------------------------------------------------------
 
 
+@app.command("serve")
+def serve_cmd(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8000, min=0, max=65535, help="Port."),
+    workers: int = typer.Option(1, min=1, max=64, help="uvicorn worker processes (they share the database)."),
+    log_level: str = typer.Option("info", help="uvicorn log level."),
+) -> None:
+    """Run the coach review API (FastAPI) with uvicorn; the database is migrated first."""
+    import uvicorn
+
+    from coach.settings import get_settings
+    from coach.store import get_engine
+
+    # Migrate once here so a bad database URL fails with one clear line before any worker starts.
+    get_engine(get_settings().db_url).dispose()
+    uvicorn.run(
+        "coach.api:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level,
+        access_log=log_level == "debug",
+    )
+
+
+users_app = typer.Typer(help="Manage API accounts (e.g. the first admin).", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(
+    username: str = typer.Argument(..., help="Login name."),
+    role: str = typer.Option("learner", help="learner | coach | admin"),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from stdin."),
+    display_name: str = typer.Option("", help="Shown to coaches."),
+) -> None:
+    """Create an account in the configured database (how the first admin is made)."""
+    from coach.settings import get_settings
+    from coach.store import get_engine, session_factory, transaction
+    from coach.store.repo import create_user
+
+    password = (
+        sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt("password", hide_input=True)
+    )
+    if len(password) < 8:
+        raise BadInput("the password needs at least 8 characters")
+    _read, write = session_factory(get_engine(get_settings().db_url))
+    with transaction(write) as session:
+        user = create_user(
+            session=session, username=username, password=password, role=role, display_name=display_name
+        )
+        print_json({"id": user.id, "username": user.username, "role": user.role})
+
+
 # ---- eval / bench (issue 9) ------------------------------------------------------------------------------------
+
+
+@app.command("eval")
+def eval_command(
+    quick: bool = typer.Option(False, "--quick", help="Samples and fewer cases: a few minutes."),
+    suite: list[str] = typer.Option(None, "--suite", help="Run only this suite (repeatable)."),
+    check: bool = typer.Option(
+        False, "--check", help="Exit non-zero when a headline figure is below its floor."
+    ),
+    json_out: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Run the evaluations in evals/ and write evals/report.md and evals/report.json."""
+    from coach import evaluation
+
+    report = evaluation.run_suites(
+        suite or None, quick=quick, progress=lambda n: typer.echo(f"» {n}", err=True)
+    )
+    md, js = evaluation.write_report(report)
+    if json_out:
+        print_json(report)
+    else:
+        for s in report["suites"]:
+            status = "ok" if s.get("ok") else f"FAILED: {s.get('error')}"
+            figures = ", ".join(f"{k}={v:.3g}" for k, v in list(s.get("metrics", {}).items())[:6])
+            typer.echo(f"{s['suite']:<14} {status:<6} {figures}")
+        typer.echo(
+            f"wrote {md.relative_to(Path.cwd()) if md.is_relative_to(Path.cwd()) else md} and {js.name}"
+        )
+    failed = [s["suite"] for s in report["suites"] if not s.get("ok")]
+    problems = evaluation.check_floors(report) if check else []
+    for p in problems:
+        typer.echo(f"below floor: {p}", err=True)
+    if failed or problems:
+        raise typer.Exit(1)
+
+
+@app.command("bench")
+def bench_command(
+    quick: bool = typer.Option(False, "--quick", help="Fewer repetitions."),
+    area: list[str] = typer.Option(None, "--area", help="Run only this benchmark area (repeatable)."),
+) -> None:
+    """Run the speed benchmarks in evals/ and write evals/bench.md and evals/bench.json."""
+    from coach import evaluation
+
+    bench = evaluation.run_benchmarks(
+        area or None, quick=quick, progress=lambda n: typer.echo(f"» {n}", err=True)
+    )
+    md, _ = evaluation.write_bench(bench)
+    for r in bench["rows"]:
+        typer.echo(
+            f"{r.get('area', ''):<10} {r.get('name', ''):<45} median {r.get('median')} p95 {r.get('p95')} {r.get('unit', '')}"
+        )
+    for f in bench["failures"]:
+        typer.echo(f"{f['area']}: FAILED {f['error']}", err=True)
+    typer.echo(f"wrote {md}")
+    if bench["failures"]:
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -132,6 +132,9 @@ class Credential(BaseModel):
     skills: list[str] = Field(default_factory=list, description="ESCO skill URIs it teaches or certifies.")
     is_microcredential: bool = Field(default=True, description="False for degrees and multi-year programmes.")
     sources: list[Source] = Field(default_factory=list)
+    aliases: list[str] = Field(
+        default_factory=list, description="Other names the source uses, e.g. 'CISSP', 'Net+' (for lookups)."
+    )
 
     @property
     def hours(self) -> float | None:
@@ -294,6 +297,18 @@ class CredentialSuggestion(BaseModel):
     url: str | None = None
 
 
+class SalaryRange(BaseModel):
+    """Pay as the posting states it (never inferred)."""
+
+    min: float
+    max: float
+    currency: str | None = None
+    period: str = Field(description="hour, day, week, month or year.")
+    text: str = Field(description="The span as it stands in the posting.")
+    start: int
+    end: int
+
+
 class PostingAnalysis(BaseModel):
     """What a posting asks for and, with a profile, how the learner measures up."""
 
@@ -308,6 +323,7 @@ class PostingAnalysis(BaseModel):
     gaps: list[Requirement] = Field(default_factory=list)
     gap_credentials: list[CredentialSuggestion] = Field(default_factory=list)
     notices: list[str] = Field(default_factory=list)
+    salary_range: SalaryRange | None = Field(default=None, description="Structured pay, when stated.")
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -350,6 +366,9 @@ class PathwayStep(BaseModel):
     why: str = ""
     url: str | None = None
     sources: list[Source] = Field(default_factory=list)
+    cost_known: bool = Field(default=True, description="False when the catalogue gives no price (cost shows 0).")
+    hours_known: bool = Field(default=True, description="False when the catalogue gives no hours (hours show 0).")
+    work_based: bool = Field(default=False, description="A work-based step, not a credential.")
 
 
 class Pathway(BaseModel):
@@ -374,3 +393,9 @@ class Pathway(BaseModel):
     nearest_feasible: str | None = Field(default=None, description="For infeasible plans: what would work.")
     explanation: str = ""
     alternatives: list[Pathway] = Field(default_factory=list)
+    gap: float | None = Field(default=None, description="Relative MIP gap when the time limit was hit.")
+    binding: list[str] = Field(
+        default_factory=list, description="Constraints that bind: budget, time, max_items, providers, exam_only."
+    )
+    assumptions: list[str] = Field(default_factory=list, description="Planning assumptions, stated.")
+    hours_per_week: float | None = None

@@ -1,0 +1,109 @@
+"""POST /chat: one user turn, answered as a Server-Sent Events stream.
+
+The agent helper provides `coach.agent.stream_turn(...)`; `engine_events` is the one small function that calls
+it, so wiring changes stay here. Until it exists the route answers 503 "chat engine not available"."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
+
+from coach.api.deps import CurrentUser, Database, DbDep, ServicesDep, SettingsDep, rate_limit
+from coach.api.schemas import ChatIn
+from coach.api.services import Services
+from coach.models import Profile
+from coach.settings import Settings
+from coach.store import checkpoint_url, repo
+
+router = APIRouter(tags=["chat"])
+
+
+def engine_events(
+    services: Services, settings: Settings, *, message: str, thread_id: str, profile: Profile | None
+) -> Iterator[dict[str, Any]]:
+    """Events of one agent turn as dicts with a `type` (token, tool_call, final, ...); strings become tokens."""
+    stream = services.chat(
+        message=message,
+        thread_id=thread_id,
+        profile=profile,
+        settings=settings,
+        checkpoint_url=checkpoint_url(settings.db_url),
+    )
+    for event in stream:
+        if isinstance(event, str):
+            yield {"type": "token", "text": event}
+        elif isinstance(event, dict):
+            yield event
+        elif hasattr(event, "model_dump"):
+            yield event.model_dump(mode="json")
+        else:
+            yield {"type": "token", "text": str(event)}
+
+
+def _sse(event: str, data: dict[str, Any]) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False, default=str)}\n\n"
+
+
+@router.post(
+    "/chat",
+    summary="Chat with the coach (SSE stream)",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "events: conversation, token, ..., done"},
+        429: {"description": "Rate limited"},
+        503: {"description": "Chat engine not available"},
+    },
+)
+def chat(
+    body: ChatIn, user: CurrentUser, db: DbDep, settings: SettingsDep, services: ServicesDep
+) -> StreamingResponse:
+    """Send a message; the answer streams as `text/event-stream`. The conversation is stored in the database."""
+    rate_limit(db, settings, user, "chat")
+    with db.write() as session:
+        conv = repo.get_or_create_conversation(
+            session=session, user=user, conversation_id=body.conversation_id, title=body.message[:80]
+        )
+        repo.add_message(session=session, conversation_id=conv.id, role="user", content=body.message)
+        profile = repo.get_profile(session=session, user_id=user.id)
+        conv_id = conv.id
+    # Start the engine before answering 200 so "not available" is a clean 503, not a broken stream.
+    events = engine_events(services, settings, message=body.message, thread_id=conv_id, profile=profile)
+    first = next(events, None)
+    return StreamingResponse(
+        _stream(db, conv_id, first, events),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Conversation-Id": conv_id},
+    )
+
+
+def _stream(
+    db: Database, conv_id: str, first: dict[str, Any] | None, events: Iterator[dict[str, Any]]
+) -> Iterator[str]:
+    yield _sse("conversation", {"conversation_id": conv_id})
+    parts: list[str] = []
+    final: dict[str, Any] | None = None
+    try:
+        for event in itertools.chain([first] if first else [], events):
+            kind = str(event.get("type") or "message")
+            if kind in ("final", "done", "answer"):
+                final = event
+            elif kind == "token":
+                parts.append(str(event.get("text", "")))
+            yield _sse(kind, event)
+    except Exception as exc:  # the engine failed mid-stream: tell the client instead of cutting the stream
+        yield _sse("error", {"detail": getattr(exc, "message", None) or "the chat engine failed"})
+    answer = str((final or {}).get("text") or (final or {}).get("assistant") or "".join(parts))
+    with db.write() as session:
+        repo.add_message(
+            session=session,
+            conversation_id=conv_id,
+            role="assistant",
+            content=answer,
+            meta={k: v for k, v in (final or {}).items() if k not in ("text", "assistant")},
+        )
+    yield _sse("done", {"conversation_id": conv_id})

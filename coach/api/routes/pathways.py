@@ -1,0 +1,371 @@
+"""Pathways: plan, save, read, submit, versions (coach edits), comments, progress, audit."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, status
+from sqlalchemy.orm import Session
+
+from coach.api.deps import CurrentUser, DbDep, PageDep, ServicesDep, SettingsDep, rate_limit
+from coach.api.schemas import (
+    AuditOut,
+    CommentIn,
+    CommentOut,
+    PathwayCreate,
+    PathwayDetail,
+    PathwayState,
+    PathwaySummary,
+    PlanIn,
+    ProgressIn,
+    ReviewOut,
+    StepProgress,
+    VersionCreate,
+    VersionOut,
+)
+from coach.errors import BadInput
+from coach.models import Pathway, Profile
+from coach.store import repo
+from coach.store.tables import Comment, PathwayRow, PathwayVersion, User
+from coach.store.workflow import PathwayDiff, apply_edits, diff_pathways, recompute
+
+router = APIRouter(prefix="/pathways", tags=["pathways"])
+PathwayId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+NOT_FOUND = {404: {"description": "No such pathway, or not yours to see"}}
+
+
+def summary(session: Session, row: PathwayRow, version: PathwayVersion | None = None) -> PathwaySummary:
+    """The list view of a pathway row."""
+    version = version or repo.get_version(session=session, pathway_id=row.id, version=row.current_version)
+    data = version.data
+    owner = session.get(User, row.owner_id)
+    return PathwaySummary(
+        id=row.id,
+        owner_id=row.owner_id,
+        owner=owner.username if owner else "",
+        title=row.title,
+        status=row.status,  # type: ignore[arg-type]
+        current_version=row.current_version,
+        total_cost=float(data.get("total_cost") or 0),
+        total_hours=float(data.get("total_hours") or 0),
+        weeks=int(data.get("weeks") or 0),
+        steps=len(data.get("steps") or []),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def detail(session: Session, row: PathwayRow) -> PathwayDetail:
+    """The full view of a pathway: current version, versions list, progress."""
+    version = repo.get_version(session=session, pathway_id=row.id, version=row.current_version)
+    versions = [v.version for v in repo.list_versions(session=session, pathway_id=row.id)]
+    progress = [
+        StepProgress(
+            step_id=e.step_id,
+            state=e.state,
+            evidence_url=e.evidence_url,  # type: ignore[arg-type]
+            badge_name=e.badge_name,
+            at=e.created_at,
+        )
+        for e in repo.progress_of(session=session, pathway_id=row.id).values()
+    ]
+    return PathwayDetail(
+        **summary(session, row, version).model_dump(),
+        pathway=Pathway.model_validate(version.data),
+        issues=list(version.issues or []),
+        diff=PathwayDiff.model_validate(version.diff) if version.diff else None,
+        versions=versions,
+        progress=progress,
+    )
+
+
+def version_out(session: Session, v: PathwayVersion) -> VersionOut:
+    """An API view of a stored version."""
+    author = session.get(User, v.author_id) if v.author_id else None
+    return VersionOut(
+        version=v.version,
+        author=author.username if author else None,
+        created_at=v.created_at,
+        note=v.note,
+        issues=list(v.issues or []),
+        diff=PathwayDiff.model_validate(v.diff) if v.diff else None,
+        pathway=Pathway.model_validate(v.data),
+    )
+
+
+def thread(session: Session, comments: list[Comment]) -> list[CommentOut]:
+    """Comments nested under their parents, oldest first."""
+    authors = {
+        u.id: u.username for u in session.query(User).filter(User.id.in_({c.author_id for c in comments}))
+    }
+    nodes = {
+        c.id: CommentOut(
+            id=c.id,
+            parent_id=c.parent_id,
+            review_id=c.review_id,
+            author=authors.get(c.author_id),
+            version=c.version,
+            body=c.body,
+            created_at=c.created_at,
+        )
+        for c in comments
+    }
+    roots: list[CommentOut] = []
+    for c in comments:
+        parent = nodes.get(c.parent_id) if c.parent_id else None
+        (parent.replies if parent else roots).append(nodes[c.id])
+    return roots
+
+
+@router.post(
+    "/plan",
+    response_model=Pathway,
+    summary="Plan a pathway (not saved)",
+    responses={429: {"description": "Rate limited"}, 503: {"description": "Planner unavailable"}},
+)
+def plan(body: PlanIn, user: CurrentUser, db: DbDep, settings: SettingsDep, services: ServicesDep) -> Pathway:
+    """Plan for a role or an analysed posting within budget, hours a week and weeks (defaults: the profile)."""
+    rate_limit(db, settings, user, "plan")
+    profile = body.profile
+    if profile is None:
+        with db.read() as session:
+            profile = repo.get_profile(session=session, user_id=user.id) or Profile()
+    role = body.role or (None if body.posting else profile.target.role)
+    if not role and body.posting is None:
+        raise BadInput("say what to plan for: a role, a posting, or a target role in the profile")
+    return services.plan(
+        profile,
+        role=role,
+        posting=body.posting,
+        budget=body.budget,
+        hours_per_week=body.hours_per_week,
+        weeks=body.weeks,
+        alternatives=body.alternatives,
+    )
+
+
+@router.post("", response_model=PathwayDetail, status_code=status.HTTP_201_CREATED, summary="Save a pathway")
+def create(body: PathwayCreate, user: CurrentUser, db: DbDep, services: ServicesDep) -> PathwayDetail:
+    """Save a pathway as a draft (version 1), validated against the owner's profile."""
+    with db.read() as session:
+        profile = repo.get_profile(session=session, user_id=user.id)
+    issues = services.validate(body.pathway, profile)
+    with db.write() as session:
+        row = repo.create_pathway(
+            session=session, owner=user, pathway=body.pathway, title=body.title, issues=issues, note=body.note
+        )
+        session.flush()
+        return detail(session, row)
+
+
+@router.get("", response_model=list[PathwaySummary], summary="List pathways I may see")
+def list_all(
+    user: CurrentUser,
+    db: DbDep,
+    pg: PageDep,
+    status_: Annotated[PathwayState | None, Query(alias="status")] = None,
+    owner_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+) -> list[PathwaySummary]:
+    """A learner's own pathways; a coach's and their learners'; an admin's: all. Newest first."""
+    with db.read() as session:
+        rows = repo.list_pathways(
+            session=session, viewer=user, limit=pg.limit, offset=pg.offset, status=status_, owner_id=owner_id
+        )
+        return [summary(session, r) for r in rows]
+
+
+@router.get("/{pathway_id}", response_model=PathwayDetail, summary="Read a pathway", responses=NOT_FOUND)
+def read(pathway_id: PathwayId, user: CurrentUser, db: DbDep) -> PathwayDetail:
+    """The current version with its validation issues, diff, versions and progress."""
+    with db.read() as session:
+        return detail(session, repo.get_pathway(session=session, viewer=user, pathway_id=pathway_id))
+
+
+@router.post(
+    "/{pathway_id}/submit",
+    response_model=ReviewOut,
+    summary="Submit for coach review",
+    responses={**NOT_FOUND, 403: {"description": "Not the owner"}, 409: {"description": "Wrong state"}},
+)
+def submit(pathway_id: PathwayId, user: CurrentUser, db: DbDep) -> ReviewOut:
+    """The owner submits the current version: the pathway becomes pending."""
+    from coach.api.routes.reviews import review_out
+
+    with db.write() as session:
+        review = repo.submit_pathway(session=session, actor=user, pathway_id=pathway_id)
+        return review_out(session, review)
+
+
+@router.get(
+    "/{pathway_id}/versions", response_model=list[VersionOut], summary="All versions", responses=NOT_FOUND
+)
+def versions(pathway_id: PathwayId, user: CurrentUser, db: DbDep) -> list[VersionOut]:
+    """Every immutable version, oldest first, each with its diff from the one before."""
+    with db.read() as session:
+        row = repo.get_pathway(session=session, viewer=user, pathway_id=pathway_id)
+        return [version_out(session, v) for v in repo.list_versions(session=session, pathway_id=row.id)]
+
+
+@router.get(
+    "/{pathway_id}/versions/{version}", response_model=VersionOut, summary="One version", responses=NOT_FOUND
+)
+def one_version(
+    pathway_id: PathwayId, version: Annotated[int, Path(ge=1, le=100_000)], user: CurrentUser, db: DbDep
+) -> VersionOut:
+    """One immutable version."""
+    with db.read() as session:
+        row = repo.get_pathway(session=session, viewer=user, pathway_id=pathway_id)
+        return version_out(session, repo.get_version(session=session, pathway_id=row.id, version=version))
+
+
+@router.post(
+    "/{pathway_id}/versions",
+    response_model=VersionOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Edit: a new version (coach edit or learner revision)",
+    responses={
+        **NOT_FOUND,
+        403: {"description": "Not allowed"},
+        409: {"description": "Wrong state or stale"},
+        422: {"description": "Invalid edit, or the result fails validation"},
+    },
+)
+def new_version(
+    pathway_id: PathwayId, body: VersionCreate, user: CurrentUser, db: DbDep, services: ServicesDep
+) -> VersionOut:
+    """Apply edits (add, remove, swap, move steps) or a replacement; re-validate; store with its diff."""
+    if body.pathway is None and not body.edits:
+        raise BadInput("send edits or a pathway")
+    with db.read() as session:
+        row = repo.get_pathway(session=session, viewer=user, pathway_id=pathway_id)
+        current = Pathway.model_validate(
+            repo.get_version(session=session, pathway_id=row.id, version=row.current_version).data
+        )
+        profile = repo.get_profile(session=session, user_id=row.owner_id)
+        based_on = row.current_version
+    hours_per_week = profile.constraints.hours_per_week if profile else None
+    if body.pathway is not None:
+        new = recompute(current, body.pathway.steps, hours_per_week=hours_per_week).model_copy(
+            update={"label": body.pathway.label or "edited"}
+        )
+    else:
+        new = apply_edits(
+            current, body.edits, find_credential=services.find_credential, hours_per_week=hours_per_week
+        )
+    issues = services.validate(new, profile)
+    if issues and not body.allow_issues:
+        raise BadInput("the edited pathway fails validation: " + "; ".join(issues))
+    new = new.model_copy(
+        update={"status": "infeasible" if issues else "feasible", "reason": "; ".join(issues) or None}
+    )
+    diff = diff_pathways(current, new, from_version=based_on, to_version=based_on + 1)
+    expected = body.expected_version or based_on
+    with db.write() as session:
+        version = repo.add_version(
+            session=session,
+            actor=user,
+            pathway_id=pathway_id,
+            pathway=new,
+            issues=issues,
+            diff=diff.model_dump(mode="json"),
+            note=body.note,
+            expected_version=expected,
+        )
+        return version_out(session, version)
+
+
+@router.get("/{pathway_id}/audit", response_model=list[AuditOut], summary="Audit trail", responses=NOT_FOUND)
+def audit_trail(pathway_id: PathwayId, user: CurrentUser, db: DbDep) -> list[AuditOut]:
+    """Every change of state of this pathway, oldest first (read-only: the log cannot be edited)."""
+    with db.read() as session:
+        row = repo.get_pathway(session=session, viewer=user, pathway_id=pathway_id)
+        return [
+            AuditOut.model_validate(e)
+            for e in repo.list_audit(session=session, entity="pathway", entity_id=row.id)
+        ]
+
+
+@router.get(
+    "/{pathway_id}/comments", response_model=list[CommentOut], summary="Comment thread", responses=NOT_FOUND
+)
+def comments(pathway_id: PathwayId, user: CurrentUser, db: DbDep) -> list[CommentOut]:
+    """Comments as threads (replies nested), oldest first."""
+    with db.read() as session:
+        row = repo.get_pathway(session=session, viewer=user, pathway_id=pathway_id)
+        return thread(session, repo.list_comments(session=session, pathway_id=row.id))
+
+
+@router.post(
+    "/{pathway_id}/comments",
+    response_model=CommentOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Comment or reply",
+    responses=NOT_FOUND,
+)
+def comment(pathway_id: PathwayId, body: CommentIn, user: CurrentUser, db: DbDep) -> CommentOut:
+    """Add a comment (or a reply with parent_id) to a pathway you may see."""
+    with db.write() as session:
+        c = repo.add_comment(
+            session=session, actor=user, pathway_id=pathway_id, body=body.body, parent_id=body.parent_id
+        )
+        return thread(session, [c])[0]
+
+
+@router.post(
+    "/{pathway_id}/progress",
+    response_model=StepProgress,
+    status_code=status.HTTP_201_CREATED,
+    summary="Mark a step started or completed",
+    responses={**NOT_FOUND, 403: {"description": "Not yours"}},
+)
+def progress(pathway_id: PathwayId, body: ProgressIn, user: CurrentUser, db: DbDep) -> StepProgress:
+    """The learner records progress with evidence (a credential URL or a base64 badge file)."""
+    badge_data = None
+    if body.badge is not None:
+        try:
+            base64.b64decode(body.badge.content_base64, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise BadInput("badge.content_base64 is not valid base64") from exc
+        badge_data = body.badge.content_base64
+    with db.write() as session:
+        e = repo.record_progress(
+            session=session,
+            actor=user,
+            pathway_id=pathway_id,
+            step_id=body.step_id,
+            state=body.state,
+            evidence_url=body.evidence_url,
+            badge_name=body.badge.name if body.badge else None,
+            badge_data=badge_data,
+        )
+        return StepProgress(
+            step_id=e.step_id,
+            state=body.state,
+            evidence_url=e.evidence_url,
+            badge_name=e.badge_name,
+            at=e.created_at,
+        )
+
+
+@router.get(
+    "/{pathway_id}/progress",
+    response_model=list[StepProgress],
+    summary="Progress per step",
+    responses=NOT_FOUND,
+)
+def get_progress(pathway_id: PathwayId, user: CurrentUser, db: DbDep) -> list[StepProgress]:
+    """The latest state of each step that has progress."""
+    with db.read() as session:
+        row = repo.get_pathway(session=session, viewer=user, pathway_id=pathway_id)
+        return [
+            StepProgress(
+                step_id=e.step_id,
+                state=e.state,
+                evidence_url=e.evidence_url,  # type: ignore[arg-type]
+                badge_name=e.badge_name,
+                at=e.created_at,
+            )
+            for e in repo.progress_of(session=session, pathway_id=row.id).values()
+        ]

@@ -1,0 +1,110 @@
+"""The core functions the API calls, gathered so tests can swap them and imports stay lazy.
+
+Each default imports its core module on first use: the API starts fast, and a module another helper is still
+writing makes only its own routes answer 503 instead of breaking the app."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from coach.errors import CoachError
+from coach.models import Credential, Pathway, PostingAnalysis, Profile
+from coach.store.workflow import basic_validate
+
+log = logging.getLogger("coach.api")
+
+
+class ServiceUnavailable(CoachError):
+    """A part of the product this route needs is not installed or not built yet."""
+
+    status = 503
+
+
+PlanFn = Callable[..., Pathway]
+AnalyzeFn = Callable[[str, Profile | None], PostingAnalysis]
+ValidateFn = Callable[[Pathway, Profile | None], list[str]]
+FindCredentialFn = Callable[[str], Credential | None]
+ChatFn = Callable[..., Iterator[Any]]
+
+
+def _catalog() -> Any:
+    try:
+        from coach.knowledge import get_catalog
+    except ImportError as exc:
+        raise ServiceUnavailable("the knowledge base module is not available") from exc
+    return get_catalog()
+
+
+def default_plan(profile: Profile, **kwargs: Any) -> Pathway:
+    """coach.planner.plan_pathway over the process-wide catalogue."""
+    try:
+        from coach.planner import plan_pathway
+    except ImportError as exc:
+        raise ServiceUnavailable("the planner is not available yet") from exc
+    return plan_pathway(profile, catalog=_catalog(), **kwargs)
+
+
+def default_analyze(text: str, profile: Profile | None) -> PostingAnalysis:
+    """coach.postings.analyze_posting over the process-wide catalogue."""
+    try:
+        from coach.postings import analyze_posting
+    except ImportError as exc:
+        raise ServiceUnavailable("posting analysis is not available yet") from exc
+    return analyze_posting(text, profile=profile, catalog=_catalog())
+
+
+def default_validate(pathway: Pathway, profile: Profile | None) -> list[str]:
+    """The planner's validator when present; otherwise prerequisites and budget from the catalogue rules."""
+    try:
+        catalog = _catalog()
+    except CoachError as exc:  # no knowledge base yet: still check order and budget, and say so in the log
+        log.warning("validating without catalogue rules: %s", exc.message)
+        return basic_validate(pathway, profile, [])
+    try:
+        from coach.planner import validate_pathway
+    except ImportError:
+        return basic_validate(pathway, profile, getattr(catalog, "rules", []))
+    return list(validate_pathway(pathway, profile or Profile(), catalog))
+
+
+def default_find_credential(ident: str) -> Credential | None:
+    """A catalogue credential by id, name or exam code."""
+    return _catalog().find_credential(ident)
+
+
+def default_chat(**kwargs: Any) -> Iterator[Any]:
+    """The agent's streamed turn (coach.agent.stream_turn); 503 until the agent provides it."""
+    try:
+        from coach.agent import stream_turn
+    except ImportError as exc:
+        raise ServiceUnavailable("chat engine not available") from exc
+    return stream_turn(**kwargs)
+
+
+def default_reload() -> None:
+    """Forget the cached catalogue so the next request reloads it (admin catalogue refresh)."""
+    try:
+        from coach.knowledge import get_catalog
+    except ImportError as exc:
+        raise ServiceUnavailable("the knowledge base module is not available") from exc
+    cache_clear = getattr(get_catalog, "cache_clear", None)
+    if cache_clear:
+        cache_clear()
+
+
+@dataclass
+class Services:
+    """Core functions used by the routes (swap any of them in tests)."""
+
+    plan: PlanFn = default_plan
+    analyze: AnalyzeFn = default_analyze
+    validate: ValidateFn = default_validate
+    find_credential: FindCredentialFn = default_find_credential
+    chat: ChatFn = default_chat
+    reload_catalog: Callable[[], None] = default_reload
+    # Core modules are not guaranteed thread-safe on first load; one lock keeps their lazy init single.
+    lock: threading.Lock = field(default_factory=threading.Lock)

@@ -1,0 +1,244 @@
+"""Runs the evaluation suites and benchmarks in `evals/` and writes their reports.
+
+Each quality suite is a module `evals/<suite>_eval.py` with `run(quick: bool) -> dict` (keys: suite, title,
+data, metrics, anchors, markdown). Each benchmark is `evals/bench_<area>.py` with `run(quick: bool) ->
+list[dict]` (rows: name, unit, median, p95, n, target, note, optional peak_mb). Headline floors live in
+`evals/floors.json`; `check_floors` compares a report with them (the CI quality gate).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import platform
+import resource
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from coach.errors import BadInput
+from coach.settings import REPO_ROOT
+
+EVALS_DIR = REPO_ROOT / "evals"
+
+
+def _load(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"evals_{path.stem}", path)
+    if spec is None or spec.loader is None:  # pragma: no cover - a file we just listed
+        raise BadInput(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    if str(EVALS_DIR) not in sys.path:
+        sys.path.insert(0, str(EVALS_DIR))
+    spec.loader.exec_module(module)
+    return module
+
+
+def available_suites(folder: Path = EVALS_DIR) -> dict[str, Path]:
+    """Quality suites found in `evals/`, by name (the file name without `_eval.py`)."""
+    return {p.name.removesuffix("_eval.py"): p for p in sorted(folder.glob("*_eval.py"))}
+
+
+def available_benchmarks(folder: Path = EVALS_DIR) -> dict[str, Path]:
+    """Benchmarks found in `evals/`, by area (the file name without `bench_` and `.py`)."""
+    return {p.stem.removeprefix("bench_"): p for p in sorted(folder.glob("bench_*.py"))}
+
+
+def machine_description() -> str:
+    """A one-line description of the machine figures were measured on."""
+    import os
+
+    cpus = os.cpu_count() or 0
+    mem_gib = 0.0
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("MemTotal:"):
+                    mem_gib = int(line.split()[1]) / 1024 / 1024
+                    break
+    except OSError:
+        pass
+    return (
+        f"{platform.machine()}, {cpus} CPU cores, {mem_gib:.0f} GiB RAM, Python {platform.python_version()}"
+    )
+
+
+def run_suites(
+    names: list[str] | None = None,
+    quick: bool = False,
+    progress: Callable[[str], None] | None = None,
+    folder: Path = EVALS_DIR,
+) -> dict[str, Any]:
+    """Run the chosen suites (all by default) and return the combined report (failures are recorded)."""
+    suites = available_suites(folder)
+    chosen = names or list(suites)
+    unknown = [n for n in chosen if n not in suites]
+    if unknown:
+        raise BadInput(f"unknown suite {unknown[0]!r}; choose from: {', '.join(suites) or 'none found'}")
+    results: list[dict[str, Any]] = []
+    for name in chosen:
+        if progress:
+            progress(name)
+        started = time.perf_counter()
+        try:
+            result = dict(_load(suites[name]).run(quick=quick))
+            result.setdefault("suite", name)
+            result["ok"] = True
+        except Exception as exc:  # a broken suite is reported, not hidden, and the others still run
+            result = {
+                "suite": name,
+                "title": name,
+                "ok": False,
+                "error": f"{type(exc).__name__}: {exc}",
+                "trace": traceback.format_exc(limit=3),
+                "metrics": {},
+            }
+        result["seconds"] = round(time.perf_counter() - started, 2)
+        results.append(result)
+    return {
+        "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine_description(),
+        "quick": quick,
+        "suites": results,
+    }
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}" if abs(value) < 10 else f"{value:.1f}"
+    return str(value)
+
+
+def report_markdown(report: dict[str, Any]) -> str:
+    """The evaluation report as Markdown (every figure comes from `report`)."""
+    lines = [
+        "# Pathway Coach — evaluation report",
+        "",
+        f"Generated {report['generated']} on {report['machine']}"
+        + (" (quick mode: samples, see each section)" if report.get("quick") else "")
+        + ". Reproduce with `coach eval`.",
+        "",
+    ]
+    for s in report["suites"]:
+        lines.append(f"## {s.get('title', s['suite'])}")
+        lines.append("")
+        if not s.get("ok"):
+            lines += [f"**This suite failed to run:** `{s.get('error')}`", ""]
+            continue
+        if s.get("data"):
+            lines += [f"*Data:* {s['data']}", ""]
+        if s.get("markdown"):
+            lines += [s["markdown"].strip(), ""]
+        else:
+            lines += ["| metric | value |", "|---|---|"]
+            lines += [f"| {k} | {_fmt(v)} |" for k, v in s.get("metrics", {}).items()]
+            lines.append("")
+            if s.get("anchors"):
+                lines += ["Anchors: " + "; ".join(f"{k}: {v}" for k, v in s["anchors"].items()), ""]
+        lines += [f"*Ran in {s['seconds']} s.*", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def write_report(report: dict[str, Any], folder: Path = EVALS_DIR) -> tuple[Path, Path]:
+    """Write `report.md` and `report.json` into `folder`."""
+    md, js = folder / "report.md", folder / "report.json"
+    md.write_text(report_markdown(report), encoding="utf-8")
+    js.write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
+    return md, js
+
+
+def check_floors(report: dict[str, Any], floors_path: Path = EVALS_DIR / "floors.json") -> list[str]:
+    """Headline figures below their floor (or missing, or from a failed suite); empty when all pass.
+
+    `floors.json` maps "suite.metric" to {"min": x} or {"max": x}. Only suites present in the report are checked.
+    """
+    if not floors_path.exists():
+        return []
+    floors: dict[str, dict[str, float]] = json.loads(floors_path.read_text(encoding="utf-8"))
+    by_suite = {s["suite"]: s for s in report["suites"]}
+    problems: list[str] = []
+    for key, bound in floors.items():
+        suite, _, metric = key.partition(".")
+        if suite not in by_suite:
+            continue
+        s = by_suite[suite]
+        if not s.get("ok"):
+            problems.append(f"{suite}: suite failed ({s.get('error')})")
+            continue
+        value = s.get("metrics", {}).get(metric)
+        if value is None:
+            problems.append(f"{key}: missing from the report")
+        elif "min" in bound and value < bound["min"]:
+            problems.append(f"{key} = {_fmt(value)} is below its floor {bound['min']}")
+        elif "max" in bound and value > bound["max"]:
+            problems.append(f"{key} = {_fmt(value)} is above its ceiling {bound['max']}")
+    return problems
+
+
+def run_benchmarks(
+    names: list[str] | None = None,
+    quick: bool = False,
+    progress: Callable[[str], None] | None = None,
+    folder: Path = EVALS_DIR,
+) -> dict[str, Any]:
+    """Run the chosen benchmarks (all by default); each row gains the area and the process's peak memory."""
+    benches = available_benchmarks(folder)
+    chosen = names or list(benches)
+    unknown = [n for n in chosen if n not in benches]
+    if unknown:
+        raise BadInput(f"unknown benchmark {unknown[0]!r}; choose from: {', '.join(benches) or 'none found'}")
+    rows: list[dict[str, Any]] = []
+    failures: list[dict[str, str]] = []
+    for name in chosen:
+        if progress:
+            progress(name)
+        try:
+            for row in _load(benches[name]).run(quick=quick):
+                row = dict(row)
+                row.setdefault("area", name)
+                row.setdefault("peak_mb", round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1))
+                rows.append(row)
+        except Exception as exc:
+            failures.append({"area": name, "error": f"{type(exc).__name__}: {exc}"})
+    return {
+        "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine_description(),
+        "quick": quick,
+        "rows": rows,
+        "failures": failures,
+    }
+
+
+def bench_markdown(bench: dict[str, Any]) -> str:
+    """The benchmark report as Markdown."""
+    lines = [
+        "# Pathway Coach — speed benchmarks",
+        "",
+        f"Measured {bench['generated']} on {bench['machine']}"
+        + (" (quick mode: fewer repetitions)" if bench.get("quick") else "")
+        + ". Reproduce with `coach bench`. Peak memory is the benchmark process's maximum resident size so far.",
+        "",
+        "| area | what | median | p95 | unit | n | target | peak MB | note |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in bench["rows"]:
+        lines.append(
+            f"| {r.get('area', '')} | {r.get('name', '')} | {_fmt(r.get('median', ''))} | {_fmt(r.get('p95', ''))}"
+            f" | {r.get('unit', '')} | {r.get('n', '')} | {r.get('target', '')} | {r.get('peak_mb', '')}"
+            f" | {r.get('note', '')} |"
+        )
+    for f in bench.get("failures", []):
+        lines.append(f"\n**{f['area']} failed:** `{f['error']}`")
+    return "\n".join(lines) + "\n"
+
+
+def write_bench(bench: dict[str, Any], folder: Path = EVALS_DIR) -> tuple[Path, Path]:
+    """Write `bench.md` and `bench.json` into `folder`."""
+    md, js = folder / "bench.md", folder / "bench.json"
+    md.write_text(bench_markdown(bench), encoding="utf-8")
+    js.write_text(json.dumps(bench, indent=2, default=str) + "\n", encoding="utf-8")
+    return md, js

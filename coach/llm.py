@@ -1,0 +1,54 @@
+"""The one place that chooses the chat model: the built-in offline engine, or an OpenAI-compatible server.
+
+With no configuration the offline engine answers. With `OPENAI_API_KEY` and/or `OPENAI_BASE_URL` (or
+`COACH_CHAT_PROVIDER=openai`) the agent uses `ChatOpenAI` against OpenAI, Ollama, vLLM or a llama.cpp server;
+the agent keeps the offline engine as its fallback when that model fails.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.language_models.chat_models import BaseChatModel
+
+from coach.offline_engine import OfflineCoachModel
+from coach.settings import Settings, get_settings
+
+REMOTE_MAX_RETRIES = 1  # a dead server should cost one quick retry, then the offline fallback answers
+
+
+def get_offline_model(settings: Settings | None = None, **overrides: Any) -> OfflineCoachModel:
+    """The built-in offline coaching engine (linker and catalogue are loaded on first use unless given)."""
+    s = settings or get_settings()
+    return OfflineCoachModel(prompts_dir=s.prompts_dir, **overrides)
+
+
+def get_remote_model(settings: Settings | None = None) -> BaseChatModel:
+    """A ChatOpenAI model for OpenAI or any OpenAI-compatible server, from settings."""
+    from langchain_openai import ChatOpenAI
+
+    s = settings or get_settings()
+    key = s.openai_api_key.get_secret_value() if s.openai_api_key else None
+    return ChatOpenAI(
+        model=s.chat_model,
+        # Local servers (Ollama, vLLM, llama.cpp) ignore the key, but the client insists on one.
+        api_key=key or "not-needed",
+        base_url=s.openai_base_url,
+        timeout=s.chat_timeout_s,
+        max_retries=REMOTE_MAX_RETRIES,
+        temperature=0.2,
+    )
+
+
+def get_chat_model(settings: Settings | None = None) -> BaseChatModel:
+    """The configured chat model: remote when settings ask for one, otherwise the offline engine."""
+    s = settings or get_settings()
+    return get_remote_model(s) if s.use_remote_model else get_offline_model(s)
+
+
+def describe_model(model: BaseChatModel) -> str:
+    """A short label for notices and traces, e.g. 'offline' or 'openai:gpt-4o-mini'."""
+    if isinstance(model, OfflineCoachModel):
+        return "offline"
+    name = getattr(model, "model_name", None) or getattr(model, "model", None) or type(model).__name__
+    return f"openai:{name}"

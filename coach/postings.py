@@ -1,0 +1,1233 @@
+"""Job-posting analysis: sections, requirement spans, taxonomy links, an honest profile match and gap credentials.
+
+`analyze_posting(text, profile)` is deterministic Python over the knowledge base. Requirements are spans of
+the ORIGINAL text (`posting[start:end] == text`), found by a compact statistical span tagger (a structured
+averaged perceptron trained offline on the SkillSpan training data, see `evals/train_span_tagger.py` and
+`knowledge_base/models/`) plus rules for what has a fixed shape (years of experience, certifications, degrees,
+languages). Nothing is counted for a profile unless the profile evidences it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from coach.errors import BadInput, CoachError
+
+# --------------------------------------------------------------------------------------------------------------
+# Tokens and sentences (with character offsets into the original text)
+# --------------------------------------------------------------------------------------------------------------
+
+# Whitespace tokens with leading/trailing punctuation split off, close to SkillSpan's tokenisation: "node.js",
+# "C++", "C#", ".NET" and "JavaScript/Typescript" stay whole; "skills," becomes "skills" + ",".
+_WS_RE = re.compile(r"\S+")
+_LEAD_PUNCT = "([{\"'“‘«•*·–—-:;,!?"
+_TRAIL_PUNCT = ")]}\"'”’».,;:!?…*"
+
+
+def tokenize(text: str, start: int = 0, end: int | None = None) -> list[tuple[str, int, int]]:
+    """Tokens of text[start:end] as (token, start, end) with offsets into `text`."""
+    end = len(text) if end is None else end
+    out: list[tuple[str, int, int]] = []
+    for m in _WS_RE.finditer(text, start, end):
+        s, e = m.start(), m.end()
+        lead: list[tuple[str, int, int]] = []
+        trail: list[tuple[str, int, int]] = []
+        while s < e and text[s] in _LEAD_PUNCT and not (text[s] == "." and s + 1 < e and text[s + 1].isalpha()):
+            lead.append((text[s], s, s + 1))
+            s += 1
+        while e > s and text[e - 1] in _TRAIL_PUNCT:
+            trail.append((text[e - 1], e - 1, e))
+            e -= 1
+        out.extend(lead)
+        if e > s:
+            out.append((text[s:e], s, e))
+        out.extend(reversed(trail))
+    return out
+
+
+_BULLET_RE = re.compile(r"^\s*(?:[-*•·●▪◦‣–—>]+|\d{1,2}[.)]|[a-z][.)])\s+")
+_SENT_END_RE = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9\"'(•\-*])")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence offsets: each line is a unit (postings are bulleted), long lines split at sentence ends."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        line_start, line_end = pos, pos + len(line.rstrip("\r\n"))
+        pos += len(line)
+        m = _BULLET_RE.match(text, line_start, line_end)
+        s = m.end() if m else line_start
+        while s < line_end and text[s].isspace():
+            s += 1
+        if s >= line_end:
+            continue
+        cursor = s
+        for cut in _SENT_END_RE.finditer(text, s, line_end):
+            e = cut.start()
+            if e - cursor > 0 and text[cursor:e].strip():
+                spans.append((cursor, _rstrip(text, cursor, e)))
+            cursor = cut.end()
+        if cursor < line_end and text[cursor:line_end].strip():
+            spans.append((cursor, _rstrip(text, cursor, line_end)))
+    return spans
+
+
+def _rstrip(text: str, s: int, e: int) -> int:
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return e
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The span tagger: a first-order structured averaged perceptron over BIO tags, one model per span type
+# --------------------------------------------------------------------------------------------------------------
+
+TAGS = ("O", "B", "I")
+SPAN_TYPES = ("skill", "knowledge")
+_NEG = -1e9
+
+
+def word_shape(tok: str) -> str:
+    """A compressed character-class shape: 'Python' → 'Xx', 'C++' → 'X+', 'AZ-900' → 'X-d'."""
+    out: list[str] = []
+    for ch in tok:
+        if ch.isupper():
+            c = "X"
+        elif ch.islower():
+            c = "x"
+        elif ch.isdigit():
+            c = "d"
+        else:
+            c = ch
+        if not out or out[-1] != c:
+            out.append(c)
+    return "".join(out)[:6]
+
+
+def _norm_token(tok: str) -> str:
+    t = tok.lower()
+    return re.sub(r"\d", "0", t)
+
+
+@dataclass
+class Gazetteer:
+    """Lower-cased phrases by type (ESCO knowledge/skill labels, O*NET technology names) and label-word stats."""
+
+    phrases: dict[str, set[str]] = field(default_factory=dict)
+    first_words: dict[str, float] = field(default_factory=dict)  # share of ESCO skill labels starting with it
+    max_len: int = 5
+
+    def tag(self, lowered: Sequence[str]) -> dict[str, list[str]]:
+        """Per type, a B/I/- mark per token from greedy longest matching."""
+        marks: dict[str, list[str]] = {}
+        n = len(lowered)
+        for kind, phrases in self.phrases.items():
+            m = ["-"] * n
+            i = 0
+            while i < n:
+                hit = 0
+                for k in range(min(self.max_len, n - i), 0, -1):
+                    if " ".join(lowered[i : i + k]) in phrases:
+                        hit = k
+                        break
+                if hit:
+                    m[i] = "B" if hit > 1 else "U"
+                    for j in range(i + 1, i + hit):
+                        m[j] = "I"
+                    i += hit
+                else:
+                    i += 1
+            marks[kind] = m
+        return marks
+
+
+def token_features(tokens: Sequence[str], gazetteer: Gazetteer | None) -> list[list[str]]:
+    """Feature strings per token (word, context, affixes, shape and gazetteer marks)."""
+    low = [_norm_token(t) for t in tokens]
+    shapes = [word_shape(t) for t in tokens]
+    marks = gazetteer.tag([t.lower() for t in tokens]) if gazetteer else {}
+    firsts = gazetteer.first_words if gazetteer else {}
+    n = len(tokens)
+
+    def at(seq: Sequence[str], i: int) -> str:
+        return seq[i] if 0 <= i < n else ("<s>" if i < 0 else "</s>")
+
+    feats: list[list[str]] = []
+    for i in range(n):
+        w = low[i]
+        f = [
+            "b",
+            "w=" + w,
+            "w-1=" + at(low, i - 1),
+            "w+1=" + at(low, i + 1),
+            "w-2=" + at(low, i - 2),
+            "w+2=" + at(low, i + 2),
+            "w-1w=" + at(low, i - 1) + "|" + w,
+            "ww+1=" + w + "|" + at(low, i + 1),
+            "s3=" + w[-3:],
+            "s2=" + w[-2:],
+            "s4=" + w[-4:],
+            "p3=" + w[:3],
+            "sh=" + shapes[i],
+            "sh-1=" + at(shapes, i - 1),
+            "sh+1=" + at(shapes, i + 1),
+            "sh-1sh+1=" + at(shapes, i - 1) + "|" + shapes[i] + "|" + at(shapes, i + 1),
+        ]
+        if i == 0:
+            f.append("first")
+        if i == n - 1:
+            f.append("last")
+        if len(w) == 1 and not w.isalnum():
+            f.append("punct")
+        for kind, m in marks.items():
+            f.append(f"g{kind}={m[i]}")
+            f.append(f"g{kind}-1={m[i - 1] if i else '<s>'}|{m[i]}")
+            if i + 1 < n:
+                f.append(f"g{kind}+1={m[i + 1]}")
+        share = firsts.get(tokens[i].lower())
+        if share is not None:
+            f.append(f"fw={min(4, int(-math.log10(max(share, 1e-5))))}")
+        prev = tokens[i - 1].lower() if i else ""
+        if prev and prev in firsts:
+            f.append("fw-1")
+        feats.append(f)
+    return feats
+
+
+@dataclass
+class SpanTagger:
+    """BIO taggers for SKILL and KNOWLEDGE spans sharing one feature space."""
+
+    feature_index: dict[str, int]
+    weights: dict[str, np.ndarray]  # span type → (n_features, 3)
+    transitions: dict[str, np.ndarray]  # span type → (4, 3): rows are previous tag (O, B, I) and start
+    gazetteer: Gazetteer | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    # Added to the B and I scores at decoding: the CRF is tuned for likelihood and under-predicts spans; a
+    # bias chosen on the development block trades precision for recall where F1 gains.
+    bias: dict[str, float] = field(default_factory=dict)
+
+    def emissions(self, feats: list[list[str]]) -> dict[str, np.ndarray]:
+        """Per span type, emission scores (n_tokens, 3)."""
+        ids: list[int] = []
+        owners: list[int] = []
+        for i, f in enumerate(feats):
+            for name in f:
+                j = self.feature_index.get(name)
+                if j is not None:
+                    ids.append(j)
+                    owners.append(i)
+        n = len(feats)
+        out: dict[str, np.ndarray] = {}
+        idx = np.asarray(ids, dtype=np.int64)
+        own = np.asarray(owners, dtype=np.int64)
+        for kind, w in self.weights.items():
+            e = np.zeros((n, len(TAGS)), dtype=np.float64)
+            if len(idx):
+                np.add.at(e, own, w[idx])
+            out[kind] = e
+        return out
+
+    def predict(self, tokens: Sequence[str]) -> dict[str, list[tuple[int, int]]]:
+        """Spans per type as token index ranges [i, j)."""
+        if not tokens:
+            return {k: [] for k in self.weights}
+        feats = token_features(tokens, self.gazetteer)
+        em = self.emissions(feats)
+        out = {}
+        for k in self.weights:
+            e = em[k]
+            b = self.bias.get(k, 0.0)
+            if b:
+                e = e + np.array([0.0, b, b])
+            out[k] = tags_to_spans(viterbi(e, self.transitions[k]))
+        return out
+
+    def save(self, path: Path) -> None:
+        """Write the model as gzipped JSON (weights pruned to non-zero rows)."""
+        names = sorted(self.feature_index, key=self.feature_index.__getitem__)
+        keep = [
+            i
+            for i in range(len(names))
+            if any(np.any(np.abs(w[i]) > 1e-6) for w in self.weights.values())
+        ]
+        doc = {
+            "meta": self.meta,
+            "features": [names[i] for i in keep],
+            "weights": {k: np.round(w[keep], 4).tolist() for k, w in self.weights.items()},
+            "transitions": {k: np.round(t, 4).tolist() for k, t in self.transitions.items()},
+            "bias": self.bias,
+            "gazetteer": None
+            if self.gazetteer is None
+            else {
+                "phrases": {k: sorted(v) for k, v in self.gazetteer.phrases.items()},
+                "first_words": self.gazetteer.first_words,
+                "max_len": self.gazetteer.max_len,
+            },
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with gzip.open(path, "wt", encoding="utf-8") as fh:
+            json.dump(doc, fh, separators=(",", ":"))
+
+    @classmethod
+    def load(cls, path: Path) -> SpanTagger:
+        """Read a model written by `save`."""
+        try:
+            with gzip.open(path, "rt", encoding="utf-8") as fh:
+                doc = json.load(fh)
+        except (OSError, ValueError) as exc:
+            raise CoachError(f"The span tagger model {path} is missing or unreadable: {exc}") from exc
+        gz = doc.get("gazetteer")
+        gazetteer = (
+            Gazetteer(
+                phrases={k: set(v) for k, v in gz["phrases"].items()},
+                first_words=gz["first_words"],
+                max_len=gz["max_len"],
+            )
+            if gz
+            else None
+        )
+        return cls(
+            feature_index={name: i for i, name in enumerate(doc["features"])},
+            weights={k: np.asarray(v, dtype=np.float64) for k, v in doc["weights"].items()},
+            transitions={k: np.asarray(v, dtype=np.float64) for k, v in doc["transitions"].items()},
+            gazetteer=gazetteer,
+            meta=doc.get("meta", {}),
+            bias=doc.get("bias", {}),
+        )
+
+
+# Transition constraints: I may not follow O or start a sentence (strict BIO).
+_ALLOWED = np.array(
+    [
+        [0.0, 0.0, _NEG],  # from O
+        [0.0, 0.0, 0.0],  # from B
+        [0.0, 0.0, 0.0],  # from I
+        [0.0, 0.0, _NEG],  # from start
+    ]
+)
+
+
+def viterbi(emissions: np.ndarray, transitions: np.ndarray) -> list[int]:
+    """Best BIO tag sequence under emission + transition scores, with I never after O or at the start."""
+    n = emissions.shape[0]
+    if n == 0:
+        return []
+    trans = transitions + _ALLOWED
+    score = trans[3] + emissions[0]
+    back = np.zeros((n, 3), dtype=np.int64)
+    for i in range(1, n):
+        cand = score[:, None] + trans[:3]
+        back[i] = cand.argmax(axis=0)
+        score = cand.max(axis=0) + emissions[i]
+    tags = [int(score.argmax())]
+    for i in range(n - 1, 0, -1):
+        tags.append(int(back[i, tags[-1]]))
+    return tags[::-1]
+
+
+def tags_to_spans(tags: Sequence[int]) -> list[tuple[int, int]]:
+    """Token ranges [i, j) from BIO tag ids (0=O, 1=B, 2=I); a stray I opens a span (conlleval style)."""
+    spans: list[tuple[int, int]] = []
+    start: int | None = None
+    for i, t in enumerate(tags):
+        if t == 1 or (t == 2 and start is None):
+            if start is not None:
+                spans.append((start, i))
+            start = i
+        elif t == 0:
+            if start is not None:
+                spans.append((start, i))
+            start = None
+    if start is not None:
+        spans.append((start, len(tags)))
+    return spans
+
+
+def default_model_path() -> Path:
+    """Where the trained span tagger lives in the repository."""
+    from coach.settings import get_settings
+
+    return get_settings().knowledge_dir / "models" / "span_tagger.json.gz"
+
+
+_TAGGER_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=2)
+def _load_tagger(path: str) -> SpanTagger:
+    with _TAGGER_LOCK:
+        return SpanTagger.load(Path(path))
+
+
+def get_span_tagger(path: Path | None = None) -> SpanTagger:
+    """The trained span tagger (loaded once per process)."""
+    return _load_tagger(str(path or default_model_path()))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Input checks
+# --------------------------------------------------------------------------------------------------------------
+
+NOTHING_FOUND = "nothing found"
+
+
+def check_posting_text(text: object, max_chars: int) -> str:
+    """The posting as a string, or BadInput when it is empty, too long or binary."""
+    if isinstance(text, bytes):
+        if b"\x00" in text:
+            raise BadInput("The posting looks like binary data, not text.")
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise BadInput("The posting is not UTF-8 text.") from exc
+    if not isinstance(text, str):
+        raise BadInput("The posting must be text.")
+    if not text.strip():
+        raise BadInput("The posting is empty: paste the text of a job posting.")
+    if len(text) > max_chars:
+        raise BadInput(
+            f"The posting is {len(text):,} characters long; the limit is {max_chars:,}. "
+            "Paste only the posting itself."
+        )
+    sample = text[:20_000]
+    if "\x00" in sample:
+        raise BadInput("The posting looks like binary data, not text.")
+    odd = sum(1 for ch in sample if not ch.isprintable() and ch not in "\n\r\t")
+    odd += sample.count("\ufffd")
+    if odd > max(8, len(sample) // 20):  # more than 5% control/replacement characters: not a text posting
+        raise BadInput("The posting looks like binary data, not text.")
+    return text
+
+
+_EN_FUNCTION_WORDS = frozenset(
+    ["the", "and", "of", "to", "a", "in", "for", "with", "you", "we", "our", "your", "is", "are", "be", "will", "on", "as", "or", "an", "at", "by", "this", "that", "from", "have", "experience", "skills", "work", "team", "years", "ability", "strong", "knowledge", "including", "using", "who", "what"]
+)
+
+
+def looks_english(text: str) -> bool:
+    """True when enough of the words are common English ones (postings in other languages are not analysed)."""
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    if len(words) < 6:
+        return any(w in _EN_FUNCTION_WORDS for w in words) or all(w.isascii() for w in words)
+    share = sum(w in _EN_FUNCTION_WORDS for w in words) / len(words)
+    return share >= 0.08
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Sections
+# --------------------------------------------------------------------------------------------------------------
+
+# Order matters: the first pattern that matches a heading names its section ("preferred qualifications" is
+# nice-to-have before "qualifications" is requirements).
+_SECTION_CUES: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "nice_to_have",
+        re.compile(
+            r"\b(nice[ -]to[ -]haves?|preferred|bonus(?: points)?|pluses|desired|desirable|good to have|"
+            r"would be great|extra credit|it'?s a plus|ideally)\b"
+        ),
+    ),
+    (
+        "benefits",
+        re.compile(
+            r"\b(benefits?|perks|what we offer|we offer|our offer|compensation|why (?:join|work)|"
+            r"what'?s in it for you|salary|pay)\b"
+        ),
+    ),
+    (
+        "requirements",
+        re.compile(
+            r"\b(requirements?|qualifications?|what you(?:'ll)? (?:bring|need|have)|your profile|"
+            r"who you are|what we(?:'re| are) looking for|must[ -]haves?|skills|you have|you bring|"
+            r"about you|experience|competenc(?:e|ies)|required)\b"
+        ),
+    ),
+    (
+        "responsibilities",
+        re.compile(
+            r"\b(responsibilit(?:y|ies)|duties|what you(?:'ll| will) do|your role|the role|in this role|"
+            r"day[- ]to[- ]day|your (?:tasks|mission|impact)|key tasks|what you will be doing|"
+            r"job (?:duties|functions)|you will|a typical (?:day|week))\b"
+        ),
+    ),
+    (
+        "about",
+        re.compile(
+            r"\b(about|who we are|overview|summary|description|our (?:mission|company|team|story)|"
+            r"the company|the team|introduction)\b"
+        ),
+    ),
+    (
+        "other",
+        re.compile(
+            r"\b(how to apply|apply|equal opportunity|eeo|diversity|application process|contact|"
+            r"our tools|tools|tech stack|our stack|location|schedule)\b"
+        ),
+    ),
+]
+
+_HEADING_MAX_WORDS = 8
+
+
+def heading_section(line: str) -> str | None:
+    """The section a heading line opens, or None when the line is not a heading."""
+    stripped = line.strip().strip("#*_=").strip()
+    if not stripped or _BULLET_RE.match(line):
+        return None
+    body = stripped[:-1].strip() if stripped.endswith(":") else stripped
+    words = body.split()
+    if not words or len(words) > _HEADING_MAX_WORDS or body.endswith((".", ",", ";")):
+        return None
+    if re.search(r"\d|[$€£|@]|:\s*\S", body):  # "Salary: $65,000", "Acme | Remote": details, not headings
+        return None
+    low = body.lower()
+    for name, pattern in _SECTION_CUES:
+        if pattern.search(low):
+            return name
+    return None
+
+
+def split_sections(text: str) -> list[tuple[str, int, int]]:
+    """(section, start, end) blocks in order; text before the first heading is 'about'."""
+    blocks: list[tuple[str, int, int]] = []
+    current, start = "about", 0
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        content = line.rstrip("\r\n")
+        name = heading_section(content)
+        inline = None
+        if name is None:
+            m = re.match(r"^\s*([A-Za-z][\w '’/&-]{2,40}):\s+\S", content)
+            if m and not _BULLET_RE.match(content):
+                inline = heading_section(m.group(1))
+                # "Salary: ...", "Location: ..." are details of the header, not sections of their own
+                if inline not in ("requirements", "responsibilities", "nice_to_have"):
+                    inline = None
+        if name or inline:
+            if pos > start and text[start:pos].strip():
+                blocks.append((current, start, _rstrip(text, start, pos)))
+            current, start = (name or inline or "other"), pos
+        pos += len(line)
+    if text[start:].strip():
+        blocks.append((current, start, _rstrip(text, start, len(text))))
+    return blocks
+
+
+def _section_map(blocks: list[tuple[str, int, int]]) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for name, s, e in blocks:
+        key, n = name, 2
+        while key in out:
+            key = f"{name}_{n}"
+            n += 1
+        out[key] = [s, e]
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Rule-based requirement shapes: years of experience, degrees, certifications, languages, soft skills
+# --------------------------------------------------------------------------------------------------------------
+
+_NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+}
+_YEARS_RE = re.compile(
+    r"(?:(?:at least|minimum(?: of)?|min\.?|over|more than)\s+)?"
+    r"(?P<n>\d{1,2}(?:\.\d)?|one|two|three|four|five|six|seven|eight|nine|ten)"
+    r"(?:\s*(?:-|–|to)\s*(?P<m>\d{1,2}))?\s*\+?\s*(?:\(\d{1,2}\)\s*)?(?:years?|yrs?)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_END_RE = re.compile(r"[;.!?]\s|[;.!?]$|\s[-–—]\s|\(|$")
+
+_DEGREE_RE = re.compile(
+    r"\b(?:(?:an?\s+)?(?:bachelor'?s?|master'?s?|doctoral|doctorate|ph\.?\s?d\.?|mba|"
+    r"b\.?\s?sc\.?|m\.?\s?sc\.?|bsn|msn|b\.a\.|m\.a\.)(?:\s+(?:degree|of (?:science|arts)))?|"
+    r"associate'?s?\s+(?:degree|of (?:science|arts|applied))|"
+    r"(?:university|college|undergraduate|graduate)\s+degree|high school diploma|ged\b|"
+    r"degree\s+in)",
+    re.IGNORECASE,
+)
+_DEGREE_LEVELS: list[tuple[int, re.Pattern[str]]] = [
+    (5, re.compile(r"\b(doctora|ph\.?\s?d)", re.I)),
+    (4, re.compile(r"\b(master|mba|m\.?\s?sc|msn|m\.a\.)", re.I)),
+    (3, re.compile(r"\b(bachelor|b\.?\s?sc|bsn|b\.a\.|university degree|undergraduate degree|college degree)", re.I)),
+    (2, re.compile(r"\b(associate'?s? degree|associate degree|associate of|associate in)", re.I)),
+    (1, re.compile(r"\b(high school|ged|diploma)\b", re.I)),
+]
+
+_CERT_CUE_RE = re.compile(
+    r"\b(certifications?|certificates?|certified|licen[cs]es?|licensed|credentials?|accreditation|"
+    r"belt)\b",
+    re.IGNORECASE,
+)
+
+LANGUAGES = (
+    "English",
+    "Spanish",
+    "French",
+    "German",
+    "Portuguese",
+    "Italian",
+    "Dutch",
+    "Mandarin",
+    "Chinese",
+    "Cantonese",
+    "Japanese",
+    "Korean",
+    "Arabic",
+    "Hindi",
+    "Russian",
+    "Polish",
+    "Vietnamese",
+    "Tagalog",
+    "Swedish",
+    "Danish",
+    "Norwegian",
+    "Finnish",
+    "Turkish",
+    "Greek",
+    "Hebrew",
+    "Ukrainian",
+    "Romanian",
+    "Czech",
+    "Hungarian",
+    "ASL",
+    "American Sign Language",
+)
+_LANG_RE = re.compile(
+    r"\b(?:(?:fluent|fluency|native|proficient|proficiency|bilingual|business[- ]level|working|"
+    r"written and spoken|spoken and written|excellent)\s+(?:in\s+)?)?"
+    r"(?P<lang>" + "|".join(sorted((re.escape(x) for x in LANGUAGES), key=len, reverse=True)) + r")\b"
+    r"(?:\s*(?:/|and|&)\s*(?:" + "|".join(re.escape(x) for x in LANGUAGES) + r")\b)*",
+)
+_LANG_CONTEXT_RE = re.compile(
+    r"\b(fluen|bilingual|speak|spoken|written|language|native|proficien|english|communicat)", re.I
+)
+
+SOFT_SKILLS = (
+    "communication",
+    "communicator",
+    "teamwork",
+    "team player",
+    "collaboration",
+    "collaborative",
+    "problem-solving",
+    "problem solving",
+    "problem solver",
+    "analytical",
+    "critical thinking",
+    "time management",
+    "attention to detail",
+    "detail-oriented",
+    "detail oriented",
+    "interpersonal",
+    "organizational",
+    "organisational",
+    "adaptability",
+    "flexible",
+    "self-starter",
+    "self-motivated",
+    "motivated",
+    "proactive",
+    "curious",
+    "leadership",
+    "creative",
+    "creativity",
+    "empathy",
+    "ownership",
+    "initiative",
+    "work independently",
+    "independently",
+    "calm under pressure",
+    "eager to learn",
+    "multitask",
+    "prioritize",
+    "prioritise",
+    "customer focus",
+    "positive attitude",
+    "reliable",
+    "dependable",
+)
+_SOFT_RE = re.compile(r"\b(" + "|".join(re.escape(s) for s in SOFT_SKILLS) + r")", re.IGNORECASE)
+
+_PREFERRED_RE = re.compile(
+    r"\b(preferred|preferably|nice[ -]to[ -]have|a plus|is a plus|plus\b|bonus|desirable|desired|ideally|"
+    r"advantage(?:ous)?|an asset|would be great|helps|not required|optional|good to have)\b",
+    re.IGNORECASE,
+)
+_REQUIRED_RE = re.compile(r"\b(required|must|mandatory|essential|minimum)\b", re.IGNORECASE)
+
+_SKIP_SECTIONS = ("benefits", "other", "about")
+_CUE_TAIL_WORDS = frozenset("preferred required mandatory essential desirable desired preferably plus bonus".split())
+_STOP_SPAN_WORDS = frozenset(
+    ["a", "an", "the", "and", "or", "of", "in", "on", "to", "for", "with", "as", "at", "by", "your", "our", "you", "we", "their", "its", "is", "are", "be", "will", "including", "such", "etc", "this", "that", "these", "those", "any", "all", "other", "related"]
+)
+
+
+@dataclass
+class _Span:
+    start: int
+    end: int
+    kind: str
+    sentence: tuple[int, int]
+    section: str
+    years: float | None = None
+    credentials: list[str] = field(default_factory=list)
+    link_text: str | None = None  # what to link to ESCO when not the span itself
+    source: str = "tagger"
+
+
+def _clause_bounds(text: str, s: int, e: int, lo: int, hi: int) -> tuple[int, int]:
+    """The clause around [s, e) inside [lo, hi): bounded by ';', sentence ends or dashes."""
+    left = lo
+    for m in re.finditer(r";\s*|\.\s+", text[lo:s]):
+        left = lo + m.end()
+    m = _CLAUSE_END_RE.search(text, e, hi)
+    right = m.start() if m and m.start() <= hi else hi
+    return left, max(right, e)
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    """Shrink [s, e) past surrounding spaces, punctuation and dangling function words."""
+    while True:
+        while s < e and (text[s].isspace() or text[s] in ",;:.)(-–—/\"'"):
+            s += 1
+        while e > s and (text[e - 1].isspace() or text[e - 1] in ",;:.(-–—/\"'"):
+            e -= 1
+        if e > s and text[e - 1] == ")" and "(" not in text[s:e]:
+            e -= 1
+            continue
+        words = text[s:e].split()
+        if len(words) > 1 and words[-1].lower().strip(".,;") in _CUE_TAIL_WORDS:
+            e = s + text[s:e].rstrip().rfind(words[-1])
+            continue
+        if len(words) > 2 and " ".join(words[-2:]).lower().strip(".,;") in ("a plus", "a bonus", "an asset"):
+            e = s + text[s:e].rstrip().rfind(words[-2])
+            continue
+        if len(words) > 1 and words[-1].lower() in _STOP_SPAN_WORDS:
+            e = s + text[s:e].rstrip().rfind(words[-1])
+            continue
+        if len(words) > 1 and words[0].lower() in _STOP_SPAN_WORDS:
+            s = s + text[s:e].find(words[0]) + len(words[0])
+            continue
+        return s, e
+
+
+def _years_spans(text: str, sent: tuple[int, int], section: str) -> list[_Span]:
+    out: list[_Span] = []
+    lo, hi = sent
+    for m in _YEARS_RE.finditer(text, lo, hi):
+        tail = text[m.end() : hi]
+        if not re.match(r"\s*(?:of\s+|in\s+|'\s*|’\s*|\)|\s)*(?:[\w/&,+.#-]+\s+){0,8}?(?:experience|exp\b)", tail, re.I) and not re.match(
+            r"\s*(?:of|in)\s", tail, re.I
+        ):
+            continue  # "5 years old", "within 2 years" — not an experience requirement
+        _, right = _clause_bounds(text, m.start(), m.end(), lo, hi)
+        s, e = _trim(text, m.start(), right)
+        n = m.group("n").lower()
+        years = float(_NUMBER_WORDS.get(n, 0) or float(n))
+        subject = re.sub(
+            r"(?i)^.*?\b(?:years?|yrs?)\b\s*(?:of\s+)?(?:(?:professional|relevant|hands-on|proven|"
+            r"progressive|direct|prior)\s+)*(?:experience|exp)?\s*(?:in|with|as|of|working|on|at)?\s*",
+            "",
+            text[s:e],
+        )
+        subject = re.sub(r"(?i)\s*\b(?:experience|exp)\b\s*", " ", subject).strip(" ,.;")
+        subject = re.sub(r"(?i)\s*\b(?:preferred|required|is a plus|a plus|desirable)\b.*$", "", subject).strip(" ,.;")
+        out.append(
+            _Span(s, e, "experience", sent, section, years=years, link_text=subject or None, source="rule")
+        )
+    return out
+
+
+def _degree_spans(text: str, sent: tuple[int, int], section: str) -> list[_Span]:
+    out: list[_Span] = []
+    lo, hi = sent
+    for m in _DEGREE_RE.finditer(text, lo, hi):
+        if any(s.start <= m.start() < s.end for s in out):
+            continue
+        left, right = _clause_bounds(text, m.start(), m.end(), lo, hi)
+        # keep "Bachelor of Science in Nursing (BSN)" whole: a parenthesised acronym right after is part of it
+        pm = re.match(r"\s*\([A-Za-z.]{2,8}\)", text[right:hi])
+        if pm:
+            right += pm.end()
+            m2 = _CLAUSE_END_RE.search(text, right, hi)
+            right = m2.start() if m2 else hi
+        s, e = _trim(text, m.start(), right)
+        s = max(s, left)
+        out.append(_Span(s, e, "education", sent, section, source="rule"))
+    return out
+
+
+def _language_spans(text: str, sent: tuple[int, int], section: str) -> list[_Span]:
+    lo, hi = sent
+    sentence = text[lo:hi]
+    if not _LANG_CONTEXT_RE.search(sentence):
+        return []
+    out = []
+    for m in _LANG_RE.finditer(text, lo, hi):
+        after = text[m.end() : m.end() + 12].lower()
+        if re.match(r"\s*(teacher|literature|department|speaking countr|degree)", after):
+            continue
+        out.append(_Span(m.start(), m.end(), "language", sent, section, source="rule"))
+    return out
+
+
+def _soft_kind(span_text: str) -> bool:
+    return bool(_SOFT_RE.search(span_text))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Certifications: catalogue names, acronyms and exam codes found in the text
+# --------------------------------------------------------------------------------------------------------------
+
+_CERT_TYPES = ("certification", "professional_certificate", "designation", "badge", "specialization")
+
+
+@dataclass
+class _CertIndex:
+    """Lower-cased phrase → credential ids, and case-sensitive acronyms/exam codes → ids."""
+
+    phrases: dict[str, list[str]]
+    acronyms: dict[str, list[str]]
+    max_len: int
+    names: dict[str, str]
+
+
+def _cert_keys(cred: Any) -> tuple[set[str], set[str]]:
+    phrases: set[str] = set()
+    acronyms: set[str] = set()
+    name = re.sub(r"\[.*?\]", " ", cred.name)
+    full = " ".join(t for t, _, _ in tokenize(name.lower()))
+    phrases.add(full)
+    no_paren = re.sub(r"\(.*?\)", " ", name)
+    phrases.add(" ".join(t for t, _, _ in tokenize(no_paren.lower())))
+    for inner in re.findall(r"\(([^)]+)\)", name):
+        for part in re.split(r"\s*/\s*|,\s*", inner):
+            part = part.strip()
+            if re.fullmatch(r"[A-Z][A-Za-z0-9+#&-]{1,11}", part) and any(c.isupper() for c in part[1:]):
+                acronyms.add(part)
+            elif part.lower().startswith("formerly "):
+                acronyms.add(part[9:].strip())
+    provider = cred.provider.split("(")[0].strip().lower()
+    if provider:
+        for p in list(phrases):
+            if p.startswith(provider + " ") and len(p) > len(provider) + 3:
+                short = p[len(provider) + 1 :]
+                if cred.type == "certification" and ("+" in short or len(short.split()) >= 2):
+                    phrases.add(short)
+    ms = re.match(r"microsoft certified\s*:\s*(.+)", name, re.I)
+    if ms:
+        phrases.add(" ".join(t for t, _, _ in tokenize(ms.group(1).lower())))
+    for code in (cred.exam_code or "").split(";"):
+        code = code.strip()
+        if re.fullmatch(r"[A-Z0-9]{2,5}-[A-Z0-9]{2,5}", code):
+            acronyms.add(code)
+    for alias in getattr(cred, "aliases", []) or []:
+        if re.fullmatch(r"[A-Za-z0-9+#&.-]{2,12}", alias) and any(c.isupper() for c in alias):
+            acronyms.add(alias)
+        elif len(alias.split()) >= 2:
+            phrases.add(" ".join(t for t, _, _ in tokenize(alias.lower())))
+    # Single ordinary words ("Foundations", "Security") would match everywhere: only multi-word phrases
+    # or phrases with a distinctive character count as names.
+    phrases = {p for p in phrases if p and (len(p.split()) >= 2 or re.search(r"[+#\d]", p))}
+    return phrases, acronyms
+
+
+_CERT_INDEX_CACHE: dict[int, _CertIndex] = {}
+
+
+def _cert_index(catalog: Any) -> _CertIndex:
+    key = id(catalog)
+    hit = _CERT_INDEX_CACHE.get(key)
+    if hit is not None:
+        return hit
+    phrases: dict[str, list[str]] = {}
+    acronyms: dict[str, list[str]] = {}
+    names: dict[str, str] = {}
+    rank = {"curated": 0}
+    creds = sorted(
+        catalog.credentials.values(),
+        key=lambda c: (rank.get(c.id.split("-", 1)[0], 0 if "-" in c.id and c.sources else 1), c.id),
+    )
+    # Curated entries (ids without a catalogue prefix) come before roadmap/course rows for the same key.
+    creds.sort(key=lambda c: (c.id.split("-", 1)[0] in ("roadmap", "coursera", "edx", "udemy"), c.id))
+    for cred in creds:
+        if cred.type not in _CERT_TYPES or not cred.is_microcredential:
+            continue
+        names[cred.id] = cred.name
+        ph, ac = _cert_keys(cred)
+        for p in ph:
+            phrases.setdefault(p, []).append(cred.id)
+        for a in ac:
+            acronyms.setdefault(a, []).append(cred.id)
+    index = _CertIndex(
+        phrases=phrases,
+        acronyms=acronyms,
+        max_len=max((len(p.split()) for p in phrases), default=1),
+        names=names,
+    )
+    _CERT_INDEX_CACHE.clear()
+    _CERT_INDEX_CACHE[key] = index
+    return index
+
+
+def _cert_spans(
+    text: str, sent: tuple[int, int], section: str, tokens: list[tuple[str, int, int]], index: _CertIndex
+) -> list[_Span]:
+    out: list[_Span] = []
+    low = [t.lower() for t, _, _ in tokens]
+    n = len(tokens)
+    taken = [False] * n
+    i = 0
+    while i < n:
+        hit = None
+        for k in range(min(index.max_len, n - i), 0, -1):
+            ids = index.phrases.get(" ".join(low[i : i + k]))
+            if ids:
+                hit = (k, ids)
+                break
+        if hit is None:
+            ids = index.acronyms.get(tokens[i][0])
+            if ids:
+                hit = (1, ids)
+        if hit:
+            k, ids = hit
+            s, e = tokens[i][1], tokens[i + k - 1][2]
+            # "Certified Kubernetes Administrator (CKA)": take the acronym in brackets along
+            m = re.match(r"\s*\(([A-Za-z0-9+#&/ -]{2,14})\)", text[e:])
+            if m:
+                e += m.end()
+                while i + k < n and tokens[i + k][1] < e:
+                    k += 1
+            for j in range(i, i + k):
+                taken[j] = True
+            out.append(_Span(s, e, "certification", sent, section, credentials=list(ids[:1]), source="catalog"))
+            i += k
+        else:
+            i += 1
+    # Named certifications the catalogue does not hold: "Basic Life Support (BLS) certification",
+    # "Forklift certification", "Registered Nurse license".
+    lo, hi = sent
+    for m in _CERT_CUE_RE.finditer(text, lo, hi):
+        if any(sp.start <= m.start() < sp.end for sp in out):
+            continue
+        word = m.group(1).lower()
+        if word.startswith("certif") and re.match(r"\s+(in|as)\s", text[m.end() : m.end() + 4]):
+            left, right = m.start(), _clause_bounds(text, m.start(), m.end(), lo, hi)[1]
+        else:
+            left = m.start()
+            j = m.start()
+            words = 0
+            while words < 6:
+                prev = re.search(r"([\w+#&.()/-]+)\s*$", text[lo:j])
+                if not prev:
+                    break
+                w = prev.group(1)
+                if w.lower() in _STOP_SPAN_WORDS or w.lower() in ("current", "valid", "active", "unrestricted"):
+                    break
+                if not (w[0].isupper() or w.startswith("(") or (words == 0 and w[0].isalpha())):
+                    break
+                j = lo + prev.start(1)
+                left = j
+                words += 1
+            right = m.end()
+            if left == m.start():
+                continue  # "certification" with nothing naming it
+        s, e = _trim(text, left, right)
+        if e - s < 4 or any(sp.start < e and s < sp.end for sp in out):
+            continue
+        out.append(_Span(s, e, "certification", sent, section, source="rule"))
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Title, seniority, salary
+# --------------------------------------------------------------------------------------------------------------
+
+_TITLE_LINE_RE = re.compile(r"^\s*(?:job\s+title|position|role|title)\s*[:\-–]\s*(?P<t>.+)$", re.I | re.M)
+
+
+def find_title(text: str, blocks: list[tuple[str, int, int]]) -> str:
+    """The job title: a 'Job title:' line, else the first short line of the posting."""
+    m = _TITLE_LINE_RE.search(text)
+    if m:
+        return m.group("t").strip()[:150]
+    for line in text.splitlines():
+        line = line.strip().strip("#*_").strip()
+        if not line:
+            continue
+        if heading_section(line) and not re.search(r"\b(analyst|engineer|nurse|manager|developer)\b", line, re.I):
+            return ""
+        # "Data Analyst (Mid-Level)" / "Registered Nurse - Medical/Surgical Unit (Night Shift)": the first
+        # line of a posting is its title when it is short.
+        if len(line) <= 120 and len(line.split()) <= 14:
+            return line
+        return ""
+    return ""
+
+
+def _title_core(title: str) -> str:
+    """The title without location, company or shift notes for occupation lookup."""
+    core = re.split(r"\s+[|@]\s+|\s+[-–—]\s+(?=[A-Z][a-z]+(?:\s|,|$))|\s+at\s+", title)[0]
+    core = re.sub(r"\((?:[^)]*(?:shift|remote|hybrid|onsite|on-site|contract|full[- ]time|part[- ]time)[^)]*)\)", "", core, flags=re.I)
+    return core.strip() or title
+
+
+_SENIOR_RE = [
+    ("lead", re.compile(r"\b(lead|principal|staff|head|manager|director|supervisor|chief|architect)\b", re.I)),
+    ("senior", re.compile(r"\b(senior|sr\.?|iii|iv|expert)\b", re.I)),
+    ("junior", re.compile(r"\b(junior|jr\.?|entry[- ]level|graduate|trainee|intern|apprentice|assistant|i|1)\b(?!\s*[-–]\s*\d)", re.I)),
+    ("mid", re.compile(r"\b(mid[- ]?level|mid|intermediate|ii|2)\b", re.I)),
+]
+
+
+def infer_seniority(title: str, years: Sequence[float]) -> str | None:
+    """junior / mid / senior / lead from the title's words, else from the years of experience asked."""
+    t = _title_core(title)
+    for level, pattern in _SENIOR_RE:
+        if level in ("junior", "mid"):
+            # roman numerals and digits only count at the end of a title ("SOC Analyst I", "Engineer II")
+            m = pattern.search(t)
+            if m and m.group(1).lower() in ("i", "ii", "1", "2") and t.rstrip(" )").lower().split()[-1] != m.group(1).lower():
+                continue
+            if m:
+                return level
+        elif pattern.search(t):
+            return level
+    if years:
+        y = max(years)
+        return "junior" if y < 2 else "mid" if y < 5 else "senior"
+    return None
+
+
+_CURRENCY = {"$": "USD", "€": "EUR", "£": "GBP", "usd": "USD", "eur": "EUR", "gbp": "GBP", "cad": "CAD", "aud": "AUD", "chf": "CHF", "inr": "INR"}
+_AMOUNT = r"(?P<{c}>[$€£]|\b(?:USD|EUR|GBP|CAD|AUD|CHF|INR)\s?)?(?P<{n}>\d{{1,3}}(?:[,.]\d{{3}})*(?:\.\d{{1,2}})?|\d+(?:\.\d+)?)\s?(?P<{k}>[kK]\b)?"
+_SALARY_RE = re.compile(
+    _AMOUNT.format(c="c1", n="a", k="k1")
+    + r"(?:\s*(?:-|–|—|to)\s*"
+    + _AMOUNT.format(c="c2", n="b", k="k2")
+    + r")?(?P<tail>\s*(?:USD|EUR|GBP|CAD|AUD)?\s*(?:/|per|an|a)?\s*(?P<period>hour|hr|year|yr|annum|month|week|day)\b|\s*(?:annually|hourly|yearly|monthly|p\.a\.))?",
+)
+_SALARY_CUE_RE = re.compile(r"\b(salary|pay|compensation|wage|rate|range|ote|base)\b", re.I)
+_SALARY_NOT_RE = re.compile(r"\b(bonus|training|tuition|sign[- ]on|stipend|reimburse|match|allowance|budget)\b", re.I)
+
+
+def _amount(raw: str, k: str | None) -> float:
+    raw = raw.replace(",", "")
+    if raw.count(".") == 1 and len(raw.split(".")[1]) == 3:  # "70.000" in European notation
+        raw = raw.replace(".", "")
+    value = float(raw)
+    return value * 1000 if k else value
+
+
+def find_salary(text: str) -> dict[str, Any] | None:
+    """The stated pay: min, max, currency, period and the span; None when the posting states none."""
+    best: tuple[int, dict[str, Any]] | None = None
+    for line_m in re.finditer(r"[^\n]+", text):
+        line = line_m.group(0)
+        for m in _SALARY_RE.finditer(line):
+            cur = m.group("c1") or m.group("c2")
+            tail = m.group("tail") or ""
+            if not cur and not re.search(r"(USD|EUR|GBP)", tail):
+                continue
+            period_raw = (m.group("period") or tail.strip()).lower()
+            period = (
+                "hour"
+                if period_raw.startswith(("hour", "hr"))
+                else "year"
+                if period_raw.startswith(("year", "yr", "annum", "annual", "p.a"))
+                else "month"
+                if period_raw.startswith("month")
+                else "week"
+                if period_raw.startswith("week")
+                else "day"
+                if period_raw.startswith("day")
+                else None
+            )
+            lo = _amount(m.group("a"), m.group("k1") or m.group("k2"))
+            hi = _amount(m.group("b"), m.group("k2")) if m.group("b") else None
+            if period is None:
+                period = "hour" if lo < 500 else "year" if lo >= 10_000 else None
+            if period is None:
+                continue
+            score = 0
+            score += 3 if _SALARY_CUE_RE.search(line) else 0
+            score += 1 if hi is not None else 0
+            score += 1 if line_m.start() < 400 else 0
+            score -= 4 if _SALARY_NOT_RE.search(line) else 0
+            if score < 1:
+                continue
+            cur_code = _CURRENCY.get((cur or "").strip().lower()) or next(
+                (v for k, v in _CURRENCY.items() if k.isalpha() and k.upper() in tail), None
+            )
+            found = {
+                "min": lo,
+                "max": hi if hi is not None else lo,
+                "currency": cur_code,
+                "period": period,
+                "text": m.group(0).strip(),
+                "start": line_m.start() + m.start(),
+                "end": line_m.start() + m.start() + len(m.group(0).rstrip()),
+            }
+            if best is None or score > best[0]:
+                best = (score, found)
+    return best[1] if best else None
+
+
+def _salary_text(s: dict[str, Any]) -> str:
+    lo, hi = s["min"], s["max"]
+    fmt = (lambda v: f"{v:,.2f}".rstrip("0").rstrip(".")) if max(lo, hi) < 1000 else (lambda v: f"{v:,.0f}")
+    amount = fmt(lo) if lo == hi else f"{fmt(lo)}–{fmt(hi)}"
+    return f"{s['currency'] or ''} {amount} per {s['period']}".strip()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Extraction: spans from the tagger and the rules, merged
+# --------------------------------------------------------------------------------------------------------------
+
+_TOOL_SHAPE_RE = re.compile(r"[A-Z].*[A-Z]|[+#]|\d|^[A-Z][a-z]+[A-Z]|\.[a-z]{2,}$")
+
+
+def _tagger_spans(
+    text: str,
+    sent: tuple[int, int],
+    section: str,
+    tokens: list[tuple[str, int, int]],
+    tagger: SpanTagger,
+) -> list[_Span]:
+    words = [t for t, _, _ in tokens]
+    pred = tagger.predict(words)
+    gaz = tagger.gazetteer
+    tech = gaz.phrases.get("t", set()) if gaz else set()
+    out: list[_Span] = []
+    for kind, spans in pred.items():
+        for i, j in spans:
+            s, e = _trim(text, tokens[i][1], tokens[j - 1][2])
+            if e <= s or all(w.lower() in _STOP_SPAN_WORDS for w in text[s:e].split()):
+                continue
+            phrase = text[s:e]
+            if kind == "knowledge":
+                low = " ".join(t.lower() for t, _, _ in tokenize(phrase))
+                k = "tool" if low in tech or _TOOL_SHAPE_RE.search(phrase) else "knowledge"
+            else:
+                k = "soft_skill" if _soft_kind(phrase) and len(phrase.split()) <= 5 else "skill"
+                if k == "skill" and len(phrase.split()) == 1:
+                    continue  # a lone verb ("Monitor", "work") says nothing a learner can act on
+            out.append(_Span(s, e, k, sent, section))
+    # Technology names the tagger missed ("Splunk", "CrowdStrike Falcon"): the O*NET technology list, when
+    # the words carry a capital or symbol (so plain words such as "access" or "word" are not taken).
+    if tech and gaz:
+        low = [t.lower() for t in words]
+        marks = gaz.tag(low).get("t", [])
+        i = 0
+        while i < len(marks):
+            if marks[i] in ("B", "U"):
+                j = i + 1
+                while j < len(marks) and marks[j] == "I":
+                    j += 1
+                s, e = tokens[i][1], tokens[j - 1][2]
+                phrase = text[s:e]
+                distinctive = _TOOL_SHAPE_RE.search(phrase) or (phrase[:1].isupper() and i > 0)
+                if distinctive and not any(sp.start < e and s < sp.end for sp in out):
+                    out.append(_Span(s, e, "tool", sent, section, source="gazetteer"))
+                i = j
+            else:
+                i += 1
+    return out
+
+
+def _merge_spans(rule_spans: list[_Span], model_spans: list[_Span]) -> list[_Span]:
+    """Rule spans win over tagger spans that overlap them (except inside an experience span, where the named
+    skill is worth its own requirement); duplicates are dropped."""
+    out = list(rule_spans)
+    blocking = [s for s in rule_spans if s.kind != "experience"]
+    for sp in model_spans:
+        if any(b.start < sp.end and sp.start < b.end for b in blocking):
+            continue
+        if any(o.start == sp.start and o.end == sp.end for o in out):
+            continue
+        out.append(sp)
+    out.sort(key=lambda s: (s.start, -s.end))
+    return out
+
+
+def _required(text: str, sp: _Span) -> bool:
+    if sp.section.startswith("nice_to_have"):
+        return False
+    lo, hi = sp.sentence
+    left, right = _clause_bounds(text, sp.start, sp.end, lo, hi)
+    # The clause decides ("Associate degree required; BSN preferred"), not the whole sentence.
+    clause = text[left:right]
+    return not _PREFERRED_RE.search(clause)
+
+
+@dataclass
+class Extraction:
+    """What `extract_requirements` found, before taxonomy links."""
+
+    title: str
+    sections: list[tuple[str, int, int]]
+    spans: list[_Span]
+    notices: list[str]
+
+
+def extract_requirements(text: str, catalog: Any = None, tagger: SpanTagger | None = None) -> Extraction:
+    """Sections and requirement spans of a posting (no linking, no profile)."""
+    tagger = tagger or get_span_tagger()
+    blocks = split_sections(text)
+    title = find_title(text, blocks)
+    notices: list[str] = []
+    if not looks_english(text):
+        notices.append(f"{NOTHING_FOUND}: the posting does not look like English, which is all this analysis reads")
+        return Extraction(title=title, sections=blocks, spans=[], notices=notices)
+    has_asks = any(name in ("requirements", "responsibilities", "nice_to_have") for name, _, _ in blocks)
+    cert_index = _cert_index(catalog) if catalog is not None else None
+    spans: list[_Span] = []
+    title_end = text.find(title) + len(title) if title else 0
+    for name, b_start, b_end in blocks:
+        if has_asks and name.split("_")[0] in _SKIP_SECTIONS and name != "nice_to_have":
+            continue
+        if name.startswith("benefits") or name.startswith("other"):
+            continue
+        for s, e in split_sentences(text[:b_end]):
+            if s < b_start or (e <= title_end and title):
+                continue
+            if heading_section(text[s:e]) is not None and len(text[s:e].split()) <= _HEADING_MAX_WORDS:
+                continue
+            sent = (s, e)
+            tokens = tokenize(text, s, e)
+            if not tokens or len(tokens) > 200:
+                tokens = tokens[:200]
+            rules = _years_spans(text, sent, name) + _degree_spans(text, sent, name)
+            if cert_index is not None:
+                rules += [c for c in _cert_spans(text, sent, name, tokens, cert_index) if not _overlaps(c, rules)]
+            rules += [lg for lg in _language_spans(text, sent, name) if not _overlaps(lg, rules)]
+            spans.extend(_merge_spans(rules, _tagger_spans(text, sent, name, tokens, tagger)))
+    return Extraction(title=title, sections=blocks, spans=spans, notices=notices)
+
+
+def _overlaps(sp: _Span, others: Iterable[_Span]) -> bool:
+    return any(o.start < sp.end and sp.start < o.end for o in others)

@@ -1,0 +1,415 @@
+"""The planner's core, free of catalogue knowledge: the selection MIP (HiGHS), its brute-force reference, and
+the weekly calendar.
+
+`coach.planner` turns a profile, a target and the catalogue into a `Problem` of abstract items (credentials and
+work-based steps) that cover weighted target keys; this module chooses items with a lexicographic objective
+under budget, time and count limits and prerequisites, and lays the chosen items on a calendar.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+import os
+import sys
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+# Numerical tolerance when a stage's optimum is locked before the next stage: loose enough for floating
+# weights, far tighter than any real difference (weights have 4 decimals, costs are whole cents).
+LOCK_TOL = 1e-6
+# Explicit solver parameters (documented in the README).
+MIP_REL_GAP = 1e-6
+MIP_ABS_GAP = 1e-6
+THREADS = 1
+LEVEL_RANK = {"entry": 0, "intermediate": 1, "advanced": 2, "expert": 3}
+
+STAGE_OBJECTIVES = ("must", "coverage", "cost", "hours", "weeks", "items")
+# The planner's objective; the last stage drops items that change nothing (e.g. an unneeded work step).
+DEFAULT_STAGES = (("must", "max"), ("coverage", "max"), ("cost", "min"), ("hours", "min"), ("items", "min"))
+
+
+@dataclass
+class Item:
+    """A component the learner could take: a credential or a work-based step."""
+
+    id: str
+    cost: float = 0.0
+    hours: float = 0.0
+    weeks: int = 1
+    covers: frozenset[str] = frozenset()
+    requires: tuple[str, ...] = ()  # every one must be chosen (held ones are removed beforehand)
+    requires_any: tuple[tuple[str, ...], ...] = ()  # per group, at least one must be chosen
+    must: bool = False  # a posting names it: chosen whenever possible (first objective)
+    study: bool = True  # False for work experience: it takes calendar time, not study weeks
+    level: str | None = None
+
+
+@dataclass
+class Problem:
+    """Items, weighted targets and limits. `weeks_limit` bounds the sum of the items' study weeks."""
+
+    items: list[Item]
+    weights: dict[str, float]
+    budget: float | None = None
+    weeks_limit: int | None = None
+    max_items: int | None = None
+
+    def item(self, item_id: str) -> Item:
+        """The item with this id."""
+        return self._by_id[item_id]
+
+    @property
+    def _by_id(self) -> dict[str, Item]:
+        return {i.id: i for i in self.items}
+
+
+@dataclass
+class Selection:
+    """The solver's answer: chosen item ids, the value of each stage, status and gap."""
+
+    status: str  # optimal | feasible | error
+    chosen: list[str]
+    values: dict[str, float] = field(default_factory=dict)
+    gap: float | None = None
+    seconds: float = 0.0
+
+
+def objective_values(problem: Problem, chosen: Iterable[str]) -> dict[str, float]:
+    """The value of every objective for a set of chosen ids (coverage counts each target once)."""
+    by_id = {i.id: i for i in problem.items}
+    items = [by_id[c] for c in chosen]
+    covered = set().union(*(i.covers for i in items)) if items else set()
+    return {
+        "must": float(sum(1 for i in items if i.must)),
+        "coverage": float(sum(problem.weights.get(k, 0.0) for k in covered)),
+        "cost": float(sum(i.cost for i in items)),
+        "hours": float(sum(i.hours for i in items)),
+        "weeks": float(sum(i.weeks for i in items if i.study)),
+        "items": float(len(items)),
+    }
+
+
+def violations(problem: Problem, chosen: Iterable[str]) -> list[str]:
+    """Every constraint a set of chosen ids breaks (empty when feasible)."""
+    ids = list(chosen)
+    chosen_set = set(ids)
+    by_id = {i.id: i for i in problem.items}
+    out = [f"unknown item {c}" for c in ids if c not in by_id]
+    if out:
+        return out
+    vals = objective_values(problem, ids)
+    if problem.budget is not None and vals["cost"] > problem.budget + LOCK_TOL:
+        out.append(f"cost {vals['cost']:g} exceeds budget {problem.budget:g}")
+    if problem.weeks_limit is not None and vals["weeks"] > problem.weeks_limit + LOCK_TOL:
+        out.append(f"{vals['weeks']:g} study weeks exceed {problem.weeks_limit}")
+    if problem.max_items is not None and len(ids) > problem.max_items:
+        out.append(f"{len(ids)} items exceed the maximum of {problem.max_items}")
+    for c in ids:
+        item = by_id[c]
+        for p in item.requires:
+            if p not in chosen_set:
+                out.append(f"{c} requires {p}")
+        for group in item.requires_any:
+            if not chosen_set.intersection(group):
+                out.append(f"{c} requires one of {', '.join(group)}")
+    return out
+
+
+# ------------------------------------------------------------------------------------------------------------
+# HiGHS
+# ------------------------------------------------------------------------------------------------------------
+
+_banner_lock = threading.Lock()
+_banner_done = False
+
+
+def _new_highs() -> Any:
+    """A silent HiGHS instance. The first construction prints a banner on fd 1, which would corrupt
+    `--json` output, so it is made with stdout pointed at /dev/null."""
+    import highspy
+
+    global _banner_done
+    with _banner_lock:
+        if _banner_done:
+            h = highspy.Highs()
+        else:
+            sys.stdout.flush()
+            saved = os.dup(1)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, 1)
+                h = highspy.Highs()
+            finally:
+                os.dup2(saved, 1)
+                os.close(saved)
+                os.close(devnull)
+            _banner_done = True
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("log_to_console", False)
+    h.setOptionValue("threads", THREADS)
+    h.setOptionValue("mip_rel_gap", MIP_REL_GAP)
+    h.setOptionValue("mip_abs_gap", MIP_ABS_GAP)
+    h.setOptionValue("random_seed", 0)
+    return h
+
+
+def _coefficients(problem: Problem, objective: str, keys: Sequence[str]) -> np.ndarray:
+    n, m = len(problem.items), len(keys)
+    c = np.zeros(n + m)
+    if objective == "coverage":
+        c[n:] = [problem.weights[k] for k in keys]
+    else:
+        for j, it in enumerate(problem.items):
+            c[j] = {
+                "must": 1.0 if it.must else 0.0,
+                "cost": it.cost,
+                "hours": it.hours,
+                "weeks": float(it.weeks) if it.study else 0.0,
+                "items": 1.0,
+            }[objective]
+    return c
+
+
+def solve(
+    problem: Problem,
+    stages: Sequence[tuple[str, str]] = DEFAULT_STAGES,
+    *,
+    bounds: Sequence[tuple[str, str, float]] = (),
+    exclude_sets: Sequence[Iterable[str]] = (),
+    time_limit_s: float = 5.0,
+) -> Selection:
+    """Choose items lexicographically: optimise each (objective, sense) stage in turn, locking each optimum.
+
+    `bounds` adds side constraints (objective, '>=' or '<=', value); `exclude_sets` adds no-good cuts so that
+    exactly those sets cannot be chosen again. Binary x per item, continuous y in [0, 1] per target key.
+    """
+    import highspy
+
+    started = time.perf_counter()
+    deadline = started + max(time_limit_s, 0.05)
+    items = problem.items
+    n = len(items)
+    index = {it.id: j for j, it in enumerate(items)}
+    keys = sorted(k for k in problem.weights if any(k in it.covers for it in items))
+    m = len(keys)
+    if n == 0:
+        return Selection("optimal", [], objective_values(problem, []), 0.0, 0.0)
+    inf = highspy.kHighsInf
+    h = _new_highs()
+    lower = np.zeros(n + m)
+    upper = np.ones(n + m)
+    h.addVars(n + m, lower, upper)
+    h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.array([highspy.HighsVarType.kInteger] * n))
+
+    def add_row(lo: float, hi: float, idx: Sequence[int], val: Sequence[float]) -> None:
+        h.addRow(lo, hi, len(idx), np.asarray(idx, dtype=np.int32), np.asarray(val, dtype=np.float64))
+
+    key_pos = {k: n + i for i, k in enumerate(keys)}
+    coverers: dict[str, list[int]] = {k: [] for k in keys}
+    for j, it in enumerate(items):
+        for k in it.covers:
+            if k in coverers:
+                coverers[k].append(j)
+    for k in keys:  # y_k <= sum of x covering k
+        add_row(-inf, 0.0, [key_pos[k], *coverers[k]], [1.0, *([-1.0] * len(coverers[k]))])
+    for j, it in enumerate(items):
+        for p in it.requires:  # x_j <= x_p
+            add_row(-inf, 0.0, [j, index[p]], [1.0, -1.0])
+        for group in it.requires_any:  # x_j <= sum x_p
+            ps = sorted({index[p] for p in group})
+            add_row(-inf, 0.0, [j, *ps], [1.0, *([-1.0] * len(ps))])
+    if problem.budget is not None:
+        add_row(-inf, problem.budget, list(range(n)), [it.cost for it in items])
+    if problem.weeks_limit is not None:
+        add_row(
+            -inf, float(problem.weeks_limit), list(range(n)), [it.weeks if it.study else 0 for it in items]
+        )
+    if problem.max_items is not None:
+        add_row(-inf, float(problem.max_items), list(range(n)), [1.0] * n)
+    for objective, op, value in bounds:
+        c = _coefficients(problem, objective, keys)
+        nz = np.nonzero(c)[0]
+        if op == ">=":
+            add_row(value - LOCK_TOL, inf, nz.tolist(), c[nz].tolist())
+        else:
+            add_row(-inf, value + LOCK_TOL, nz.tolist(), c[nz].tolist())
+    for excluded in exclude_sets:
+        chosen = {index[e] for e in excluded if e in index}
+        # no-good cut: sum_{j in S} (1 - x_j) + sum_{j not in S} x_j >= 1
+        add_row(1.0 - len(chosen), inf, list(range(n)), [-1.0 if j in chosen else 1.0 for j in range(n)])
+
+    status, gap, values = "optimal", 0.0, {}
+    x = np.zeros(n)
+    for objective, sense in stages:
+        remaining = deadline - time.perf_counter()
+        h.setOptionValue("time_limit", max(remaining, 0.01))
+        c = _coefficients(problem, objective, keys)
+        h.changeColsCost(n + m, np.arange(n + m, dtype=np.int32), c)
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize if sense == "max" else highspy.ObjSense.kMinimize)
+        h.run()
+        ms = h.getModelStatus()
+        info = h.getInfo()
+        has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
+        if ms == highspy.HighsModelStatus.kOptimal:
+            pass
+        elif has_solution:
+            status = "feasible"
+            gap = max(gap or 0.0, float(info.mip_gap))
+        else:
+            if ms == highspy.HighsModelStatus.kInfeasible:
+                return Selection("infeasible", [], {}, None, time.perf_counter() - started)
+            return Selection("error", [], {}, None, time.perf_counter() - started)
+        x = np.asarray(h.getSolution().col_value[:n])
+        value = float(info.objective_function_value)
+        values[objective] = value
+        nz = np.nonzero(c)[0]
+        if len(nz):  # lock this stage's optimum for the next ones
+            if sense == "max":
+                add_row(value - LOCK_TOL * max(1.0, abs(value)), inf, nz.tolist(), c[nz].tolist())
+            else:
+                add_row(-inf, value + LOCK_TOL * max(1.0, abs(value)), nz.tolist(), c[nz].tolist())
+        h.setSolution(h.getSolution())  # warm start the next stage from this incumbent
+        if status == "feasible":
+            break  # out of time: keep the best found so far
+    chosen = [items[j].id for j in range(n) if x[j] > 0.5]
+    return Selection(status, chosen, objective_values(problem, chosen), gap, time.perf_counter() - started)
+
+
+def brute_force(
+    problem: Problem,
+    stages: Sequence[tuple[str, str]] = DEFAULT_STAGES,
+) -> tuple[list[str], dict[str, float]]:
+    """The reference answer by enumerating every subset (only for small problems, ≤ ~14 items)."""
+    if len(problem.items) > 16:
+        raise ValueError("brute force is only for small problems")
+    best: list[str] = []
+    best_key: tuple[float, ...] | None = None
+    ids = [i.id for i in problem.items]
+    for r in range(len(ids) + 1):
+        for combo in itertools.combinations(ids, r):
+            if violations(problem, combo):
+                continue
+            vals = objective_values(problem, combo)
+            key = tuple(vals[o] if s == "max" else -vals[o] for o, s in stages)
+            if best_key is None or _lex_better(key, best_key):
+                best, best_key = list(combo), key
+    return best, objective_values(problem, best)
+
+
+def _lex_better(a: Sequence[float], b: Sequence[float], tol: float = 1e-7) -> bool:
+    for x, y in zip(a, b, strict=True):
+        if x > y + tol:
+            return True
+        if x < y - tol:
+            return False
+    return False
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Sequencing and the calendar
+# ------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Slot:
+    """A step placed on the calendar (weeks are 1-based and inclusive)."""
+
+    id: str
+    start_week: int
+    end_week: int
+
+
+def order_items(
+    items: Sequence[Item], soft_before: dict[str, set[str]], priority: dict[str, float] | None = None
+) -> list[str]:
+    """Topological order: hard prerequisites always first, recommendations when they make no cycle, then level
+    (entry → expert), then `priority` (higher first), then id. `soft_before[c]` = ids recommended before c."""
+    ids = [i.id for i in items]
+    present = set(ids)
+    by_id = {i.id: i for i in items}
+    preds: dict[str, set[str]] = {c: set() for c in ids}
+    for it in items:
+        preds[it.id] |= {p for p in it.requires if p in present}
+        for group in it.requires_any:
+            preds[it.id] |= {p for p in group if p in present}
+    for c, before in soft_before.items():
+        if c not in present:
+            continue
+        for p in sorted(before):
+            if p in present and p != c and not _reaches(preds, p, c):
+                preds[c].add(p)  # kept only when it does not close a cycle
+    prio = priority or {}
+
+    def key(c: str) -> tuple[int, float, str]:
+        return (LEVEL_RANK.get(by_id[c].level or "", 1), -prio.get(c, 0.0), c)
+
+    indeg = {c: len(preds[c]) for c in ids}
+    succ: dict[str, list[str]] = {c: [] for c in ids}
+    for c, ps in preds.items():
+        for p in ps:
+            succ[p].append(c)
+    heap = [(key(c), c) for c in ids if indeg[c] == 0]
+    heapq.heapify(heap)
+    out: list[str] = []
+    while heap:
+        _, c = heapq.heappop(heap)
+        out.append(c)
+        for s in succ[c]:
+            indeg[s] -= 1
+            if indeg[s] == 0:
+                heapq.heappush(heap, (key(s), s))
+    if len(out) != len(ids):  # a cycle among hard prerequisites: keep the rest in a stable order
+        out += sorted(set(ids) - set(out), key=key)
+    return out
+
+
+def _reaches(preds: dict[str, set[str]], start: str, goal: str) -> bool:
+    """True when `goal` is (transitively) a predecessor of `start`."""
+    seen, stack = set(), [start]
+    while stack:
+        c = stack.pop()
+        if c == goal:
+            return True
+        if c in seen:
+            continue
+        seen.add(c)
+        stack.extend(preds.get(c, ()))
+    return False
+
+
+def lay_out(items: Sequence[Item], order: Sequence[str]) -> list[Slot]:
+    """Sequential study calendar: each study item takes `weeks` after the previous one and after its
+    prerequisites; work-based items run alongside study from week 1 (they take calendar time only)."""
+    by_id = {i.id: i for i in items}
+    end: dict[str, int] = {}
+    cursor = 1
+    slots: list[Slot] = []
+    for c in order:
+        it = by_id[c]
+        ready = 1 + max(
+            [end[p] for p in it.requires if p in end]
+            + [min(end[p] for p in g if p in end) for g in it.requires_any if any(p in end for p in g)]
+            + [0]
+        )
+        if it.study:
+            start = max(cursor, ready)
+            finish = start + max(it.weeks, 1) - 1
+            cursor = finish + 1
+        else:
+            start = ready
+            finish = start + max(it.weeks, 1) - 1
+        end[c] = finish
+        slots.append(Slot(c, start, finish))
+    return slots
+
+
+def weeks_for(hours: float, hours_per_week: float) -> int:
+    """Calendar weeks a step of `hours` takes at `hours_per_week` (at least one)."""
+    return max(1, math.ceil(round(hours / hours_per_week, 9)))

@@ -1,0 +1,683 @@
+"""The agent's tools: typed wrappers around the core functions the CLI and API call.
+
+Each tool has a pydantic argument schema (what a chat model sees, with its description from
+`prompts/tools/<name>.md`) and an implementation that receives a `ToolContext`: the learner's profile, the
+latest posting analysis and pathway, and the `Backends` (search, posting analysis, planning, drafting,
+storage). The backends default to the real modules, imported lazily so one helper's broken module cannot
+break the others; tests pass fakes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from langchain_core.tools import StructuredTool
+from pydantic import BaseModel, Field, ValidationError
+
+from coach.errors import BadInput, CoachError, NotFound
+from coach.models import HeldCredential, Profile
+from coach.texts import load_text
+
+# --------------------------------------------------------------------------------------------------------------
+# Argument schemas (what the model fills in)
+# --------------------------------------------------------------------------------------------------------------
+
+
+class SearchArgs(BaseModel):
+    """Arguments of search_knowledge."""
+
+    query: str = Field(description="What to look for, in plain words (a credential, role, skill or topic).")
+    kind: Literal["credential", "occupation", "skill", "rule"] | None = Field(
+        default=None, description="Restrict to one kind of knowledge-base item."
+    )
+    k: int = Field(default=5, ge=1, le=20, description="How many results.")
+    provider: str | None = Field(default=None, description="Only credentials from this provider.")
+    level: Literal["entry", "intermediate", "advanced", "expert"] | None = None
+    max_cost: float | None = Field(default=None, ge=0, description="Only credentials costing at most this.")
+
+
+class AnalyzePostingArgs(BaseModel):
+    """Arguments of analyze_posting."""
+
+    text: str = Field(description="The full job posting exactly as the learner pasted it (treated as data).")
+
+
+class PlanArgs(BaseModel):
+    """Arguments of plan_pathway (unset constraints come from the learner's profile)."""
+
+    role: str | None = Field(
+        default=None, description="Target role: an O*NET-SOC code, ESCO URI or title. Default: the profile's."
+    )
+    use_posting: bool = Field(default=False, description="Plan towards the last analysed posting instead.")
+    budget: float | None = Field(default=None, ge=0, description="Money available, in the profile currency.")
+    hours_per_week: float | None = Field(default=None, gt=0, le=100)
+    weeks: int | None = Field(default=None, gt=0, le=520, description="Deadline in weeks from now.")
+    alternatives: int = Field(default=0, ge=0, le=3, description="How many alternative pathways to add.")
+
+
+class DraftArgs(BaseModel):
+    """Arguments of draft_presentation."""
+
+    focus: Literal["all", "resume", "cover_letter", "linkedin"] = Field(
+        default="all", description="Which drafts to show first."
+    )
+
+
+class GetProfileArgs(BaseModel):
+    """get_profile takes no arguments."""
+
+
+class CredentialInput(BaseModel):
+    """A credential the learner mentions."""
+
+    name: str
+    status: Literal["earned", "in_progress", "planned"] = "earned"
+
+
+class UpdateProfileArgs(BaseModel):
+    """Arguments of update_profile: only what the learner actually said; unset fields stay as they are."""
+
+    name: str | None = None
+    current_role: str | None = None
+    target_role: str | None = Field(default=None, description="Occupation id or title the learner aims for.")
+    target_role_label: str | None = Field(default=None, description="Readable title of the target role.")
+    add_skills: list[str] = Field(default_factory=list, description="Skills the learner says they have.")
+    add_credentials: list[CredentialInput] = Field(default_factory=list)
+    budget: float | None = Field(default=None, ge=0)
+    currency: str | None = None
+    hours_per_week: float | None = Field(default=None, gt=0, le=100)
+    weeks: int | None = Field(default=None, gt=0, le=520)
+
+
+class SaveArgs(BaseModel):
+    """Arguments of save_pathway."""
+
+    note: str = Field(default="", description="A short note to keep with the saved pathway.")
+
+
+class SubmitArgs(BaseModel):
+    """Arguments of submit_for_review."""
+
+    note: str = Field(default="", description="What the learner wants the coach to look at.")
+
+
+TOOL_SCHEMAS: dict[str, type[BaseModel]] = {
+    "search_knowledge": SearchArgs,
+    "analyze_posting": AnalyzePostingArgs,
+    "plan_pathway": PlanArgs,
+    "draft_presentation": DraftArgs,
+    "get_profile": GetProfileArgs,
+    "update_profile": UpdateProfileArgs,
+    "save_pathway": SaveArgs,
+    "submit_for_review": SubmitArgs,
+}
+
+# --------------------------------------------------------------------------------------------------------------
+# Backends: the core functions behind the tools (real by default, fakes in tests)
+# --------------------------------------------------------------------------------------------------------------
+
+
+class PathwayStore(Protocol):
+    """Where saved pathways go and how they are submitted for coach review."""
+
+    def save(self, learner_id: str, pathway: dict[str, Any], profile: dict[str, Any], note: str) -> dict:
+        """Save a pathway (a new version when one was saved before); returns id, version, status."""
+        ...
+
+    def submit(self, learner_id: str, pathway_id: str, note: str) -> dict:
+        """Submit a saved pathway for coach review; returns id, status."""
+        ...
+
+
+class LocalPathwayStore:
+    """A small fallback store in the product database (used until/unless coach.store offers the functions)."""
+
+    def __init__(self, db_url: str) -> None:
+        from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, Text, create_engine
+
+        if db_url.startswith("sqlite:///"):
+            Path(db_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        self.engine = create_engine(db_url)
+        meta = MetaData()
+        self.table = Table(
+            "agent_saved_pathways",
+            meta,
+            Column("id", Integer, primary_key=True),
+            Column("learner_id", String(200), index=True),
+            Column("version", Integer),
+            Column("status", String(24)),
+            Column("data", JSON),
+            Column("profile", JSON),
+            Column("note", Text),
+            Column("created_at", DateTime(timezone=True)),
+        )
+        meta.create_all(self.engine)
+
+    def save(self, learner_id: str, pathway: dict[str, Any], profile: dict[str, Any], note: str) -> dict:
+        """Save a new version of the learner's chat pathway."""
+        from sqlalchemy import func, insert, select
+
+        t = self.table
+        with self.engine.begin() as conn:
+            last = conn.execute(select(func.max(t.c.version)).where(t.c.learner_id == learner_id)).scalar()
+            version = int(last or 0) + 1
+            row = conn.execute(
+                insert(t).values(
+                    learner_id=learner_id,
+                    version=version,
+                    status="draft",
+                    data=pathway,
+                    profile=profile,
+                    note=note,
+                    created_at=datetime.now(UTC),
+                )
+            )
+            pid = row.inserted_primary_key[0]
+        return {"id": str(pid), "version": version, "status": "draft"}
+
+    def submit(self, learner_id: str, pathway_id: str, note: str) -> dict:
+        """Mark a saved pathway as pending coach review."""
+        from sqlalchemy import select, update
+
+        t = self.table
+        with self.engine.begin() as conn:
+            owner = conn.execute(select(t.c.learner_id).where(t.c.id == int(pathway_id))).scalar()
+            if owner is None or owner != learner_id:
+                raise NotFound(f"No saved pathway {pathway_id} for this learner")
+            conn.execute(
+                update(t).where(t.c.id == int(pathway_id)).values(status="pending", note=note or t.c.note)
+            )
+        return {"id": str(pathway_id), "status": "pending"}
+
+
+class AccountPathwayStore:
+    """Saves into coach.store's pathways and reviews when the learner id is a user account, else locally.
+
+    The review console only sees pathways in coach.store; a conversation without an account (the terminal
+    `coach chat`, anonymous demos) keeps its pathways in the local table instead.
+    """
+
+    def __init__(self, db_url: str) -> None:
+        self.db_url = db_url
+        self._local: LocalPathwayStore | None = None
+
+    def _local_store(self) -> LocalPathwayStore:
+        if self._local is None:
+            self._local = LocalPathwayStore(self.db_url)
+        return self._local
+
+    def _account(self, learner_id: str) -> Any:
+        """(write session maker, user id) when `learner_id` is an existing account, else None."""
+        if not str(learner_id).isdigit():
+            return None
+        try:
+            from coach.store import get_engine, session_factory
+            from coach.store.tables import User
+
+            _, write = session_factory(get_engine(self.db_url))
+            with write() as session:
+                user = session.get(User, int(learner_id))
+            return (write, user.id) if user is not None else None
+        except Exception:  # no account tables in this database: chat still works with the local store
+            return None
+
+    def save(self, learner_id: str, pathway: dict[str, Any], profile: dict[str, Any], note: str) -> dict:
+        """Save a pathway as a draft in the learner's account (or locally)."""
+        account = self._account(learner_id)
+        if account is None:
+            return self._local_store().save(learner_id, pathway, profile, note)
+        from coach.models import Pathway
+        from coach.store import transaction
+        from coach.store.repo import create_pathway
+        from coach.store.tables import User
+
+        write, user_id = account
+        with transaction(write) as session:
+            owner = session.get(User, user_id)
+            row = create_pathway(
+                session=session, owner=owner, pathway=Pathway.model_validate(pathway), note=note
+            )
+            return {
+                "id": str(row.id),
+                "version": row.current_version,
+                "status": row.status,
+                "store": "account",
+            }
+
+    def submit(self, learner_id: str, pathway_id: str, note: str) -> dict:
+        """Submit a saved pathway for coach review."""
+        account = self._account(learner_id)
+        if account is None:
+            return self._local_store().submit(learner_id, pathway_id, note)
+        from coach.store import transaction
+        from coach.store.repo import submit_pathway
+        from coach.store.tables import User
+
+        write, user_id = account
+        with transaction(write) as session:
+            actor = session.get(User, user_id)
+            review = submit_pathway(session=session, actor=actor, pathway_id=int(pathway_id))
+            return {"id": str(pathway_id), "status": "pending", "review_id": review.id, "store": "account"}
+
+
+def default_store(db_url: str) -> PathwayStore:
+    """The store the agent uses: accounts in coach.store, with a local fallback."""
+    return AccountPathwayStore(db_url)
+
+
+@dataclass
+class Backends:
+    """The core functions the tools call. Each takes plain inputs and returns plain JSON-able data."""
+
+    search: Callable[..., list[dict]]
+    analyze: Callable[[str, Profile | None], dict]
+    plan: Callable[..., dict]
+    draft: Callable[[Profile, dict | None, dict | None], dict]
+    store: PathwayStore
+    resolve_credential: Callable[[str], dict | None] = field(default=lambda name: None)
+
+
+def _plain(value: Any) -> Any:
+    """A pydantic model (or list of them) as JSON-able data."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def default_backends(db_url: str | None = None) -> Backends:
+    """Backends over the real modules (retrieval, postings, planner, presenter, store), imported on first use."""
+    from coach.settings import get_settings
+
+    url = db_url or get_settings().db_url
+
+    def search(query: str, **filters: Any) -> list[dict]:
+        from coach.retrieval import get_index
+
+        hits = get_index().search(query, **filters)
+        return [_plain(h) for h in hits]
+
+    def analyze(text: str, profile: Profile | None) -> dict:
+        from coach.postings import analyze_posting
+
+        return _plain(analyze_posting(text, profile=profile))
+
+    def plan(profile: Profile, **kwargs: Any) -> dict:
+        from coach.models import PostingAnalysis
+        from coach.planner import plan_pathway
+
+        posting = kwargs.pop("posting", None)
+        if posting is not None:
+            kwargs["posting"] = PostingAnalysis.model_validate(posting)
+        return _plain(plan_pathway(profile, **kwargs))
+
+    def draft(profile: Profile, pathway: dict | None, posting: dict | None) -> dict:
+        from coach.models import Pathway, PostingAnalysis
+        from coach.presenter import draft_all
+
+        return _plain(
+            draft_all(
+                profile,
+                pathway=Pathway.model_validate(pathway) if pathway else None,
+                posting=PostingAnalysis.model_validate(posting) if posting else None,
+            )
+        )
+
+    def resolve_credential(name: str) -> dict | None:
+        from coach.knowledge import get_catalog
+
+        cred = get_catalog().find_credential(name)
+        return {"id": cred.id, "name": cred.name} if cred else None
+
+    return Backends(
+        search=search,
+        analyze=analyze,
+        plan=plan,
+        draft=draft,
+        store=_LazyStore(url),
+        resolve_credential=resolve_credential,
+    )
+
+
+class _LazyStore:
+    """Builds the store on first use so building an agent opens no database it does not need."""
+
+    def __init__(self, db_url: str) -> None:
+        self.db_url = db_url
+        self._store: PathwayStore | None = None
+
+    def _get(self) -> PathwayStore:
+        if self._store is None:
+            self._store = default_store(self.db_url)
+        return self._store
+
+    def save(self, learner_id: str, pathway: dict[str, Any], profile: dict[str, Any], note: str) -> dict:
+        """Save a pathway."""
+        return self._get().save(learner_id, pathway, profile, note)
+
+    def submit(self, learner_id: str, pathway_id: str, note: str) -> dict:
+        """Submit a saved pathway."""
+        return self._get().submit(learner_id, pathway_id, note)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Execution
+# --------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ToolContext:
+    """What a tool may read and change: the learner's state for this conversation."""
+
+    learner_id: str
+    profile: Profile
+    backends: Backends
+    pathway: dict | None = None
+    posting: dict | None = None
+    posting_text: str | None = None
+    saved_pathway: dict | None = None
+
+
+@dataclass
+class ToolOutcome:
+    """A tool's result (JSON-able) and whether it failed."""
+
+    name: str
+    result: dict
+    ok: bool = True
+
+
+MAX_POSTING_CHARS = 50_000
+
+
+def _tool_search(args: SearchArgs, ctx: ToolContext) -> dict:
+    filters = {
+        k: v
+        for k, v in {
+            "kind": args.kind,
+            "k": args.k,
+            "provider": args.provider,
+            "level": args.level,
+            "max_cost": args.max_cost,
+        }.items()
+        if v is not None
+    }
+    hits = ctx.backends.search(args.query, **filters)
+    return {"query": args.query, "hits": [_compact_hit(h) for h in hits[: args.k]]}
+
+
+def _compact_hit(hit: dict) -> dict:
+    """Keep what an answer can use; drop bulky fields so tool messages stay small."""
+    meta = dict(hit.get("metadata") or {})
+    keep = {
+        k: meta[k]
+        for k in (
+            "provider",
+            "cost",
+            "currency",
+            "hours",
+            "hours_min",
+            "hours_max",
+            "hours_estimated",
+            "level",
+            "type",
+            "url",
+            "exam_code",
+            "onet_soc",
+            "rule_type",
+            "subject",
+            "objects",
+        )
+        if k in meta and meta[k] not in (None, "", [])
+    }
+    source = hit.get("source") or {}
+    return {
+        "id": hit.get("id"),
+        "kind": hit.get("kind"),
+        "title": hit.get("title"),
+        "score": round(float(hit.get("score") or 0.0), 4),
+        "snippet": (hit.get("snippet") or "")[:300],
+        "source": {"name": source.get("name"), "url": source.get("url")} if source else None,
+        **keep,
+    }
+
+
+def _tool_analyze(args: AnalyzePostingArgs, ctx: ToolContext) -> dict:
+    text = args.text.strip()
+    if not text:
+        raise BadInput("The posting is empty.")
+    if len(text) > MAX_POSTING_CHARS:
+        raise BadInput(
+            f"The posting is too long ({len(text):,} characters; the limit is {MAX_POSTING_CHARS:,})."
+        )
+    has_profile = bool(ctx.profile.skills or ctx.profile.credentials or ctx.profile.experience)
+    analysis = ctx.backends.analyze(text, ctx.profile if has_profile else None)
+    ctx.posting, ctx.posting_text = analysis, text
+    ctx.profile.target.posting = text
+    return _compact_posting(analysis)
+
+
+def _compact_posting(analysis: dict) -> dict:
+    reqs = []
+    for r in analysis.get("requirements", [])[:25]:
+        reqs.append(
+            {
+                "text": r.get("text"),
+                "kind": r.get("kind"),
+                "required": r.get("required", True),
+                "skills": [s.get("label") for s in (r.get("skills") or [])[:2]],
+                "match": r.get("match"),
+            }
+        )
+    return {
+        "title": analysis.get("title"),
+        "occupation": analysis.get("occupation"),
+        "requirements": reqs,
+        "score": analysis.get("score"),
+        "score_explanation": analysis.get("score_explanation"),
+        "gaps": [g.get("text") for g in analysis.get("gaps", [])[:12]],
+        "gap_credentials": analysis.get("gap_credentials", [])[:5],
+        "notices": analysis.get("notices", []),
+    }
+
+
+def _tool_plan(args: PlanArgs, ctx: ToolContext) -> dict:
+    profile = ctx.profile
+    role = args.role or profile.target.role
+    posting = ctx.posting if (args.use_posting or (not role and ctx.posting)) else None
+    if not role and posting is None:
+        raise BadInput("I need a target role or a posting before I can plan.")
+    c = profile.constraints
+    kwargs: dict[str, Any] = {
+        "role": None if posting is not None else role,
+        "posting": posting,
+        "budget": args.budget if args.budget is not None else c.budget,
+        "hours_per_week": args.hours_per_week if args.hours_per_week is not None else c.hours_per_week,
+        "weeks": args.weeks if args.weeks is not None else c.weeks,
+        "alternatives": args.alternatives,
+    }
+    pathway = ctx.backends.plan(profile, **kwargs)
+    ctx.pathway = pathway
+    ctx.saved_pathway = None  # a new plan is not the one saved before
+    return _compact_pathway(pathway)
+
+
+def _compact_step(s: dict) -> dict:
+    return {
+        "id": s.get("id"),
+        "name": s.get("name"),
+        "kind": s.get("kind"),
+        "provider": s.get("provider"),
+        "start_week": s.get("start_week"),
+        "end_week": s.get("end_week"),
+        "cost": s.get("cost"),
+        "currency": s.get("currency", "USD"),
+        "hours": s.get("hours"),
+        "hours_estimated": s.get("hours_estimated", False),
+        "skills": [k.get("label") for k in (s.get("skills") or [])[:5]],
+        "prerequisites": s.get("prerequisites", []),
+        "unlocks": s.get("unlocks", []),
+        "why": s.get("why", ""),
+        "url": s.get("url"),
+    }
+
+
+def _compact_pathway(p: dict, with_alternatives: bool = True) -> dict:
+    out = {
+        "status": p.get("status"),
+        "reason": p.get("reason"),
+        "target": p.get("target"),
+        "label": p.get("label"),
+        "steps": [_compact_step(s) for s in p.get("steps", [])],
+        "total_cost": p.get("total_cost"),
+        "currency": p.get("currency", "USD"),
+        "total_hours": p.get("total_hours"),
+        "weeks": p.get("weeks"),
+        "completion_date": p.get("completion_date"),
+        "coverage_before": p.get("coverage_before"),
+        "coverage_after": p.get("coverage_after"),
+        "covered": [k.get("label") for k in (p.get("covered") or [])[:10]],
+        "uncovered": [k.get("label") for k in (p.get("uncovered") or [])[:8]],
+        "trade_off": p.get("trade_off"),
+        "nearest_feasible": p.get("nearest_feasible"),
+        "explanation": p.get("explanation", ""),
+    }
+    if with_alternatives:
+        out["alternatives"] = [_compact_pathway(a, False) for a in p.get("alternatives", [])[:3]]
+    return out
+
+
+def _tool_draft(args: DraftArgs, ctx: ToolContext) -> dict:
+    drafts = ctx.backends.draft(ctx.profile, ctx.pathway, ctx.posting)
+    return {"focus": args.focus, "drafts": drafts}
+
+
+def _tool_get_profile(args: GetProfileArgs, ctx: ToolContext) -> dict:
+    return {"profile": ctx.profile.model_dump(mode="json", exclude={"target": {"posting"}})}
+
+
+def _tool_update_profile(args: UpdateProfileArgs, ctx: ToolContext) -> dict:
+    p = ctx.profile
+    changed: list[str] = []
+    if args.name:
+        p.name = args.name.strip()
+        changed.append("name")
+    if args.current_role:
+        p.current_role = args.current_role.strip()
+        changed.append("current_role")
+    if args.target_role:
+        p.target.role = args.target_role.strip()
+        extra = p.target.model_extra if p.target.model_extra is not None else {}
+        extra["role_label"] = (args.target_role_label or args.target_role).strip()
+        changed.append("target_role")
+    for skill in args.add_skills:
+        s = skill.strip()
+        if s and s.lower() not in {x.lower() for x in p.skills}:
+            p.skills.append(s)
+            changed.append("skills")
+    for cred in args.add_credentials:
+        resolved = ctx.backends.resolve_credential(cred.name)
+        name = resolved["name"] if resolved else cred.name.strip()
+        existing = next((c for c in p.credentials if c.name.lower() == name.lower()), None)
+        if existing:
+            existing.status = cred.status
+        else:
+            p.credentials.append(
+                HeldCredential(name=name, status=cred.status, id=resolved["id"] if resolved else None)
+            )
+        changed.append("credentials")
+    c = p.constraints
+    for attr in ("budget", "hours_per_week", "weeks", "currency"):
+        value = getattr(args, attr)
+        if value is not None:
+            setattr(c, attr, value)
+            changed.append(attr)
+    return {"updated": sorted(set(changed)), "profile": _tool_get_profile(GetProfileArgs(), ctx)["profile"]}
+
+
+def _tool_save(args: SaveArgs, ctx: ToolContext) -> dict:
+    if not ctx.pathway:
+        raise BadInput("There is no pathway to save yet: plan one first.")
+    saved = ctx.backends.store.save(
+        ctx.learner_id, ctx.pathway, ctx.profile.model_dump(mode="json"), args.note
+    )
+    ctx.saved_pathway = saved
+    return {"saved": saved}
+
+
+def _tool_submit(args: SubmitArgs, ctx: ToolContext) -> dict:
+    saved = ctx.saved_pathway
+    if saved is None:
+        if not ctx.pathway:
+            raise BadInput("There is no pathway to submit yet: plan one first.")
+        saved = ctx.backends.store.save(
+            ctx.learner_id, ctx.pathway, ctx.profile.model_dump(mode="json"), args.note
+        )
+    result = ctx.backends.store.submit(ctx.learner_id, str(saved["id"]), args.note)
+    ctx.saved_pathway = {**saved, **result}
+    return {"submitted": ctx.saved_pathway}
+
+
+_IMPLEMENTATIONS: dict[str, Callable[[Any, ToolContext], dict]] = {
+    "search_knowledge": _tool_search,
+    "analyze_posting": _tool_analyze,
+    "plan_pathway": _tool_plan,
+    "draft_presentation": _tool_draft,
+    "get_profile": _tool_get_profile,
+    "update_profile": _tool_update_profile,
+    "save_pathway": _tool_save,
+    "submit_for_review": _tool_submit,
+}
+
+TOOL_NAMES = tuple(TOOL_SCHEMAS)
+
+
+def run_tool(name: str, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
+    """Validate `args` and run tool `name`; user-facing problems become an error result, not an exception."""
+    schema = TOOL_SCHEMAS.get(name)
+    if schema is None:
+        return ToolOutcome(name, {"error": f"Unknown tool {name!r}."}, ok=False)
+    try:
+        parsed = schema.model_validate(args or {})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ())) or "arguments"
+        return ToolOutcome(name, {"error": f"Invalid {where}: {first.get('msg')}"}, ok=False)
+    try:
+        return ToolOutcome(name, _IMPLEMENTATIONS[name](parsed, ctx))
+    except CoachError as exc:
+        return ToolOutcome(name, {"error": exc.message}, ok=False)
+    except ImportError as exc:
+        return ToolOutcome(name, {"error": f"This feature is not available yet ({exc.name})."}, ok=False)
+    except Exception as exc:  # a tool must never crash the conversation; the answer says what went wrong
+        return ToolOutcome(name, {"error": f"{name} failed: {type(exc).__name__}: {exc}"}, ok=False)
+
+
+def outcome_json(outcome: ToolOutcome) -> str:
+    """The text a ToolMessage carries: compact JSON."""
+    return json.dumps(outcome.result, ensure_ascii=False, default=str, separators=(",", ":"))
+
+
+def langchain_tools(prompts_dir: Path | None = None) -> list[StructuredTool]:
+    """The tools as LangChain tools (for `bind_tools`); descriptions come from prompts/tools/."""
+
+    def _never(**_: Any) -> str:  # the agent's tools node runs tools with state; this is only the schema
+        raise RuntimeError("tools run in the agent graph")
+
+    return [
+        StructuredTool.from_function(
+            func=_never,
+            name=name,
+            description=load_text(f"tools/{name}.md", prompts_dir),
+            args_schema=schema,
+        )
+        for name, schema in TOOL_SCHEMAS.items()
+    ]

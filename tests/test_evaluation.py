@@ -1,0 +1,58 @@
+"""The evaluation runner: suites are discovered, failures reported, floors enforced."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from coach import evaluation
+from coach.errors import BadInput
+
+
+def _write_suite(folder: Path, name: str, body: str) -> None:
+    (folder / f"{name}_eval.py").write_text(body)
+
+
+@pytest.fixture()
+def evals_dir(tmp_path: Path) -> Path:
+    _write_suite(
+        tmp_path,
+        "good",
+        "def run(quick=False):\n    return {'title': 'Good', 'data': 'd', 'metrics': {'hit5': 0.9 if not quick else 0.8}}\n",
+    )
+    _write_suite(tmp_path, "broken", "def run(quick=False):\n    raise RuntimeError('boom')\n")
+    (tmp_path / "bench_fast.py").write_text(
+        "def run(quick=False):\n    return [{'name': 'x', 'unit': 'ms', 'median': 1.0, 'p95': 2.0, 'n': 3}]\n"
+    )
+    return tmp_path
+
+
+def test_suites_run_and_failures_are_reported(evals_dir: Path) -> None:
+    report = evaluation.run_suites(folder=evals_dir, quick=True)
+    by = {s["suite"]: s for s in report["suites"]}
+    assert by["good"]["ok"] and by["good"]["metrics"]["hit5"] == 0.8
+    assert not by["broken"]["ok"] and "boom" in by["broken"]["error"]
+    md = evaluation.report_markdown(report)
+    assert "Good" in md and "failed to run" in md and "0.800" in md
+
+
+def test_unknown_suite_is_a_clear_error(evals_dir: Path) -> None:
+    with pytest.raises(BadInput, match="unknown suite"):
+        evaluation.run_suites(["nope"], folder=evals_dir)
+
+
+def test_floors_catch_a_drop(evals_dir: Path, tmp_path: Path) -> None:
+    report = evaluation.run_suites(["good"], folder=evals_dir, quick=True)
+    floors = tmp_path / "floors.json"
+    floors.write_text(json.dumps({"good.hit5": {"min": 0.85}, "other.x": {"min": 1}}))
+    assert evaluation.check_floors(report, floors) == ["good.hit5 = 0.800 is below its floor 0.85"]
+    floors.write_text(json.dumps({"good.hit5": {"min": 0.5}, "good.missing": {"min": 0}}))
+    assert evaluation.check_floors(report, floors) == ["good.missing: missing from the report"]
+
+
+def test_benchmarks_write_a_table(evals_dir: Path) -> None:
+    bench = evaluation.run_benchmarks(folder=evals_dir)
+    assert bench["rows"][0]["area"] == "fast" and bench["rows"][0]["peak_mb"] > 0
+    md, js = evaluation.write_bench(bench, folder=evals_dir)
+    assert "| fast | x | 1.000 | 2.000 | ms | 3 |" in md.read_text()
+    assert json.loads(js.read_text())["rows"][0]["median"] == 1.0

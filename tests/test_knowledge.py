@@ -1,0 +1,260 @@
+"""The knowledge base: counts, fields, lookups, credential parsing and merging, rules."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from coach import catalog_sources as src
+from coach.errors import CoachError
+from coach.knowledge import Catalog, _cache_key, load_catalog, merge_credentials
+from coach.models import Credential, Source
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return load_catalog()
+
+
+def test_counts(catalog: Catalog) -> None:
+    stats = catalog.stats()
+    assert stats["onet_occupations"] == 1016
+    assert stats["esco_occupations"] == 3007
+    assert stats["skills"] == 13896
+    assert stats["credentials"] >= 1500
+    assert stats["rules"] >= 40
+
+
+def test_esco_skill_fields(catalog: Catalog) -> None:
+    skill = catalog.skills["http://data.europa.eu/esco/skill/0005c151-5b5a-4a66-8aac-60e734beb1ab"]
+    assert skill.label == "manage musical staff"
+    assert "direct musical staff" in skill.alt_labels and skill.label not in skill.alt_labels
+    assert skill.skill_type == "skill/competence" and skill.reuse_level == "sector-specific"
+    assert skill.broader and skill.description
+    used = [s for s in catalog.skills.values() if s.essential_for or s.optional_for]
+    assert len(used) > 10_000
+    assert sum(s.essential_for for s in catalog.skills.values()) == sum(
+        len(o.essential_skills) for o in catalog.esco_occupations()
+    )
+
+
+def test_onet_occupation_fields(catalog: Catalog) -> None:
+    occ = catalog.occupations["15-1212.00"]
+    assert occ.source == "onet" and occ.title == "Information Security Analysts"
+    assert occ.job_zone == 4 and occ.education
+    assert len(occ.skills) == 35
+    assert all(1 <= r.importance <= 5 and r.level is not None for r in occ.skills)
+    assert any(t.hot for t in occ.technology) and any(t.in_demand for t in occ.technology)
+    assert occ.tasks and "Cybersecurity Analyst" in occ.alt_titles
+
+
+def test_esco_occupation_fields(catalog: Catalog) -> None:
+    occ = catalog.find_occupation("data scientist")
+    assert occ is not None and occ.source == "esco" and occ.code.startswith("2511")
+    assert occ.essential_skills and all(u in catalog.skills for u in occ.essential_skills)
+
+
+def test_find_occupation(catalog: Catalog) -> None:
+    assert catalog.find_occupation("15-1212").id == "15-1212.00"
+    assert catalog.find_occupation("software developers").id == "15-1252.00"
+    assert catalog.find_occupation("Cyber Security Analyst").id == "15-1212.00"
+    assert catalog.find_occupation("no such job at all") is None
+
+
+def test_every_credential_has_dated_source_and_no_degree_is_micro(catalog: Catalog) -> None:
+    for cred in catalog.credentials.values():
+        assert cred.sources and all(s.as_of for s in cred.sources), cred.id
+        if cred.type in ("degree", "program"):
+            assert not cred.is_microcredential, cred.id
+    assert sum(c.type == "degree" for c in catalog.credentials.values()) >= 50
+
+
+def test_curated_credentials_load_faithfully(catalog: Catalog) -> None:
+    curated = [c for c in catalog.credentials.values() if c.sources[0].name == "curated-credentials"]
+    assert len(curated) == 86
+    sec = catalog.credentials["comptia-security-plus"]
+    assert (sec.cost, sec.currency, sec.level, sec.exam_code) == (404.0, "USD", "entry", "SY0-701")
+    assert sec.url == "https://www.comptia.org/certifications/security"
+    assert catalog.credentials["comptia-a-plus"].cost_note  # the A+ price is per exam
+    assert catalog.credentials["comptia-data-plus"].cost is None  # sources conflicted: left empty
+
+
+def test_find_credential(catalog: Catalog) -> None:
+    assert catalog.find_credential("Security+").id == "comptia-security-plus"
+    assert catalog.find_credential("SY0-701").id == "comptia-security-plus"
+    assert catalog.find_credential("CISSP").id == "isc2-cissp"
+    assert catalog.find_credential("google cybersecurity").id == "google-cybersecurity"
+    assert catalog.find_credential("AZ-900").id == "ms-az-900"
+    assert catalog.find_credential("underwater basket weaving 9000") is None
+
+
+def test_cross_source_duplicates_are_merged(catalog: Catalog) -> None:
+    google = catalog.credentials["google-cybersecurity"]
+    assert {s.name for s in google.sources} >= {"curated-credentials", "coursera-courses-2023"}
+    assert "coursera-google-cybersecurity" not in catalog.credentials
+    assert google.hours_estimated and google.skill_tags  # filled from the Coursera row
+    sec = catalog.credentials["comptia-security-plus"]
+    assert any(s.name == "security-cert-roadmap" for s in sec.sources)
+    assert not any(c.id.startswith("roadmap-") and c.url == sec.url for c in catalog.credentials.values())
+
+
+def _cred(cid: str, name: str, provider: str, source: str, **kw: object) -> Credential:
+    return Credential(
+        id=cid, name=name, provider=provider, type="course", sources=[Source(name=source, as_of="2023")], **kw
+    )
+
+
+def test_merge_keeps_curated_facts_and_all_sources() -> None:
+    curated = [_cred("acme-x", "Acme X Professional Certificate", "Acme (Coursera)", "curated", cost=100.0)]
+    scraped = [
+        _cred("coursera-acme-x", "Acme X", "Acme", "coursera", cost=5.0, hours_min=10.0, hours_max=20.0),
+        _cred("coursera-acme-y", "Acme Y", "Acme", "coursera"),
+        _cred("coursera-acme-x", "Acme X", "Other Org", "coursera"),  # same name, other provider: kept
+    ]
+    merged = merge_credentials([curated, scraped])
+    assert set(merged) == {"acme-x", "coursera-acme-y", "coursera-acme-x"}
+    assert merged["coursera-acme-x"].provider == "Other Org"
+    x = merged["acme-x"]
+    assert x.cost == 100.0 and x.hours_min == 10.0
+    assert [s.name for s in x.sources] == ["curated", "coursera"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("CompTIA Security+\\n    $404 exam", (404.0, "USD", None)),
+        ("GIAC X\\n    $979 exam\\n    SANS course recommended", (979.0, "USD", "SANS course recommended")),
+        ("Cert\\n    $1,499 lab", (1499.0, "USD", None)),
+        ("Cert\\n    $800 two exams", (None, None, "$800 two exams")),
+        ("Cert\\n    $500-749 exam\\n    Course required", (None, None, "$500-749 exam; Course required")),
+        ("Cert\\n    ~$600 exam", (None, None, "~$600 exam")),
+        ("Cert\\n    $2,700 course + exam", (None, None, "$2,700 course + exam")),
+        ("Cert\\n    $550", (None, None, "$550")),
+        ("Cert only", (None, None, None)),
+    ],
+)
+def test_roadmap_cost_parsing(text: str, expected: tuple) -> None:
+    assert src.parse_roadmap_cost(text) == expected
+
+
+def test_hours_estimate_rules() -> None:
+    assert src.coursera_hours(" 1 - 4 Weeks") == (5.0, 40.0)
+    lo, hi = src.coursera_hours("3 - 6 Months")
+    assert lo == pytest.approx(3 * 52 / 12 * 5, abs=0.1) and hi == pytest.approx(6 * 52 / 12 * 10, abs=0.1)
+    assert src.coursera_hours("Less Than 2 Hours") == (None, 2.0)
+    assert src.coursera_hours("2 to 4 years depending on credits") == (None, None)
+    assert src.edx_hours("2–3 hours per week", "7 Weeks") == (14.0, 21.0)
+    assert src.edx_price("FREE-Add a Verified Certificate for $49 USD")[:2] == (49.0, "USD")
+    assert src.parse_hours_text("3-6 months (Coursera listing)") == (None, None)
+    assert src.parse_hours_text("under 6 months at under 10 hours/week") == (None, None)
+    assert src.parse_hours_text("about 30-40 hours of study") == (30.0, 40.0)
+
+
+def test_estimated_hours_carry_their_rule(catalog: Catalog) -> None:
+    estimated = [c for c in catalog.credentials.values() if c.hours_estimated]
+    assert len(estimated) > 1000
+    assert all(c.hours_rule for c in estimated)
+    edx = next(c for c in catalog.credentials.values() if c.id.startswith("edx-") and c.hours is not None)
+    assert "effort" in edx.hours_rule
+
+
+def test_rules(catalog: Catalog) -> None:
+    rules = {r.id: r for r in catalog.rules}
+    assert rules["r054"].any_of and rules["r054"].objects == ["ms-az-104", "ms-az-204"]
+    assert not rules["r021"].any_of  # stackable: all components
+    assert rules["r026"].experience_years == 5.0  # "Minimum five years"
+    assert rules["r035"].experience_years == 3.0  # "36 months leading projects"
+    assert rules["r027"].experience_years is None  # "within up to six years" is a deadline
+    assert all(r.source_url and r.as_of for r in catalog.rules)
+    assert any(r.id == "r024" for r in catalog.rules_for("comptia-security-plus"))
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("five years of work", 5.0),
+        ("5 years of IS audit", 5.0),
+        ("18 months experience", 1.5),
+        ("no time", None),
+    ],
+)
+def test_experience_years(text: str, years: float | None) -> None:
+    assert src.parse_experience_years(text) == years
+
+
+def test_cache_key_follows_source_changes(tmp_path: Path) -> None:
+    (tmp_path / "sources").mkdir()
+    f = tmp_path / "sources" / "a.csv"
+    f.write_text("x\n")
+    first = _cache_key(tmp_path, [])
+    assert _cache_key(tmp_path, []) == first
+    f.write_text("xy\n")
+    os.utime(f, ns=(1, 1))
+    assert _cache_key(tmp_path, []) != first
+
+
+def _labels(catalog: Catalog, cred_id: str) -> set[str]:
+    return {catalog.skill_label(u) for u in catalog.credentials[cred_id].skills}
+
+
+@pytest.mark.parametrize(
+    ("cred_id", "expected"),
+    [
+        ("comptia-security-plus", "cyber security"),
+        ("isc2-cc", "cyber security"),
+        ("google-cybersecurity", "cyber security"),
+        ("aws-cloud-practitioner", "cloud technologies"),
+        ("ms-az-900", "cloud technologies"),
+        ("google-data-analytics", "perform data analysis"),
+    ],
+)
+def test_named_credentials_have_their_skills(catalog: Catalog, cred_id: str, expected: str) -> None:
+    assert expected in _labels(catalog, cred_id)
+
+
+def test_skill_links_are_esco_uris_and_widespread(catalog: Catalog) -> None:
+    creds = list(catalog.credentials.values())
+    assert all(u in catalog.skills for c in creds for u in c.skills)
+    assert sum(bool(c.skills) for c in creds) / len(creds) > 0.8
+    # Security certifications from the roadmap get security skills; a cloud course from Coursera cloud skills.
+    assert "perform ICT security testing" in _labels(catalog, "roadmap-gwapt")
+    assert "cloud technologies" in _labels(catalog, "coursera-aws-cloud-technical-essentials")
+
+
+def test_onet_skills_and_technology_are_linked(catalog: Catalog) -> None:
+    occ = catalog.occupations["15-1212.00"]
+    by_name = {r.name: {catalog.skill_label(u) for u in r.esco_uris} for r in occ.skills}
+    assert "think critically" in by_name["Critical Thinking"]
+    assert "computer programming" in by_name["Programming"]
+    tech = {t.name: {catalog.skill_label(u) for u in t.esco_uris} for t in occ.technology}
+    assert "Python (computer programming)" in tech["Python"]
+    assert "use spreadsheets software" in tech["Microsoft Excel"]
+    assert not tech["Docker"] & {"dock operations"}  # one-word names need a close match
+
+
+def test_occupation_links_both_ways(catalog: Catalog) -> None:
+    occ = catalog.occupations["15-1212.00"]
+    assert occ.links and "security" in occ.links[0].label.lower() and "ICT" in occ.links[0].label
+    assert all(0 <= link.confidence <= 1 and link.method.startswith("title-similarity") for link in occ.links)
+    dev = catalog.occupations["15-1252.00"]
+    assert dev.links[0].label == "software developer" and "shared-titles" in dev.links[0].method
+    esco_dev = catalog.occupations[dev.links[0].target]
+    assert any(link.target == "15-1252.00" for link in esco_dev.links)
+    linked = sum(bool(o.links) for o in catalog.onet_occupations())
+    assert linked > 800
+
+
+def test_occupation_skills_weights(catalog: Catalog) -> None:
+    esco = catalog.find_occupation("data scientist")
+    weights = dict(catalog.occupation_skills(esco.id))
+    assert all(weights[u] == 1.0 for u in esco.essential_skills)
+    assert all(weights[u] == 0.5 for u in esco.optional_skills if u not in esco.essential_skills)
+    onet = catalog.occupation_skills("Information Security Analysts")
+    assert onet == sorted(onet, key=lambda kv: (-kv[1], kv[0]))
+    assert all(0 < w <= 1 and u in catalog.skills for u, w in onet)
+    labels = {catalog.skill_label(u) for u, _ in onet}
+    assert "implement a firewall" in labels and "Python (computer programming)" in labels
+    with pytest.raises(CoachError):
+        catalog.occupation_skills("no such occupation")

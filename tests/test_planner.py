@@ -1,0 +1,395 @@
+"""The pathway planner on small synthetic catalogues: choice, order, calendar, explanations, infeasibility,
+alternatives, postings, CTDL export, validation and the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+
+import pytest
+
+from coach.errors import BadInput, NotFound
+from coach.knowledge import Catalog
+from coach.models import (
+    Constraints,
+    Credential,
+    Experience,
+    HeldCredential,
+    Occupation,
+    PostingAnalysis,
+    Profile,
+    Requirement,
+    Rule,
+    Skill,
+    SkillRef,
+    Source,
+)
+from coach.planner import pathway_text, pathway_to_ctdl, plan_pathway, validate_pathway
+
+TODAY = dt.date(2026, 1, 5)
+
+
+def cred(cid: str, cost: float | None, hours: float | None, skills: list[int], **kw: object) -> Credential:
+    """A synthetic credential covering skills s<i>."""
+    return Credential(
+        id=cid,
+        name=kw.pop("name", cid.upper()),  # type: ignore[arg-type]
+        provider=kw.pop("provider", "Acme"),  # type: ignore[arg-type]
+        type=kw.pop("type", "certification"),  # type: ignore[arg-type]
+        level=kw.pop("level", "entry"),  # type: ignore[arg-type]
+        cost=cost,
+        hours_min=hours,
+        hours_max=hours,
+        skills=[f"esco:s{i}" for i in skills],
+        sources=[Source(name="test catalogue", url=f"https://example.org/{cid}")],
+        url=f"https://example.org/{cid}",
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def make_catalog(creds: list[Credential], rules: list[Rule], n_skills: int = 10) -> Catalog:
+    skills = {f"esco:s{i}": Skill(uri=f"esco:s{i}", label=f"skill {i}") for i in range(n_skills)}
+    occ = Occupation(
+        id="esco:analyst",
+        source="esco",
+        title="Security analyst",
+        essential_skills=["esco:s0", "esco:s1", "esco:s2", "esco:s3"],
+        optional_skills=["esco:s4", "esco:s7"],
+    )
+    return Catalog(
+        occupations={occ.id: occ},
+        skills=skills,
+        credentials={c.id: c for c in creds},
+        rules=rules,
+    )
+
+
+@pytest.fixture
+def catalog() -> Catalog:
+    creds = [
+        cred("a", 100, 40, [0]),
+        cred("b", 200, 60, [1, 2], level="intermediate"),
+        cred("c", 300, 80, [3], level="advanced"),
+        cred("d", None, 20, [4], type="course", provider="Other U"),
+        cred("deg", 1000, 2000, [0, 1, 2, 3], type="degree", is_microcredential=False),
+        cred("e", 500, 100, [3], level="expert"),
+    ]
+    rules = [
+        Rule(id="r1", type="prerequisite_required", subject="c", objects=["a", "b"], any_of=True),
+        Rule(id="r2", type="recommended_before", subject="b", objects=["a"]),
+        Rule(id="r3", type="stackable_award", subject="ab-stack", objects=["a", "b"]),
+        Rule(id="r4", type="experience_required", subject="e", experience_years=2),
+    ]
+    return make_catalog(creds, rules)
+
+
+def profile(**constraints: object) -> Profile:
+    return Profile(name="Test", skills=["skill 7"], constraints=Constraints(**constraints))
+
+
+def plan(catalog: Catalog, prof: Profile, **kw: object):  # noqa: ANN201
+    kw.setdefault("role", "Security analyst")
+    return plan_pathway(prof, catalog=catalog, linker=False, today=TODAY, **kw)  # type: ignore[arg-type]
+
+
+def test_plan_covers_the_most_importance_within_budget_in_prerequisite_order(catalog: Catalog) -> None:
+    prof = profile(budget=700, hours_per_week=10, weeks=30)
+    p = plan(catalog, prof)
+    ids = [s.id for s in p.steps]
+    assert p.status == "optimal"
+    # a, b, c cover s0-s3 (all essential) for 600; e would replace c but costs more; d has no price.
+    assert set(ids) == {"a", "b", "c"}
+    assert ids.index("a") < ids.index("b")  # recommended before, and by level
+    assert ids.index("c") == 2  # needs a or b first
+    assert p.steps[2].prerequisites and set(p.steps[2].prerequisites) <= {"a", "b"}
+    assert p.total_cost == 600 and p.total_hours == 180
+    assert [(s.start_week, s.end_week) for s in p.steps] == [(1, 4), (5, 10), (11, 18)]
+    assert p.weeks == 18 and p.completion_date == (TODAY + dt.timedelta(weeks=18)).isoformat()
+    assert "ab-stack" in p.steps[1].unlocks
+    assert {u.uri for u in p.uncovered} == {"esco:s4"}
+    assert p.coverage_before < p.coverage_after
+    assert validate_pathway(p, prof, catalog) == []
+
+
+def test_steps_explain_what_they_close_and_why_they_sit_there(catalog: Catalog) -> None:
+    p = plan(catalog, profile(budget=700, hours_per_week=10, weeks=30))
+    first, _, last = p.steps
+    assert "skill 0" in first.why and "required before C" in first.why
+    assert "requires" in last.why and "test catalogue" in last.why
+    assert "skill 4" in p.explanation and "price" in p.explanation  # why it stays open
+    assert "Security analyst" in pathway_text(p)
+
+
+def test_degrees_are_never_steps(catalog: Catalog) -> None:
+    p = plan(catalog, profile())
+    assert "deg" not in {s.id for s in p.steps}
+    assert all(s.kind not in ("degree", "program") for s in p.steps)
+
+
+def test_unknown_cost_is_flagged_without_a_budget_and_excluded_under_one(catalog: Catalog) -> None:
+    free = plan(catalog, profile(hours_per_week=10))
+    d = next(s for s in free.steps if s.id == "d")
+    assert d.cost_known is False and "no price" in d.why
+    budgeted = plan(catalog, profile(budget=5000, hours_per_week=10))
+    assert "d" not in {s.id for s in budgeted.steps}
+
+
+def test_budget_zero_is_infeasible_with_reason_and_nearest_budget(catalog: Catalog) -> None:
+    p = plan(catalog, profile(budget=0, hours_per_week=10, weeks=30))
+    assert p.status == "infeasible" and p.steps == []
+    assert "budget" in p.binding
+    assert "budget" in (p.reason or "").lower()
+    assert p.nearest_feasible and "100" in p.nearest_feasible  # the cheapest covering credential
+    nearest = p.alternatives[0]
+    assert nearest.label == "nearest feasible" and nearest.steps and nearest.total_cost <= 100
+
+
+def test_short_deadline_for_a_long_credential_is_infeasible_with_the_weeks_needed() -> None:
+    cat = make_catalog([cred("long", 300, 240, [0, 1])], [])  # six months at 10 h a week
+    p = plan(cat, profile(hours_per_week=10, weeks=4))
+    assert p.status == "infeasible" and p.binding == ["time"]
+    assert "24 weeks at 10 h a week (20 more)" in (p.nearest_feasible or "")
+    assert "60 h a week within 4 weeks" in (p.nearest_feasible or "")
+    # Beyond 100 h a week no weekly figure is offered, only more weeks.
+    p2 = plan(cat, profile(hours_per_week=10, weeks=2))
+    assert "h a week within" not in (p2.nearest_feasible or "") and "22 more" in (p2.nearest_feasible or "")
+
+
+def test_held_credentials_are_skipped_and_satisfy_prerequisites(catalog: Catalog) -> None:
+    prof = profile(budget=1000, hours_per_week=10)
+    prof.credentials = [HeldCredential(name="A", status="earned")]
+    p = plan(catalog, prof)
+    ids = [s.id for s in p.steps]
+    assert "a" not in ids and "c" in ids
+    c = next(s for s in p.steps if s.id == "c")
+    assert "a" not in c.prerequisites  # satisfied by what is held
+    assert p.coverage_before > 0
+
+
+def test_full_equivalence_counts_as_held() -> None:
+    cat = make_catalog(
+        [cred("new", 100, 10, [0]), cred("old", 100, 10, [0]), cred("next", 50, 10, [1])],
+        [
+            Rule(id="e1", type="equivalence", subject="new", objects=["old"], condition="successor"),
+            Rule(id="p1", type="prerequisite_required", subject="next", objects=["new"]),
+        ],
+    )
+    prof = profile()
+    prof.credentials = [HeldCredential(name="OLD")]
+    p = plan(cat, prof)
+    assert [s.id for s in p.steps if not s.work_based] == ["next"]
+
+
+def test_experience_requirement_becomes_a_labelled_work_step(catalog: Catalog) -> None:
+    prof = profile(hours_per_week=10)
+    cat = make_catalog([cred("e", 500, 100, [3])], catalog.rules)
+    p = plan(cat, prof)
+    kinds = {s.id: s for s in p.steps}
+    work = next(s for s in p.steps if s.work_based)
+    assert work.kind in ("internship", "apprenticeship") and work.id.startswith("work:")
+    assert "work experience" in work.name.lower() and "not a credential" in work.why
+    assert kinds["e"].start_week > work.end_week  # the credential is awarded after the experience
+    # With a job already held for 3 years, no work step is needed.
+    prof.experience = [Experience(kind="job", title="Admin", start="2022-01", end="2025-06")]
+    p2 = plan(cat, prof)
+    assert [s.id for s in p2.steps if s.kind != "portfolio_project"] == ["e"]
+
+
+def test_experience_longer_than_the_deadline_excludes_the_credential(catalog: Catalog) -> None:
+    cat = make_catalog([cred("e", 500, 100, [3])], catalog.rules)
+    p = plan(cat, profile(hours_per_week=10, weeks=40))
+    assert p.status == "infeasible" and "time" in p.binding
+
+
+def test_skills_no_credential_covers_get_a_portfolio_project(catalog: Catalog) -> None:
+    cat = make_catalog([c for c in catalog.credentials.values() if c.id != "d"], catalog.rules)
+    p = plan(cat, profile(hours_per_week=10))
+    project = next(s for s in p.steps if s.kind == "portfolio_project")
+    assert project.work_based and project.cost == 0 and project.hours_estimated
+    assert [k.uri for k in project.skills] == ["esco:s4"]
+    assert "per skill" in project.why
+
+
+def test_provider_and_exam_only_filters(catalog: Catalog) -> None:
+    only_other = plan(catalog, profile(hours_per_week=10), providers=["other u"])
+    assert {s.id for s in only_other.steps if not s.work_based} == {"d"}
+    exams = plan(catalog, profile(hours_per_week=10), exam_only=True)
+    assert all(s.kind == "certification" for s in exams.steps if not s.work_based)
+    assert "d" not in {s.id for s in exams.steps}
+
+
+def test_max_items_limits_the_plan(catalog: Catalog) -> None:
+    p = plan(catalog, profile(hours_per_week=10, budget=2000), max_items=1)
+    assert len(p.steps) == 1 and p.steps[0].id == "b"  # two essential skills at once
+    assert "max_items" in p.binding
+
+
+def test_alternatives_are_different_and_say_their_trade_off(catalog: Catalog) -> None:
+    p = plan(catalog, profile(budget=700, hours_per_week=10, weeks=30), alternatives=3)
+    sets = [frozenset(s.id for s in p.steps)] + [frozenset(s.id for s in a.steps) for a in p.alternatives]
+    assert len(p.alternatives) >= 2 and len(set(sets)) == len(sets)
+    assert {a.label for a in p.alternatives} >= {"cheapest", "fastest"}
+    for a in p.alternatives:
+        assert a.trade_off and a.trade_off.endswith(".") and a.alternatives == []
+        assert validate_pathway(a, profile(budget=700, hours_per_week=10, weeks=30), catalog) == []
+    cheapest = next(a for a in p.alternatives if a.label == "cheapest")
+    assert cheapest.total_cost < p.total_cost and "cheaper" in (cheapest.trade_off or "")
+
+
+def test_nothing_to_do_when_the_profile_covers_the_role(catalog: Catalog) -> None:
+    prof = profile()
+    prof.skills = [f"skill {i}" for i in range(8)]
+    p = plan(catalog, prof)
+    assert p.status == "optimal" and p.steps == [] and "already covers" in (p.reason or "")
+
+
+def test_posting_target_weights_requirements_and_must_cover_certifications(catalog: Catalog) -> None:
+    def req(text: str, kind: str, required: bool = True, **kw: object) -> Requirement:
+        return Requirement(text=text, start=0, end=len(text), kind=kind, required=required, **kw)  # type: ignore[arg-type]
+
+    posting = PostingAnalysis(
+        title="SOC analyst",
+        requirements=[
+            req("skill 1", "skill", skills=[SkillRef(uri="esco:s1", label="skill 1", score=0.9)]),
+            req("skill 4", "skill", required=False, skills=[SkillRef(uri="esco:s4", label="skill 4")]),
+            req("E certification", "certification", credentials=["e"]),
+            req("3 years in security", "experience", years=3),
+        ],
+    )
+    p = plan(catalog, profile(hours_per_week=10), role=None, posting=posting)
+    ids = {s.id for s in p.steps}
+    assert p.target == "SOC analyst"
+    assert "e" in ids  # named by the posting: must-cover although c covers the same skill for less
+    assert "b" in ids and "c" not in ids
+    assert any(s.work_based and "relevant work" in s.name for s in p.steps)
+
+
+def test_bad_input_is_a_clear_error(catalog: Catalog) -> None:
+    with pytest.raises(BadInput, match="budget"):
+        plan(catalog, profile(), budget=-5)
+    with pytest.raises(NotFound, match="unknown role"):
+        plan(catalog, profile(), role="Astronaut chef")
+    with pytest.raises(BadInput, match="weeks"):
+        plan(catalog, profile(), weeks=0)
+
+
+def test_ctdl_export_follows_the_pathway_vocabulary(catalog: Catalog) -> None:
+    p = plan(catalog, profile(budget=700, hours_per_week=10))
+    doc = pathway_to_ctdl(p)
+    graph = {n["@id"]: n for n in doc["@graph"]}
+    root = next(n for n in doc["@graph"] if n["@type"] == "ceterms:Pathway")
+    dest = graph[root["ceterms:hasDestinationComponent"][0]]
+    assert set(root["ceterms:hasPart"]) <= set(graph)
+    cond = dest["ceterms:hasCondition"][0]
+    assert cond["@type"] == "ceterms:ComponentCondition" and cond["ceterms:requiredNumber"] == len(p.steps)
+    c = next(n for n in doc["@graph"] if n["@id"].endswith(":c"))
+    assert c["@type"] == "ceterms:CredentialComponent"
+    assert all(ref in graph for ref in c["ceterms:prerequisite"])  # required order
+    a = next(n for n in doc["@graph"] if n["@id"].endswith(":a"))
+    assert a["ceterms:precedes"]  # the suggested sequence
+    json.dumps(doc)
+
+
+def test_work_steps_export_as_work_experience_components(catalog: Catalog) -> None:
+    cat = make_catalog([cred("e", 500, 100, [3])], catalog.rules)
+    doc = pathway_to_ctdl(plan(cat, profile(hours_per_week=10)))
+    types = {n["@type"] for n in doc["@graph"]}
+    assert "ceterms:WorkExperienceComponent" in types
+
+
+def test_validate_pathway_catches_edits(catalog: Catalog) -> None:
+    prof = profile(budget=700, hours_per_week=10, weeks=30)
+    p = plan(catalog, prof)
+    reordered = p.model_copy(deep=True)
+    c = next(s for s in reordered.steps if s.id == "c")
+    c.start_week, c.end_week, c.prerequisites = 1, 1, []
+    for s in reordered.steps:
+        if s.id != "c":
+            s.start_week, s.end_week = s.start_week + 25, s.end_week + 25
+    problems = validate_pathway(reordered, prof, catalog)
+    assert any("needs a or b" in x for x in problems)
+    assert any("after the 30 weeks" in x for x in problems)
+    bad = p.model_copy(deep=True)
+    bad.steps[0].id = "made-up"
+    bad.steps[1].cost = 1.0
+    problems = validate_pathway(bad, prof, catalog)
+    assert any("unknown credential id: made-up" in x for x in problems)
+    assert any("costs 200" in x for x in problems)
+    over = p.model_copy(deep=True)
+    assert validate_pathway(over, profile(budget=100), catalog)[0].startswith("total cost")
+
+
+# ---- CLI -----------------------------------------------------------------------------------------------------
+
+
+def run_cli(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
+) -> tuple[int, str, str]:
+    from coach import cli
+
+    monkeypatch.setattr(sys, "argv", ["coach", *args])
+    code = 0
+    try:
+        cli.main()
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture
+def cli_catalog(monkeypatch: pytest.MonkeyPatch, catalog: Catalog) -> Catalog:
+    import coach.knowledge
+
+    monkeypatch.setattr(coach.knowledge, "get_catalog", lambda: catalog)
+    import coach.planner
+
+    monkeypatch.setattr(coach.planner, "_learner_skills", lambda cat, phrases, linker, notes: set())
+    return catalog
+
+
+def test_cli_plan_json(tmp_path, monkeypatch, capsys, cli_catalog) -> None:  # noqa: ANN001
+    path = tmp_path / "p.json"
+    path.write_text(profile(budget=700, hours_per_week=10).model_dump_json())
+    code, out, err = run_cli(
+        monkeypatch, capsys, "plan", "--profile", str(path), "--role", "Security analyst", "--json",
+        "--alternatives", "1", "--today", "2026-01-05",
+    )  # fmt: skip
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["status"] == "optimal" and data["total_cost"] == 600
+    for key in ("reason", "steps", "total_hours", "weeks", "uncovered", "alternatives"):
+        assert key in data
+    step = data["steps"][0]
+    for key in ("id", "name", "kind", "start_week", "end_week", "cost", "hours", "skills", "prerequisites"):
+        assert key in step
+    assert len(data["alternatives"]) == 1
+
+
+def test_cli_plan_bad_inputs_give_one_line(tmp_path, monkeypatch, capsys, cli_catalog) -> None:  # noqa: ANN001
+    good = tmp_path / "p.json"
+    good.write_text(profile().model_dump_json())
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    cases = [
+        (["--profile", str(broken), "--role", "Security analyst"], "not valid JSON"),
+        (["--profile", str(good), "--role", "Astronaut chef"], "unknown role"),
+        (["--profile", str(good), "--role", "Security analyst", "--budget", "-5"], "budget"),
+        (["--profile", str(good)], "exactly one target"),
+    ]
+    for args, message in cases:
+        code, out, err = run_cli(monkeypatch, capsys, "plan", *args)
+        assert code == 1 and message in err and len(err.strip().splitlines()) == 1 and out == ""
+
+
+def test_cli_plan_text_and_ctdl(tmp_path, monkeypatch, capsys, cli_catalog) -> None:  # noqa: ANN001
+    path = tmp_path / "p.json"
+    path.write_text(profile(budget=0, hours_per_week=10).model_dump_json())
+    code, out, _ = run_cli(monkeypatch, capsys, "plan", "--profile", str(path), "--role", "Security analyst")
+    assert code == 0 and "infeasible" in out and "Nearest feasible change" in out
+    code, out, _ = run_cli(
+        monkeypatch, capsys, "plan", "--profile", str(path), "--role", "Security analyst", "--budget", "700",
+        "--ctdl",
+    )  # fmt: skip
+    assert code == 0 and json.loads(out)["@graph"][0]["@type"] == "ceterms:Pathway"

@@ -1,0 +1,231 @@
+"""Property tests: on many random small catalogues the planner's optimum equals brute-force enumeration, no
+constraint or prerequisite is ever violated, and every infeasible answer is explained."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from coach.knowledge import Catalog
+from coach.models import Constraints, Credential, Occupation, Profile, Rule, Skill
+from coach.planner import plan_pathway, validate_pathway
+from coach.schedule import Item, Problem, brute_force, solve, violations
+
+TODAY = dt.date(2026, 1, 5)
+SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# ---- the solver on abstract problems --------------------------------------------------------------------------
+
+
+@st.composite
+def problems(draw: st.DrawFn) -> Problem:
+    n = draw(st.integers(1, 10))
+    keys = [f"k{i}" for i in range(draw(st.integers(1, 6)))]
+    items = []
+    for j in range(n):
+        earlier = [f"i{p}" for p in range(j)]
+        requires = tuple(p for p in earlier if draw(st.booleans()) and draw(st.integers(0, 4)) == 0)
+        groups: tuple[tuple[str, ...], ...] = ()
+        if len(earlier) >= 2 and draw(st.integers(0, 3)) == 0:
+            groups = (tuple(draw(st.lists(st.sampled_from(earlier), min_size=2, max_size=3, unique=True))),)
+        items.append(
+            Item(
+                id=f"i{j}",
+                cost=float(draw(st.integers(0, 8)) * 25),
+                hours=float(draw(st.integers(1, 60))),
+                weeks=draw(st.integers(1, 6)),
+                covers=frozenset(draw(st.lists(st.sampled_from(keys), max_size=3, unique=True))),
+                requires=requires,
+                requires_any=groups,
+                must=draw(st.integers(0, 9)) == 0,
+                study=draw(st.integers(0, 7)) != 0,
+            )
+        )
+    weights = {k: draw(st.integers(1, 20)) * 0.05 for k in keys}
+    return Problem(
+        items=items,
+        weights=weights,
+        budget=draw(st.one_of(st.none(), st.integers(0, 8).map(lambda v: float(v * 40)))),
+        weeks_limit=draw(st.one_of(st.none(), st.integers(1, 15))),
+        max_items=draw(st.one_of(st.none(), st.integers(1, 4))),
+    )
+
+
+@SETTINGS
+@given(problems())
+def test_solver_matches_brute_force_and_never_violates(problem: Problem) -> None:
+    sel = solve(problem)
+    assert sel.status == "optimal"
+    assert violations(problem, sel.chosen) == []
+    _, best = brute_force(problem)
+    for objective in ("must", "coverage", "cost", "hours", "items"):
+        assert math.isclose(sel.values[objective], best[objective], abs_tol=1e-6), objective
+
+
+@SETTINGS
+@given(problems(), st.integers(0, 2))
+def test_no_good_cuts_give_new_feasible_sets(problem: Problem, k: int) -> None:
+    first = solve(problem)
+    seen = [set(first.chosen)]
+    for _ in range(k):
+        nxt = solve(problem, exclude_sets=seen)
+        if nxt.status != "optimal":
+            break
+        assert set(nxt.chosen) not in seen and violations(problem, nxt.chosen) == []
+        seen.append(set(nxt.chosen))
+
+
+# ---- the planner on random catalogues -------------------------------------------------------------------------
+
+
+@st.composite
+def catalogues(draw: st.DrawFn) -> tuple[Catalog, Profile]:
+    n_skills = draw(st.integers(2, 6))
+    essential = [f"esco:s{i}" for i in range(n_skills) if i % 3 != 2]
+    optional = [f"esco:s{i}" for i in range(n_skills) if i % 3 == 2]
+    n = draw(st.integers(1, 8))
+    creds = []
+    rules = []
+    for j in range(n):
+        covers = draw(st.lists(st.integers(0, n_skills - 1), min_size=0, max_size=3, unique=True))
+        hours = draw(st.one_of(st.none(), st.integers(1, 80)))
+        creds.append(
+            Credential(
+                id=f"c{j}",
+                name=f"Cred {j}",
+                provider=draw(st.sampled_from(["Acme", "Beta"])),
+                type=draw(st.sampled_from(["certification", "course", "degree"])),
+                level=draw(st.sampled_from(["entry", "intermediate", "advanced"])),
+                cost=draw(st.one_of(st.none(), st.integers(0, 6).map(lambda v: float(v * 50)))),
+                hours_min=hours,
+                hours_max=hours,
+                skills=[f"esco:s{i}" for i in covers],
+            )
+        )
+        earlier = [f"c{p}" for p in range(j)]
+        if earlier and draw(st.integers(0, 2)) == 0:
+            objs = draw(st.lists(st.sampled_from(earlier), min_size=1, max_size=2, unique=True))
+            rules.append(
+                Rule(
+                    id=f"r{j}",
+                    type="prerequisite_required",
+                    subject=f"c{j}",
+                    objects=objs,
+                    any_of=len(objs) > 1 and draw(st.booleans()),
+                )
+            )
+    for c in creds:
+        if c.type == "degree":
+            c.is_microcredential = False
+    # Every role skill is covered by some microcredential, so no portfolio project enters the plan and the
+    # enumeration below over credentials alone is the whole truth.
+    micro = [c for c in creds if c.is_microcredential]
+    if not micro:
+        creds[0].type, creds[0].is_microcredential = "course", True
+        micro = [creds[0]]
+    for i in range(n_skills):
+        uri = f"esco:s{i}"
+        if not any(uri in c.skills for c in micro):
+            micro[draw(st.integers(0, len(micro) - 1))].skills.append(uri)
+    occ = Occupation(
+        id="esco:role", source="esco", title="Role", essential_skills=essential, optional_skills=optional
+    )
+    skills = {f"esco:s{i}": Skill(uri=f"esco:s{i}", label=f"skill {i}") for i in range(n_skills)}
+    catalog = Catalog(
+        occupations={occ.id: occ}, skills=skills, credentials={c.id: c for c in creds}, rules=rules
+    )
+    profile = Profile(
+        constraints=Constraints(
+            budget=draw(st.one_of(st.none(), st.integers(0, 6).map(lambda v: float(v * 60)))),
+            hours_per_week=draw(st.sampled_from([5.0, 10.0, 20.0])),
+            weeks=draw(st.one_of(st.none(), st.integers(1, 20))),
+        )
+    )
+    return catalog, profile
+
+
+def enumerate_best(catalog: Catalog, profile: Profile) -> tuple[float, float, float]:
+    """(coverage, cost, hours) of the lexicographic optimum, by checking every subset of credentials."""
+    c = profile.constraints
+    weights = dict(catalog.occupation_skills("esco:role"))
+    usable = []
+    for cred in catalog.credentials.values():
+        if not cred.is_microcredential or cred.type in ("degree", "program"):
+            continue
+        if c.budget is not None and cred.cost is None:
+            continue
+        if c.weeks is not None and cred.hours is None:
+            continue
+        usable.append(cred)
+    prereqs = [r for r in catalog.rules if r.type == "prerequisite_required"]
+    best = (0.0, 0.0, 0.0)
+    best_key: tuple[float, float, float] | None = None
+    for r in range(len(usable) + 1):
+        for combo in itertools.combinations(usable, r):
+            ids = {x.id for x in combo}
+            cost = sum(x.cost or 0.0 for x in combo)
+            hours = sum(x.hours or 0.0 for x in combo)
+            weeks = sum(math.ceil(x.hours / c.hours_per_week) if x.hours else 1 for x in combo)
+            if c.budget is not None and cost > c.budget + 1e-9:
+                continue
+            if c.weeks is not None and weeks > c.weeks:
+                continue
+            ok = True
+            for rule in prereqs:
+                if rule.subject in ids:
+                    have = [o in ids for o in rule.objects]
+                    ok &= any(have) if rule.any_of else all(have)
+            if not ok:
+                continue
+            covered = set().union(*(set(x.skills) for x in combo)) if combo else set()
+            cov = sum(w for u, w in weights.items() if u in covered)
+            key = (round(cov, 9), -round(cost, 9), -round(hours, 9))
+            if best_key is None or key > best_key:
+                best_key, best = key, (cov, cost, hours)
+    return best
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(catalogues())
+def test_planner_equals_enumeration_and_respects_every_rule(case: tuple[Catalog, Profile]) -> None:
+    catalog, profile = case
+    p = plan_pathway(profile, role="Role", catalog=catalog, linker=False, today=TODAY, alternatives=1)
+    coverage, cost, hours = enumerate_best(catalog, profile)
+    weights = dict(catalog.occupation_skills("esco:role"))
+    got_cov = sum(weights[s.uri] for s in p.covered)
+    if p.status == "infeasible":
+        assert coverage == 0.0  # nothing useful fits: enumeration agrees
+        assert p.reason and p.steps == []
+        if p.nearest_feasible:
+            assert p.alternatives and p.alternatives[0].steps
+    else:
+        assert math.isclose(got_cov, coverage, abs_tol=1e-6)
+        assert math.isclose(p.total_cost, cost, abs_tol=1e-6)
+        assert math.isclose(p.total_hours, hours, abs_tol=1e-6)
+    assert validate_pathway(p, profile, catalog) == []
+    for alt in p.alternatives:
+        if alt.label != "nearest feasible":
+            assert validate_pathway(alt, profile, catalog) == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(catalogues())
+def test_infeasible_plans_name_the_binding_limit_and_a_change_that_works(
+    case: tuple[Catalog, Profile],
+) -> None:
+    catalog, profile = case
+    p = plan_pathway(profile, role="Role", catalog=catalog, linker=False, today=TODAY)
+    if p.status != "infeasible":
+        return
+    relaxed = profile.model_copy(deep=True)
+    relaxed.constraints.budget = None
+    relaxed.constraints.weeks = None
+    if enumerate_best(catalog, relaxed)[0] > 0:
+        # Something would work without the limits: the answer must say what binds and what to change.
+        assert p.binding and p.nearest_feasible
+        nearest = p.alternatives[0]
+        assert nearest.steps and nearest.coverage_after > nearest.coverage_before

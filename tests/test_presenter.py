@@ -1,0 +1,479 @@
+"""Drafts (coach.presenter) and the claim checker (coach.claims): grounded, status-honest, varied, and safe with a
+chat model that tries to add facts."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from coach.claims import allowed_facts, find_unsupported_claims
+from coach.errors import BadInput, NotFound
+from coach.models import Pathway, PathwayStep, PostingAnalysis, Profile, Requirement, SkillRef
+from coach.presenter import Drafts, draft_all
+
+DATA = Path(__file__).parent / "data"
+SAMPLE_PROFILES = sorted((DATA / "profiles").glob("*.json"))
+OWN_PROFILES = sorted((DATA / "presenter_profiles").glob("*.json"))
+TODAY = date(2026, 11, 24)
+ESCO = "http://data.europa.eu/esco/skill/"
+
+
+def load_profile(path: Path) -> Profile:
+    return Profile.model_validate(json.loads(path.read_text(encoding="utf-8")))
+
+
+def security_pathway() -> Pathway:
+    """A plan: Security+ ending in week 12 (→ February 2027 from TODAY) and a portfolio project in week 18."""
+    return Pathway(
+        status="optimal",
+        target="15-1212.00",
+        steps=[
+            PathwayStep(
+                id="comptia-security-plus",
+                name="CompTIA Security+",
+                kind="certification",
+                provider="CompTIA",
+                start_week=1,
+                end_week=12,
+                cost=404,
+                hours=90,
+                skills=[SkillRef(uri=ESCO + "s-netsec", label="network security")],
+                url="https://www.comptia.org/certifications/security",
+            ),
+            PathwayStep(
+                id="work:portfolio_project:incident-report",
+                name="Incident response write-up",
+                kind="portfolio_project",
+                start_week=13,
+                end_week=18,
+                skills=[SkillRef(uri=ESCO + "s-netsec", label="network security")],
+            ),
+        ],
+    )
+
+
+def pathway_for(profile: Profile, catalog) -> Pathway:
+    """A per-learner plan, as a planner would make: two catalogue credentials the learner does not hold, paced by
+    their hours per week, then a portfolio project on their target."""
+    import hashlib
+    import math
+
+    held = {c.name.lower() for c in profile.credentials}
+    options = sorted(
+        (c for c in catalog.credentials.values() if c.name.lower() not in held),
+        key=lambda c: hashlib.sha256(f"{profile.name}|{c.id}".encode()).hexdigest(),
+    )[:2]
+    pace = profile.constraints.hours_per_week or 5
+    steps, week = [], 1
+    for cred in options:
+        end = week + math.ceil(60 / pace)
+        skills = [SkillRef(uri=u, label=catalog.skill_label(u)) for u in cred.skills[:1]]
+        steps.append(
+            PathwayStep(
+                id=cred.id,
+                name=cred.name,
+                kind="certification",
+                provider=cred.provider,
+                start_week=week,
+                end_week=end,
+                skills=skills,
+                url=cred.url,
+            )
+        )
+        week = end + 1
+    topic = profile.target.role or profile.current_role or "my field"
+    steps.append(
+        PathwayStep(
+            id="work:portfolio_project:case-study",
+            name=f"Case study for {topic}",
+            kind="portfolio_project",
+            start_week=week,
+            end_week=week + 4,
+            skills=steps[0].skills if steps else [],
+        )
+    )
+    return Pathway(status="optimal", target=profile.target.role or "", steps=steps)
+
+
+@pytest.fixture
+def ana() -> Profile:
+    return load_profile(DATA / "profiles" / "ana_retail_to_security.json")
+
+
+def test_sample_profiles_are_present() -> None:
+    assert len(SAMPLE_PROFILES) >= 10, (
+        "the ten sample profiles in tests/data/profiles are the drafts' test inputs"
+    )
+
+
+# ---- grounding: nothing the inputs do not hold --------------------------------------------------------------
+
+
+def _input_text(profile: Profile, pathway: Pathway | None) -> str:
+    parts = [profile.model_dump_json()]
+    if pathway is not None:
+        parts.append(pathway.model_dump_json())
+    return " ".join(parts)
+
+
+@pytest.mark.parametrize("path", SAMPLE_PROFILES + OWN_PROFILES, ids=lambda p: p.stem)
+def test_offline_drafts_name_nothing_absent_from_inputs(path: Path, presenter_catalog) -> None:
+    profile = load_profile(path)
+    pathway = security_pathway()
+    drafts = draft_all(profile, pathway, today=TODAY, catalog=presenter_catalog)
+    texts = [text for _, text in drafts.texts()]
+    assert texts and all(t.strip() for t in texts)
+    blob = "\n".join(texts)
+    inputs = _input_text(profile, pathway)
+    # The claim checker finds nothing...
+    allowed = allowed_facts(profile, pathway, None, presenter_catalog, today=TODAY)
+    for label, text in drafts.texts():
+        assert find_unsupported_claims(text, allowed) == [], (label, text)
+    # ...and independent checks agree. Numbers: every digit run is in the inputs or a computed expected year.
+    computed_years = {"2026", "2027"}
+    input_numbers = set(re.findall(r"\d+", inputs))
+    for number in re.findall(r"\d+", blob):
+        assert number in input_numbers or number in computed_years, (number, blob)
+    # Credentials from the catalogue that the learner does not have or plan never appear.
+    for cred in presenter_catalog.credentials.values():
+        if cred.name.lower() not in inputs.lower():
+            assert cred.name.lower() not in blob.lower()
+    assert "CISSP" not in blob or "CISSP" in inputs
+    # Skills from the catalogue's skill space that are not in the inputs never appear.
+    for skill in ("lead a team", "analyse big data", "manage ICT risks"):
+        if skill not in inputs:
+            assert skill not in blob
+    # Employers of the other sample learners never leak into this learner's drafts.
+    for other in SAMPLE_PROFILES:
+        if other == path:
+            continue
+        for exp in load_profile(other).experience:
+            org = exp.organization
+            if org and org.lower() not in inputs.lower():
+                assert org not in blob, (org, path.stem)
+
+
+def test_claim_checker_flags_each_kind_of_addition(ana: Profile, presenter_catalog) -> None:
+    allowed = allowed_facts(ana, security_pathway(), None, presenter_catalog, today=TODAY)
+    ok = "I resolved 40 customer issues a week at Corner Books and earned CompTIA A+ in May 2026."
+    assert find_unsupported_claims(ok, allowed) == []
+    cases = {
+        "I hold the CISSP.": "CISSP",
+        "I hold Certified Information Systems Security Professional (CISSP).": "certified information systems",
+        "I worked at Deloitte for a while.": "Deloitte",
+        "I cut incident response time by 35%.": "35%",
+        "I managed a budget of $25,000.": "$25,000",
+        "I trained seventeen new hires.": "seventeen",
+        "I earned it in 2019.": "2019",
+        "Expected June 2031.": "June 2031",
+        "I also lead a team.": "lead a team",
+        "I passed Network+ too.": "Network+",
+    }
+    for text, expected in cases.items():
+        problems = find_unsupported_claims(text, allowed)
+        assert any(expected.lower() in p.lower() for p in problems), (text, problems)
+
+
+def test_claim_checker_accepts_computed_expected_dates(ana: Profile) -> None:
+    allowed = allowed_facts(ana, security_pathway(), None, None, today=TODAY)
+    assert find_unsupported_claims("CompTIA Security+, expected February 2027.", allowed) == []
+    assert find_unsupported_claims("CompTIA Security+, expected January 2027.", allowed) != []
+
+
+# ---- status: earned, in progress and planned are never blurred ------------------------------------------------
+
+
+def test_statuses_and_expected_dates_are_explicit(ana: Profile, presenter_catalog) -> None:
+    drafts = draft_all(ana, security_pathway(), today=TODAY, catalog=presenter_catalog)
+    by_name = {c.name: c for c in drafts.credentials}
+    assert by_name["CompTIA A+"].status == "earned"
+    assert by_name["CompTIA A+"].date_label == "earned May 2026"
+    assert by_name["Google Cybersecurity Professional Certificate"].status == "in_progress"
+    assert by_name["Google Cybersecurity Professional Certificate"].date_label == "expected December 2026"
+    # 2026-11-24 + 12 weeks = 2027-02-16.
+    assert by_name["CompTIA Security+"].status == "planned"
+    assert by_name["CompTIA Security+"].date_label == "expected February 2027"
+    assert by_name["Incident response write-up"].kind == "portfolio_project"
+    bullets = {b.item: b for b in drafts.resume_bullets}
+    assert "expected February 2027" in bullets["CompTIA Security+"].text
+    assert "planned" in bullets["CompTIA Security+"].text.lower()
+    assert "December 2026" in bullets["Google Cybersecurity Professional Certificate"].text
+    assert "earned" not in bullets["Google Cybersecurity Professional Certificate"].text.lower()
+    linkedin = {e.name: e for e in drafts.linkedin.certifications}
+    assert linkedin["CompTIA A+"].issue_date == "May 2026"
+    assert linkedin["CompTIA A+"].issuing_organization == "CompTIA"
+    assert linkedin["CompTIA A+"].credential_url == "https://www.comptia.org/certifications/a"
+    assert linkedin["CompTIA Security+"].issue_date is None and "expected February 2027" in (
+        linkedin["CompTIA Security+"].note or ""
+    )
+    assert "Incident response write-up" not in linkedin  # a project is not a certification
+    # Every text that names a pending credential says it is pending.
+    for _, text in drafts.texts():
+        if "CompTIA Security+" in text:
+            assert "expected February 2027" in text or "planned" in text.lower(), text
+
+
+def test_earned_credential_bullet_cites_profile_evidence(ana: Profile, presenter_catalog) -> None:
+    drafts = draft_all(ana, None, today=TODAY, catalog=presenter_catalog)
+    bullet = next(b for b in drafts.resume_bullets if b.item == "CompTIA A+")
+    evidence = [e for exp in ana.experience for e in exp.evidence]
+    assert bullet.evidence in evidence
+    assert bullet.evidence.split()[1] in bullet.text  # the learner's own words are in the bullet
+    assert bullet.evidence_from
+
+
+def test_star_points_use_profile_experience_and_never_invent_results(presenter_catalog) -> None:
+    profile = load_profile(DATA / "profiles" / "ana_retail_to_security.json")
+    drafts = draft_all(profile, None, today=TODAY, catalog=presenter_catalog)
+    assert drafts.talking_points
+    for point in drafts.talking_points:
+        assert point.situation and point.task and point.action and point.result
+        if not point.result_stated:
+            assert (
+                "not record" in point.result
+                or "none are recorded" in point.result
+                or "not recorded" in point.result
+            )
+    stated = [p for p in drafts.talking_points if p.result_stated]
+    assert any("40 customer issues" in p.result for p in stated)
+
+
+def test_cover_letter_leads_with_met_requirements(ana: Profile, presenter_catalog) -> None:
+    posting = PostingAnalysis(
+        title="Junior Security Analyst",
+        requirements=[
+            Requirement(
+                text="SIEM tuning experience", start=0, end=22, kind="skill", required=True, match="missing"
+            ),
+            Requirement(
+                text="customer service",
+                start=30,
+                end=46,
+                kind="soft_skill",
+                required=True,
+                match="met",
+                evidence=["Resolved 40 customer issues a week"],
+            ),
+            Requirement(text="CompTIA A+", start=50, end=60, kind="certification", required=False),
+        ],
+    )
+    drafts = draft_all(ana, security_pathway(), posting, today=TODAY, catalog=presenter_catalog)
+    letter = drafts.cover_letter or ""
+    assert drafts.cover_letter_for == "Junior Security Analyst"
+    first_met = letter.find("customer service")
+    assert 0 <= first_met < letter.find("CompTIA A+") or "CompTIA A+" not in letter
+    assert "40 customer issues" in letter
+    assert "SIEM" not in letter[: letter.find("40 customer issues")]  # a gap never leads
+    allowed = allowed_facts(ana, security_pathway(), posting, presenter_catalog, today=TODAY)
+    assert find_unsupported_claims(letter, allowed) == []
+
+
+def test_headline_fits_linkedin_limit(presenter_catalog) -> None:
+    for path in SAMPLE_PROFILES:
+        drafts = draft_all(load_profile(path), security_pathway(), today=TODAY, catalog=presenter_catalog)
+        assert 0 < len(drafts.linkedin.headline) <= 220
+
+
+def test_drafts_are_deterministic(ana: Profile, presenter_catalog) -> None:
+    first = draft_all(ana, security_pathway(), today=TODAY, catalog=presenter_catalog)
+    second = draft_all(ana, security_pathway(), today=TODAY, catalog=presenter_catalog)
+    assert first.model_dump() == second.model_dump()
+
+
+# ---- variety: ten learners do not get the same sentences ------------------------------------------------------
+
+
+def _sentences(drafts: Drafts) -> list[str]:
+    out = []
+    for _, text in drafts.texts():
+        out += [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) >= 4]
+    return out
+
+
+def test_ten_profiles_get_clearly_different_drafts(presenter_catalog) -> None:
+    per_learner = []
+    for path in SAMPLE_PROFILES[:10]:
+        profile = load_profile(path)
+        drafts = draft_all(
+            profile, pathway_for(profile, presenter_catalog), today=TODAY, catalog=presenter_catalog
+        )
+        per_learner.append(set(_sentences(drafts)))
+    seen: dict[str, int] = {}
+    for sentences in per_learner:
+        for s in sentences:
+            seen[s] = seen.get(s, 0) + 1
+    total = sum(len(s) for s in per_learner)
+    shared = sum(1 for sentences in per_learner for s in sentences if seen[s] > 1)
+    assert total > 100
+    assert shared / total < 0.05, [s for s, n in seen.items() if n > 1]
+
+
+def test_phrasing_varies_between_learners_for_the_same_slot(presenter_catalog) -> None:
+    """Same pathway, different learners: the planned Security+ bullet uses more than one phrasing."""
+    openings = set()
+    for path in SAMPLE_PROFILES[:10]:
+        drafts = draft_all(load_profile(path), security_pathway(), today=TODAY, catalog=presenter_catalog)
+        bullet = next((b for b in drafts.resume_bullets if b.item == "CompTIA Security+"), None)
+        if bullet is not None and bullet.status == "planned":
+            openings.add(bullet.text.split("CompTIA Security+")[0])
+    assert len(openings) >= 2, openings
+
+
+# ---- a chat model rewrites; the claim checker keeps it honest ---------------------------------------------------
+
+
+def test_model_that_adds_a_credential_is_rejected(
+    ana: Profile, presenter_catalog, scripted_chat_model
+) -> None:
+    offline = draft_all(ana, security_pathway(), today=TODAY, catalog=presenter_catalog)
+    model = scripted_chat_model(lambda text: text + " I also hold the CISSP.")
+    drafts = draft_all(ana, security_pathway(), model=model, today=TODAY, catalog=presenter_catalog)
+    assert drafts.texts() == offline.texts()  # every rewrite fell back to the offline text
+    assert drafts.rewritten == []
+    assert len(drafts.notices) == len(model.history) > 5
+    assert all("CISSP" in n and "rejected" in n for n in drafts.notices)
+    assert "CISSP" not in " ".join(t for _, t in drafts.texts())
+
+
+@pytest.mark.parametrize(
+    ("addition", "flag"),
+    [
+        (" Previously I worked at Deloitte.", "Deloitte"),
+        (" This cut response times by 35%.", "35%"),
+        (" I also bring Python (computer programming).", "python"),
+        (" I managed a $25,000 budget.", "$25,000"),
+    ],
+)
+def test_model_that_adds_an_employer_number_or_skill_is_rejected(
+    ana: Profile, presenter_catalog, scripted_chat_model, addition: str, flag: str
+) -> None:
+    model = scripted_chat_model(lambda text: text + addition)
+    drafts = draft_all(ana, None, model=model, today=TODAY, catalog=presenter_catalog)
+    blob = " ".join(t for _, t in drafts.texts())
+    assert addition.strip() not in blob
+    assert drafts.notices and all(flag.lower() in n.lower() for n in drafts.notices)
+
+
+def test_model_that_promotes_a_pending_credential_to_earned_is_rejected(
+    ana: Profile, presenter_catalog, scripted_chat_model
+) -> None:
+    def promote(text: str) -> str:
+        return (
+            text.replace("expected", "earned")
+            .replace("Working towards", "Earned")
+            .replace("In progress", "Earned")
+            .replace("Planned", "Earned")
+            .replace("planned", "earned")
+        )
+
+    model = scripted_chat_model(promote)
+    drafts = draft_all(ana, security_pathway(), model=model, today=TODAY, catalog=presenter_catalog)
+    for bullet in drafts.resume_bullets:
+        if bullet.status != "earned":
+            assert "expected" in bullet.text or "planned" in bullet.text.lower(), bullet.text
+    assert any("dropped the status" in n for n in drafts.notices)
+
+
+def test_faithful_rewrites_are_kept_and_the_model_sees_rules_and_facts(
+    ana: Profile, presenter_catalog, scripted_chat_model
+) -> None:
+    model = scripted_chat_model(lambda text: "  " + text.replace(", and", "; and") + "  ")
+    drafts = draft_all(ana, security_pathway(), model=model, today=TODAY, catalog=presenter_catalog)
+    assert drafts.notices == []
+    assert len(drafts.rewritten) == len(model.history) > 5
+    assert drafts.model == "ScriptedChatModel"
+    system, human = model.history[0][0].content, model.history[0][1].content
+    assert "Use ONLY the facts" in system and "in progress" in system
+    assert "Ana Diaz" in human and "CompTIA A+" in human and "Text to rewrite:" in human
+
+
+def test_model_failure_falls_back_to_offline_text(
+    ana: Profile, presenter_catalog, scripted_chat_model
+) -> None:
+    def boom(text: str) -> str:
+        raise ConnectionError("no route to model")
+
+    offline = draft_all(ana, None, today=TODAY, catalog=presenter_catalog)
+    drafts = draft_all(ana, None, model=scripted_chat_model(boom), today=TODAY, catalog=presenter_catalog)
+    assert drafts.texts() == offline.texts()
+    assert drafts.notices and all("ConnectionError" in n for n in drafts.notices)
+
+
+# ---- bad input -----------------------------------------------------------------------------------------------
+
+
+def test_empty_profile_is_refused(presenter_catalog) -> None:
+    with pytest.raises(BadInput, match="profile is empty"):
+        draft_all(Profile(), None, today=TODAY, catalog=presenter_catalog)
+
+
+def test_plan_with_unknown_credential_is_refused(ana: Profile, presenter_catalog) -> None:
+    plan = security_pathway()
+    plan.steps.append(
+        PathwayStep(
+            id="no-such-credential", name="Made-up Cert", kind="certification", start_week=1, end_week=2
+        )
+    )
+    with pytest.raises(NotFound, match="no-such-credential"):
+        draft_all(ana, plan, today=TODAY, catalog=presenter_catalog)
+
+
+def _run_cli(monkeypatch, catalog, *args: str) -> int:
+    import coach.knowledge
+    from coach.cli import main
+
+    monkeypatch.setattr(coach.knowledge, "get_catalog", lambda: catalog)
+    monkeypatch.setattr(sys, "argv", ["coach", *args])
+    with pytest.raises(SystemExit) as exc:
+        main()
+        raise SystemExit(0)
+    return int(exc.value.code or 0)
+
+
+def test_cli_reports_bad_input_in_one_line(tmp_path: Path, monkeypatch, capsys, presenter_catalog) -> None:
+    empty = tmp_path / "empty.json"
+    empty.write_text("{}")
+    plan = tmp_path / "plan.json"
+    bad_plan = security_pathway()
+    bad_plan.steps[0].id = "no-such-credential"
+    plan.write_text(bad_plan.model_dump_json())
+    ana = str(DATA / "profiles" / "ana_retail_to_security.json")
+    cases = [
+        (["draft", "--profile", str(empty)], "profile is empty"),
+        (["draft", "--profile", ana, "--plan", str(plan)], "no-such-credential"),
+        (["draft", "--profile", str(tmp_path / "missing.json")], "not found"),
+        (["draft", "--profile", ana, "--format", "pdf"], "unknown --format"),
+        (["draft", "--profile", ana, "--format", "docx"], "needs --out"),
+    ]
+    for args, message in cases:
+        code = _run_cli(monkeypatch, presenter_catalog, *args)
+        err = capsys.readouterr().err.strip()
+        assert code == 1, (args, err)
+        assert message in err and "Traceback" not in err and len(err.splitlines()) == 1, err
+
+
+def test_cli_drafts_markdown(tmp_path: Path, monkeypatch, capsys, presenter_catalog) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text(security_pathway().model_dump_json())
+    ana = str(DATA / "profiles" / "ana_retail_to_security.json")
+    code = _run_cli(
+        monkeypatch,
+        presenter_catalog,
+        "draft",
+        "--profile",
+        ana,
+        "--plan",
+        str(plan),
+        "--today",
+        "2026-11-24",
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.startswith("# Drafts for Ana Diaz")
+    assert "CompTIA Security+ (CompTIA): Planned, expected February 2027" in out
+    assert "## Interview talking points (STAR)" in out

@@ -1,0 +1,189 @@
+"""The taxonomy linker (coach.skills) and its CLI contract (`coach skills rank`, `coach roles rank`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from coach.errors import BadInput
+from coach.skills import MAX_TEXT_CHARS, SkillLinker, get_linker, iter_line_batches, parse_rank_line
+
+PYTHON_URI = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"
+
+
+@pytest.fixture(scope="module")
+def linker() -> SkillLinker:
+    return get_linker()
+
+
+def _skill_labels(refs: list) -> list[str]:
+    return [r.label for r in refs]
+
+
+# ---- the linker -------------------------------------------------------------------------------------------------
+
+
+def test_python_programming_finds_the_python_skill(linker: SkillLinker) -> None:
+    top = linker.rank_skills("Python programming", top_k=3)
+    assert "Python (computer programming)" in _skill_labels(top)
+
+
+def test_skills_in_a_posting_sentence(linker: SkillLinker) -> None:
+    top = _skill_labels(linker.rank_skills("Experience with Java and SQL databases is required", top_k=10))
+    assert "Java (computer programming)" in top
+    assert "SQL" in top
+
+
+def test_scores_sorted_and_top_k_respected(linker: SkillLinker) -> None:
+    for k in (1, 4, 12):
+        refs = linker.rank_skills("manage a team of nurses in a hospital ward", top_k=k)
+        assert len(refs) == k
+        scores = [r.score for r in refs]
+        assert scores == sorted(scores, reverse=True)
+        assert len({r.uri for r in refs}) == k
+        assert all(r.uri in linker.catalog.skills for r in refs)
+
+
+def test_registered_nurse_title_finds_a_nursing_occupation(linker: SkillLinker) -> None:
+    roles = linker.rank_roles("Registered Nurse (m/f/d) - night shifts", top_k=3)
+    assert any("nurse" in r.label.lower() for r in roles)
+    assert all(r.uri in linker.catalog.occupations for r in roles)
+
+
+def test_empty_and_whitespace_text_give_empty_lists(linker: SkillLinker) -> None:
+    assert linker.rank_skills("", top_k=5) == []
+    assert linker.rank_skills("   \n\t ", top_k=5) == []
+    assert linker.rank_roles("  ", top_k=5) == []
+    # A batch keeps its order and shape around empty entries.
+    out = linker.rank_skills_batch(["", "Python programming", " "], top_k=2)
+    assert [len(x) for x in out] == [0, 2, 0]
+
+
+def test_bad_arguments_are_clear_errors(linker: SkillLinker) -> None:
+    with pytest.raises(BadInput):
+        linker.rank_skills("python", top_k=0)
+    with pytest.raises(BadInput):
+        linker.rank_skills(None, top_k=3)  # type: ignore[arg-type]
+
+
+def test_huge_text_is_truncated_not_fatal(linker: SkillLinker) -> None:
+    text = "We need strong Python programming skills. " * 25_000  # ~1 MB
+    assert len(text) > 100 * MAX_TEXT_CHARS
+    refs = linker.rank_skills(text, top_k=5)
+    assert len(refs) == 5
+    assert "Python (computer programming)" in _skill_labels(refs)
+
+
+def test_non_english_text_gives_results(linker: SkillLinker) -> None:
+    for text in ("Erfahrung in der Softwareentwicklung mit Java", "熟悉数据库管理", "Gestión de proyectos"):
+        refs = linker.rank_skills(text, top_k=5)
+        assert len(refs) == 5
+    assert len(linker.rank_roles("Krankenschwester", top_k=3)) == 3
+
+
+# ---- stream helpers ---------------------------------------------------------------------------------------------
+
+
+def test_parse_rank_line_cases() -> None:
+    assert parse_rank_line(b"   ") is None
+    assert parse_rank_line(b'{"id": 7, "text": "python"}') == (7, "python", None)
+    rid, _, err = parse_rank_line(b'{"id": "a", "text": 3}')
+    assert rid == "a" and err and "text" in err
+    assert parse_rank_line(b"not json")[2].startswith("invalid JSON")
+    assert parse_rank_line(b"[1, 2]")[2]
+
+
+def test_iter_line_batches_groups_available_lines() -> None:
+    read_fd, write_fd = os.pipe()
+    os.write(write_fd, b"a\nb\nc")
+    os.close(write_fd)
+    batches = list(iter_line_batches(read_fd, max_batch=2))
+    os.close(read_fd)
+    assert [line for batch in batches for line in batch] == [b"a", b"b", b"c"]
+    assert max(len(b) for b in batches) <= 2
+
+
+# ---- CLI contract (a real subprocess: stdin → stdout JSON lines) -------------------------------------------------
+
+
+def _run_cli(args: list[str], stdin: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "coach.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+
+
+def test_cli_skills_rank_contract(linker: SkillLinker) -> None:
+    lines = [
+        {"id": "a", "text": "Python programming and data analysis"},
+        "this is not json",
+        {"id": 2, "text": ""},
+        {"id": "c", "text": 42},
+        {"id": "d", "text": "Customer service in retail"},
+    ]
+    stdin = "\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n\n"
+    proc = _run_cli(["skills", "rank", "--top", "3"], stdin)
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(x) for x in proc.stdout.splitlines()]
+    assert len(rows) == 5  # one line per non-blank input line, in order
+    assert [r["id"] for r in rows] == ["a", None, 2, "c", "d"]
+    assert "error" in rows[1] and "error" in rows[3]
+    assert rows[2]["skills"] == []
+    for row in (rows[0], rows[4]):
+        skills = row["skills"]
+        assert len(skills) == 3
+        assert all(set(s) == {"uri", "label", "score"} for s in skills)
+        assert [s["score"] for s in skills] == sorted((s["score"] for s in skills), reverse=True)
+    assert "Python (computer programming)" in [s["label"] for s in rows[0]["skills"]]
+
+
+def test_cli_roles_rank_contract(linker: SkillLinker) -> None:
+    stdin = "\n".join(
+        json.dumps({"id": i, "text": t}) for i, t in enumerate(["Registered nurse", "Java developer", "Chef"])
+    )
+    proc = _run_cli(["roles", "rank", "--top", "2"], stdin)
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(x) for x in proc.stdout.splitlines()]
+    assert [r["id"] for r in rows] == [0, 1, 2]
+    for row in rows:
+        assert len(row["roles"]) == 2
+        assert all(set(r) == {"uri", "label", "onet_soc", "score"} for r in row["roles"])
+    assert any("nurse" in r["label"] for r in rows[0]["roles"])
+
+
+def test_cli_streams_one_answer_per_line_without_waiting_for_eof(linker: SkillLinker) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "coach.cli", "skills", "rank", "--top", "2"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdin and proc.stdout
+        answers = []
+        for i, text in enumerate(["SQL databases", "welding steel pipes"]):
+            proc.stdin.write(json.dumps({"id": i, "text": text}) + "\n")
+            proc.stdin.flush()
+            answers.append(json.loads(proc.stdout.readline()))  # answered while stdin is still open
+        assert [a["id"] for a in answers] == [0, 1]
+        assert all(len(a["skills"]) == 2 for a in answers)
+    finally:
+        if proc.stdin:
+            proc.stdin.close()
+        proc.wait(timeout=60)
+    assert proc.returncode == 0
+
+
+def test_cli_bad_top_is_one_line_error() -> None:
+    proc = _run_cli(["skills", "rank", "--top", "0"], "")
+    assert proc.returncode != 0
+    assert proc.stderr.strip().startswith("error:")
+    assert "Traceback" not in proc.stderr
