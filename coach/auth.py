@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from typing import Any
 
@@ -37,17 +38,24 @@ def verify_password(password: str, password_hash: str | None) -> bool:
         return False
 
 
+def _signing_key(secret: str) -> bytes:
+    # A fixed-length key whatever the configured secret's length (HS256 wants at least 32 bytes).
+    return hashlib.sha256(secret.encode("utf-8")).digest()
+
+
 def create_token(*, user_id: int, role: str, secret: str, minutes: int, now: float | None = None) -> str:
     """A signed bearer token for the user, valid for `minutes`."""
     issued = int(now if now is not None else time.time())
     claims: dict[str, Any] = {"sub": str(user_id), "role": role, "iat": issued, "exp": issued + minutes * 60}
-    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+    return jwt.encode(claims, _signing_key(secret), algorithm=ALGORITHM)
 
 
 def decode_token(token: str, *, secret: str) -> int:
     """The user id in a valid, unexpired token; Unauthorized otherwise."""
     try:
-        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["sub", "exp"]})
+        claims = jwt.decode(
+            token, _signing_key(secret), algorithms=[ALGORITHM], options={"require": ["sub", "exp"]}
+        )
         return int(claims["sub"])
     except jwt.ExpiredSignatureError as exc:
         raise Unauthorized("token expired; sign in again") from exc

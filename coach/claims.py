@@ -77,293 +77,26 @@ _NUMBER_WORDS = {
 
 # Capitalised words that are not names: sentence starters and the fixed words of the drafts' own layout.
 # A capitalised run that is only these (or starts a sentence with one) is not treated as a named entity.
-_COMMON_WORDS = frozenset(
-    [
-        "a",
-        "about",
-        "above",
-        "across",
-        "action",
-        "after",
-        "again",
-        "against",
-        "all",
-        "along",
-        "also",
-        "although",
-        "am",
-        "an",
-        "and",
-        "another",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "because",
-        "been",
-        "before",
-        "being",
-        "below",
-        "between",
-        "both",
-        "but",
-        "by",
-        "can",
-        "could",
-        "currently",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "done",
-        "during",
-        "each",
-        "earned",
-        "earning",
-        "either",
-        "even",
-        "every",
-        "expected",
-        "for",
-        "from",
-        "further",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "him",
-        "his",
-        "how",
-        "however",
-        "i",
-        "if",
-        "in",
-        "in-progress",
-        "into",
-        "is",
-        "it",
-        "its",
-        "just",
-        "later",
-        "like",
-        "many",
-        "me",
-        "more",
-        "most",
-        "my",
-        "myself",
-        "next",
-        "no",
-        "nor",
-        "not",
-        "now",
-        "of",
-        "off",
-        "on",
-        "once",
-        "one",
-        "only",
-        "or",
-        "other",
-        "our",
-        "out",
-        "over",
-        "own",
-        "planned",
-        "please",
-        "right",
-        "same",
-        "she",
-        "should",
-        "since",
-        "so",
-        "some",
-        "still",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "within",
-        "without",
-        "would",
-        "yes",
-        "yet",
-        "you",
-        "your",
-        "situation",
-        "task",
-        "result",
-        "results",
-        "outcome",
-        "skills",
-        "skill",
-        "summary",
-        "headline",
-        "about",
-        "licenses",
-        "certifications",
-        "certification",
-        "certificate",
-        "credentials",
-        "credential",
-        "pitch",
-        "talking",
-        "points",
-        "cover",
-        "letter",
-        "resume",
-        "bullets",
-        "bullet",
-        "status",
-        "issuer",
-        "issued",
-        "issue",
-        "date",
-        "id",
-        "url",
-        "in",
-        "progress",
-        "planned",
-        "note",
-        "notes",
-        "additionally",
-        "alongside",
-        "as",
-        "building",
-        "bringing",
-        "combining",
-        "completed",
-        "complete",
-        "completing",
-        "currently",
-        "drawing",
-        "eager",
-        "focused",
-        "following",
-        "hands-on",
-        "having",
-        "leveraging",
-        "looking",
-        "moving",
-        "next",
-        "now",
-        "open",
-        "outside",
-        "over",
-        "seeking",
-        "through",
-        "today",
-        "together",
-        "whether",
-        "with",
-        "working",
-        "dear",
-        "hello",
-        "hi",
-        "thanks",
-        "thank",
-        "regards",
-        "sincerely",
-        "best",
-        "kind",
-        "first",
-        "second",
-        "third",
-        "finally",
-        "also",
-        "then",
-        "ready",
-        "self",
-        "self-asserted",
-        "holder",
-        "learner",
-        "coach",
-        "pathway",
-        "plan",
-        "step",
-        "steps",
-        "target",
-        "role",
-        "goal",
-        "goals",
-        "new",
-        "recent",
-        "recently",
-        "applied",
-        "applying",
-        "apply",
-        "built",
-        "build",
-        "led",
-        "lead",
-        "managed",
-        "manage",
-        "delivered",
-        "deliver",
-        "supported",
-        "support",
-        "handled",
-        "handle",
-        "worked",
-        "work",
-        "used",
-        "use",
-        "set",
-        "configured",
-        "earned",
-        "pursuing",
-        "studying",
-        "training",
-        "trained",
-        "resolved",
-        "reconciled",
-        "analysed",
-        "analyzed",
-        "i'm",
-        "i've",
-        "i'd",
-        "i'll",
-        "it's",
-        "that's",
-        "what's",
-        "here's",
-        "there's",
-        "let's",
-    ]
-)
+_COMMON_WORDS_TEXT = """
+a about above across action after again against all along also although am an and another any are as at
+be because been before being below between both but by can could currently did do does doing done during
+each earned earning either even every expected for from further had has have having he her here hers him
+his how however i if in in-progress into is it its just later like many me more most my myself next no
+nor not now of off on once one only or other our out over own planned please right same she should since
+so some still such than that the their them then there these they this those through to too under until
+up very was we were what when where which while who whom why will with within without would yes yet you
+your situation task result results outcome skills skill summary headline about licenses certifications
+certification certificate credentials credential pitch talking points cover letter resume bullets bullet
+status issuer issued issue date id url in progress planned note notes additionally alongside as building
+bringing combining completed complete completing currently drawing eager focused following hands-on
+having leveraging looking moving next now open outside over seeking through today together whether with
+working dear hello hi thanks thank regards sincerely best kind first second third finally also then
+ready self self-asserted holder learner coach pathway plan step steps target role goal goals new recent
+recently applied applying apply built build led lead managed manage delivered deliver supported support
+handled handle worked work used use set configured earned pursuing studying training trained resolved
+reconciled analysed analyzed i'm i've i'd i'll it's that's what's here's there's let's
+"""
+_COMMON_WORDS = frozenset(_COMMON_WORDS_TEXT.split())
 # Fixed words the product itself writes (layout labels, the status vocabulary) and currency codes.
 _STOPWORDS = frozenset(
     ["a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "the", "to", "with"]
@@ -384,7 +117,12 @@ _YEAR = re.compile(r"(?<![\w.,-])(19\d{2}|20\d{2})(?![\w-])")
 _MONEY = re.compile(
     r"(?:(?:US)?[$€£]\s?|\b(?:USD|EUR|GBP)\s?)(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(\s?[kK]\b)?"
 )
+_MONEY_AFTER = re.compile(
+    r"(?<![\w.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(\s?[kK])?\s?(?:dollars|usd|euros?|eur|pounds|gbp|€|£)\b",
+    re.IGNORECASE,
+)
 _NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:\s?%|\s?[kK]\b)?")
+_PERCENT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?(?:%|percent\b|per cent\b)", re.IGNORECASE)
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?;:])\s+|\n+|\s+[|·•—–]\s+")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n\s*(?:[-*•]\s*)?|\(\s*|—\s*|–\s*|\"\s*)$")
@@ -474,6 +212,9 @@ class AllowedFacts:
 
     corpus: str = " "
     numbers: set[str] = field(default_factory=set)
+    # Amounts of money and percentages must match an amount or a percentage of the inputs, not any number.
+    amounts: set[str] = field(default_factory=set)
+    percents: set[str] = field(default_factory=set)
     dates: set[tuple[int, int]] = field(default_factory=set)
     years: set[int] = field(default_factory=set)
     vocabulary: ClaimVocabulary = field(default_factory=ClaimVocabulary)
@@ -494,7 +235,9 @@ class AllowedFacts:
         for text in fresh:
             self.dates.update(_dates_in(text))
             self.numbers.update(_numbers_in(_mask_dates(text)))
+            self.amounts.update(_money_in(text))
             self.numbers.update(_money_in(text))
+            self.percents.update(canonical_number(m) for m in _PERCENT.findall(text))
         self.years.update(y for y, _ in self.dates)
         for text in fresh:
             self.years.update(int(y) for y in _YEAR.findall(text))
@@ -504,26 +247,32 @@ class AllowedFacts:
         self.dates.add((day.year, day.month))
         self.years.add(day.year)
 
-    def add_number(self, value: float | int | str) -> None:
+    def add_number(self, value: float | int | str, *, money: bool = False) -> None:
         """Allow a number the inputs hold as a value rather than in text (costs, hours, weeks)."""
         with contextlib.suppress(ValueError):  # not a number after all: nothing to allow
-            self.numbers.add(canonical_number(str(value)))
+            number = canonical_number(str(value))
+            self.numbers.add(number)
+            if money:
+                self.amounts.add(number)
 
 
-def _strings_and_numbers(value: Any) -> Iterable[str | float]:
-    """Every string and number inside a dumped model (keys excluded)."""
+_MONEY_KEYS = frozenset({"cost", "total_cost", "budget", "price", "salary"})
+
+
+def _strings_and_numbers(value: Any, key: str = "") -> Iterable[tuple[str, str | float]]:
+    """Every string and number inside a dumped model, with the key it sits under."""
     if isinstance(value, str):
-        yield value
+        yield key, value
     elif isinstance(value, bool) or value is None:
         return
     elif isinstance(value, int | float):
-        yield float(value)
+        yield key, float(value)
     elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from _strings_and_numbers(item)
+        for name, item in value.items():
+            yield from _strings_and_numbers(item, str(name))
     elif isinstance(value, list | tuple | set):
         for item in value:
-            yield from _strings_and_numbers(item)
+            yield from _strings_and_numbers(item, key)
 
 
 _VOCABULARIES: dict[int, tuple[Any, ClaimVocabulary]] = {}
@@ -599,11 +348,11 @@ def allowed_facts(
     for model in (profile, pathway, posting):
         if model is not None:
             values.append(model.model_dump(mode="json"))
-    for item in _strings_and_numbers(values):
+    for key, item in _strings_and_numbers(values):
         if isinstance(item, str):
             texts.append(item)
         else:
-            facts.add_number(item)
+            facts.add_number(item, money=key in _MONEY_KEYS)
     if catalog is not None:
         for cred in _referenced_credentials(profile, pathway, posting, catalog):
             texts.extend([cred.name, cred.provider, cred.exam_code or "", cred.url or ""])
@@ -685,8 +434,15 @@ def _money_value(match: re.Match[str]) -> str:
     return canonical_number(str(float(value) * 1000)) if match.group(2) else value
 
 
+def _money_matches(text: str) -> list[tuple[tuple[int, int], str, str]]:
+    """(span, canonical amount, as written) for '$1,500', 'USD 1500', '2k €' and '1500 dollars'."""
+    found = [(m.span(), _money_value(m), m.group(0)) for m in _MONEY.finditer(text)]
+    found += [(m.span(), _money_value(m), m.group(0)) for m in _MONEY_AFTER.finditer(text)]
+    return found
+
+
 def _money_in(text: str) -> set[str]:
-    return {_money_value(m) for m in _MONEY.finditer(text)}
+    return {value for _, value, _ in _money_matches(text)}
 
 
 def _numbers_in(text: str) -> set[str]:
@@ -718,18 +474,22 @@ def find_unsupported_claims(text: str, allowed: AllowedFacts) -> list[str]:
         if (int(match.group(1)), int(match.group(2))) not in allowed.dates:
             flag("date", match.group(0))
     masked = _mask_dates(masked)
+    # Money before bare years ("2000 dollars" is an amount), then the remaining numbers.
+    money = _money_matches(masked)
+    for _, value, written in money:
+        if value not in allowed.amounts:
+            flag("amount", written)
+    masked = _mask(masked, [span for span, _, _ in money])
     for match in _YEAR.finditer(masked):
         if int(match.group(1)) not in allowed.years:
             flag("year", match.group(0))
     masked = _mask(masked, [m.span() for m in _YEAR.finditer(masked)])
-
-    # Money, then the remaining numbers (digits and number words).
-    for match in _MONEY.finditer(masked):
-        if _money_value(match) not in allowed.numbers:
-            flag("amount", match.group(0))
-    masked = _mask(masked, [m.span() for m in _MONEY.finditer(masked)])
     for match in _NUMBER.finditer(masked):
-        if canonical_number(match.group(1)) not in allowed.numbers and not allowed.supports(match.group(0)):
+        value = canonical_number(match.group(1))
+        if match.group(0).rstrip().endswith("%"):
+            if value not in allowed.percents:
+                flag("percentage", match.group(0))
+        elif value not in allowed.numbers and not allowed.supports(match.group(0)):
             flag("number", match.group(0))
     for match in _NUMBER_WORD.finditer(masked):
         if str(_NUMBER_WORDS[match.group(1).lower()]) not in allowed.numbers:

@@ -219,6 +219,42 @@ def roles_rank(
 # ---- posting (issue 3) -----------------------------------------------------------------------------------------
 
 
+def _posting_profile(path: str) -> Any:
+    """Read a profile JSON file into a Profile, with a one-line error when it is missing or malformed."""
+    from pydantic import ValidationError
+
+    from coach.models import Profile
+
+    data = load_json_arg(path, what="profile")
+    if not isinstance(data, dict):
+        raise BadInput("profile must be a JSON object (see the README for the format)")
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err.get("loc", ())) or "profile"
+        raise BadInput(f"profile is not valid: {where}: {err.get('msg', 'invalid value')}") from exc
+
+
+@posting_app.command("analyze")
+def posting_analyze(
+    file: str = typer.Argument(..., help="Posting text file, or - for stdin."),
+    profile: str | None = typer.Option(None, "--profile", help="Profile JSON to match against."),
+    as_json: bool = typer.Option(False, "--json", help="Print the PostingAnalysis as one JSON document."),
+) -> None:
+    """Analyse a job posting: requirements as spans with ESCO skills; with --profile, the honest match."""
+    from coach.postings import analyze_posting, summary_lines
+
+    prof = _posting_profile(profile) if profile else None
+    text = read_text_arg(file, what="posting")
+    analysis = analyze_posting(text, prof)
+    if as_json:
+        print_json(analysis.model_dump(mode="json"))
+        return
+    for line in summary_lines(analysis):
+        typer.echo(line)
+
+
 # ---- plan (issue 4) --------------------------------------------------------------------------------------------
 
 
@@ -469,10 +505,16 @@ def split_script(text: str) -> list[str]:
 @app.command("chat")
 def chat_command(
     script: str | None = typer.Option(None, "--script", help="Play the user turns in FILE ('-' for stdin)."),
-    as_json: bool = typer.Option(False, "--json", help="One JSON line per turn: user, assistant, tool_calls, grounded."),
+    as_json: bool = typer.Option(
+        False, "--json", help="One JSON line per turn: user, assistant, tool_calls, grounded."
+    ),
     learner: str | None = typer.Option(None, "--learner", help="Learner id: the conversation is remembered."),
-    conversation: str | None = typer.Option(None, "--conversation", help="Conversation id (default: the learner's)."),
-    offline: bool = typer.Option(False, "--offline", help="Use the built-in offline engine even if a model is configured."),
+    conversation: str | None = typer.Option(
+        None, "--conversation", help="Conversation id (default: the learner's)."
+    ),
+    offline: bool = typer.Option(
+        False, "--offline", help="Use the built-in offline engine even if a model is configured."
+    ),
 ) -> None:
     """Talk to the coach in the terminal, or play a scripted conversation."""
     import uuid
@@ -507,7 +549,10 @@ def chat_command(
                 typer.echo(f"you> {turn}\ncoach> {result.assistant}\n")
         return
     learner_id = learner or "local"
-    typer.echo("Pathway Coach (type 'exit' to leave). " + ("" if settings.use_remote_model and not offline else "[offline engine]"))
+    typer.echo(
+        "Pathway Coach (type 'exit' to leave). "
+        + ("" if settings.use_remote_model and not offline else "[offline engine]")
+    )
     while True:
         try:
             text = input("you> ")
@@ -536,6 +581,9 @@ def chat_command(
 # ---- serve / ui (issues 7, 8) ----------------------------------------------------------------------------------
 
 
+DEV_SECRET = "dev-only-change-me"
+
+
 @app.command("serve")
 def serve_cmd(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
@@ -549,8 +597,12 @@ def serve_cmd(
     from coach.settings import get_settings
     from coach.store import get_engine
 
+    settings = get_settings()
+    secret = settings.secret_key.get_secret_value()
+    if host not in ("127.0.0.1", "localhost", "::1") and (secret == DEV_SECRET or len(secret) < 16):
+        raise BadInput("set COACH_SECRET_KEY (16+ characters) before serving beyond this machine")
     # Migrate once here so a bad database URL fails with one clear line before any worker starts.
-    get_engine(get_settings().db_url).dispose()
+    get_engine(settings.db_url).dispose()
     uvicorn.run(
         "coach.api:create_app",
         factory=True,

@@ -202,7 +202,11 @@ def _badge(
         f"Self-asserted: {learner} created this record about their own credential. It was not issued, signed "
         f"or verified by {by}; check the credential with {by} before relying on it."
     )
-    description = (entry.description.strip() + " " if entry and entry.description.strip() else "") + caveat
+    kind = (entry.type.replace("_", " ") if entry else "credential").replace(
+        "professional certificate", "certificate"
+    )
+    # The catalogue's own notes (prerequisites, renewal) are not a description of the achievement: keep it plain.
+    description = f"{cred.name}, a {kind}" + (f" from {provider}" if provider else "") + f". {caveat}"
     criteria: dict[str, Any] = {
         "narrative": (
             f"Awarded by {by} to candidates who meet its requirements."

@@ -288,7 +288,11 @@ class Grounder:
 
 def _near(value: float, numbers: Iterable[float], money: bool = False, tolerance: float = 1.0) -> bool:
     for n in numbers:
-        if abs(n - value) <= tolerance or (money and n and abs(n - value) / abs(n) < 0.005):
+        if money:
+            # Prices are shown rounded to whole units: allow that rounding and nothing more.
+            if abs(n - value) <= 0.5 + 0.001 * abs(n):
+                return True
+        elif abs(n - value) <= tolerance:
             return True
     return False
 

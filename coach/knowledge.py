@@ -8,6 +8,7 @@ modification times and this code's text, so a warm load only unpickles. `get_cat
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import json
 import os
@@ -141,7 +142,13 @@ class Catalog:
         key = name_or_id_or_exam_code.strip()
         if key in self.credentials:
             return self.credentials[key]
-        cid = self._credential_keys.get(key.lower()) or self._credential_keys.get(src.norm(key))
+        keys = self._credential_keys
+        cid = keys.get(key.lower()) or keys.get(src.norm(key))
+        if cid is None:
+            # "Security+ certification", "CompTIA A+ (220-1201)": without brackets and a trailing kind word.
+            bare = src.norm(re.sub(r"\([^)]*\)|\[[^]]*\]", " ", key))
+            bare = re.sub(r"(\s+(certification|certificate|cert|credential|exam|badge))+$", "", bare).strip()
+            cid = keys.get(bare) or keys.get(src.name_key(bare))
         return self.credentials.get(cid) if cid else None
 
     @cached_property
@@ -213,7 +220,8 @@ def _cache_key(knowledge_dir: Path, catalog_dirs: Sequence[Path]) -> str:
     for name in _CODE_FILES:
         path = here / name
         if path.exists():
-            digest.update(path.read_bytes())
+            # Bring-your-own parsing runs after the cache (on every load), so it is not part of the key.
+            digest.update(path.read_bytes().split(src.BYO_SECTION.encode())[0])
     for root in (knowledge_dir / "sources", knowledge_dir / "curated", *catalog_dirs):
         for path in _files_under(root):
             st = path.stat()
@@ -250,8 +258,11 @@ def _add_credentials(catalog: Catalog, knowledge_dir: Path, cache_dir: Path) -> 
     rules_path = sources / "curated-credentials" / "rules.csv"
     catalog.rules = src.read_rules(rules_path) if rules_path.exists() else []
     matcher = SkillMatcher(catalog.skills, cache_dir)
-    link_onet(catalog, matcher)
-    editorial = read_editorial_skills(knowledge_dir / "curated" / "credential_skills.csv", catalog.skills)
+    curated = knowledge_dir / "curated"
+    link_onet(
+        catalog, matcher, read_editorial_skills(curated / "onet_skills.csv", catalog.skills, key="onet_skill")
+    )
+    editorial = read_editorial_skills(curated / "credential_skills.csv", catalog.skills)
     link_credentials(list(catalog.credentials.values()), catalog.skills, matcher, editorial)
     link_occupations(catalog, matcher)
 
@@ -396,7 +407,10 @@ class SkillMatcher:
                 todo.append(i)
         if not todo:
             return out
-        vectors = self.embed(name, [phrases[i] for i in todo])
+        # A trailing qualifier ("Docker (Software)") is dropped before embedding: it pulls towards unrelated
+        # labels; ESCO's own qualified labels ("Python (computer programming)") were matched exactly above.
+        stripped = {i: re.sub(r"\s*\([^)]*\)\s*$", "", phrases[i]).strip() or phrases[i] for i in todo}
+        vectors = self.embed(name, [stripped[i] for i in todo])
         sims = vectors @ self.matrix.T
         for row, i in enumerate(todo):
             top = np.argpartition(-sims[row], k)[:k]
@@ -404,7 +418,9 @@ class SkillMatcher:
             best = float(sims[row][top[0]])
             # One word ("Docker", "Planning") is close to many unrelated labels: it needs a higher bar.
             bar = (
-                max(threshold, SINGLE_WORD_THRESHOLD) if len(src.norm(phrases[i]).split()) == 1 else threshold
+                max(threshold, SINGLE_WORD_THRESHOLD)
+                if len(src.norm(stripped[i]).split()) == 1
+                else threshold
             )
             out[i] = [
                 (self.uris[j], round(float(sims[row][j]), 4))
@@ -452,25 +468,34 @@ def _label_index(skills: dict[str, Skill]) -> dict[str, str]:
     return _LABEL_INDEX[key]
 
 
-def read_editorial_skills(path: Path, skills: dict[str, Skill]) -> dict[str, list[str]]:
-    """credential id → ESCO URIs from knowledge_base/curated/credential_skills.csv (unknown URIs are skipped)."""
+def read_editorial_skills(
+    path: Path, skills: dict[str, Skill], key: str = "credential_id"
+) -> dict[str, list[str]]:
+    """`key` column → ESCO URIs from an editorial mapping CSV; a row with no URI records "deliberately none"."""
     out: dict[str, list[str]] = {}
     if not path.exists():
         return out
     with open(path, encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
+            uris = out.setdefault(row[key].strip(), [])
             uri = (row.get("esco_uri") or "").strip()
             if uri in skills:
-                out.setdefault(row["credential_id"].strip(), []).append(uri)
+                uris.append(uri)
     return out
 
 
-def link_onet(catalog: Catalog, matcher: SkillMatcher) -> None:
-    """Link O*NET skills and technology skills to ESCO skills (exact label, else nearest label)."""
+def link_onet(catalog: Catalog, matcher: SkillMatcher, editorial: dict[str, list[str]] | None = None) -> None:
+    """Link O*NET skills (editorial table first) and technology skills to ESCO (exact label, else nearest)."""
+    editorial = editorial or {}
     onet = catalog.onet_occupations()
     names = sorted({r.name for o in onet for r in o.skills})
-    # O*NET's 35 skills are broad ("Critical Thinking"): a lower bar and two candidates each.
-    skill_links = dict(zip(names, matcher.link(names, "onet-skill-names", threshold=0.6, k=2), strict=True))
+    # O*NET's 35 skills are broad ("Critical Thinking"): knowledge_base/curated/onet_skills.csv maps them by
+    # hand; a name the file does not list falls back to the nearest labels, with a lower bar.
+    skill_links: dict[str, list[tuple[str, float]]] = {
+        name: [(u, 1.0) for u in uris] for name, uris in editorial.items() if name in names
+    }
+    rest = [n for n in names if n not in skill_links]
+    skill_links |= dict(zip(rest, matcher.link(rest, "onet-skill-names", threshold=0.6, k=2), strict=True))
     hot = sorted({t.name for o in onet for t in o.technology if t.hot or t.in_demand})
     hot_links = dict(zip(hot, matcher.link(hot, "onet-hot-technology", k=2), strict=True))
     commodities = sorted({t.commodity for o in onet for t in o.technology if t.commodity})
@@ -496,7 +521,12 @@ def link_credentials(
     editorial = editorial or {}
     tags = sorted({t for c in creds for t in c.skill_tags})
     tag_links = dict(zip(tags, matcher.link(tags, "credential-tags"), strict=True))
-    untagged = [c for c in creds if not _tag_uris(c, tag_links) and not editorial.get(c.id)]
+    # Titles in another language than English are not linked: the embedding model reads English only.
+    untagged = [
+        c
+        for c in creds
+        if not _tag_uris(c, tag_links) and not editorial.get(c.id) and c.language in (None, "English")
+    ]
     titles = [c.name for c in untagged]
     title_links = matcher.link(titles, "credential-titles", threshold=TEXT_THRESHOLD, exact=False)
     summaries = [c.description if c.id.startswith("edx-") else "" for c in untagged]
@@ -669,7 +699,15 @@ def _load_builtin(kdir: Path, cdir: Path) -> Catalog:
     if path.exists():
         try:
             with open(path, "rb") as fh:
-                cached = pickle.load(fh)
+                raw = fh.read()
+            # ~100k small objects: the cyclic GC would run dozens of times during unpickling (half the time).
+            was_enabled = gc.isenabled()
+            gc.disable()
+            try:
+                cached = pickle.loads(raw)
+            finally:
+                if was_enabled:
+                    gc.enable()
             if isinstance(cached, Catalog):
                 return cached
         except Exception:  # a damaged or outdated cache file is rebuilt below
@@ -763,5 +801,15 @@ def get_catalog() -> Catalog:
     global _catalog
     with _lock:
         if _catalog is None:
-            _catalog = load_catalog(catalog_dirs=registered_catalog_dirs())
+            from coach.settings import get_settings
+
+            catalog = load_catalog()
+            for folder in registered_catalog_dirs():
+                try:
+                    apply_user_catalog(catalog, folder, get_settings().home / "cache")
+                except (
+                    CatalogError
+                ) as exc:  # a catalogue broken since it was registered must not stop the app
+                    catalog.errors.append(str(exc))
+            _catalog = catalog
         return _catalog

@@ -135,6 +135,10 @@ class Credential(BaseModel):
     aliases: list[str] = Field(
         default_factory=list, description="Other names the source uses, e.g. 'CISSP', 'Net+' (for lookups)."
     )
+    language: str | None = Field(
+        default=None,
+        description="Language of instruction when the source states it, e.g. 'English', 'Español'.",
+    )
 
     @property
     def hours(self) -> float | None:
@@ -366,8 +370,12 @@ class PathwayStep(BaseModel):
     why: str = ""
     url: str | None = None
     sources: list[Source] = Field(default_factory=list)
-    cost_known: bool = Field(default=True, description="False when the catalogue gives no price (cost shows 0).")
-    hours_known: bool = Field(default=True, description="False when the catalogue gives no hours (hours show 0).")
+    cost_known: bool = Field(
+        default=True, description="False when the catalogue gives no price (cost shows 0)."
+    )
+    hours_known: bool = Field(
+        default=True, description="False when the catalogue gives no hours (hours: 0 or a stated estimate)."
+    )
     work_based: bool = Field(default=False, description="A work-based step, not a credential.")
 
 
@@ -395,7 +403,8 @@ class Pathway(BaseModel):
     alternatives: list[Pathway] = Field(default_factory=list)
     gap: float | None = Field(default=None, description="Relative MIP gap when the time limit was hit.")
     binding: list[str] = Field(
-        default_factory=list, description="Constraints that bind: budget, time, max_items, providers, exam_only."
+        default_factory=list,
+        description="Constraints that bind: budget, time, max_items, providers, exam_only.",
     )
     assumptions: list[str] = Field(default_factory=list, description="Planning assumptions, stated.")
     hours_per_week: float | None = None

@@ -63,6 +63,14 @@ SKIP_RE = re.compile(
     r"no limit|unlimited|not a concern|not an issue|any budget|any amount|as long as it takes)\b",
     re.I,
 )
+NO_DEADLINE_RE = re.compile(
+    r"\b(no deadline|no rush|no hurry|no time limit|no fixed date|whenever|at my own pace|in my own time)\b",
+    re.I,
+)
+NO_BUDGET_LIMIT_RE = re.compile(
+    r"\b(no budget limit|money is no(t an)? (issue|object|problem)|cost doesn'?t matter|any budget|unlimited budget)\b",
+    re.I,
+)
 GO_AHEAD_RE = re.compile(
     r"\b(go ahead|just plan|plan (it|now|anyway)|make (me )?(a|the) plan|show me (a|the) (plan|pathway)|"
     r"let'?s see (a|the) plan|skip the questions|enough questions)\b",
@@ -189,12 +197,14 @@ QUESTION_ORDER = ("target", "background", "hours", "budget", "deadline")
 
 ROLE_TARGET_RE = re.compile(
     r"(?:(?:want|would like|'d like|hope|hoping|plan|planning|trying|try|aim|aiming|wish|need|going|goal is|dream is)"
-    r"\s+to\s+(?:become|be|work as|get into|move into|switch to|transition to|break into|get a job as|"
+    r"\s+to\s+(?:become|be(?=\s+(?:an?|the)\s)|work as|get into|move into|switch to|transition to|break into|get a job as|"
     r"land a job as|land a role as|start as|pivot to)"
     r"|\bbecom(?:e|ing)|\btransition(?:ing)?\s+(?:in)?to|\bswitch(?:ing)?\s+(?:careers?\s+)?(?:in)?to|"
     r"\bmov(?:e|ing)\s+into|\bbreak(?:ing)?\s+into|\bget(?:ting)?\s+into|\baiming\s+for|\bpivot(?:ing)?\s+(?:in)?to|"
     r"\btarget(?:ing)?(?:\s+role)?(?:\s+is)?|\bcareer\s+(?:in|as)|\bjob\s+as|\brole\s+as|\bposition\s+as|"
-    r"\bwork(?:ing)?\s+in|\binterested\s+in(?:\s+becoming)?)"
+    r"\bwork(?:ing)?\s+in|\binterested\s+in(?:\s+becoming)?|"
+    r"\b(?:ideally|preferably|probably|maybe|specifically|perhaps|hopefully|something)\s+as|"
+    r"\b(?:go|going)\s+(?:with|for)|\b(?:pick|choose|settle on|let'?s do|i'?ll take))"
     r"\s+(?:an?\s+|the\s+|some\s+)?(?P<role>[^.,;!?\n]{2,80})",
     re.I,
 )
@@ -297,6 +307,7 @@ class Facts:
     """Facts found in one learner message."""
 
     target_phrase: str | None = None
+    target_candidates: list[str] = field(default_factory=list)
     current_role: str | None = None
     skills: list[str] = field(default_factory=list)
     credentials: list[tuple[str, str]] = field(default_factory=list)  # (name, status)
@@ -453,25 +464,36 @@ def extract_current_role(text: str) -> str | None:
     return None
 
 
-def extract_target_phrase(text: str) -> str | None:
-    """The role the learner aims for, as they phrased it ("a data analyst"), or None."""
+NOT_TARGETS_RE = re.compile(
+    r"(it|that|this|there|them|something|anything|better|more|a better job|shape|trouble|ready|able|done|"
+    r"prepared|sure|honest|certified|good|happy|that one|the first( one)?|the second( one)?|option \d|"
+    r"computers?|tech|technology|it field)",
+    re.I,
+)
+
+
+def extract_target_phrases(text: str) -> list[str]:
+    """Every phrase naming the role the learner aims for ("data analyst"), in order of mention."""
+    found: list[str] = []
     for m in ROLE_TARGET_RE.finditer(text):
         role = ROLE_STOP_RE.sub("", m.group("role").strip())
         role = re.sub(
-            r"^(?:an?|the|some|something (?:in|with)|a job (?:in|as)|a career in|a role in)\s+",
+            r"^(?:an?|the|some|something (?:in|with)|a job (?:in|as)|a career in|a role in|as an?|as)\s+",
             "",
             role,
             flags=re.I,
         )
         role = _clean_phrase(role)
-        if not role or role.lower() in NOT_ROLES or len(role) < 3:
+        if not role or role.lower() in NOT_ROLES or len(role) < 3 or NOT_TARGETS_RE.fullmatch(role):
             continue
-        if re.fullmatch(
-            r"(it|that|this|there|them|something|anything|better|more|a better job|shape|trouble)", role, re.I
-        ):
-            continue
-        return role
-    return None
+        found.append(role)
+    return list(dict.fromkeys(found))
+
+
+def extract_target_phrase(text: str) -> str | None:
+    """The most specific role phrase: the last one mentioned ("...into security, ideally as an analyst")."""
+    phrases = extract_target_phrases(text)
+    return phrases[-1] if phrases else None
 
 
 def is_posting(text: str) -> bool:
@@ -548,12 +570,18 @@ def read_turn(messages: list[BaseMessage]) -> Turn:
             meta = (msg.response_metadata or {}).get(META_KEY) or {}
             if i < last_human and not msg.tool_calls:
                 pending_ask = meta.get("asked")
-                last_asked = pending_ask
-        elif isinstance(msg, HumanMessage) and i < last_human and pending_ask:
-            # A reply that did not give what was asked counts as "skip": never ask the same thing twice.
-            if SKIP_RE.search(str(msg.content)) or not _answers(pending_ask, str(msg.content)):
-                skipped.add(pending_ask)
-            pending_ask = None
+        elif isinstance(msg, HumanMessage):
+            content = str(msg.content)
+            # Said outright at any point ("no deadline"), a constraint is settled without being asked.
+            if NO_DEADLINE_RE.search(content):
+                skipped.add("deadline")
+            if NO_BUDGET_LIMIT_RE.search(content):
+                skipped.add("budget")
+            if i < last_human and pending_ask:
+                # A reply that did not give what was asked counts as "skip": never ask the same thing twice.
+                if SKIP_RE.search(content) or not _answers(pending_ask, content):
+                    skipped.add(pending_ask)
+                pending_ask = None
         elif isinstance(msg, ToolMessage):
             name, _ = calls.get(msg.tool_call_id, (msg.name or "", {}))
             result = _parse_result(msg)
@@ -562,8 +590,6 @@ def read_turn(messages: list[BaseMessage]) -> Turn:
                     pathway = result
                 elif name == "analyze_posting":
                     posting = result
-    if last_human >= 0 and last_asked is None:
-        pass
     # last_asked is only meaningful for the message right after the question
     if last_human > 0:
         prev_ai = next(
@@ -691,6 +717,18 @@ class OfflineCoachModel(BaseChatModel):
         # learner reads must be the role that was matched.
         return {"id": data.get("uri") or data.get("onet_soc"), "label": data.get("label"), "score": score}
 
+    def resolve_roles(self, phrases: list[str]) -> dict | None:
+        """The best role among several phrases: an exact catalogue title wins, else the linker's top score."""
+        catalog = self._get_catalog()
+        if catalog is not None:
+            for phrase in reversed(phrases):
+                for candidate in (phrase, re.sub(r"s$", "", phrase), phrase + "s"):
+                    occ = catalog.find_occupation(candidate)
+                    if occ is not None:
+                        return {"id": occ.id, "label": occ.title, "score": 1.0}
+        scored = [r for r in (self.resolve_role(p) for p in reversed(phrases)) if r is not None]
+        return max(scored, key=lambda r: r["score"]) if scored else None
+
     def find_credentials(self, text: str) -> list[dict]:
         """Catalogue credentials named in free text (longest match first), as {"id", "name"}."""
         catalog = self._get_catalog()
@@ -732,7 +770,8 @@ class OfflineCoachModel(BaseChatModel):
         weeks = extract_weeks(text, self._today(), expecting=last_asked == "deadline")
         if weeks is not None:
             f.weeks = weeks
-        f.target_phrase = extract_target_phrase(text)
+        f.target_candidates = extract_target_phrases(text)
+        f.target_phrase = f.target_candidates[-1] if f.target_candidates else None
         other = f.budget is not None or f.hours_per_week is not None or f.weeks is not None
         if (
             not f.target_phrase
@@ -741,11 +780,12 @@ class OfflineCoachModel(BaseChatModel):
             and not other
             and "?" not in text
             and not any(rx.search(text) for k, rx in INTENT_PATTERNS.items() if k not in ("plan",))
+            and not INTEREST_RE.search(text)
             and len(text.split()) <= 8
         ):
             phrase = re.sub(
                 r"^(?:i (?:think|guess)\s+)?(?:i'?d like to be|i want to be|maybe|probably|something like|"
-                r"ideally|perhaps)?\s*(?:an?\s+|the\s+)?",
+                r"ideally|perhaps|let'?s (?:go with|do|try)|i'?ll (?:go with|take)|i choose)?\s*(?:an?\s+|the\s+)?",
                 "",
                 text.strip(),
                 flags=re.I,
@@ -841,7 +881,7 @@ class OfflineCoachModel(BaseChatModel):
         update: dict[str, Any] = {}
         role = None
         if facts.target_phrase:
-            role = self.resolve_role(facts.target_phrase)
+            role = self.resolve_roles(facts.target_candidates or [facts.target_phrase])
             if role is not None:
                 update["target_role"] = role["id"]
                 update["target_role_label"] = role["label"]
@@ -1031,7 +1071,7 @@ class OfflineCoachModel(BaseChatModel):
                         hours_note=meta.get("hours_note"),
                     )
                 )
-        if meta.get("unresolved_role"):
+        if meta.get("unresolved_role") and not meta.get("role_suggestions"):
             parts.append(self._render("role_unresolved", phrase=meta["unresolved_role"]))
         for name, error in errors:
             parts.append(self._render("tool_error", tool=name, error=error, variant=_variant(seed, 2)))
@@ -1113,7 +1153,8 @@ class OfflineCoachModel(BaseChatModel):
     def _question_text(self, field_name: str, profile: dict, seed: str) -> str:
         return self._render(
             f"ask_{field_name}",
-            variant=_variant(seed + field_name, 3),
+            # Rotate with the turn number so a question asked again never repeats word for word.
+            variant=(int(seed.split(":", 1)[0] or 0) + len(field_name)) % 3,
             target=_target_label(profile),
             current_role=profile.get("current_role") or "",
         )

@@ -35,6 +35,10 @@ PORTFOLIO_SKILLS_PER_PROJECT = 3
 MAX_PORTFOLIO_PROJECTS = 3
 LINK_MIN_SCORE = 0.6
 WEEKS_PER_YEAR = 52
+# Certifications publish exam facts, rarely study hours. To schedule one at all, the planner assumes exam
+# preparation hours by level. A stated planning assumption, flagged on the step, never stored as a catalogue fact.
+PREP_HOURS_BY_LEVEL = {"entry": 60.0, "intermediate": 90.0, "advanced": 120.0, "expert": 150.0}
+EXAM_TYPES = {"certification", "designation"}
 NOT_STEPS = {"degree", "program"}  # never a pathway step: not microcredentials
 CONSTRAINTS = ("budget", "time", "max_items", "providers", "exam_only")
 MAIN_STAGES = DEFAULT_STAGES
@@ -73,6 +77,7 @@ class Candidate:
     sources: list[Source] = field(default_factory=list)
     blocked_by: set[str] = field(default_factory=set)  # constraints that exclude it (relaxable)
     note: str = ""
+    prep_assumed: bool = False  # hours are the planner's exam-preparation assumption
 
 
 @dataclass
@@ -169,6 +174,23 @@ def _label_index(catalog: Any) -> dict[str, str]:
                 index.setdefault(_norm(label), uri)
         _label_index_cache.clear()  # one catalogue at a time: tests build many small ones
         _label_index_cache[id(catalog)] = index
+    return index
+
+
+_skill_index_cache: dict[int, tuple[int, dict[str, list[str]]]] = {}
+
+
+def _skill_index(catalog: Any) -> dict[str, list[str]]:
+    """ESCO URI → ids of credentials teaching it (built once per catalogue; keeps planning off the full scan)."""
+    cached = _skill_index_cache.get(id(catalog))
+    if cached and cached[0] == len(catalog.credentials):
+        return cached[1]
+    index: dict[str, list[str]] = {}
+    for cred in catalog.credentials.values():
+        for uri in cred.skills:
+            index.setdefault(uri, []).append(cred.id)
+    _skill_index_cache.clear()
+    _skill_index_cache[id(catalog)] = (len(catalog.credentials), index)
     return index
 
 
@@ -329,7 +351,15 @@ def _build_plan(
     covering: dict[str, set[str]] = {}  # credential id → gap keys it covers
     coverable: set[str] = set()
     unplannable: dict[str, str] = {}
-    for cred in catalog.credentials.values():
+    skill_index = _skill_index(catalog)
+    maybe = {cid for k in gap_skills for cid in skill_index.get(k, ())}
+    for k in gaps:
+        if k.startswith("credential:"):
+            maybe |= {k[11:], *full_equiv.get(k[11:], ())}
+    for cid in sorted(maybe):
+        cred = catalog.credentials.get(cid)
+        if cred is None:
+            continue
         cov = gap_skills.intersection(cred.skills)
         for equivalent in [cred.id, *full_equiv.get(cred.id, ())]:
             if f"credential:{equivalent}" in gaps:
@@ -369,17 +399,25 @@ def _build_plan(
             blocked.add("exam_only")
         cost_known = cred.cost is not None
         hours_known = cred.hours is not None
+        hours = float(cred.hours or 0.0)
+        note = ""
+        if not hours_known and cred.type in EXAM_TYPES:
+            hours = PREP_HOURS_BY_LEVEL.get(cred.level or "", PREP_HOURS_BY_LEVEL["intermediate"])
+            note = (
+                f"The catalogue gives no study hours: planned with {hours:g} h of exam preparation, the planner's "
+                f"assumption for {'an' if (cred.level or 'intermediate')[0] in 'aeiou' else 'a'} "
+                f"{cred.level or 'intermediate'}-level certification."
+            )
         if not cost_known and limits.get("budget") is not None:
             blocked.add("unknown_cost")  # an unknown price cannot be promised to fit a budget
-        if not hours_known and limits.get("weeks") is not None:
+        if not hours_known and not note and limits.get("weeks") is not None:
             blocked.add("unknown_hours")  # nor unknown hours a deadline
-        hours = float(cred.hours or 0.0)
         cand = Candidate(
             item=Item(
                 id=cid,
                 cost=float(cred.cost or 0.0),
                 hours=hours,
-                weeks=weeks_for(hours, hpw) if hours_known else 1,
+                weeks=weeks_for(hours, hpw) if hours_known or note else 1,
                 covers=frozenset(cov),
                 must=cid in must or any(e in must for e in full_equiv.get(cid, ())),
                 level=cred.level,
@@ -392,6 +430,8 @@ def _build_plan(
             url=cred.url,
             sources=list(cred.sources),
             blocked_by=blocked,
+            note=note,
+            prep_assumed=bool(note),
         )
         requires: list[str] = []
         requires_any: list[tuple[str, ...]] = []
@@ -606,6 +646,7 @@ def _assemble(plan: Plan, sel: Selection, *, status: str, label: str | None = No
             note=cand.note,
             cost_known=cand.cost_known,
             hours_known=cand.hours_known,
+            prep_assumed=cand.prep_assumed,
             unlocks=[
                 plan.catalog.credentials[u].name if u in plan.catalog.credentials else u for u in unlocks
             ],
@@ -624,6 +665,7 @@ def _assemble(plan: Plan, sel: Selection, *, status: str, label: str | None = No
                 currency=plan.profile.constraints.currency or "USD",
                 hours=round(it.hours, 1),
                 hours_estimated=(cand.work_based and cand.kind == "portfolio_project")
+                or cand.prep_assumed
                 or _hours_estimated(plan, c),
                 skills=[SkillRef(uri=k, label=plan.gaps[k].label) for k in closes],
                 prerequisites=prereq_ids,
@@ -1066,21 +1108,30 @@ def plan_pathway(
 
 
 def _binding_limits(plan: Plan, sel: Selection) -> list[str]:
-    """Limits whose removal alone would let the plan cover more of the target (re-solved, coverage only)."""
+    """Limits that stop the plan from adding one more useful candidate (one that would close an open gap and
+    is not excluded by a filter): budget when its price no longer fits, time when its weeks do not, max_items
+    when the plan is full. A cheap check instead of a re-solve per limit, so planning stays fast."""
     covered = set().union(*(plan.candidates[c].item.covers for c in sel.chosen)) if sel.chosen else set()
-    if not (set(plan.gaps) - covered) & {k for c in plan.candidates.values() for k in c.item.covers}:
-        return []  # nothing reachable is left open: no limit binds
-    out = []
-    for name in _active(plan):
-        relaxed = solve(
-            _problem(plan, [name]), (("coverage", "max"),), time_limit_s=max(plan.time_limit_s / 5, 0.2)
-        )
-        if (
-            relaxed.status in ("optimal", "feasible")
-            and relaxed.values["coverage"] > sel.values["coverage"] + 1e-6
+    chosen = set(sel.chosen)
+    lim = plan.limits
+    spare_cost = None if lim.get("budget") is None else lim["budget"] - sel.values.get("cost", 0.0)
+    spare_weeks = None if lim.get("weeks") is None else lim["weeks"] - sel.values.get("weeks", 0.0)
+    out: set[str] = set()
+    for cid, cand in plan.candidates.items():
+        it = cand.item
+        if cid in chosen or cand.blocked_by or not (it.covers - covered):
+            continue
+        if any(p not in chosen for p in it.requires) or any(
+            not chosen.intersection(g) for g in it.requires_any
         ):
-            out.append(name)
-    return out
+            continue  # needs more than one step: not "one more" candidate
+        if spare_cost is not None and it.cost > spare_cost + 1e-9:
+            out.add("budget")
+        if spare_weeks is not None and it.study and it.weeks > spare_weeks + 1e-9:
+            out.add("time")
+    if lim.get("max_items") is not None and len(chosen) >= lim["max_items"]:
+        out.add("max_items")
+    return [c for c in CONSTRAINTS if c in out]
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -14,8 +14,10 @@ import json
 import math
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,14 @@ from typing import Any
 import numpy as np
 
 from coach.errors import BadInput, CoachError
+from coach.models import (
+    CredentialSuggestion,
+    PostingAnalysis,
+    Profile,
+    Requirement,
+    SalaryRange,
+    SkillRef,
+)
 
 # --------------------------------------------------------------------------------------------------------------
 # Tokens and sentences (with character offsets into the original text)
@@ -43,7 +53,9 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[tuple[st
         s, e = m.start(), m.end()
         lead: list[tuple[str, int, int]] = []
         trail: list[tuple[str, int, int]] = []
-        while s < e and text[s] in _LEAD_PUNCT and not (text[s] == "." and s + 1 < e and text[s + 1].isalpha()):
+        while (
+            s < e and text[s] in _LEAD_PUNCT and not (text[s] == "." and s + 1 < e and text[s + 1].isalpha())
+        ):
             lead.append((text[s], s, s + 1))
             s += 1
         while e > s and text[e - 1] in _TRAIL_PUNCT:
@@ -67,8 +79,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     for line in text.splitlines(keepends=True):
         line_start, line_end = pos, pos + len(line.rstrip("\r\n"))
         pos += len(line)
-        m = _BULLET_RE.match(text, line_start, line_end)
-        s = m.end() if m else line_start
+        m = _BULLET_RE.match(text[line_start:line_end])
+        s = line_start + m.end() if m else line_start
         while s < line_end and text[s].isspace():
             s += 1
         if s >= line_end:
@@ -236,7 +248,9 @@ class SpanTagger:
         for kind, w in self.weights.items():
             e = np.zeros((n, len(TAGS)), dtype=np.float64)
             if len(idx):
-                np.add.at(e, own, w[idx])
+                # owners are sorted, so a segmented sum (reduceat) replaces the slower np.add.at
+                starts = np.flatnonzero(np.r_[True, own[1:] != own[:-1]])
+                e[own[starts]] = np.add.reduceat(w[idx], starts, axis=0)
             out[kind] = e
         return out
 
@@ -259,9 +273,7 @@ class SpanTagger:
         """Write the model as gzipped JSON (weights pruned to non-zero rows)."""
         names = sorted(self.feature_index, key=self.feature_index.__getitem__)
         keep = [
-            i
-            for i in range(len(names))
-            if any(np.any(np.abs(w[i]) > 1e-6) for w in self.weights.values())
+            i for i in range(len(names)) if any(np.any(np.abs(w[i]) > 1e-6) for w in self.weights.values())
         ]
         doc = {
             "meta": self.meta,
@@ -413,7 +425,46 @@ def check_posting_text(text: object, max_chars: int) -> str:
 
 
 _EN_FUNCTION_WORDS = frozenset(
-    ["the", "and", "of", "to", "a", "in", "for", "with", "you", "we", "our", "your", "is", "are", "be", "will", "on", "as", "or", "an", "at", "by", "this", "that", "from", "have", "experience", "skills", "work", "team", "years", "ability", "strong", "knowledge", "including", "using", "who", "what"]
+    [
+        "the",
+        "and",
+        "of",
+        "to",
+        "a",
+        "in",
+        "for",
+        "with",
+        "you",
+        "we",
+        "our",
+        "your",
+        "is",
+        "are",
+        "be",
+        "will",
+        "on",
+        "as",
+        "or",
+        "an",
+        "at",
+        "by",
+        "this",
+        "that",
+        "from",
+        "have",
+        "experience",
+        "skills",
+        "work",
+        "team",
+        "years",
+        "ability",
+        "strong",
+        "knowledge",
+        "including",
+        "using",
+        "who",
+        "what",
+    ]
 )
 
 
@@ -494,8 +545,12 @@ def heading_section(line: str) -> str | None:
     if re.search(r"\d|[$€£|@]|:\s*\S", body):  # "Salary: $65,000", "Acme | Remote": details, not headings
         return None
     low = body.lower()
+    # A heading names its section up front ("Key responsibilities", "What you bring"), ends with a colon or
+    # is in title case; "Five years of experience leading teams" is a requirement line, not a heading.
+    titled = sum(w[:1].isupper() for w in words) >= max(1, len(words) - 1) or stripped.endswith(":")
     for name, pattern in _SECTION_CUES:
-        if pattern.search(low):
+        m = pattern.search(low)
+        if m and (titled or len(low[: m.start()].split()) <= 1):
             return name
     return None
 
@@ -572,7 +627,12 @@ _DEGREE_RE = re.compile(
 _DEGREE_LEVELS: list[tuple[int, re.Pattern[str]]] = [
     (5, re.compile(r"\b(doctora|ph\.?\s?d)", re.I)),
     (4, re.compile(r"\b(master|mba|m\.?\s?sc|msn|m\.a\.)", re.I)),
-    (3, re.compile(r"\b(bachelor|b\.?\s?sc|bsn|b\.a\.|university degree|undergraduate degree|college degree)", re.I)),
+    (
+        3,
+        re.compile(
+            r"\b(bachelor|b\.?\s?sc|bsn|b\.a\.|university degree|undergraduate degree|college degree)", re.I
+        ),
+    ),
     (2, re.compile(r"\b(associate'?s? degree|associate degree|associate of|associate in)", re.I)),
     (1, re.compile(r"\b(high school|ged|diploma)\b", re.I)),
 ]
@@ -679,10 +739,47 @@ _PREFERRED_RE = re.compile(
 )
 _REQUIRED_RE = re.compile(r"\b(required|must|mandatory|essential|minimum)\b", re.IGNORECASE)
 
-_SKIP_SECTIONS = ("benefits", "other", "about")
-_CUE_TAIL_WORDS = frozenset("preferred required mandatory essential desirable desired preferably plus bonus".split())
+_CUE_TAIL_WORDS = frozenset(
+    ["preferred", "required", "mandatory", "essential", "desirable", "desired", "preferably", "plus", "bonus"]
+)
 _STOP_SPAN_WORDS = frozenset(
-    ["a", "an", "the", "and", "or", "of", "in", "on", "to", "for", "with", "as", "at", "by", "your", "our", "you", "we", "their", "its", "is", "are", "be", "will", "including", "such", "etc", "this", "that", "these", "those", "any", "all", "other", "related"]
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "in",
+        "on",
+        "to",
+        "for",
+        "with",
+        "as",
+        "at",
+        "by",
+        "your",
+        "our",
+        "you",
+        "we",
+        "their",
+        "its",
+        "is",
+        "are",
+        "be",
+        "will",
+        "including",
+        "such",
+        "etc",
+        "this",
+        "that",
+        "these",
+        "those",
+        "any",
+        "all",
+        "other",
+        "related",
+    ]
 )
 
 
@@ -739,13 +836,16 @@ def _years_spans(text: str, sent: tuple[int, int], section: str) -> list[_Span]:
     out: list[_Span] = []
     lo, hi = sent
     for m in _YEARS_RE.finditer(text, lo, hi):
-        tail = text[m.end() : hi]
-        if not re.match(r"\s*(?:of\s+|in\s+|'\s*|’\s*|\)|\s)*(?:[\w/&,+.#-]+\s+){0,8}?(?:experience|exp\b)", tail, re.I) and not re.match(
-            r"\s*(?:of|in)\s", tail, re.I
-        ):
-            continue  # "5 years old", "within 2 years" — not an experience requirement
         _, right = _clause_bounds(text, m.start(), m.end(), lo, hi)
-        s, e = _trim(text, m.start(), right)
+        clause_tail = text[m.end() : right]
+        before = text[max(lo, m.start() - 25) : m.start()]
+        if re.search(r"\b(within|after|every|per|next|past|last|first|for)\s*$", before, re.I):
+            continue  # "obtain the license within 2 years": a deadline, not experience
+        if not re.search(
+            r"\b(experience|exp|background|track record|working|work)\b", clause_tail, re.I
+        ) and not re.match(r"\s*(?:as|in)\s+an?\s", clause_tail, re.I):
+            continue  # "5 years old", "2 years of hire": not an experience requirement
+        s, e = _trim(text, m.start("n"), right)
         n = m.group("n").lower()
         years = float(_NUMBER_WORDS.get(n, 0) or float(n))
         subject = re.sub(
@@ -755,7 +855,9 @@ def _years_spans(text: str, sent: tuple[int, int], section: str) -> list[_Span]:
             text[s:e],
         )
         subject = re.sub(r"(?i)\s*\b(?:experience|exp)\b\s*", " ", subject).strip(" ,.;")
-        subject = re.sub(r"(?i)\s*\b(?:preferred|required|is a plus|a plus|desirable)\b.*$", "", subject).strip(" ,.;")
+        subject = re.sub(
+            r"(?i)\s*\b(?:preferred|required|is a plus|a plus|desirable)\b.*$", "", subject
+        ).strip(" ,.;")
         out.append(
             _Span(s, e, "experience", sent, section, years=years, link_text=subject or None, source="rule")
         )
@@ -924,7 +1026,9 @@ def _cert_spans(
                     k += 1
             for j in range(i, i + k):
                 taken[j] = True
-            out.append(_Span(s, e, "certification", sent, section, credentials=list(ids[:1]), source="catalog"))
+            out.append(
+                _Span(s, e, "certification", sent, section, credentials=list(ids[:1]), source="catalog")
+            )
             i += k
         else:
             i += 1
@@ -946,7 +1050,12 @@ def _cert_spans(
                 if not prev:
                     break
                 w = prev.group(1)
-                if w.lower() in _STOP_SPAN_WORDS or w.lower() in ("current", "valid", "active", "unrestricted"):
+                if w.lower() in _STOP_SPAN_WORDS or w.lower() in (
+                    "current",
+                    "valid",
+                    "active",
+                    "unrestricted",
+                ):
                     break
                 if not (w[0].isupper() or w.startswith("(") or (words == 0 and w[0].isalpha())):
                     break
@@ -979,7 +1088,9 @@ def find_title(text: str, blocks: list[tuple[str, int, int]]) -> str:
         line = line.strip().strip("#*_").strip()
         if not line:
             continue
-        if heading_section(line) and not re.search(r"\b(analyst|engineer|nurse|manager|developer)\b", line, re.I):
+        if heading_section(line) and not re.search(
+            r"\b(analyst|engineer|nurse|manager|developer)\b", line, re.I
+        ):
             return ""
         # "Data Analyst (Mid-Level)" / "Registered Nurse - Medical/Surgical Unit (Night Shift)": the first
         # line of a posting is its title when it is short.
@@ -990,32 +1101,40 @@ def find_title(text: str, blocks: list[tuple[str, int, int]]) -> str:
 
 
 def _title_core(title: str) -> str:
-    """The title without location, company or shift notes for occupation lookup."""
-    core = re.split(r"\s+[|@]\s+|\s+[-–—]\s+(?=[A-Z][a-z]+(?:\s|,|$))|\s+at\s+", title)[0]
-    core = re.sub(r"\((?:[^)]*(?:shift|remote|hybrid|onsite|on-site|contract|full[- ]time|part[- ]time)[^)]*)\)", "", core, flags=re.I)
-    return core.strip() or title
+    """The title without location, company, shift or level notes, for occupation lookup."""
+    core = re.split(r"\s+[|@]\s+|\s+[-–—]\s+|\s+at\s+|,\s+", title)[0]
+    core = re.sub(r"\([^)]*\)", " ", core)  # "(SOC)", "(Night Shift)", "(Mid-Level)"
+    core = re.sub(r"\s+(?:I{1,3}|IV|[1-4])\s*$", "", core.strip())  # "Analyst I" → "Analyst"
+    return " ".join(core.split()) or title
 
 
 _SENIOR_RE = [
-    ("lead", re.compile(r"\b(lead|principal|staff|head|manager|director|supervisor|chief|architect)\b", re.I)),
+    (
+        "lead",
+        re.compile(r"\b(lead|principal|staff|head|manager|director|supervisor|chief|architect)\b", re.I),
+    ),
     ("senior", re.compile(r"\b(senior|sr\.?|iii|iv|expert)\b", re.I)),
-    ("junior", re.compile(r"\b(junior|jr\.?|entry[- ]level|graduate|trainee|intern|apprentice|assistant|i|1)\b(?!\s*[-–]\s*\d)", re.I)),
+    (
+        "junior",
+        re.compile(
+            r"\b(junior|jr\.?|entry[- ]level|graduate|trainee|intern|apprentice|assistant|i|1)\b(?!\s*[-–]\s*\d)",
+            re.I,
+        ),
+    ),
     ("mid", re.compile(r"\b(mid[- ]?level|mid|intermediate|ii|2)\b", re.I)),
 ]
 
 
 def infer_seniority(title: str, years: Sequence[float]) -> str | None:
     """junior / mid / senior / lead from the title's words, else from the years of experience asked."""
-    t = _title_core(title)
+    t = re.split(r"\s+[|@]\s+|\s+at\s+|,\s+", title)[0]
+    last = re.sub(r"[^\w]", " ", t).split()[-1:] or [""]
     for level, pattern in _SENIOR_RE:
-        if level in ("junior", "mid"):
+        for m in pattern.finditer(t):
+            word = m.group(1).lower()
             # roman numerals and digits only count at the end of a title ("SOC Analyst I", "Engineer II")
-            m = pattern.search(t)
-            if m and m.group(1).lower() in ("i", "ii", "1", "2") and t.rstrip(" )").lower().split()[-1] != m.group(1).lower():
+            if word in ("i", "ii", "iii", "iv", "1", "2") and last[0].lower() != word:
                 continue
-            if m:
-                return level
-        elif pattern.search(t):
             return level
     if years:
         y = max(years)
@@ -1023,7 +1142,18 @@ def infer_seniority(title: str, years: Sequence[float]) -> str | None:
     return None
 
 
-_CURRENCY = {"$": "USD", "€": "EUR", "£": "GBP", "usd": "USD", "eur": "EUR", "gbp": "GBP", "cad": "CAD", "aud": "AUD", "chf": "CHF", "inr": "INR"}
+_CURRENCY = {
+    "$": "USD",
+    "€": "EUR",
+    "£": "GBP",
+    "usd": "USD",
+    "eur": "EUR",
+    "gbp": "GBP",
+    "cad": "CAD",
+    "aud": "AUD",
+    "chf": "CHF",
+    "inr": "INR",
+}
 _AMOUNT = r"(?P<{c}>[$€£]|\b(?:USD|EUR|GBP|CAD|AUD|CHF|INR)\s?)?(?P<{n}>\d{{1,3}}(?:[,.]\d{{3}})*(?:\.\d{{1,2}})?|\d+(?:\.\d+)?)\s?(?P<{k}>[kK]\b)?"
 _SALARY_RE = re.compile(
     _AMOUNT.format(c="c1", n="a", k="k1")
@@ -1032,7 +1162,9 @@ _SALARY_RE = re.compile(
     + r")?(?P<tail>\s*(?:USD|EUR|GBP|CAD|AUD)?\s*(?:/|per|an|a)?\s*(?P<period>hour|hr|year|yr|annum|month|week|day)\b|\s*(?:annually|hourly|yearly|monthly|p\.a\.))?",
 )
 _SALARY_CUE_RE = re.compile(r"\b(salary|pay|compensation|wage|rate|range|ote|base)\b", re.I)
-_SALARY_NOT_RE = re.compile(r"\b(bonus|training|tuition|sign[- ]on|stipend|reimburse|match|allowance|budget)\b", re.I)
+_SALARY_NOT_RE = re.compile(
+    r"\b(bonus|training|tuition|sign[- ]on|stipend|reimburse|match|allowance|budget)\b", re.I
+)
 
 
 def _amount(raw: str, k: str | None) -> float:
@@ -1150,7 +1282,10 @@ def _tagger_spans(
                     j += 1
                 s, e = tokens[i][1], tokens[j - 1][2]
                 phrase = text[s:e]
-                distinctive = _TOOL_SHAPE_RE.search(phrase) or (phrase[:1].isupper() and i > 0)
+                short_item = len(tokens) <= 4  # a bullet that is just "Tableau" or "SAP EWM"
+                distinctive = _TOOL_SHAPE_RE.search(phrase) or (
+                    phrase[:1].isupper() and (i > 0 or short_item)
+                )
                 if distinctive and not any(sp.start < e and s < sp.end for sp in out):
                     out.append(_Span(s, e, "tool", sent, section, source="gazetteer"))
                 i = j
@@ -1201,33 +1336,792 @@ def extract_requirements(text: str, catalog: Any = None, tagger: SpanTagger | No
     title = find_title(text, blocks)
     notices: list[str] = []
     if not looks_english(text):
-        notices.append(f"{NOTHING_FOUND}: the posting does not look like English, which is all this analysis reads")
+        notices.append(
+            f"{NOTHING_FOUND}: the posting does not look like English, which is all this analysis reads"
+        )
         return Extraction(title=title, sections=blocks, spans=[], notices=notices)
     has_asks = any(name in ("requirements", "responsibilities", "nice_to_have") for name, _, _ in blocks)
     cert_index = _cert_index(catalog) if catalog is not None else None
     spans: list[_Span] = []
     title_end = text.find(title) + len(title) if title else 0
+    units = _units(text)
     for name, b_start, b_end in blocks:
-        if has_asks and name.split("_")[0] in _SKIP_SECTIONS and name != "nice_to_have":
-            continue
-        if name.startswith("benefits") or name.startswith("other"):
-            continue
-        for s, e in split_sentences(text[:b_end]):
-            if s < b_start or (e <= title_end and title):
+        kind_of_block = re.sub(r"_\d+$", "", name)
+        if kind_of_block in ("benefits", "other") or (has_asks and kind_of_block == "about"):
+            continue  # what the employer offers or says about itself is not asked of the candidate
+        for s, e in units:
+            if s < b_start or e > b_end or (title and e <= title_end):
                 continue
-            if heading_section(text[s:e]) is not None and len(text[s:e].split()) <= _HEADING_MAX_WORDS:
+            line_start = text.rfind("\n", 0, s) + 1
+            line_end = text.find("\n", s)
+            if heading_section(text[line_start : line_end if line_end >= 0 else len(text)]) is not None:
                 continue
-            sent = (s, e)
-            tokens = tokenize(text, s, e)
-            if not tokens or len(tokens) > 200:
-                tokens = tokens[:200]
-            rules = _years_spans(text, sent, name) + _degree_spans(text, sent, name)
-            if cert_index is not None:
-                rules += [c for c in _cert_spans(text, sent, name, tokens, cert_index) if not _overlaps(c, rules)]
-            rules += [lg for lg in _language_spans(text, sent, name) if not _overlaps(lg, rules)]
-            spans.extend(_merge_spans(rules, _tagger_spans(text, sent, name, tokens, tagger)))
+            spans.extend(_sentence_spans(text, (s, e), kind_of_block, tagger, cert_index))
     return Extraction(title=title, sections=blocks, spans=spans, notices=notices)
+
+
+_MAX_UNIT_TOKENS = 150
+
+
+def _units(text: str) -> list[tuple[int, int]]:
+    """Sentences, with very long ones (a posting pasted without line breaks) cut every 150 tokens."""
+    out: list[tuple[int, int]] = []
+    for s, e in split_sentences(text):
+        toks = tokenize(text, s, e)
+        if len(toks) <= _MAX_UNIT_TOKENS:
+            out.append((s, e))
+            continue
+        for i in range(0, len(toks), _MAX_UNIT_TOKENS):
+            chunk = toks[i : i + _MAX_UNIT_TOKENS]
+            out.append((chunk[0][1], chunk[-1][2]))
+    return out
+
+
+def _sentence_spans(
+    text: str, sent: tuple[int, int], section: str, tagger: SpanTagger, cert_index: _CertIndex | None
+) -> list[_Span]:
+    """Requirement spans of one sentence: rules first, then the tagger where the rules left room."""
+    s, e = sent
+    tokens = tokenize(text, s, e)
+    rules = _years_spans(text, sent, section) + _degree_spans(text, sent, section)
+    if cert_index is not None:
+        rules += [c for c in _cert_spans(text, sent, section, tokens, cert_index) if not _overlaps(c, rules)]
+    rules += [lg for lg in _language_spans(text, sent, section) if not _overlaps(lg, rules)]
+    found = _merge_spans(rules, _tagger_spans(text, sent, section, tokens, tagger))
+    if not found and section in ("requirements", "nice_to_have") and 1 <= len(tokens) <= 6:
+        # A short bullet under "Requirements" is itself a requirement ("- Snowflake", "- Git basics").
+        s0, e0 = _trim(text, s, e)
+        phrase = text[s0:e0]
+        if e0 > s0 and not all(w.lower() in _STOP_SPAN_WORDS for w in phrase.split()):
+            kind = "tool" if _TOOL_SHAPE_RE.search(phrase) else "soft_skill" if _soft_kind(phrase) else "skill"
+            found = [_Span(s0, e0, kind, sent, section, source="bullet")]
+    return found
 
 
 def _overlaps(sp: _Span, others: Iterable[_Span]) -> bool:
     return any(o.start < sp.end and sp.start < o.end for o in others)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The analysis
+# --------------------------------------------------------------------------------------------------------------
+
+SKILLS_PER_REQUIREMENT = 5
+MIN_SKILL_SCORE = 0.5  # linker scores below this are noise for a short span
+MIN_TOOL_SCORE = 0.7
+
+
+def analyze_posting(
+    text: str,
+    profile: Profile | None = None,
+    catalog: Any = None,
+    linker: Any = None,
+    *,
+    tagger: SpanTagger | None = None,
+    embedder: Any = None,
+    max_chars: int | None = None,
+    today: date | None = None,
+) -> PostingAnalysis:
+    """Analyse a posting: sections, requirements (spans of `text`) with ESCO skills, title → occupation,
+    seniority, salary; with a profile also the honest match, score and gap credentials."""
+    if max_chars is None:
+        from coach.settings import get_settings
+
+        max_chars = get_settings().max_posting_chars
+    text = check_posting_text(text, max_chars)
+    if isinstance(profile, dict):
+        from pydantic import ValidationError
+
+        try:
+            profile = Profile.model_validate(profile)
+        except ValidationError as exc:
+            raise BadInput(f"The profile is not valid: {exc.errors()[0].get('msg', 'invalid value')}") from exc
+    if catalog is None:
+        from coach.knowledge import get_catalog
+
+        catalog = get_catalog()
+    if linker is None:
+        from coach.skills import get_linker
+
+        linker = get_linker()
+    ex = extract_requirements(text, catalog, tagger)
+    requirements = [_to_requirement(text, sp) for sp in ex.spans]
+    _link_skills(requirements, ex.spans, linker, catalog)
+    analysis = PostingAnalysis(
+        title=ex.title,
+        sections=_section_map(ex.sections),
+        requirements=requirements,
+        notices=list(ex.notices),
+    )
+    if ex.title:
+        roles = linker.rank_roles(_title_core(ex.title), top_k=1)
+        analysis.occupation = roles[0] if roles else None
+    years = [r.years for r in requirements if r.kind == "experience" and r.years is not None and r.required]
+    analysis.seniority = infer_seniority(ex.title, years)
+    salary = find_salary(text)
+    if salary:
+        analysis.salary = _salary_text(salary)
+        analysis.salary_range = SalaryRange(**salary)
+    if not requirements and not any(n.startswith(NOTHING_FOUND) for n in analysis.notices):
+        analysis.notices.append(
+            f"{NOTHING_FOUND}: no skills, tools, certifications or experience requirements"
+        )
+    if profile is not None:
+        match_profile(analysis, profile, catalog=catalog, linker=linker, embedder=embedder, today=today)
+    return analysis
+
+
+def _to_requirement(text: str, sp: _Span) -> Requirement:
+    lo, hi = sp.sentence
+    return Requirement(
+        text=text[sp.start : sp.end],
+        start=sp.start,
+        end=sp.end,
+        sentence=text[lo:hi],
+        section=sp.section,
+        kind=sp.kind,  # type: ignore[arg-type]
+        required=_required(text, sp),
+        credentials=list(sp.credentials),
+        years=sp.years,
+    )
+
+
+def _link_skills(reqs: list[Requirement], spans: list[_Span], linker: Any, catalog: Any) -> None:
+    """ESCO skills per requirement: the linker on the span (or an experience requirement's subject); a named
+    catalogue credential adds the skills the catalogue says it certifies."""
+    todo: list[int] = []
+    texts: list[str] = []
+    for i, (r, sp) in enumerate(zip(reqs, spans, strict=True)):
+        if r.kind in ("language", "education"):
+            continue
+        if r.kind == "certification" and r.credentials:
+            cred = catalog.credentials.get(r.credentials[0])
+            if cred is not None and cred.skills:
+                r.skills = [
+                    SkillRef(uri=u, label=catalog.skill_label(u), score=1.0)
+                    for u in cred.skills[:SKILLS_PER_REQUIREMENT]
+                ]
+                continue
+        link = sp.link_text if r.kind == "experience" else r.text
+        if link:
+            todo.append(i)
+            texts.append(link)
+    if not todo:
+        return
+    ranked = linker.rank_skills_batch(texts, top_k=SKILLS_PER_REQUIREMENT)
+    for i, refs in zip(todo, ranked, strict=True):
+        # A product name the taxonomy lacks ("ServiceNow") only finds look-alike words: keep confident links.
+        floor = MIN_TOOL_SCORE if reqs[i].kind == "tool" else MIN_SKILL_SCORE
+        reqs[i].skills = [s for s in refs if (s.score or 0) >= floor]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The honest match against a profile
+# --------------------------------------------------------------------------------------------------------------
+
+# Cosine similarity (all-MiniLM-L6-v2) between a requirement span and one profile item. Chosen on hand-checked
+# pairs: "Python" / "Python programming" 0.91 (same thing), "forklift operation" / "Forklift certification"
+# 0.75, "Microsoft Excel" / "Intermediate Microsoft Excel skills" 0.63 (related), "Python" / "Java" 0.45 (not).
+MET_SIMILARITY = 0.78
+PARTLY_SIMILARITY = 0.62
+# A linker score above which a short text is taken to name an ESCO skill (for URI equality between the two).
+URI_SCORE = 0.75
+# An experience entry counts toward "N years of X" when its title or an evidence line is this similar to X.
+EXPERIENCE_RELEVANCE = 0.45
+CREDIT = {"met": 1.0, "partly": 0.5, "missing": 0.0}
+SKILL_KINDS = ("skill", "knowledge", "tool", "soft_skill")
+
+
+@dataclass
+class _Item:
+    """One piece of profile evidence, shown as `label` when it meets a requirement."""
+
+    label: str
+    text: str
+    uris: set[str] = field(default_factory=set)
+
+
+def _norm_words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9+#]+(?:\.[a-z0-9]+)*", text.lower())
+
+
+def _contains_phrase(hay: str, needle: str) -> bool:
+    h, n = _norm_words(hay), _norm_words(needle)
+    if not n or len(n) > len(h):
+        return False
+    k = len(n)
+    return any(h[i : i + k] == n for i in range(len(h) - k + 1))
+
+
+def _parse_month(value: str | None, today: date) -> float | None:
+    if not value:
+        return None
+    m = re.match(r"(\d{4})(?:-(\d{1,2}))?", value.strip())
+    if not m:
+        return None
+    return int(m.group(1)) + (int(m.group(2) or 1) - 1) / 12
+
+
+def _years_of(exp: Any, today: date) -> tuple[float, float] | None:
+    start = _parse_month(exp.start, today)
+    if start is None:
+        return None
+    end = _parse_month(exp.end, today) if exp.end else today.year + (today.month - 1) / 12
+    if end is None or end < start:
+        return None
+    return start, end
+
+
+def _merged_years(intervals: list[tuple[float, float]]) -> float:
+    total, cur = 0.0, None
+    for s, e in sorted(intervals):
+        if cur is None or s > cur[1]:
+            if cur:
+                total += cur[1] - cur[0]
+            cur = [s, e]
+        else:
+            cur[1] = max(cur[1], e)
+    if cur:
+        total += cur[1] - cur[0]
+    return total
+
+
+def _held_credentials(profile: Profile, catalog: Any) -> list[tuple[Any, str | None]]:
+    """(held credential, catalogue id or None)."""
+    out = []
+    for hc in profile.credentials:
+        cid = hc.id if hc.id and hc.id in catalog.credentials else None
+        if cid is None:
+            found = catalog.find_credential(hc.name)
+            cid = found.id if found else None
+        out.append((hc, cid))
+    return out
+
+
+def _equivalent_ids(cid: str, catalog: Any) -> set[str]:
+    """The credential and those a catalogue rule declares its direct successor or predecessor."""
+    out = {cid}
+    for rule in catalog.rules_for(cid):
+        if rule.type == "equivalence" and re.search(
+            r"successor|replaced|new version", rule.condition + " " + (rule.quote or ""), re.I
+        ):
+            out.update([rule.subject, *rule.objects])
+    return out
+
+
+def _degree_level(text: str) -> int:
+    for level, pattern in _DEGREE_LEVELS:
+        if pattern.search(text):
+            return level
+    return 0
+
+
+def match_profile(
+    analysis: PostingAnalysis,
+    profile: Profile,
+    *,
+    catalog: Any = None,
+    linker: Any = None,
+    embedder: Any = None,
+    today: date | None = None,
+) -> PostingAnalysis:
+    """Mark each requirement met / partly / missing with the profile evidence, then score and find gap
+    credentials. Only what the profile states counts; repeating an item adds nothing."""
+    if catalog is None:
+        from coach.knowledge import get_catalog
+
+        catalog = get_catalog()
+    if linker is None:
+        from coach.skills import get_linker
+
+        linker = get_linker()
+    if embedder is None:
+        embedder = getattr(linker, "embedder", None)
+        if embedder is None:
+            from coach.embeddings import get_embedder
+
+            embedder = get_embedder()
+    today = today or date.today()
+    held = _held_credentials(profile, catalog)
+    items = _profile_items(profile, held, catalog)
+    reqs = analysis.requirements
+    skill_reqs = [r for r in reqs if r.kind in SKILL_KINDS]
+    # One embedding call for everything compared by meaning.
+    exp_subjects = [_experience_subject(r) for r in reqs if r.kind == "experience"]
+    exp_lines = [[e.title, *e.evidence] for e in profile.experience]
+    flat_lines = [line for lines in exp_lines for line in lines]
+    texts = [r.text for r in skill_reqs] + [i.text for i in items] + exp_subjects + flat_lines
+    vecs = _embed_cached(embedder, texts)
+    n_req, n_items = len(skill_reqs), len(items)
+    req_vecs, item_vecs = vecs[:n_req], vecs[n_req : n_req + n_items]
+    subj_vecs = vecs[n_req + n_items : n_req + n_items + len(exp_subjects)]
+    line_vecs = vecs[n_req + n_items + len(exp_subjects) :]
+    sims = req_vecs @ item_vecs.T if n_req and n_items else np.zeros((n_req, n_items))
+    for k, r in enumerate(skill_reqs):
+        r.match, r.evidence = _match_skill(r, items, sims[k] if n_items else np.zeros(0), catalog)
+    subj_i = 0
+    for r in reqs:
+        if r.kind == "experience":
+            sv = subj_vecs[subj_i]
+            subj_i += 1
+            r.match, r.evidence = _match_experience(r, profile, exp_lines, line_vecs, sv, today)
+        elif r.kind == "certification":
+            r.match, r.evidence = _match_certification(r, held, catalog)
+        elif r.kind == "education":
+            r.match, r.evidence = _match_education(r, profile, held)
+        elif r.kind == "language":
+            r.match, r.evidence = _match_language(r, profile, items)
+    _score(analysis)
+    analysis.gap_credentials = gap_credentials(analysis.gaps, catalog, held)
+    return analysis
+
+
+_EMBED_CACHE: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()
+_EMBED_CACHE_SIZE = 4096
+_EMBED_LOCK = threading.Lock()
+
+
+def _embed_cached(embedder: Any, texts: list[str]) -> np.ndarray:
+    """Embed texts, reusing vectors of texts seen before (profiles are matched against many postings)."""
+    if not texts:
+        return np.zeros((0, 384), dtype=np.float32)
+    key = id(embedder)
+    with _EMBED_LOCK:
+        missing = list(dict.fromkeys(t for t in texts if (key, t) not in _EMBED_CACHE))
+    if missing:
+        fresh = embedder.embed(missing)
+        with _EMBED_LOCK:
+            for t, v in zip(missing, fresh, strict=True):
+                _EMBED_CACHE[(key, t)] = v
+            while len(_EMBED_CACHE) > _EMBED_CACHE_SIZE:
+                _EMBED_CACHE.popitem(last=False)
+    with _EMBED_LOCK:
+        return np.stack([_EMBED_CACHE[(key, t)] for t in texts])
+
+
+def clear_caches() -> None:
+    """Forget cached embeddings (benchmarks call this so each run embeds afresh)."""
+    with _EMBED_LOCK:
+        _EMBED_CACHE.clear()
+
+
+def _profile_items(profile: Profile, held: list[tuple[Any, str | None]], catalog: Any) -> list[_Item]:
+    """Distinct evidence items (case-insensitive): repeating a skill twenty times gives one item."""
+    seen: set[str] = set()
+    items: list[_Item] = []
+
+    def add(label: str, text: str, uris: Iterable[str] = ()) -> None:
+        key = " ".join(_norm_words(text))
+        if not key or key in seen:
+            return
+        seen.add(key)
+        items.append(_Item(label=label, text=text.strip(), uris=set(uris)))
+
+    for s in profile.skills:
+        add(f"skill: {s.strip()}", s)
+    if profile.current_role:
+        add(f"current role: {profile.current_role}", profile.current_role)
+    for e in profile.experience:
+        where = f" at {e.organization}" if e.organization else ""
+        add(f"{e.kind}: {e.title}{where}", e.title)
+        for line in e.evidence:
+            add(f"{e.title}{where}: {line}", line)
+    for hc, cid in held:
+        if hc.status != "earned" or cid is None:
+            continue
+        cred = catalog.credentials.get(cid)
+        if cred is not None and cred.skills:
+            # An earned credential evidences the skills the catalogue says it certifies (by URI only).
+            add(f"credential: {cred.name} (earned)", cred.name, cred.skills)
+    return items
+
+
+def _experience_subject(r: Requirement) -> str:
+    subject = re.sub(
+        r"(?i)^.*?\b(?:years?|yrs?)\b\s*(?:of\s+)?(?:(?:professional|relevant|hands-on|proven|progressive|"
+        r"direct|prior)\s+)*(?:experience|exp)?\s*(?:in|with|as|of|working|on|at)?\s*",
+        "",
+        r.text,
+    )
+    subject = re.sub(r"(?i)\s*\b(?:experience|exp)\b\s*", " ", subject)
+    subject = re.sub(r"(?i)\s*\b(?:preferred|required|is a plus|a plus|desirable)\b.*$", "", subject)
+    return subject.strip(" ,.;") or "work"
+
+
+def _match_skill(r: Requirement, items: list[_Item], sims: np.ndarray, catalog: Any) -> tuple[str, list[str]]:
+    met: list[str] = []
+    partly: list[str] = []
+    req_uris = {s.uri for s in r.skills[:2] if (s.score or 0) >= URI_SCORE}
+    req_words = [w for w in _norm_words(r.text) if w not in _STOP_SPAN_WORDS]
+    for j, item in enumerate(items):
+        sim = float(sims[j]) if len(sims) else 0.0
+        is_skill = item.label.startswith("skill:")
+        lexical_full = bool(req_words) and (
+            " ".join(_norm_words(item.text)) == " ".join(_norm_words(r.text))
+            or (len(req_words) <= 3 and _contains_phrase(item.text, r.text))
+            or (
+                is_skill
+                and _contains_phrase(r.text, item.text)
+                and len(_norm_words(item.text)) * 2 >= len(req_words)
+            )
+        )
+        lexical_part = is_skill and _contains_phrase(r.text, item.text) and not lexical_full
+        uri_hit = bool(req_uris & item.uris)
+        if lexical_full or sim >= MET_SIMILARITY or uri_hit:
+            met.append(item.label)
+        elif lexical_part or sim >= PARTLY_SIMILARITY:
+            partly.append(item.label)
+    if met:
+        return "met", met[:3]
+    if partly:
+        return "partly", partly[:3]
+    return "missing", []
+
+
+def _match_experience(
+    r: Requirement,
+    profile: Profile,
+    exp_lines: list[list[str]],
+    line_vecs: np.ndarray,
+    subject_vec: np.ndarray,
+    today: date,
+) -> tuple[str, list[str]]:
+    need = r.years or 0.0
+    subject = _experience_subject(r)
+    generic = subject.lower() in ("work", "professional", "relevant", "")
+    intervals: list[tuple[float, float]] = []
+    relevant_labels: list[str] = []
+    undated = False
+    k = 0
+    for e, lines in zip(profile.experience, exp_lines, strict=True):
+        vecs = line_vecs[k : k + len(lines)]
+        k += len(lines)
+        if e.kind not in ("job", "internship", "apprenticeship"):
+            continue  # volunteering and projects show skills, but employers count years of work
+        relevant = generic or (len(vecs) and float((vecs @ subject_vec).max()) >= EXPERIENCE_RELEVANCE)
+        relevant = relevant or any(
+            _contains_phrase(" ".join(lines), w)
+            for w in re.split(r",\s*|\s+or\s+|\s+and\s+", subject)
+            if len(w) > 3
+        )
+        if not relevant:
+            continue
+        span = _years_of(e, today)
+        where = f" at {e.organization}" if e.organization else ""
+        if span is None:
+            undated = True
+            relevant_labels.append(f"{e.kind}: {e.title}{where} (dates not given)")
+            continue
+        intervals.append(span)
+        relevant_labels.append(f"{e.kind}: {e.title}{where} ({span[1] - span[0]:.1f} years)")
+    have = _merged_years(intervals)
+    if not relevant_labels:
+        return "missing", []
+    if have + 1e-9 >= need:
+        return "met", [*relevant_labels[:3], f"{have:.1f} years of relevant work in total"]
+    note = f"{have:.1f} of {need:g} years" + (" (some dates missing)" if undated else "")
+    return "partly", [*relevant_labels[:3], note]
+
+
+def _match_certification(
+    r: Requirement, held: list[tuple[Any, str | None]], catalog: Any
+) -> tuple[str, list[str]]:
+    wanted: set[str] = set()
+    for cid in r.credentials:
+        wanted |= _equivalent_ids(cid, catalog)
+    best = "missing"
+    evidence: list[str] = []
+    for hc, cid in held:
+        hit = False
+        if cid and cid in wanted:
+            hit = True
+        elif not r.credentials:
+            hit = _same_named_credential(r.text, hc.name)
+        if hit:
+            if hc.status == "earned":
+                return "met", [f"credential: {hc.name} (earned{', ' + hc.date if hc.date else ''})"]
+            best = "partly"
+            evidence.append(f"credential: {hc.name} ({hc.status.replace('_', ' ')})")
+        elif cid and r.credentials and hc.status == "earned":
+            for rule in catalog.rules_for(cid):
+                if (
+                    rule.type == "renewal_by_higher_cert"
+                    and rule.subject == cid
+                    and wanted & set(rule.objects)
+                ):
+                    best = "partly"
+                    evidence.append(f"credential: {hc.name} (earned; a higher certification that renews it)")
+    return best, evidence
+
+
+def _same_named_credential(req_text: str, held_name: str) -> bool:
+    from rapidfuzz import fuzz
+
+    def acronyms(t: str) -> set[str]:
+        return set(re.findall(r"\(([A-Z][A-Za-z0-9+]{1,9})\)", t)) | set(
+            re.findall(r"\b([A-Z]{2,6}\+?)\b", t)
+        )
+
+    generic = {"RN", "IT", "US", "USA"}
+    if (acronyms(req_text) & acronyms(held_name)) - generic:
+        return True
+    strip = re.compile(
+        r"\b(certifications?|certificates?|certified|licen[cs]es?|licensed|current|valid|active|"
+        r"unrestricted|in the state of \w+|state|operator)\b",
+        re.I,
+    )
+    a = " ".join(_norm_words(strip.sub(" ", re.sub(r"\(.*?\)", " ", req_text))))
+    b = " ".join(_norm_words(strip.sub(" ", re.sub(r"\(.*?\)", " ", held_name))))
+    return bool(a and b) and fuzz.token_set_ratio(a, b) >= 85
+
+
+def _match_education(
+    r: Requirement, profile: Profile, held: list[tuple[Any, str | None]]
+) -> tuple[str, list[str]]:
+    need = _degree_level(r.text) or 1
+    best, label, pending = 0, "", ""
+    extra = profile.model_extra or {}
+    education = extra.get("education") or []
+    entries = [(hc.name, hc.status) for hc, _ in held]
+    for e in education if isinstance(education, list) else [education]:
+        name = e if isinstance(e, str) else " ".join(str(v) for v in (e or {}).values() if isinstance(v, str))
+        entries.append((name, "earned"))
+    for name, status in entries:
+        level = _degree_level(name)
+        if not level:
+            continue
+        if status == "earned" and level > best:
+            best, label = level, name
+        elif status != "earned" and level >= need:
+            pending = name
+    if best >= need:
+        return "met", [f"education: {label}"]
+    if pending:
+        return "partly", [f"education: {pending} (not finished)"]
+    if best:
+        return "partly", [f"education: {label} (a lower level than asked)"]
+    return "missing", []
+
+
+def _match_language(r: Requirement, profile: Profile, items: list[_Item]) -> tuple[str, list[str]]:
+    asked = [lang for lang in LANGUAGES if re.search(r"\b" + re.escape(lang) + r"\b", r.text)]
+    extra = profile.model_extra or {}
+    declared = extra.get("languages") or []
+    declared_text = (
+        " ".join(d if isinstance(d, str) else json.dumps(d) for d in declared)
+        if isinstance(declared, list)
+        else str(declared)
+    )
+    found, evidence = [], []
+    for lang in asked:
+        hit = re.search(r"\b" + re.escape(lang) + r"\b", declared_text)
+        if hit:
+            found.append(lang)
+            evidence.append(f"languages: {lang}")
+            continue
+        item = next((i for i in items if re.search(r"\b" + re.escape(lang) + r"\b", i.text)), None)
+        if item:
+            found.append(lang)
+            evidence.append(item.label)
+        elif lang == "English" and profile_is_english(profile):
+            # The profile itself is written in English: that is evidence of working English, stated as such.
+            found.append(lang)
+            evidence.append("the profile is written in English")
+    if asked and len(found) == len(asked):
+        return "met", evidence
+    if found:
+        return "partly", evidence
+    return "missing", []
+
+
+def profile_is_english(profile: Profile) -> bool:
+    """True when the profile's own words are English."""
+    words = " ".join([*profile.skills, *(ev for e in profile.experience for ev in e.evidence)])
+    return len(words.split()) >= 5 and looks_english(words)
+
+
+def _req_key(r: Requirement) -> tuple[str, str]:
+    return r.kind, " ".join(_norm_words(r.text))
+
+
+def _score(analysis: PostingAnalysis) -> None:
+    """Score 0-100: required requirements weigh 2, preferred 1; met counts fully, partly half. Each distinct
+    requirement counts once, however often the posting repeats it."""
+    unique: dict[tuple[str, str], Requirement] = {}
+    for r in analysis.requirements:
+        key = _req_key(r)
+        prev = unique.get(key)
+        if (
+            prev is None
+            or (r.required and not prev.required)
+            or CREDIT[r.match or "missing"] > CREDIT[prev.match or "missing"]
+        ):
+            unique[key] = r
+    weights = {True: 2.0, False: 1.0}
+    total = sum(weights[r.required] for r in unique.values())
+    got = sum(weights[r.required] * CREDIT[r.match or "missing"] for r in unique.values())
+    analysis.score = round(100 * got / total, 1) if total else None
+    analysis.gaps = [r for r in unique.values() if r.match in ("missing", "partly")]
+    counts = {
+        (req, m): sum(1 for r in unique.values() if r.required == req and r.match == m)
+        for req in (True, False)
+        for m in ("met", "partly", "missing")
+    }
+    from coach.texts import render
+
+    analysis.score_explanation = render(
+        "posting_score.md",
+        score=analysis.score,
+        total=len(unique),
+        required=sum(1 for r in unique.values() if r.required),
+        preferred=sum(1 for r in unique.values() if not r.required),
+        met_required=counts[(True, "met")],
+        partly_required=counts[(True, "partly")],
+        missing_required=counts[(True, "missing")],
+        met_preferred=counts[(False, "met")],
+        partly_preferred=counts[(False, "partly")],
+        missing_preferred=counts[(False, "missing")],
+        met_similarity=MET_SIMILARITY,
+        partly_similarity=PARTLY_SIMILARITY,
+        top_missing=[r.text for r in analysis.gaps if r.required and r.match == "missing"][:3],
+    )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Gaps → credentials
+# --------------------------------------------------------------------------------------------------------------
+
+MAX_GAP_CREDENTIALS = 5
+GAP_URI_SCORE = 0.6
+# Soft skills are left out: a course title that mentions "communication" does not make a communicator.
+_COVERABLE = ("certification", "skill", "knowledge", "tool")
+_URI_INDEX_CACHE: dict[int, dict[str, list[str]]] = {}
+
+
+def _uri_index(catalog: Any) -> dict[str, list[str]]:
+    key = id(catalog)
+    if key not in _URI_INDEX_CACHE:
+        index: dict[str, list[str]] = {}
+        for cred in catalog.credentials.values():
+            if not cred.is_microcredential or cred.type in ("degree", "program"):
+                continue
+            for u in cred.skills:
+                index.setdefault(u, []).append(cred.id)
+        _URI_INDEX_CACHE.clear()
+        _URI_INDEX_CACHE[key] = index
+    return _URI_INDEX_CACHE[key]
+
+
+def gap_credentials(
+    gaps: Sequence[Requirement], catalog: Any, held: Sequence[tuple[Any, str | None]] = ()
+) -> list[CredentialSuggestion]:
+    """Catalogue credentials that close the most gaps: credentials a gap names first, then the widest cover
+    of the gaps' ESCO skills (required gaps weigh 2), then the lower cost and hours. Years of experience,
+    degrees and languages are not closed by a credential and are left out."""
+    earned = {cid for hc, cid in held if cid and hc.status == "earned"}
+    coverable = [g for g in gaps if g.kind in _COVERABLE]
+    if not coverable:
+        return []
+    index = _uri_index(catalog)
+    covers: dict[str, set[int]] = {}
+    named: dict[str, set[int]] = {}
+    for gi, g in enumerate(coverable):
+        for cid in g.credentials:
+            cred = catalog.credentials.get(cid)
+            if cred is not None and cid not in earned:
+                covers.setdefault(cid, set()).add(gi)
+                named.setdefault(cid, set()).add(gi)
+        if g.kind == "certification":
+            continue  # only the named credential (or its successor) closes "CompTIA Security+ required"
+        for s in g.skills[:3]:
+            if (s.score or 0) >= GAP_URI_SCORE:
+                for cid in index.get(s.uri, ()):
+                    if cid not in earned:
+                        covers.setdefault(cid, set()).add(gi)
+    for cid in named:
+        for eq in _equivalent_ids(cid, catalog) - {cid}:
+            if eq in earned:  # holding the predecessor/successor already closes it
+                covers.pop(cid, None)
+    weight = [2.0 if g.required else 1.0 for g in coverable]
+    inf = float("inf")
+    static = {
+        cid: (
+            catalog.credentials[cid].cost if catalog.credentials[cid].cost is not None else inf,
+            catalog.credentials[cid].hours if catalog.credentials[cid].hours is not None else inf,
+        )
+        for cid in covers
+    }
+    chosen: list[CredentialSuggestion] = []
+    done: set[int] = set()
+    while len(chosen) < MAX_GAP_CREDENTIALS and covers:
+        best = min(
+            covers,
+            key=lambda cid, done=done: (
+                -sum(weight[i] for i in named.get(cid, set()) - done),
+                -sum(weight[i] for i in covers[cid] - done),
+                *static[cid],
+                cid,
+            ),
+        )
+        gain = covers[best] - done
+        if not gain:
+            break
+        c = catalog.credentials[best]
+        chosen.append(
+            CredentialSuggestion(
+                id=c.id,
+                name=c.name,
+                provider=c.provider,
+                cost=c.cost,
+                hours=c.hours,
+                covers=[coverable[i].text for i in sorted(covers[best])],
+                url=c.url,
+            )
+        )
+        done |= gain
+        del covers[best]
+    return chosen
+
+
+# --------------------------------------------------------------------------------------------------------------
+# A short readable summary (the CLI without --json)
+# --------------------------------------------------------------------------------------------------------------
+
+
+def summary_lines(analysis: PostingAnalysis) -> list[str]:
+    """A few lines a person can read: title, role, requirements by kind, and the match when there is one."""
+    out = [f"Title: {analysis.title or '(not found)'}"]
+    if analysis.occupation:
+        occ = analysis.occupation
+        out.append(f"Occupation: {occ.label} ({occ.onet_soc or occ.uri}, score {occ.score:.2f})")
+    if analysis.seniority:
+        out.append(f"Seniority: {analysis.seniority}")
+    if analysis.salary:
+        out.append(f"Salary: {analysis.salary}")
+    out.extend(f"Note: {n}" for n in analysis.notices)
+    if analysis.requirements:
+        out.append(f"Requirements ({len(analysis.requirements)}):")
+    for r in analysis.requirements:
+        tag = "required" if r.required else "preferred"
+        extra = f", {r.years:g}+ years" if r.years is not None else ""
+        mark = f"[{r.match}] " if r.match else ""
+        skills = ", ".join(s.label for s in r.skills[:2])
+        line = f"  {mark}{r.text} ({r.kind}, {tag}{extra})"
+        if r.credentials:
+            line += f" → {', '.join(r.credentials)}"
+        elif skills:
+            line += f" → {skills}"
+        out.append(line)
+        if r.evidence:
+            out.append(f"      evidence: {'; '.join(r.evidence)}")
+    if analysis.score is not None:
+        out.append(f"Match score: {analysis.score:g}/100")
+        if analysis.score_explanation:
+            out.append(analysis.score_explanation)
+    if analysis.gap_credentials:
+        out.append("Credentials that close gaps:")
+        for c in analysis.gap_credentials:
+            cost = f"{c.cost:,.0f}" if c.cost is not None else "cost not stated"
+            hours = f"{c.hours:,.0f} h" if c.hours is not None else "hours not stated"
+            out.append(f"  {c.name} ({c.provider}; {cost}; {hours}) covers: {'; '.join(c.covers)}")
+    return out

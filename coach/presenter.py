@@ -66,44 +66,11 @@ _OUTCOME = re.compile(
     r"prevent|recogni|promot|shortened|faster|zero)\w*",
     re.IGNORECASE,
 )
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "for",
-        "from",
-        "in",
-        "into",
-        "is",
-        "it",
-        "of",
-        "on",
-        "or",
-        "the",
-        "to",
-        "with",
-        "using",
-        "use",
-        "used",
-        "via",
-        "your",
-        "my",
-        "our",
-        "this",
-        "that",
-        "these",
-        "those",
-        "i",
-        "we",
-        "you",
-    ]
-)
+_STOP_TEXT = """
+a an and are as at be by for from in into is it of on or the to with using use used via your my our this
+that these those i we you
+"""
+_STOP = frozenset(_STOP_TEXT.split())
 _VARIANT_SPLIT = re.compile(r"\s*~~~\s*")
 _LINKEDIN_HEADLINE_MAX = 220
 
@@ -236,6 +203,10 @@ class _Writer:
         self.prompts_dir = prompts_dir
         self.notices: list[str] = []
         self.rewritten: list[str] = []
+        # Every way the learner's credentials can be named: a rewrite may not bring one into a text that did
+        # not name it (a planned CISSP is in the inputs, but "I also hold the CISSP" is still false).
+        self.credential_names: list[str] = []
+        self.pending_names: list[str] = []  # forms of credentials that are in progress or planned
         self._system: str | None = None
 
     def variant(self, template: str, key: str, **variables: Any) -> str:
@@ -263,7 +234,11 @@ class _Writer:
             self.notices.append(f"{label}: the model returned nothing; kept the offline text.")
             return text
         problems = find_unsupported_claims(rewrite, self.allowed)
-        lost = _lost_status(text, rewrite)
+        lost = (
+            _lost_status(text, rewrite)
+            + _new_credentials(text, rewrite, self.credential_names)
+            + _pending_as_held(text, rewrite, self.pending_names)
+        )
         if problems or lost:
             why = "; ".join(
                 [
@@ -312,6 +287,79 @@ def _lost_status(offline: str, rewrite: str) -> list[str]:
     return lost
 
 
+def credential_mentions(name: str) -> list[str]:
+    """Ways a credential is referred to: its name, the acronym in parentheses, the name without the provider."""
+    forms = [name]
+    forms += re.findall(r"\(([A-Z][A-Za-z0-9+&-]{1,12})\)", name)
+    if " " in name:
+        forms.append(name.split(" ", 1)[1])  # "CompTIA Security+" → "Security+"
+    return [f for f in dict.fromkeys(forms) if len(f) >= 2]
+
+
+def _new_credentials(offline: str, rewrite: str, names: Sequence[str]) -> list[str]:
+    """Credentials the rewrite names that the offline text did not."""
+    off, new = f" {normalise(offline)} ", f" {normalise(rewrite)} "
+    added = []
+    for form in names:
+        key = normalise(form)
+        if len(key) < 2 or key in _STOP:
+            continue
+        if f" {key} " in new and f" {key} " not in off:
+            added.append(f"it brought in '{form}', which this text did not mention")
+    return added
+
+
+_PENDING_WORDS = (
+    "expected",
+    "planned",
+    "plan ",
+    "in progress",
+    "completing",
+    "working towards",
+    "working on",
+    "under way",
+    "next",
+    "pursuing",
+    "studying",
+    "preparing",
+    "will ",
+)
+
+
+def _unqualified_pending(text: str, names: Sequence[str]) -> set[str]:
+    """Pending credentials named in a sentence that does not say they are pending."""
+    found = set()
+    for sentence in re.split(r"(?<=[.!?;)])\s+|\n|\s[|·]\s", text):
+        low = f" {normalise(sentence)} "
+        if any(w in sentence.lower() for w in _PENDING_WORDS):
+            continue
+        for form in names:
+            key = normalise(form)
+            if len(key) >= 2 and f" {key} " in low:
+                found.add(form)
+    return found
+
+
+_HELD = r"\b(?:hold|holds|held|holding|earned|achieved|obtained|completed|passed|certified|have|has)\b"
+
+
+def _held_claims(text: str, names: Sequence[str]) -> set[str]:
+    """Pending credentials the text says are held ('I hold X', 'earned the X'), within a few words."""
+    found = set()
+    for form in names:
+        pattern = _HELD + r"(?:\W+\w+){0,4}?\W+" + re.escape(form) + r"(?!\w)"
+        if re.search(pattern, text, flags=re.IGNORECASE):
+            found.add(form)
+    return found
+
+
+def _pending_as_held(offline: str, rewrite: str, names: Sequence[str]) -> list[str]:
+    """A rewrite may not name an in-progress or planned credential without saying it is pending, nor call it held."""
+    added = _unqualified_pending(rewrite, names) - _unqualified_pending(offline, names)
+    added |= _held_claims(rewrite, names) - _held_claims(offline, names)
+    return [f"it named '{form}' without saying it is in progress or planned" for form in sorted(added)]
+
+
 def _tidy(text: str) -> str:
     """Collapse whitespace and fix spacing around punctuation left by optional template parts."""
     text = re.sub(r"[ \t]+", " ", text)
@@ -337,38 +385,11 @@ def _with_article(phrase: str, *, keep_case: bool = False) -> str:
     return f"{article} {phrase}"
 
 
-_PAST_IRREGULAR = frozenset(
-    [
-        "set",
-        "led",
-        "built",
-        "ran",
-        "wrote",
-        "made",
-        "taught",
-        "kept",
-        "won",
-        "cut",
-        "grew",
-        "met",
-        "sold",
-        "drove",
-        "gave",
-        "took",
-        "found",
-        "held",
-        "began",
-        "brought",
-        "spent",
-        "sent",
-        "read",
-        "put",
-        "lent",
-        "rebuilt",
-        "rewrote",
-        "oversaw",
-    ]
-)
+_PAST_IRREGULAR_TEXT = """
+set led built ran wrote made taught kept won cut grew met sold drove gave took found held began brought
+spent sent read put lent rebuilt rewrote oversaw
+"""
+_PAST_IRREGULAR = frozenset(_PAST_IRREGULAR_TEXT.split())
 
 
 def _clause(evidence: str) -> str:
@@ -654,7 +675,7 @@ def draft_all(
     model: BaseChatModel | None = None,
     today: date | None = None,
     *,
-    catalog: Catalog | None = None,
+    catalog: Catalog | Literal["process"] | None = "process",
     posting_text: str | None = None,
     prompts_dir: Path | None = None,
 ) -> Drafts:
@@ -662,8 +683,15 @@ def draft_all(
 
     Offline by default; with `model` (a LangChain chat model) each text is rewritten and kept only if the claim
     checker finds nothing the inputs do not support. `today` anchors "expected <month>" dates (default: today).
+    `catalog` defaults to the process-wide catalogue (issuers, official URLs, ESCO skills, unknown-id checks);
+    pass None to draft from the inputs alone.
     """
     today = today or date.today()
+    if catalog == "process":
+        from coach.knowledge import get_catalog
+
+        catalog = get_catalog()
+    assert not isinstance(catalog, str)
     check_inputs(profile, pathway, catalog)
     target = _target_title(profile, pathway, posting, catalog)
     target_one = singular_title(target) if target else None
@@ -686,6 +714,16 @@ def draft_all(
         facts=facts,
         prompts_dir=prompts_dir,
     )
+    for c in creds:
+        if c.status != "earned" and c.date and c.date[:7] < today.strftime("%Y-%m"):
+            writer.notices.append(
+                f"{c.name} was {c.date_label or 'expected earlier'}, which has passed: update its status or date "
+                "in your profile."
+            )
+    writer.credential_names = [form for c in creds for form in credential_mentions(c.name)]
+    writer.pending_names = [
+        form for c in creds if c.status != "earned" for form in credential_mentions(c.name)
+    ]
     pool = _evidence_pool(profile)
     bullets = _resume_bullets(writer, profile, creds, pool)
     earned = [c.name for c in creds if c.status == "earned" and c.kind == "credential"]
@@ -831,7 +869,7 @@ def _resume_bullets(
             issuer=item.issuer or "",
             when=when,
             skill=skill,
-            evidence=evidence_text,
+            evidence=_clause(evidence_text),
             evidence_clause=_clause(evidence_text),
             where=where,
             own_skill=own_skill,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import math
 import os
@@ -19,7 +20,7 @@ import re
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from coach.settings import Settings
 
 INDEX_VERSION = 1
+LEXICAL_VERSION = 2  # bump when tokenisation or BM25 weighting changes: the lexical index is then rebuilt
 KINDS: tuple[str, ...] = ("occupation", "skill", "credential", "rule")
 COLLECTIONS = {"occupation": "occupations", "skill": "skills", "credential": "credentials", "rule": "rules"}
 LEVELS = ("entry", "intermediate", "advanced", "expert")
@@ -48,7 +50,7 @@ EMBED_BATCH = 256  # documents embedded and upserted per step: what an interrupt
 RRF_K = 60
 # Per-kind word caps for the embedded text: MiniLM's cost grows with length and 20k documents must embed in
 # well under the 3-minute build budget on 2 cores; titles and the opening of a description carry the meaning.
-DENSE_WORDS = {"occupation": 48, "skill": 28, "credential": 56, "rule": 72}
+DENSE_WORDS = {"occupation": 40, "skill": 24, "credential": 56, "rule": 72}
 TYPE_LABELS = {
     "certification": "certification",
     "professional_certificate": "professional certificate",
@@ -107,6 +109,9 @@ class BuildReport(BaseModel):
     documents: dict[str, int] = Field(default_factory=dict, description="Documents in the index, per kind.")
     embedded: dict[str, int] = Field(default_factory=dict, description="Documents (re-)embedded this run.")
     deleted: dict[str, int] = Field(default_factory=dict, description="Documents removed (gone from source).")
+    updated: dict[str, int] = Field(
+        default_factory=dict, description="Documents whose facts changed but not their embedded text."
+    )
     unchanged: dict[str, int] = Field(default_factory=dict)
     forced: bool = False
     seconds: float = 0.0
@@ -275,10 +280,12 @@ def credential_document(cred: Credential, skill_label: Callable[[str], str]) -> 
     level = f", {cred.level} level" if cred.level else ""
     skills = list(dict.fromkeys([*cred.skill_tags, *(skill_label(u) for u in cred.skills)]))
     head = f"{cred.name}. {type_label.capitalize()} by {cred.provider}{level}."
-    dense = head + (f" {cred.description}" if cred.description else "")
-    dense = _cap_words(dense, DENSE_WORDS["credential"] - min(12, len(skills) * 2))
-    if skills:
-        dense += " Skills: " + ", ".join(skills[:6]) + "."
+    # Skills before the description: what a credential is about matters more to a search than its renewal
+    # terms, and the word cap cuts the end.
+    dense = head + (" Skills: " + ", ".join(skills[:6]) + "." if skills else "")
+    if cred.description:
+        dense += " " + cred.description
+    dense = _cap_words(dense, DENSE_WORDS["credential"])
     lexical = " ".join(
         [
             cred.name,
@@ -323,6 +330,8 @@ def credential_document(cred: Credential, skill_label: Callable[[str], str]) -> 
             "exam_code": cred.exam_code,
             "url": cred.url,
             "microcredential": cred.is_microcredential,
+            # Independent catalogues listing it (curated list, roadmap, Coursera...): a sign it is established.
+            "datasets": len({x.name.split(":")[0].strip() for x in cred.sources}) or None,
             "source_name": source.name,
             "source_url": source.url,
             "as_of": source.as_of,
@@ -389,10 +398,9 @@ def occupation_document(occ: Occupation) -> Document:
 def skill_document(skill: Skill) -> Document:
     """An ESCO skill as a document: preferred and alternative labels, the start of its description."""
     alts = [a for a in skill.alt_labels if a.lower() != skill.label.lower()]
-    dense = skill.label + (" (" + "; ".join(alts[:3]) + ")" if alts else "")
-    if skill.description:
-        dense += ": " + skill.description
-    dense = _cap_words(dense, DENSE_WORDS["skill"])
+    # Labels only: 13,896 skills dominate the build time, and alternative labels carry most of the paraphrase
+    # signal; the description is still matched lexically.
+    dense = _cap_words(skill.label + (" (" + "; ".join(alts[:4]) + ")" if alts else ""), DENSE_WORDS["skill"])
     lexical = " ".join([skill.label, skill.label, *alts, skill.description])
     source = Source(name=ESCO_SOURCE, url=skill.uri, licence="CC BY 4.0")
     meta = _clean_meta(
@@ -493,6 +501,15 @@ def catalog_documents(catalog: CatalogLike) -> dict[str, list[Document]]:
 # --------------------------------------------------------------------------------------------------------------
 
 
+def _joined(tokens: Sequence[str], known: Collection[str]) -> list[str]:
+    """Adjacent words written as one elsewhere in the corpus: 'cyber security' also counts as 'cybersecurity'."""
+    out = []
+    for a, b in itertools.pairwise(tokens):
+        if a.isalpha() and b.isalpha() and (a + b) in known:
+            out.append(a + b)
+    return out
+
+
 class LexicalIndex:
     """Okapi BM25 over tokenised documents; a query sums a few sparse columns (well under a millisecond)."""
 
@@ -510,9 +527,11 @@ class LexicalIndex:
         cols: list[int] = []
         tfs: list[float] = []
         lengths = np.zeros(len(texts), dtype=np.float32)
-        for i, text in enumerate(texts):
+        tokenised = [tokenize(t) for t in texts]
+        known = {t for toks in tokenised for t in toks}
+        for i, toks in enumerate(tokenised):
             counts: dict[int, int] = {}
-            toks = tokenize(text)
+            toks = toks + _joined(toks, known)
             lengths[i] = len(toks)
             for t in toks:
                 j = vocab.setdefault(t, len(vocab))
@@ -536,7 +555,8 @@ class LexicalIndex:
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every document for `query` (zeros when no term matches)."""
-        cols = sorted({self.vocab[t] for t in tokenize(query) if t in self.vocab})
+        toks = tokenize(query)
+        cols = sorted({self.vocab[t] for t in toks + _joined(toks, self.vocab) if t in self.vocab})
         if not cols:
             return np.zeros(self.matrix.shape[0], dtype=np.float32)
         return np.asarray(self.matrix[:, cols].sum(axis=1)).ravel()
@@ -596,14 +616,14 @@ def _collection(client: Any, kind: str, create: bool = True) -> Any:
     return client.get_collection(name, embedding_function=None)
 
 
-def _existing_hashes(col: Any, page: int = 5000) -> dict[str, str]:
-    """Content hash of every record in a collection (paged, so a remote server is not asked for everything)."""
-    out: dict[str, str] = {}
+def _existing_hashes(col: Any, page: int = 5000) -> dict[str, tuple[str, str]]:
+    """(content hash, embedded-text hash) of every record (paged, so a server is not asked for everything)."""
+    out: dict[str, tuple[str, str]] = {}
     offset = 0
     while True:
         got = col.get(include=["metadatas"], limit=page, offset=offset)
         for doc_id, meta in zip(got["ids"], got["metadatas"] or [], strict=False):
-            out[doc_id] = (meta or {}).get("hash", "")
+            out[doc_id] = ((meta or {}).get("hash", ""), (meta or {}).get("ehash", ""))
         if len(got["ids"]) < page:
             return out
         offset += page
@@ -675,7 +695,13 @@ def _build_locked(
         for kind in KINDS:
             with contextlib.suppress(Exception):  # absent already: nothing to drop
                 client.delete_collection(COLLECTIONS[kind])
-    elif old and old.get("complete") and old.get("digest") == digest and _files_present(folder):
+    elif (
+        old
+        and old.get("complete")
+        and old.get("digest") == digest
+        and old.get("lexical_version") == LEXICAL_VERSION
+        and _files_present(folder)
+    ):
         # Nothing changed since the last complete build: verify Chroma agrees, then stop.
         counts = {k: _collection(client, k).count() for k in KINDS}
         if counts == {k: len(v) for k, v in docs.items()}:
@@ -683,10 +709,12 @@ def _build_locked(
             report.unchanged = dict(counts)
             report.embedded = dict.fromkeys(KINDS, 0)
             report.deleted = dict.fromkeys(KINDS, 0)
+            report.updated = dict.fromkeys(KINDS, 0)
             return report
 
     # Mark the index incomplete until every step below has finished: readers refuse a half-built index.
     _write_json(folder / MANIFEST, {**(old or {}), "version": INDEX_VERSION, "complete": False})
+    ehashes = {k: {d.id: _embed_hash(d, fingerprint) for d in items} for k, items in docs.items()}
     plans: list[tuple[str, Any, list[Document]]] = []
     for kind in KINDS:
         col = _collection(client, kind)
@@ -695,9 +723,19 @@ def _build_locked(
         gone = [i for i in stored if i not in wanted]
         for start in range(0, len(gone), 5000):
             col.delete(ids=gone[start : start + 5000])
-        todo = [d for d in docs[kind] if stored.get(d.id) != wanted[d.id]]
+        changed = [d for d in docs[kind] if stored.get(d.id, ("", ""))[0] != wanted[d.id]]
+        # Same embedded text, other facts changed (a price, a URL): update the metadata, keep the vector.
+        meta_only = [d for d in changed if stored.get(d.id, ("", ""))[1] == ehashes[kind][d.id]]
+        todo = [d for d in changed if stored.get(d.id, ("", ""))[1] != ehashes[kind][d.id]]
+        for start in range(0, len(meta_only), EMBED_BATCH):
+            chunk = meta_only[start : start + EMBED_BATCH]
+            col.update(
+                ids=[d.id for d in chunk],
+                metadatas=[{**d.metadata, "hash": wanted[d.id], "ehash": ehashes[kind][d.id]} for d in chunk],
+            )
         report.deleted[kind] = len(gone)
-        report.unchanged[kind] = len(docs[kind]) - len(todo)
+        report.updated[kind] = len(meta_only)
+        report.unchanged[kind] = len(docs[kind]) - len(changed)
         report.embedded[kind] = 0
         plans.append((kind, col, todo))
 
@@ -714,7 +752,10 @@ def _build_locked(
                 col.upsert(
                     ids=[d.id for d in chunk],
                     embeddings=np.asarray(vectors, dtype=np.float32),
-                    metadatas=[{**d.metadata, "hash": hashes[kind][d.id]} for d in chunk],
+                    metadatas=[
+                        {**d.metadata, "hash": hashes[kind][d.id], "ehash": ehashes[kind][d.id]}
+                        for d in chunk
+                    ],
                     documents=[d.dense_text for d in chunk],
                 )
                 report.embedded[kind] += len(chunk)
@@ -744,6 +785,7 @@ def _build_locked(
         folder / MANIFEST,
         {
             "version": INDEX_VERSION,
+            "lexical_version": LEXICAL_VERSION,
             "complete": True,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "model": fingerprint,
@@ -758,6 +800,11 @@ def _build_locked(
         },
     )
     return report
+
+
+def _embed_hash(doc: Document, fingerprint: str) -> str:
+    # What the vector depends on: the model and the embedded text, nothing else.
+    return hashlib.sha256(f"{fingerprint}:{doc.dense_text}".encode()).hexdigest()[:24]
 
 
 def _hash_with_model(doc: Document, fingerprint: str) -> str:
@@ -805,6 +852,9 @@ _TYPE_INTENT = [
 INTENT_BOOST = 0.1  # per matched intent: enough to reorder near-ties, never to lift an unrelated document
 EXACT_BOOST = 1.0
 PARTIAL_BOOST = 0.5
+# Per extra independent catalogue listing a credential (at most two): established credentials first among
+# near-equals, e.g. CompTIA Security+ (curated list + roadmap) before a certificate only one roadmap mentions.
+CORROBORATION_BOOST = 0.06
 # mode → (dense ranking, lexical ranking, boosts); the single-ranker modes exist for evaluation ablations.
 SEARCH_MODES = {
     "hybrid": (True, True, True),
@@ -871,6 +921,7 @@ class KnowledgeIndex:
         self.level = np.array([m.get("level", "") for m in meta], dtype=object)
         self.cost = np.array([m.get("cost", math.nan) for m in meta], dtype=np.float64)
         self.ctype = [m.get("type", "") for m in meta]
+        self.datasets = np.array([m.get("datasets", 1) for m in meta], dtype=np.int16)
         self.providers = sorted({p for p in self.provider_key if p})
         self.keys: dict[str, list[int]] = {}
         for i, d in enumerate(docs):
@@ -993,7 +1044,7 @@ class KnowledgeIndex:
             res = col.query(query_embeddings=[vector], n_results=n, where=where, include=["distances"])
             for doc_id, dist in zip(res["ids"][0], res["distances"][0], strict=False):
                 pos = self.position.get((kd, doc_id))
-                if pos is not None:
+                if pos is not None and mask[pos]:
                     dense.append((1.0 - float(dist), pos))
         dense.sort(key=lambda t: -t[0])
         dense_rank = {pos: r for r, (_, pos) in enumerate(dense[:depth])}
@@ -1031,6 +1082,7 @@ class KnowledgeIndex:
                     score += INTENT_BOOST
                 if want_types and self.ctype[pos] in want_types:
                     score += INTENT_BOOST
+                score += CORROBORATION_BOOST * min(max(int(self.datasets[pos]) - 1, 0), 2)
             scored.append((score, pos))
         scored.sort(key=lambda t: (-t[0], -dense_sim.get(t[1], 0.0)))
         return [self._hit(pos, score) for score, pos in scored[:k]]

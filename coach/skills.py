@@ -7,9 +7,13 @@ warm linker answers a batch with one embedding call and a matrix product.
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import json
 import os
+import re
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +21,7 @@ from typing import Protocol
 
 import numpy as np
 
-from coach.embeddings import Embedder, cached_matrix
+from coach.embeddings import DIM, Embedder, cached_matrix
 from coach.errors import BadInput
 from coach.models import Occupation, RoleMatch, Skill, SkillRef
 
@@ -25,7 +29,18 @@ from coach.models import Occupation, RoleMatch, Skill, SkillRef
 MAX_TEXT_CHARS = 2_000
 MAX_TITLE_CHARS = 300
 MAX_TOP_K = 200
+MAX_SPANS = 96  # candidate phrases per text (a long sentence has a few dozen)
 _CHUNK = 64  # texts per matrix product: bounds memory (64 × 100k floats ≈ 25 MB)
+PHRASE_CACHE = 50_000  # phrase embeddings kept in memory (precise mode): ~77 MB at most
+
+# Score fusion, chosen for stated reasons and checked on the dev splits (evals/skills_eval.py):
+# a sentence names several skills, each in a short span, so the best-matching phrase counts most (SPAN_W);
+# the whole sentence adds context (SENTENCE_W) and is matched to preferred labels only, because with ~7 labels
+# per skill a long sentence finds some loosely related alternative label for many skills.
+SENTENCE_W = 0.3
+SPAN_W = 0.7
+PRECISE_WEIGHTS = (0.4, 0.2, 0.4)  # sentence, contextual spans, separately embedded phrases
+SPAN_WORDS = 3  # phrases of 1-3 words: ESCO labels are short
 
 
 class CatalogLike(Protocol):
@@ -45,6 +60,11 @@ class _LabelSpace:
     owner: np.ndarray
     starts: np.ndarray
     matrix: np.ndarray
+
+    @property
+    def preferred(self) -> np.ndarray:
+        """One row per entity: its preferred label (the first of its group)."""
+        return self.matrix[self.starts]
 
 
 def _dedupe(texts: Sequence[str]) -> list[str]:
@@ -92,7 +112,7 @@ def _clean(text: object, limit: int) -> str:
 
 
 def _check_top(top_k: int) -> int:
-    if not isinstance(top_k, int) or top_k < 1:
+    if not isinstance(top_k, int) or isinstance(top_k, bool) or top_k < 1:
         raise BadInput(f"top_k must be a positive integer, got {top_k!r}")
     return min(top_k, MAX_TOP_K)
 
@@ -104,41 +124,486 @@ def _top(scores: np.ndarray, k: int) -> np.ndarray:
     return part[np.argsort(-scores[part], kind="stable")]
 
 
+# --------------------------------------------------------------------------------------------------------------
+# Candidate phrases: the spans a skill can be named by
+# --------------------------------------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W_](?:[\w+#.&'’-]*[\w+#])?")
+_BREAK_CHARS = frozenset(',;:()[]{}•*?!|/"“”<>·–—')
+# Words that separate skills in a list ("Java, Python and SQL", "such as", "e.g.").
+_SEPARATORS = frozenset(
+    [
+        "and",
+        "or",
+        "&",
+        "plus",
+        "including",
+        "incl",
+        "e.g",
+        "eg",
+        "i.e",
+        "ie",
+        "etc",
+        "such",
+        "as",
+        "well",
+        "like",
+        "nor",
+        "but",
+        "also",
+        "either",
+    ]
+)
+# Words a skill phrase neither starts nor ends with: function words and the frame around skills in postings
+# ("strong knowledge of", "experience with", "ability to"). "work"/"use" stay: ESCO labels start with verbs.
+_EDGE_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "in",
+        "on",
+        "for",
+        "to",
+        "with",
+        "within",
+        "at",
+        "by",
+        "from",
+        "into",
+        "our",
+        "your",
+        "their",
+        "its",
+        "his",
+        "her",
+        "we",
+        "you",
+        "they",
+        "is",
+        "are",
+        "be",
+        "been",
+        "being",
+        "was",
+        "were",
+        "will",
+        "would",
+        "should",
+        "can",
+        "could",
+        "may",
+        "must",
+        "have",
+        "has",
+        "had",
+        "do",
+        "does",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "who",
+        "which",
+        "what",
+        "where",
+        "when",
+        "how",
+        "any",
+        "all",
+        "some",
+        "other",
+        "others",
+        "more",
+        "most",
+        "very",
+        "strong",
+        "good",
+        "excellent",
+        "great",
+        "solid",
+        "proven",
+        "demonstrated",
+        "ability",
+        "able",
+        "experience",
+        "experienced",
+        "knowledge",
+        "understanding",
+        "skills",
+        "skill",
+        "proficiency",
+        "proficient",
+        "familiarity",
+        "familiar",
+        "years",
+        "year",
+        "not",
+        "no",
+        "required",
+        "preferred",
+        "desirable",
+        "nice",
+        "ideally",
+        "least",
+        "one",
+        "two",
+        "three",
+        "new",
+    ]
+)
+
+
+def candidate_spans(text: str, max_words: int = SPAN_WORDS, limit: int = MAX_SPANS) -> list[tuple[int, int]]:
+    """Character ranges of candidate skill phrases: 1..max_words-word windows inside list items.
+
+    The text is cut into segments at punctuation and list separators; inside a segment every window of up to
+    `max_words` words that neither starts nor ends with a function word is a candidate.
+    """
+    segments: list[list[tuple[int, int]]] = []
+    current: list[tuple[int, int]] = []
+    pos = 0
+    for m in _WORD.finditer(text):
+        gap = text[pos : m.start()]
+        if current and (any(c in _BREAK_CHARS for c in gap) or ". " in gap or gap.endswith(".")):
+            segments.append(current)
+            current = []
+        pos = m.end()
+        if m.group().lower() in _SEPARATORS:
+            if current:
+                segments.append(current)
+                current = []
+            continue
+        current.append((m.start(), m.end()))
+    if current:
+        segments.append(current)
+    out: list[tuple[int, int]] = []
+    for seg in segments:
+        edge_ok = [text[a:b].lower() not in _EDGE_WORDS for a, b in seg]
+        for i in range(len(seg)):
+            if not edge_ok[i]:
+                continue
+            for j in range(i, min(len(seg), i + max_words)):
+                if edge_ok[j]:
+                    out.append((seg[i][0], seg[j][1]))
+                    if len(out) >= limit:
+                        return out
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The encoder with token states (one pass gives the sentence vector and every span's contextual vector)
+# --------------------------------------------------------------------------------------------------------------
+
+
+class TokenEncoder:
+    """all-MiniLM-L6-v2 returning the pooled sentence vector and the last layer's token states.
+
+    The same ONNX graph as coach.embeddings (so sentence vectors match the label matrices exactly) with one
+    more output; a span's vector is the mean of its tokens' states, so every candidate phrase of a sentence
+    costs no extra encoder pass.
+    """
+
+    def __init__(self, threads: int = 2, batch_size: int = 32) -> None:
+        import onnx
+        import onnxruntime as ort
+        from onnx import TensorProto, helper
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        from coach.embeddings import MAX_TOKENS, _bert_onnx, model_dir
+
+        path = model_dir()
+        raw = load_file(str(path / "model.safetensors"))
+        weights = {k.removeprefix("bert.").removeprefix("model."): v for k, v in raw.items()}
+        model = onnx.load_from_string(_bert_onnx(weights))
+        last = [n for n in model.graph.node if n.op_type == "LayerNormalization"][-1]
+        model.graph.output.append(
+            helper.make_tensor_value_info(last.output[0], TensorProto.FLOAT, ["batch", "seq", DIM])
+        )
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        self._session = ort.InferenceSession(
+            model.SerializeToString(), options, providers=["CPUExecutionProvider"]
+        )
+        self._tok = Tokenizer.from_file(str(path / "tokenizer.json"))
+        self._tok.no_padding()
+        self._tok.enable_truncation(MAX_TOKENS)
+        self._lock = threading.Lock()
+        self.batch_size = batch_size
+
+    def encode(self, texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Per text: (pooled unit vector, token states n×384, token character offsets n×2)."""
+        encs = self._tok.encode_batch(list(texts))
+        order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
+        out: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = [None] * len(encs)  # type: ignore[list-item]
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            n = max(len(encs[i].ids) for i in idx)
+            ids = np.zeros((len(idx), n), dtype=np.int64)
+            mask = np.zeros((len(idx), n), dtype=np.int64)
+            for row, i in enumerate(idx):
+                ids[row, : len(encs[i].ids)] = encs[i].ids
+                mask[row, : len(encs[i].ids)] = 1
+            with self._lock:
+                pooled, states = self._session.run(None, {"input_ids": ids, "attention_mask": mask})
+            for row, i in enumerate(idx):
+                m = len(encs[i].ids)
+                out[i] = (pooled[row], states[row, :m], np.asarray(encs[i].offsets, dtype=np.int64))
+        return out
+
+
+def span_vectors(states: np.ndarray, offsets: np.ndarray, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+    """Unit vectors of character spans: the mean of the token states inside each span (zero if none)."""
+    if not spans or len(states) < 3:
+        return np.zeros((len(spans), states.shape[1]), dtype=np.float32)
+    states, offsets = states[1:-1], offsets[1:-1]  # drop [CLS] and [SEP]
+    cum = np.vstack([np.zeros((1, states.shape[1]), np.float32), np.cumsum(states, axis=0)])
+    a = np.array([s for s, _ in spans])
+    b = np.array([e for _, e in spans])
+    # Tokens are in text order: the first token starting at/after a, the last ending at/before b.
+    first = np.searchsorted(np.maximum.accumulate(offsets[:, 0]), a, side="left")
+    last = np.searchsorted(np.maximum.accumulate(offsets[:, 1]), b, side="right")
+    count = np.maximum(last - first, 0)
+    vecs = (cum[np.maximum(last, first)] - cum[first]) / np.maximum(count, 1)[:, None]
+    norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+    return (vecs / np.maximum(norms, 1e-9)).astype(np.float32) * (count > 0)[:, None]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# An inverted-file index over label rows: phrases are compared with the labels of the nearest clusters only
+# --------------------------------------------------------------------------------------------------------------
+
+
+class LabelIVF:
+    """Label rows grouped into k-means clusters (spherical), each cluster's rows sorted by owner entity.
+
+    Comparing a phrase with the labels of its `nprobe` nearest clusters instead of all ~100k labels makes the
+    span stage about 10× cheaper; the skills found are the same for nearly all strong matches.
+    """
+
+    def __init__(self, matrix: np.ndarray, owner: np.ndarray, n_lists: int, assign: np.ndarray) -> None:
+        order = np.lexsort((owner, assign))
+        self.matrix = np.ascontiguousarray(matrix[order])
+        self.owner = owner[order]
+        assign = assign[order]
+        self.bounds = np.searchsorted(assign, np.arange(n_lists + 1))
+        cent = np.zeros((n_lists, matrix.shape[1]), dtype=np.float32)
+        np.add.at(cent, assign, self.matrix)
+        self.centroids = cent / np.maximum(np.linalg.norm(cent, axis=1, keepdims=True), 1e-9)
+        # Per cluster: where each owner's run starts (for a max over labels of the same entity).
+        self.runs: list[tuple[np.ndarray, np.ndarray]] = []
+        for c in range(n_lists):
+            lo, hi = self.bounds[c], self.bounds[c + 1]
+            own = self.owner[lo:hi]
+            if hi == lo:
+                self.runs.append((np.zeros(0, np.int64), np.zeros(0, np.int32)))
+                continue
+            run_starts = np.flatnonzero(np.r_[True, own[1:] != own[:-1]])
+            self.runs.append((run_starts, own[run_starts]))
+
+    @staticmethod
+    def kmeans(
+        matrix: np.ndarray, n_lists: int, iters: int = 8, sample: int = 40_000, seed: int = 0
+    ) -> np.ndarray:
+        """Cluster assignment of every row (spherical k-means trained on a fixed sample)."""
+        rng = np.random.default_rng(seed)
+        train = matrix[rng.choice(len(matrix), size=min(sample, len(matrix)), replace=False)]
+        cent = train[rng.choice(len(train), size=n_lists, replace=False)].copy()
+        for _ in range(iters):
+            assign = np.argmax(train @ cent.T, axis=1)
+            new = np.zeros_like(cent)
+            np.add.at(new, assign, train)
+            empty = np.linalg.norm(new, axis=1) == 0
+            new[empty] = train[rng.choice(len(train), size=int(empty.sum()), replace=False)]
+            cent = new / np.linalg.norm(new, axis=1, keepdims=True)
+        return np.concatenate(
+            [np.argmax(matrix[i : i + 8192] @ cent.T, axis=1) for i in range(0, len(matrix), 8192)]
+        ).astype(np.int32)
+
+    def max_by_group(
+        self, vecs: np.ndarray, group: np.ndarray, n_groups: int, n_entities: int, nprobe: int
+    ) -> np.ndarray:
+        """For each group (a text), the best similarity of any of its vectors to each entity's labels.
+
+        `group` gives each vector's text (sorted ascending). Entities never probed keep 0.
+        """
+        out = np.zeros((n_groups, n_entities), dtype=np.float32)
+        if len(vecs) == 0:
+            return out
+        nprobe = min(nprobe, len(self.centroids))
+        probe = np.argpartition(-(vecs @ self.centroids.T), nprobe - 1, axis=1)[:, :nprobe]
+        rows = np.repeat(np.arange(len(vecs)), nprobe)
+        lists = probe.ravel()
+        by_list = np.argsort(lists, kind="stable")
+        lists, rows = lists[by_list], rows[by_list]
+        cuts = np.flatnonzero(np.r_[True, lists[1:] != lists[:-1], True])
+        for a, b in itertools.pairwise(cuts):
+            c = lists[a]
+            lo, hi = self.bounds[c], self.bounds[c + 1]
+            if hi == lo:
+                continue
+            r = np.sort(rows[a:b])
+            sims = vecs[r] @ self.matrix[lo:hi].T
+            run_starts, run_owner = self.runs[c]
+            per_entity = np.maximum.reduceat(sims, run_starts, axis=1)
+            g = group[r]
+            gcuts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+            per_group = np.maximum.reduceat(per_entity, gcuts, axis=0)
+            ix = np.ix_(g[gcuts], run_owner)
+            out[ix] = np.maximum(out[ix], per_group)
+        return out
+
+
+def _ivf_for(space: _LabelSpace, name: str, cache_dir: Path, n_lists: int) -> LabelIVF:
+    """The IVF of a label space, its cluster assignment cached next to the label matrix."""
+    digest = hashlib.sha256(space.matrix[:: max(1, len(space.matrix) // 997)].tobytes())
+    digest.update(f"{space.matrix.shape}{n_lists}".encode())
+    path = cache_dir / f"{name}-{digest.hexdigest()[:20]}.npy"
+    assign = None
+    if path.exists():
+        try:
+            assign = np.load(path)
+            if assign.shape != (len(space.matrix),):
+                assign = None
+        except (OSError, ValueError):
+            assign = None
+    if assign is None:
+        assign = LabelIVF.kmeans(space.matrix, n_lists)
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
+        np.save(tmp, assign)
+        tmp.replace(path)
+        for old in cache_dir.glob(f"{name}-*.npy"):
+            if old != path and ".tmp" not in old.name:
+                old.unlink(missing_ok=True)
+    return LabelIVF(space.matrix, space.owner, n_lists, assign)
+
+
 class SkillLinker:
     """Ranks ESCO skills for a text and ESCO occupations for a job title."""
 
-    def __init__(self, catalog: CatalogLike, embedder: Embedder, cache_dir: Path) -> None:
+    def __init__(
+        self,
+        catalog: CatalogLike,
+        embedder: Embedder,
+        cache_dir: Path,
+        encoder: TokenEncoder | None = None,
+        nprobe: int = 16,
+    ) -> None:
         self.catalog = catalog
         self.embedder = embedder
         skills = sorted(catalog.skills.values(), key=lambda s: s.uri)
         self._skills = _label_space(
             "linker-skill-labels", [(s.uri, s.label, s.alt_labels) for s in skills], embedder, cache_dir
         )
+        self._skill_pref = np.ascontiguousarray(self._skills.preferred)
+        n_lists = int(max(1, min(256, round(np.sqrt(len(self._skills.texts)) * 0.8))))
+        self._skill_ivf = _ivf_for(self._skills, "linker-skill-ivf", cache_dir, n_lists)
+        self.nprobe = nprobe
         occs = sorted((o for o in catalog.occupations.values() if o.source == "esco"), key=lambda o: o.id)
         self._soc = _soc_links(catalog)
         self._roles = _label_space(
             "linker-role-labels", [(o.id, o.title, o.alt_titles) for o in occs], embedder, cache_dir
         )
+        self.encoder = encoder or TokenEncoder(threads=getattr(embedder, "threads", 2))
+        self._phrase_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     def describe(self) -> str:
         """A one-line description of the method and label space, for reports."""
         return (
-            f"MiniLM max-similarity over {len(self._skills.texts):,} skill labels of {len(self._skills.ids):,} "
-            f"skills and {len(self._roles.texts):,} titles of {len(self._roles.ids):,} occupations"
+            f"sentence ↔ preferred labels ({SENTENCE_W}) + best 1-{SPAN_WORDS}-word phrase ↔ any of "
+            f"{len(self._skills.texts):,} labels of {len(self._skills.ids):,} skills ({SPAN_W}); titles: max over "
+            f"{len(self._roles.texts):,} titles of {len(self._roles.ids):,} occupations"
         )
 
     # ---- skills --------------------------------------------------------------------------------------------
 
-    def rank_skills(self, text: str, top_k: int = 10) -> list[SkillRef]:
-        """The ESCO skills a text mentions or implies, best first (empty text → empty list)."""
-        return self.rank_skills_batch([text], top_k)[0]
+    def rank_skills(self, text: str, top_k: int = 10, *, precise: bool = False) -> list[SkillRef]:
+        """The ESCO skills a text mentions or implies, best first (empty text → empty list).
 
-    def rank_skills_batch(self, texts: Sequence[str], top_k: int = 10) -> list[list[SkillRef]]:
-        """`rank_skills` for many texts at once (one embedding call; much faster per text)."""
+        `precise` also embeds every candidate phrase on its own (about 3× slower, a few points better).
+        """
+        return self.rank_skills_batch([text], top_k, precise=precise)[0]
+
+    def rank_skills_batch(
+        self, texts: Sequence[str], top_k: int = 10, *, precise: bool = False
+    ) -> list[list[SkillRef]]:
+        """`rank_skills` for many texts at once (batched encoder passes; much faster per text)."""
         k = _check_top(top_k)
         cleaned = [_clean(t, MAX_TEXT_CHARS) for t in texts]
-        scored = self._rank(self._skills, cleaned, k)
-        return [[SkillRef(uri=u, label=lab, score=s) for u, lab, s in row] for row in scored]
+        out: list[list[SkillRef]] = [[] for _ in cleaned]
+        todo = [i for i, t in enumerate(cleaned) if t]
+        sp = self._skills
+        for c in range(0, len(todo), _CHUNK):
+            chunk = todo[c : c + _CHUNK]
+            scores = self.skill_scores([cleaned[i] for i in chunk], precise=precise)
+            for row, i in enumerate(chunk):
+                out[i] = [
+                    SkillRef(uri=sp.ids[j], label=sp.labels[j], score=round(float(scores[row, j]), 4))
+                    for j in _top(scores[row], k)
+                ]
+        return out
+
+    def skill_scores(self, texts: Sequence[str], *, precise: bool = False) -> np.ndarray:
+        """Fused scores of every skill (columns in `skill_ids` order) for non-empty cleaned texts."""
+        encoded = self.encoder.encode(texts)
+        sentence = np.stack([e[0] for e in encoded]) @ self._skill_pref.T
+        vecs, group, phrases, phrase_group = [], [], [], []
+        for i, (text, (_, states, offsets)) in enumerate(zip(texts, encoded, strict=True)):
+            spans = candidate_spans(text)
+            v = span_vectors(states, offsets, spans)
+            keep = np.linalg.norm(v, axis=1) > 0
+            vecs.append(v[keep])
+            group.extend([i] * int(keep.sum()))
+            if precise:
+                words = list(dict.fromkeys(text[a:b] for a, b in spans))
+                phrases.extend(words)
+                phrase_group.extend([i] * len(words))
+        n, n_skills = len(texts), len(self._skills.ids)
+        context = self._skill_ivf.max_by_group(
+            np.concatenate(vecs) if vecs else np.zeros((0, DIM), np.float32),
+            np.asarray(group, dtype=np.int64),
+            n,
+            n_skills,
+            self.nprobe,
+        )
+        if not precise:
+            return SENTENCE_W * sentence + SPAN_W * context
+        isolated = self._skill_ivf.max_by_group(
+            self._embed_phrases(phrases), np.asarray(phrase_group, dtype=np.int64), n, n_skills, self.nprobe
+        )
+        w_sent, w_ctx, w_iso = PRECISE_WEIGHTS
+        return w_sent * sentence + w_ctx * context + w_iso * isolated
+
+    @property
+    def skill_ids(self) -> list[str]:
+        """Skill URIs in the column order of `skill_scores`."""
+        return self._skills.ids
+
+    def _embed_phrases(self, phrases: list[str]) -> np.ndarray:
+        """Embeddings of short phrases, with an in-memory LRU cache (postings repeat their phrases)."""
+        out = np.zeros((len(phrases), DIM), dtype=np.float32)
+        with self._cache_lock:
+            missing = [p for p in dict.fromkeys(phrases) if p not in self._phrase_cache]
+        fresh = dict(zip(missing, self.embedder.embed(missing), strict=True)) if missing else {}
+        with self._cache_lock:
+            for p, v in fresh.items():
+                self._phrase_cache[p] = v
+            for row, p in enumerate(phrases):
+                v = fresh.get(p)
+                if v is None:
+                    v = self._phrase_cache[p]
+                    self._phrase_cache.move_to_end(p)
+                out[row] = v
+            while len(self._phrase_cache) > PHRASE_CACHE:
+                self._phrase_cache.popitem(last=False)
+        return out
 
     # ---- roles ---------------------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ break the others; tests pass fakes.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -525,7 +526,8 @@ def _compact_step(s: dict) -> dict:
         "skills": [k.get("label") for k in (s.get("skills") or [])[:5]],
         "prerequisites": s.get("prerequisites", []),
         "unlocks": s.get("unlocks", []),
-        "why": s.get("why", ""),
+        # The planner's "why" often restates the skills closed, which the answer already lists.
+        "why": re.sub(r"^Closes [^.]*\.\s*", "", s.get("why") or ""),
         "url": s.get("url"),
     }
 

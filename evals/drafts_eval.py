@@ -80,7 +80,7 @@ def _skeleton(sentence: str, own_words: set[str]) -> str:
 
 def _load_catalog_and_planner(quick: bool) -> tuple[Any, Any, str]:
     if quick:
-        return None, None, "quick: no catalogue, no planner"
+        return None, None, "quick: no catalogue (drafts from the inputs alone), no planner"
     from coach.knowledge import get_catalog
 
     catalog = get_catalog()
@@ -114,6 +114,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     with_plan = 0
     times = []
     rejected = attempted = kept = faithful = 0
+    accepted_examples: list[str] = []
     for path in paths:
         profile = Profile.model_validate(json.loads(path.read_text(encoding="utf-8")))
         pathway = _plan(plan_pathway, profile, catalog)
@@ -138,11 +139,16 @@ def run(quick: bool = False) -> dict[str, Any]:
             for name in pending:
                 if name.lower() in low and not any(w in low for w in _PENDING_WORDS):
                     status_errors += 1
-        # A model that adds one unsupported fact to every text: every rewrite must be rejected.
-        adversary = ScriptedChatModel(rule=lambda text, i: text + ADDITIONS[i % len(ADDITIONS)])
+        # A model that adds one unsupported fact to every text (including "I also hold <a pending credential>"):
+        # every rewrite must be rejected.
+        additions = ADDITIONS + [f" I also hold {name}." for name in pending[:1]]
+        adversary = ScriptedChatModel(rule=lambda text, i, a=additions: text + a[i % len(a)])
         attacked = draft_all(profile, pathway, model=adversary, today=TODAY, catalog=catalog)
         attempted += adversary.calls
         rejected += adversary.calls - len(attacked.rewritten)
+        for label in attacked.rewritten[:2]:
+            if len(accepted_examples) < 5:
+                accepted_examples.append(f"{path.stem} {label}")
         # A model that only changes punctuation: its rewrites should be kept.
         polisher = ScriptedChatModel(rule=lambda text, i: text.replace(", and ", "; and "))
         polished = draft_all(profile, pathway, model=polisher, today=TODAY, catalog=catalog)
@@ -180,11 +186,13 @@ def run(quick: bool = False) -> dict[str, Any]:
         f"{total} sentences of four words or more.\n\n"
         "| metric | value |\n|---|---|\n"
         f"{rows}\n\n"
-        f"The scripted adversary appended one of {len(ADDITIONS)} unsupported facts (a credential, an employer, a "
-        f"percentage, an amount, a date) to each of {attempted} texts; {rejected} rewrites were rejected and "
+        f"The scripted adversary appended one of {len(ADDITIONS) + 1} unsupported facts (a credential, an employer, "
+        "a percentage, an amount, a date, or 'I also hold' one of the learner's pending credentials) to each of "
+        f"{attempted} texts; {rejected} rewrites were rejected and "
         "replaced by the offline text with a notice. The polisher changed punctuation only; "
         f"{kept} of {faithful} rewrites were kept."
         + (f"\n\nUnsupported claims found: {unsupported_examples}" if unsupported_examples else "")
+        + (f"\n\nAdversarial rewrites accepted: {accepted_examples}" if accepted_examples else "")
     )
     return {
         "suite": "drafts",

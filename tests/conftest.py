@@ -148,7 +148,7 @@ def api_fake_services():  # type: ignore[no-untyped-def]
             [
                 {"type": "token", "text": "Hello "},
                 {"type": "token", "text": "there"},
-                {"type": "final", "text": "Hello there", "grounded": True},
+                {"type": "done", "result": {"assistant": "Hello there", "grounded": True}},
             ]
         ),
         reload_catalog=lambda: None,
@@ -428,3 +428,173 @@ def built_index():  # type: ignore[no-untyped-def]
     with FileLock(str(settings.home / "built_index.lock")):
         build_index(get_catalog(), settings, progress=False)
     return KnowledgeIndex(settings)
+
+
+# ---- agent (issue 6): fakes for the coaching agent's tool backends, linker and catalogue ------------------------
+
+
+class AgentFakeLinker:
+    """Maps a few role phrases to ESCO-like matches; anything else scores low."""
+
+    def rank_roles(self, title: str, top_k: int = 10) -> list:
+        from coach.models import RoleMatch
+
+        t = title.lower()
+        if "cloud" in t:
+            return [RoleMatch(uri="http://esco/cloud-engineer", label="cloud engineer", score=0.9)]
+        if "secur" in t or "cyber" in t:
+            return [RoleMatch(uri="http://esco/ict-security", label="ICT security specialist", score=0.8)]
+        return [RoleMatch(uri="http://esco/unrelated", label="unrelated", score=0.1)]
+
+
+class AgentFakeCatalog:
+    """Three CompTIA credentials and two O*NET occupations, with the Catalog lookups the agent uses."""
+
+    def __init__(self) -> None:
+        from coach.models import Credential, Occupation
+
+        self.credentials = {
+            c.id: c
+            for c in [
+                Credential(id="comptia-a-plus", name="CompTIA A+", provider="CompTIA", type="certification",
+                           cost=259, url="https://www.comptia.org/certifications/a"),
+                Credential(id="comptia-network-plus", name="CompTIA Network+", provider="CompTIA",
+                           type="certification", cost=369, url="https://www.comptia.org/certifications/network"),
+                Credential(id="comptia-security-plus", name="CompTIA Security+", provider="CompTIA",
+                           type="certification", cost=404, exam_code="SY0-701",
+                           url="https://www.comptia.org/certifications/security"),
+            ]
+        }  # fmt: skip
+        self.occupations = {
+            o.id: o
+            for o in [
+                Occupation(id="15-1212.00", source="onet", title="Information Security Analysts"),
+                Occupation(id="15-2051.01", source="onet", title="Business Intelligence Analysts"),
+            ]
+        }
+        self.skills: dict = {}
+        self.rules: list = []
+
+    def find_credential(self, key: str):
+        k = key.strip().lower()
+        for c in self.credentials.values():
+            if k in (
+                c.id,
+                c.name.lower(),
+                c.name.lower().removeprefix("comptia "),
+                (c.exam_code or "").lower(),
+            ):
+                return c
+        return None
+
+    def find_occupation(self, key: str):
+        if key in self.occupations:
+            return self.occupations[key]
+        return next((o for o in self.occupations.values() if o.title.lower() == key.strip().lower()), None)
+
+
+class AgentFakeBackends:
+    """Tool backends that record their calls and return small, fixed results."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict]] = []
+        self.saved: dict[str, dict] = {}
+
+    def search(self, query: str, **filters):
+        self.calls.append(("search", {"query": query, **filters}))
+        if filters.get("kind") == "occupation":
+            return [{"id": "15-1212.00", "kind": "occupation", "title": "Information Security Analysts",
+                     "score": 0.7, "snippet": "Plan and carry out security measures."}]  # fmt: skip
+        return [{"id": "comptia-security-plus", "kind": "credential", "title": "CompTIA Security+", "score": 0.9,
+                 "snippet": "", "metadata": {"provider": "CompTIA", "cost": 404.0, "currency": "USD",
+                 "url": "https://www.comptia.org/certifications/security"}}]  # fmt: skip
+
+    def analyze(self, text: str, profile):
+        self.calls.append(("analyze", {"text": text, "profile": profile}))
+        return {
+            "title": "Junior Security Analyst",
+            "occupation": {"uri": "u", "label": "Information Security Analysts", "onet_soc": "15-1212.00", "score": 0.8},
+            "requirements": [
+                {"text": "CompTIA Security+ certification", "start": 0, "end": 31, "kind": "certification", "skills": []},
+                {"text": "2 years of IT support", "start": 40, "end": 61, "kind": "experience", "skills": []},
+            ],
+            "score": 40.0 if profile else None,
+            "gaps": [{"text": "CompTIA Security+ certification"}] if profile else [],
+            "gap_credentials": [{"id": "comptia-security-plus", "name": "CompTIA Security+", "provider": "CompTIA",
+                                 "cost": 404.0, "hours": 90.0, "covers": ["CompTIA Security+ certification"]}],
+        }  # fmt: skip
+
+    def plan(self, profile, **kwargs):
+        self.calls.append(("plan", {"profile": profile, **kwargs}))
+        budget = kwargs.get("budget")
+        if budget is not None and budget < 259:
+            return {"status": "infeasible", "reason": "the first useful step costs more than the budget",
+                    "steps": [], "total_cost": 0, "total_hours": 0, "weeks": 0,
+                    "nearest_feasible": "A budget of USD 259 allows the first step.", "alternatives": []}  # fmt: skip
+        steps = [
+            {"id": "comptia-a-plus", "name": "CompTIA A+", "kind": "certification", "provider": "CompTIA",
+             "start_week": 1, "end_week": 12, "cost": 259.0, "hours": 120.0,
+             "skills": [{"uri": "s1", "label": "troubleshoot ICT systems"}]},
+            {"id": "comptia-security-plus", "name": "CompTIA Security+", "kind": "certification", "provider": "CompTIA",
+             "start_week": 13, "end_week": 22, "cost": 404.0, "hours": 90.0,
+             "skills": [{"uri": "s2", "label": "ICT security"}], "prerequisites": ["comptia-a-plus"]},
+        ]  # fmt: skip
+        alternatives = [
+            {"status": "optimal", "label": "cheapest", "steps": steps[:1], "total_cost": 259.0, "total_hours": 120.0, "weeks": 12}
+        ] * kwargs.get("alternatives", 0)  # fmt: skip
+        return {"status": "optimal", "target": kwargs.get("role") or "posting", "steps": steps, "total_cost": 663.0,
+                "total_hours": 210.0, "weeks": 22, "coverage_before": 0.2, "coverage_after": 0.7,
+                "uncovered": [{"uri": "s3", "label": "incident response"}], "alternatives": alternatives}  # fmt: skip
+
+    def draft(self, profile, pathway, posting):
+        self.calls.append(("draft", {"pathway": pathway}))
+        return {"resume_bullets": [{"text": "Planned: CompTIA Security+ (expected 2027)."}],
+                "cover_letter": "I am building my security skills step by step."}  # fmt: skip
+
+    def backends(self):
+        from coach.tools import Backends, LocalPathwayStore
+
+        catalog = AgentFakeCatalog()
+
+        def resolve(name: str):
+            cred = catalog.find_credential(name)
+            return {"id": cred.id, "name": cred.name} if cred else None
+
+        return Backends(search=self.search, analyze=self.analyze, plan=self.plan, draft=self.draft,
+                        store=LocalPathwayStore("sqlite://"), resolve_credential=resolve)  # fmt: skip
+
+
+@pytest.fixture
+def agent_fakes() -> AgentFakeBackends:
+    """Recording fake tool backends for the agent."""
+    return AgentFakeBackends()
+
+
+@pytest.fixture
+def offline_engine():
+    """The offline engine over the fake linker and catalogue."""
+    from coach.offline_engine import OfflineCoachModel
+
+    return OfflineCoachModel(linker=AgentFakeLinker(), catalog=AgentFakeCatalog())
+
+
+@pytest.fixture
+def make_agent(agent_fakes, offline_engine):
+    """Build an agent over the fakes: make_agent(checkpointer=None, model=None, db_url='memory')."""
+    from coach.agent import build_agent
+    from coach.grounding import Grounder
+    from coach.settings import get_settings
+    from coach.texts import load_text
+
+    def make(model=None, checkpointer=None, db_url: str = "memory", backends=None):
+        return build_agent(
+            get_settings(),
+            model=model or offline_engine,
+            offline=offline_engine,
+            backends=backends or agent_fakes.backends(),
+            checkpointer=checkpointer,
+            db_url=db_url,
+            grounder=Grounder(AgentFakeCatalog(), load_text("system_prompt.md")),
+        )
+
+    return make

@@ -18,6 +18,15 @@ api_schema = schemathesis.pytest.from_fixture("fuzz_schema")
 
 
 @pytest.fixture
+def api_db_url(tmp_path):  # type: ignore[no-untyped-def]
+    """SQLite only: the fuzz targets the HTTP layer; test_api, test_store and the server tests cover PostgreSQL."""
+    from coach.store import dispose_engines
+
+    yield f"sqlite:///{tmp_path / 'fuzz.db'}"
+    dispose_engines()
+
+
+@pytest.fixture
 def fuzz_schema(api_settings, api_fake_services, api_fast_hashing, api_users):  # type: ignore[no-untyped-def]
     """The schema of an app whose database holds a submitted pathway of learner1."""
     from fastapi.testclient import TestClient

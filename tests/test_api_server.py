@@ -114,3 +114,26 @@ def test_serve_with_a_bad_database_url_fails_with_one_line(tmp_path) -> None:  #
     assert r.returncode == 1
     assert r.stderr.startswith("error: cannot open or migrate the database") and "Traceback" not in r.stderr
     assert ":x@" not in r.stderr  # the password is not printed
+
+
+def test_serve_refuses_the_default_secret_beyond_loopback() -> None:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "COACH_SECRET_KEY"}
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from coach.cli import main; main()",
+            "serve",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "0",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 1 and "COACH_SECRET_KEY" in r.stderr

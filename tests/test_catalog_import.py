@@ -116,3 +116,52 @@ def test_registered_catalogue_folders(tmp_path: Path) -> None:
     assert registered_catalog_dirs(tmp_path) == []
     register_catalog_dirs([folder, tmp_path / "gone"], home=tmp_path)
     assert registered_catalog_dirs(tmp_path) == [folder.resolve()]
+
+
+def test_get_catalog_survives_a_registered_catalogue_that_broke(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coach import knowledge
+    from coach.settings import get_settings
+
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "credentials.csv").write_text("id,name,provider,type,as_of\nx,X,P,webinar,2026\n", "utf-8")
+    monkeypatch.setenv("COACH_HOME", str(tmp_path))
+    get_settings.cache_clear()
+    monkeypatch.setattr(knowledge, "_catalog", None)
+    monkeypatch.setattr(knowledge, "load_catalog", lambda: knowledge.Catalog(occupations={}, skills={}))
+    try:
+        register_catalog_dirs([folder])
+        catalog = knowledge.get_catalog()
+        assert len(catalog.errors) == 1 and "line 2: type must be one of" in catalog.errors[0]
+    finally:
+        get_settings.cache_clear()
+        knowledge._catalog = None
+
+
+def test_ctdl_jsonld_catalogue() -> None:
+    creds, rules, errors = load_user_catalog(DATA / "catalog_ctdl")
+    by_name = {c.name: c for c in creds}
+    net = by_name["Network Technician Certificate"]
+    assert (
+        net.id == "ce-1b3c6f2e-0000-4000-8000-000000000001" and net.provider == "Riverside Technical College"
+    )
+    assert (net.type, net.cost, net.currency, net.hours_min, net.hours_max) == (
+        "professional_certificate",
+        1200.0,
+        "USD",
+        180.0,
+        180.0,
+    )
+    assert (
+        net.url == "https://example.org/programs/network-technician" and net.sources[0].as_of == "2026-08-15"
+    )
+    assert net.skills == ["http://data.europa.eu/esco/skill/2164e860-7f20-48bc-b98c-5d9f8a561550"]
+    assert net.skill_tags == ["computer networks"]
+    badge = by_name["Network Security Badge"]
+    assert (badge.type, badge.hours_min, badge.hours_max, badge.cost) == ("badge", 20.0, 30.0, None)
+    assert [(r.type, r.subject, r.objects, r.any_of) for r in rules] == [
+        ("prerequisite_required", badge.id, [net.id], False)
+    ]
+    assert errors == ["credentials.jsonld @graph item 4: as_of is required"]

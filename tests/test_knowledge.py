@@ -87,7 +87,11 @@ def test_find_credential(catalog: Catalog) -> None:
     assert catalog.find_credential("CISSP").id == "isc2-cissp"
     assert catalog.find_credential("google cybersecurity").id == "google-cybersecurity"
     assert catalog.find_credential("AZ-900").id == "ms-az-900"
+    assert catalog.find_credential("Security+ certification").id == "comptia-security-plus"
+    assert catalog.find_credential("CompTIA A+ (220-1201)").id == "comptia-a-plus"
+    assert catalog.find_credential("Google Data Analytics Certificate").id == "google-data-analytics"
     assert catalog.find_credential("underwater basket weaving 9000") is None
+    assert catalog.find_credential("certification") is None
 
 
 def test_cross_source_duplicates_are_merged(catalog: Catalog) -> None:
@@ -258,3 +262,11 @@ def test_occupation_skills_weights(catalog: Catalog) -> None:
     assert "implement a firewall" in labels and "Python (computer programming)" in labels
     with pytest.raises(CoachError):
         catalog.occupation_skills("no such occupation")
+
+
+def test_edx_language_is_kept_and_foreign_titles_are_not_text_linked(catalog: Catalog) -> None:
+    spanish = [c for c in catalog.credentials.values() if c.language == "Español"]
+    assert len(spanish) > 100
+    assert not any(c.skills for c in spanish)  # no tags, and the English-only model does not read the titles
+    english = [c for c in catalog.credentials.values() if c.id.startswith("edx-") and c.language == "English"]
+    assert sum(bool(c.skills) for c in english) / len(english) > 0.8

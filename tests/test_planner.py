@@ -88,7 +88,7 @@ def profile(**constraints: object) -> Profile:
     return Profile(name="Test", skills=["skill 7"], constraints=Constraints(**constraints))
 
 
-def plan(catalog: Catalog, prof: Profile, **kw: object):  # noqa: ANN201
+def plan(catalog: Catalog, prof: Profile, **kw: object):
     kw.setdefault("role", "Security analyst")
     return plan_pathway(prof, catalog=catalog, linker=False, today=TODAY, **kw)  # type: ignore[arg-type]
 
@@ -349,7 +349,7 @@ def cli_catalog(monkeypatch: pytest.MonkeyPatch, catalog: Catalog) -> Catalog:
     return catalog
 
 
-def test_cli_plan_json(tmp_path, monkeypatch, capsys, cli_catalog) -> None:  # noqa: ANN001
+def test_cli_plan_json(tmp_path, monkeypatch, capsys, cli_catalog) -> None:
     path = tmp_path / "p.json"
     path.write_text(profile(budget=700, hours_per_week=10).model_dump_json())
     code, out, err = run_cli(
@@ -367,7 +367,7 @@ def test_cli_plan_json(tmp_path, monkeypatch, capsys, cli_catalog) -> None:  # n
     assert len(data["alternatives"]) == 1
 
 
-def test_cli_plan_bad_inputs_give_one_line(tmp_path, monkeypatch, capsys, cli_catalog) -> None:  # noqa: ANN001
+def test_cli_plan_bad_inputs_give_one_line(tmp_path, monkeypatch, capsys, cli_catalog) -> None:
     good = tmp_path / "p.json"
     good.write_text(profile().model_dump_json())
     broken = tmp_path / "broken.json"
@@ -383,7 +383,7 @@ def test_cli_plan_bad_inputs_give_one_line(tmp_path, monkeypatch, capsys, cli_ca
         assert code == 1 and message in err and len(err.strip().splitlines()) == 1 and out == ""
 
 
-def test_cli_plan_text_and_ctdl(tmp_path, monkeypatch, capsys, cli_catalog) -> None:  # noqa: ANN001
+def test_cli_plan_text_and_ctdl(tmp_path, monkeypatch, capsys, cli_catalog) -> None:
     path = tmp_path / "p.json"
     path.write_text(profile(budget=0, hours_per_week=10).model_dump_json())
     code, out, _ = run_cli(monkeypatch, capsys, "plan", "--profile", str(path), "--role", "Security analyst")

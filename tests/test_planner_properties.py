@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from coach.knowledge import Catalog
 from coach.models import Constraints, Credential, Occupation, Profile, Rule, Skill
-from coach.planner import plan_pathway, validate_pathway
-from coach.schedule import Item, Problem, brute_force, solve, violations
+from coach.planner import PREP_HOURS_BY_LEVEL, plan_pathway, validate_pathway
+from coach.schedule import Item, Problem, brute_force, objective_values, solve, violations
 
 TODAY = dt.date(2026, 1, 5)
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -62,8 +62,14 @@ def test_solver_matches_brute_force_and_never_violates(problem: Problem) -> None
     assert sel.status == "optimal"
     assert violations(problem, sel.chosen) == []
     _, best = brute_force(problem)
-    for objective in ("must", "coverage", "cost", "hours", "items"):
+    for objective in ("must", "coverage", "cost", "hours"):
         assert math.isclose(sel.values[objective], best[objective], abs_tol=1e-6), objective
+    # No chosen item could be dropped without losing something (must, coverage) or breaking a prerequisite.
+    for c in sel.chosen:
+        rest = [x for x in sel.chosen if x != c]
+        if not violations(problem, rest):
+            v = objective_values(problem, rest)
+            assert v["must"] < sel.values["must"] or v["coverage"] < sel.values["coverage"] - 1e-9
 
 
 @SETTINGS
@@ -158,18 +164,22 @@ def enumerate_best(catalog: Catalog, profile: Profile) -> tuple[float, float, fl
             continue
         if c.budget is not None and cred.cost is None:
             continue
-        if c.weeks is not None and cred.hours is None:
+        hours = cred.hours
+        if hours is None and cred.type == "certification":  # the planner's stated preparation assumption
+            hours = PREP_HOURS_BY_LEVEL[cred.level or "intermediate"]
+        if c.weeks is not None and hours is None:
             continue
-        usable.append(cred)
+        usable.append((cred, hours))
     prereqs = [r for r in catalog.rules if r.type == "prerequisite_required"]
     best = (0.0, 0.0, 0.0)
     best_key: tuple[float, float, float] | None = None
     for r in range(len(usable) + 1):
-        for combo in itertools.combinations(usable, r):
+        for pairs in itertools.combinations(usable, r):
+            combo = [x for x, _ in pairs]
             ids = {x.id for x in combo}
             cost = sum(x.cost or 0.0 for x in combo)
-            hours = sum(x.hours or 0.0 for x in combo)
-            weeks = sum(math.ceil(x.hours / c.hours_per_week) if x.hours else 1 for x in combo)
+            hours = sum(h or 0.0 for _, h in pairs)
+            weeks = sum(math.ceil(h / c.hours_per_week) if h else 1 for _, h in pairs)
             if c.budget is not None and cost > c.budget + 1e-9:
                 continue
             if c.weeks is not None and weeks > c.weeks:

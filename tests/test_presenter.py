@@ -477,3 +477,181 @@ def test_cli_drafts_markdown(tmp_path: Path, monkeypatch, capsys, presenter_cata
     assert out.startswith("# Drafts for Ana Diaz")
     assert "CompTIA Security+ (CompTIA): Planned, expected February 2027" in out
     assert "## Interview talking points (STAR)" in out
+
+
+def test_model_cannot_claim_a_planned_credential_is_held(
+    ana: Profile, presenter_catalog, scripted_chat_model
+) -> None:
+    """Security+ is in the plan (so its name is in the inputs), but saying it is held is still rejected."""
+    model = scripted_chat_model(lambda text: text + " I also hold CompTIA Security+.")
+    drafts = draft_all(ana, security_pathway(), model=model, today=TODAY, catalog=presenter_catalog)
+    for label, text in drafts.texts():
+        assert "I also hold CompTIA Security+" not in text, label
+    assert any("brought in 'CompTIA Security+'" in n for n in drafts.notices)
+
+
+def test_percentages_and_amounts_need_a_matching_percentage_or_amount(ana: Profile) -> None:
+    pathway = security_pathway()
+    pathway.steps[0].hours = 35  # 35 is in the inputs as hours, not as a percentage or a price
+    allowed = allowed_facts(ana, pathway, None, None, today=TODAY)
+    assert find_unsupported_claims("It took 35 hours.", allowed) == []
+    assert any("35%" in p for p in find_unsupported_claims("It cut costs by 35%.", allowed))
+    assert any("$35" in p for p in find_unsupported_claims("It cost $35.", allowed))
+    assert find_unsupported_claims("The exam costs $404.", allowed) == []  # the step's cost
+
+
+def test_held_claim_inside_a_pending_sentence_is_rejected(
+    ana: Profile, presenter_catalog, scripted_chat_model
+) -> None:
+    """'... (expected December 2026) I also hold X' shares a sentence with a pending word; it is still caught."""
+    name = "Google Cybersecurity Professional Certificate"
+    model = scripted_chat_model(lambda text: text.rstrip(".") + f" and I have earned the {name}.")
+    drafts = draft_all(ana, None, model=model, today=TODAY, catalog=presenter_catalog)
+    assert all(f"I have earned the {name}" not in text for _, text in drafts.texts())
+    assert any(name in n and "without saying it is in progress" in n for n in drafts.notices)
+
+
+def test_a_pending_credential_past_its_expected_date_gets_a_notice(ana: Profile, presenter_catalog) -> None:
+    drafts = draft_all(ana, None, today=date(2027, 3, 1), catalog=presenter_catalog)
+    assert any(
+        "Google Cybersecurity Professional Certificate was expected December 2026" in n
+        for n in drafts.notices
+    )
+
+
+def test_cli_tailors_the_cover_letter_to_a_posting_analysis(
+    tmp_path: Path, monkeypatch, capsys, presenter_catalog
+) -> None:
+    posting = PostingAnalysis(
+        title="Junior Security Analyst",
+        requirements=[
+            Requirement(
+                text="customer service",
+                start=0,
+                end=16,
+                kind="soft_skill",
+                match="met",
+                evidence=["Resolved 40 customer issues a week"],
+            )
+        ],
+    )
+    posting_file = tmp_path / "posting.json"
+    posting_file.write_text(posting.model_dump_json())
+    ana = str(DATA / "profiles" / "ana_retail_to_security.json")
+    code = _run_cli(
+        monkeypatch,
+        presenter_catalog,
+        "draft",
+        "--profile",
+        ana,
+        "--posting",
+        str(posting_file),
+        "--format",
+        "json",
+    )
+    drafts = Drafts.model_validate_json(capsys.readouterr().out)
+    assert code == 0
+    assert drafts.cover_letter_for == "Junior Security Analyst"
+    assert "customer service" in (drafts.cover_letter or "") and "40 customer issues" in (
+        drafts.cover_letter or ""
+    )
+
+
+# ---- property: for any profile and plan, the offline drafts invent nothing ----------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=9)
+_NAME = st.builds(lambda a, b: f"{a.capitalize()} {b.capitalize()}", _WORD, _WORD)
+_ORG = st.builds(
+    lambda a, b, c: f"{a.capitalize()} {b.capitalize()} {c}",
+    _WORD,
+    _WORD,
+    st.sampled_from(["Ltd", "Inc", "Group"]),
+)
+_VERB = st.sampled_from(["Resolved", "Built", "Configured", "Trained", "Audited", "Led", "Wrote", "Reduced"])
+_EVIDENCE = st.builds(
+    lambda v, n, a, b: f"{v} {n} {a} {b}", _VERB, st.integers(min_value=1, max_value=999), _WORD, _WORD
+)
+_MONTH = st.builds(lambda y, m: f"{y}-{m:02d}", st.integers(2015, 2027), st.integers(1, 12))
+_HELD = st.builds(
+    lambda name, status, when: {"name": name, "status": status, "date": when},
+    st.sampled_from(["CompTIA A+", "Google Data Analytics Professional Certificate", "Forklift licence"]),
+    st.sampled_from(["earned", "in_progress", "planned"]),
+    st.one_of(st.none(), _MONTH),
+)
+_EXPERIENCE = st.builds(
+    lambda kind, title, org, start, ev: {
+        "kind": kind,
+        "title": title.capitalize(),
+        "organization": org,
+        "start": start,
+        "evidence": ev,
+    },
+    st.sampled_from(["job", "internship", "apprenticeship", "project", "volunteer"]),
+    _WORD,
+    st.one_of(st.none(), _ORG),
+    st.one_of(st.none(), _MONTH),
+    st.lists(_EVIDENCE, min_size=0, max_size=3),
+)
+_PROFILE = st.builds(
+    lambda name, role, skills, creds, exps: Profile.model_validate(
+        {
+            "name": name,
+            "current_role": role,
+            "skills": skills,
+            "credentials": creds,
+            "experience": exps,
+            "target": {"role": "15-1212.00"},
+        }
+    ),
+    _NAME,
+    st.one_of(st.none(), _WORD),
+    st.lists(_WORD, max_size=4),
+    st.lists(_HELD, max_size=3, unique_by=lambda c: c["name"]),
+    st.lists(_EXPERIENCE, max_size=3),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(profile=_PROFILE, end_week=st.integers(1, 150), project=_WORD)
+def test_property_offline_drafts_invent_nothing(
+    profile: Profile, end_week: int, project: str, presenter_catalog
+) -> None:
+    pathway = Pathway(
+        status="feasible",
+        steps=[
+            PathwayStep(
+                id="comptia-security-plus",
+                name="CompTIA Security+",
+                kind="certification",
+                start_week=1,
+                end_week=end_week,
+            ),
+            PathwayStep(
+                id=f"work:portfolio_project:{project}",
+                name=f"{project.capitalize()} project",
+                kind="portfolio_project",
+                start_week=end_week,
+                end_week=end_week + 3,
+            ),
+        ],
+    )
+    drafts = draft_all(profile, pathway, today=TODAY, catalog=presenter_catalog)
+    allowed = allowed_facts(
+        profile, pathway, None, presenter_catalog, today=TODAY, include_catalog_skills=False
+    )
+    inputs = _input_text(profile, pathway)
+    numbers = set(re.findall(r"\d+", inputs)) | {str(y) for y in range(2026, 2031)}
+    for label, text in drafts.texts():
+        assert find_unsupported_claims(text, allowed) == [], (label, text)
+        assert set(re.findall(r"\d+", text)) <= numbers, (label, text)
+        assert "CISSP" not in text and "Deloitte" not in text
+    for bullet in drafts.resume_bullets:
+        if bullet.status != "earned":
+            assert (
+                "expected" in bullet.text
+                or "planned" in bullet.text.lower()
+                or "progress" in bullet.text.lower()
+            )

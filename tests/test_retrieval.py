@@ -323,16 +323,21 @@ def test_rebuild_is_idempotent_and_incremental(tmp_path: Path) -> None:
     report = build_index(catalog, settings, embedder=again, progress=False)
     assert again.texts == 0 and report.total_embedded == 0
 
-    # One credential changes, one disappears: exactly one embedding, one deletion.
+    # A price changes (metadata only), a description changes (re-embed), one credential disappears.
     catalog.credentials["pmi-capm"] = catalog.credentials["pmi-capm"].model_copy(update={"cost": 300.0})
+    aws = catalog.credentials["aws-saa"]
+    catalog.credentials["aws-saa"] = aws.model_copy(update={"description": "Design secure architectures."})
     del catalog.credentials["coursera-bread-baking"]
     changed = CountingEmbedder()
     report = build_index(catalog, settings, embedder=changed, progress=False)
     assert changed.texts == 1
+    assert report.updated["credential"] == 1 and report.embedded["credential"] == 1
     assert report.deleted["credential"] == 1 and report.documents["credential"] == 7
     index = KnowledgeIndex(settings)
     assert index.get("credential", "coursera-bread-baking") is None
     assert index.search("PMI CAPM", kind="credential", k=1)[0].metadata["cost"] == 300.0
+    assert index.collection("credential").get(ids=["pmi-capm"])["metadatas"][0]["cost"] == 300.0
+    assert "pmi-capm" not in [h.id for h in index.search("project management", max_cost=250, k=10)]
 
     forced = CountingEmbedder()
     build_index(catalog, settings, force=True, embedder=forced, progress=False)
@@ -402,3 +407,52 @@ def _dense_ranking(index: KnowledgeIndex, query: str, kind: str) -> list[str]:
     vec = index.embedder.embed_one(query)
     res = index.collection(kind).query(query_embeddings=[vec], n_results=5, include=["distances"])
     return res["ids"][0]
+
+
+def test_chroma_server_instead_of_embedded_index(tmp_path: Path) -> None:
+    """`COACH_CHROMA_HOST` → the same build and search through a real Chroma server on loopback."""
+    import shutil
+    import socket
+
+    import httpx
+
+    chroma = shutil.which("chroma")
+    if chroma is None:
+        pytest.skip("the chroma server command is not installed")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [chroma, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "chroma server did not start"
+            time.sleep(0.2)
+        settings = Settings(home=tmp_path / "home", chroma_host="127.0.0.1", chroma_port=port)
+        report = build_index(small_catalog(), settings, progress=False)
+        assert report.documents["credential"] == 8
+        assert not (
+            settings.index_path / "chroma"
+        ).exists()  # nothing embedded on disk: vectors live in the server
+        index = KnowledgeIndex(settings)
+        assert index.search("SAA-C03", kind="credential", k=1)[0].id == "aws-saa"
+        assert index.manifest["chroma"] == f"127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_lexical_joins_words_written_as_one_elsewhere() -> None:
+    lex = retrieval.LexicalIndex.build(["cyber security basics", "cybersecurity analyst", "bread baking"])
+    scores = lex.scores("cybersecurity")
+    assert scores[0] > 0 and scores[1] > 0 and scores[2] == 0
+    assert lex.scores("cyber security")[1] > 0  # and the other way round

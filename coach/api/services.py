@@ -76,13 +76,23 @@ def default_find_credential(ident: str) -> Credential | None:
     return _catalog().find_credential(ident)
 
 
-def default_chat(**kwargs: Any) -> Iterator[Any]:
-    """The agent's streamed turn (coach.agent.stream_turn); 503 until the agent provides it."""
+_agents: dict[str, Any] = {}
+_agents_lock = threading.Lock()
+
+
+def default_chat(
+    *, message: str, learner_id: str, thread_id: str, profile: Profile | None, settings: Any
+) -> Iterator[Any]:
+    """One streamed agent turn (coach.agent), with one agent per database; 503 until the agent exists."""
     try:
-        from coach.agent import stream_turn
+        from coach.agent import build_agent
     except ImportError as exc:
         raise ServiceUnavailable("chat engine not available") from exc
-    return stream_turn(**kwargs)
+    with _agents_lock:
+        agent = _agents.get(settings.db_url)
+        if agent is None:
+            agent = _agents[settings.db_url] = build_agent(settings)
+    return agent.stream_turn(message, learner_id, thread_id, profile)
 
 
 def default_reload() -> None:

@@ -197,7 +197,7 @@ def basic_validate(pathway: Pathway, profile: Profile | None, rules: Iterable[Ru
     """Problems with a pathway: prerequisites out of order or missing, duplicates, budget exceeded."""
     issues: list[str] = []
     held = _held(profile)
-    position = {}
+    position: dict[str, int] = {}
     for i, s in enumerate(pathway.steps):
         if s.id in position:
             issues.append(f"step {s.id} appears twice")

@@ -18,21 +18,23 @@ from coach.api.schemas import ChatIn
 from coach.api.services import Services
 from coach.models import Profile
 from coach.settings import Settings
-from coach.store import checkpoint_url, repo
+from coach.store import repo
 
 router = APIRouter(tags=["chat"])
 
 
 def engine_events(
-    services: Services, settings: Settings, *, message: str, thread_id: str, profile: Profile | None
+    services: Services,
+    settings: Settings,
+    *,
+    message: str,
+    learner_id: str,
+    thread_id: str,
+    profile: Profile | None,
 ) -> Iterator[dict[str, Any]]:
-    """Events of one agent turn as dicts with a `type` (token, tool_call, final, ...); strings become tokens."""
+    """Events of one agent turn as dicts with a `type` (notice, tool_call, tool_result, token, done)."""
     stream = services.chat(
-        message=message,
-        thread_id=thread_id,
-        profile=profile,
-        settings=settings,
-        checkpoint_url=checkpoint_url(settings.db_url),
+        message=message, learner_id=learner_id, thread_id=thread_id, profile=profile, settings=settings
     )
     for event in stream:
         if isinstance(event, str):
@@ -54,7 +56,10 @@ def _sse(event: str, data: dict[str, Any]) -> str:
     summary="Chat with the coach (SSE stream)",
     response_class=StreamingResponse,
     responses={
-        200: {"content": {"text/event-stream": {}}, "description": "events: conversation, token, ..., done"},
+        200: {
+            "content": {"text/event-stream": {}},
+            "description": "events: conversation, then notice / tool_call / tool_result / token, then done",
+        },
         429: {"description": "Rate limited"},
         503: {"description": "Chat engine not available"},
     },
@@ -69,10 +74,13 @@ def chat(
             session=session, user=user, conversation_id=body.conversation_id, title=body.message[:80]
         )
         repo.add_message(session=session, conversation_id=conv.id, role="user", content=body.message)
-        profile = repo.get_profile(session=session, user_id=user.id)
+        # The stored profile seeds a new conversation; later turns keep what the agent learnt in its state.
+        profile = None if body.conversation_id else repo.get_profile(session=session, user_id=user.id)
         conv_id = conv.id
     # Start the engine before answering 200 so "not available" is a clean 503, not a broken stream.
-    events = engine_events(services, settings, message=body.message, thread_id=conv_id, profile=profile)
+    events = engine_events(
+        services, settings, message=body.message, learner_id=str(user.id), thread_id=conv_id, profile=profile
+    )
     first = next(events, None)
     return StreamingResponse(
         _stream(db, conv_id, first, events),
@@ -86,24 +94,22 @@ def _stream(
 ) -> Iterator[str]:
     yield _sse("conversation", {"conversation_id": conv_id})
     parts: list[str] = []
-    final: dict[str, Any] | None = None
+    result: dict[str, Any] = {}
     try:
         for event in itertools.chain([first] if first else [], events):
             kind = str(event.get("type") or "message")
-            if kind in ("final", "done", "answer"):
-                final = event
-            elif kind == "token":
+            if kind == "done":  # the engine's summary joins our own closing event below
+                result = dict(event.get("result") or {k: v for k, v in event.items() if k != "type"})
+                continue
+            if kind == "token":
                 parts.append(str(event.get("text", "")))
             yield _sse(kind, event)
     except Exception as exc:  # the engine failed mid-stream: tell the client instead of cutting the stream
         yield _sse("error", {"detail": getattr(exc, "message", None) or "the chat engine failed"})
-    answer = str((final or {}).get("text") or (final or {}).get("assistant") or "".join(parts))
+    answer = str(result.get("assistant") or result.get("text") or "".join(parts))
+    meta = {k: v for k, v in result.items() if k not in ("assistant", "text", "user")}
     with db.write() as session:
         repo.add_message(
-            session=session,
-            conversation_id=conv_id,
-            role="assistant",
-            content=answer,
-            meta={k: v for k, v in (final or {}).items() if k not in ("text", "assistant")},
+            session=session, conversation_id=conv_id, role="assistant", content=answer, meta=meta
         )
-    yield _sse("done", {"conversation_id": conv_id})
+    yield _sse("done", {"conversation_id": conv_id, "result": result})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, status
 
@@ -14,7 +14,7 @@ from coach.store import repo
 
 router = APIRouter(tags=["coaching"])
 UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-HIDDEN = {404: {"description": "No such learner, or not yours to see"}}
+HIDDEN: dict[int | str, dict[str, Any]] = {404: {"description": "No such learner, or not yours to see"}}
 
 
 @router.get("/cohort", response_model=list[CohortEntry], summary="My cohort")

@@ -20,7 +20,9 @@ def health(db: DbDep) -> Health:
     try:
         with db.engine.connect() as conn:
             revision = MigrationContext.configure(conn).get_current_revision() or ""
-        status = "ok" if revision else "degraded"
+        healthy = bool(revision)
     except Exception:  # the database is down: say so instead of failing
-        revision, status = "", "degraded"
-    return Health(status=status, database=backend, revision=revision, version=app_version())
+        revision, healthy = "", False
+    return Health(
+        status="ok" if healthy else "degraded", database=backend, revision=revision, version=app_version()
+    )

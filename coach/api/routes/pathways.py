@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, status
 from sqlalchemy.orm import Session
@@ -28,12 +28,12 @@ from coach.api.schemas import (
 from coach.errors import BadInput
 from coach.models import Pathway, Profile
 from coach.store import repo
-from coach.store.tables import Comment, PathwayRow, PathwayVersion, User
+from coach.store.tables import Comment, PathwayRow, PathwayVersion, ProgressEvent, User
 from coach.store.workflow import PathwayDiff, apply_edits, diff_pathways, recompute
 
 router = APIRouter(prefix="/pathways", tags=["pathways"])
 PathwayId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-NOT_FOUND = {404: {"description": "No such pathway, or not yours to see"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such pathway, or not yours to see"}}
 
 
 def summary(session: Session, row: PathwayRow, version: PathwayVersion | None = None) -> PathwaySummary:
@@ -61,16 +61,7 @@ def detail(session: Session, row: PathwayRow) -> PathwayDetail:
     """The full view of a pathway: current version, versions list, progress."""
     version = repo.get_version(session=session, pathway_id=row.id, version=row.current_version)
     versions = [v.version for v in repo.list_versions(session=session, pathway_id=row.id)]
-    progress = [
-        StepProgress(
-            step_id=e.step_id,
-            state=e.state,
-            evidence_url=e.evidence_url,  # type: ignore[arg-type]
-            badge_name=e.badge_name,
-            at=e.created_at,
-        )
-        for e in repo.progress_of(session=session, pathway_id=row.id).values()
-    ]
+    progress = [progress_out(e) for e in repo.progress_of(session=session, pathway_id=row.id).values()]
     return PathwayDetail(
         **summary(session, row, version).model_dump(),
         pathway=Pathway.model_validate(version.data),
@@ -95,6 +86,19 @@ def version_out(session: Session, v: PathwayVersion) -> VersionOut:
     )
 
 
+def progress_out(e: ProgressEvent) -> StepProgress:
+    """An API view of a progress event."""
+    return StepProgress.model_validate(
+        {
+            "step_id": e.step_id,
+            "state": e.state,
+            "evidence_url": e.evidence_url,
+            "badge_name": e.badge_name,
+            "at": e.created_at,
+        }
+    )
+
+
 def thread(session: Session, comments: list[Comment]) -> list[CommentOut]:
     """Comments nested under their parents, oldest first."""
     authors = {
@@ -105,7 +109,7 @@ def thread(session: Session, comments: list[Comment]) -> list[CommentOut]:
             id=c.id,
             parent_id=c.parent_id,
             review_id=c.review_id,
-            author=authors.get(c.author_id),
+            author=authors.get(c.author_id) if c.author_id else None,
             version=c.version,
             body=c.body,
             created_at=c.created_at,
@@ -359,13 +363,4 @@ def get_progress(pathway_id: PathwayId, user: CurrentUser, db: DbDep) -> list[St
     """The latest state of each step that has progress."""
     with db.read() as session:
         row = repo.get_pathway(session=session, viewer=user, pathway_id=pathway_id)
-        return [
-            StepProgress(
-                step_id=e.step_id,
-                state=e.state,
-                evidence_url=e.evidence_url,  # type: ignore[arg-type]
-                badge_name=e.badge_name,
-                at=e.created_at,
-            )
-            for e in repo.progress_of(session=session, pathway_id=row.id).values()
-        ]
+        return [progress_out(e) for e in repo.progress_of(session=session, pathway_id=row.id).values()]

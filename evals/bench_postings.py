@@ -1,0 +1,79 @@
+"""Posting analysis latency, warm: a ~600-word posting (tests/data/postings/soc_analyst.txt), p50/p95.
+
+Warm means the catalogue, linker label matrices and span tagger are loaded (one untimed warm-up call). The
+in-process embedding cache for profile and requirement texts is cleared before every timed call, so each run
+embeds its texts afresh, as a new posting would.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTING = ROOT / "tests" / "data" / "postings" / "soc_analyst.txt"
+PROFILE = ROOT / "tests" / "data" / "profiles" / "ana_retail_to_security.json"
+TARGET_MS = 300.0
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _time(fn: Any, n: int) -> list[float]:
+    from coach import postings
+
+    out = []
+    for _ in range(n):
+        postings.clear_caches()
+        t0 = time.perf_counter()
+        fn()
+        out.append(1000 * (time.perf_counter() - t0))
+    return out
+
+
+def run(quick: bool = False) -> list[dict[str, Any]]:
+    """Rows: analysis without a profile, with a profile, and the extraction step alone."""
+    from coach.knowledge import get_catalog
+    from coach.models import Profile
+    from coach.postings import analyze_posting, extract_requirements, get_span_tagger
+    from coach.skills import get_linker
+
+    text = POSTING.read_text(encoding="utf-8")
+    words = len(text.split())
+    profile = Profile.model_validate(json.loads(PROFILE.read_text(encoding="utf-8")))
+    catalog, linker, tagger = get_catalog(), get_linker(), get_span_tagger()
+    analyze_posting(text, profile, catalog=catalog, linker=linker)  # warm-up: loads, JIT caches
+    n = 5 if quick else 20
+    cases = [
+        ("posting analysis, no profile", lambda: analyze_posting(text, None, catalog=catalog, linker=linker)),
+        ("posting analysis + profile match", lambda: analyze_posting(text, profile, catalog=catalog, linker=linker)),
+        ("requirement extraction only", lambda: extract_requirements(text, catalog, tagger)),
+    ]
+    rows = []
+    peak = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    for name, fn in cases:
+        times = _time(fn, n)
+        rows.append(
+            {
+                "name": name,
+                "unit": "ms",
+                "median": round(statistics.median(times), 1),
+                "p95": round(_pct(times, 0.95), 1),
+                "n": n,
+                "target": f"< {TARGET_MS:.0f} ms" if "analysis" in name else "",
+                "note": f"{words}-word posting, warm, 2 shared cores",
+                "peak_mb": peak,
+            }
+        )
+    return rows
+
+
+if __name__ == "__main__":
+    for row in run(quick=True):
+        print(row)
