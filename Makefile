@@ -12,9 +12,13 @@ run: install
 	coach kb build
 	coach ui
 
+PG_TEST_URL ?= postgresql+psycopg://coach:coach@127.0.0.1:5432/coach_test
+
 test: install
+	bash .ci/system-deps.sh
 	ruff check coach tests evals ui
-	$(PY) -m pytest -n 2 -q
+	COACH_TEST_POSTGRES_URL=$(PG_TEST_URL) $(PY) -m pytest -n 2 -q
+	coach eval --quick --check
 
 lint:
 	ruff check coach tests evals ui && ruff format --check coach tests evals ui
@@ -23,4 +27,4 @@ eval:
 	coach eval
 
 bench:
-	$(PY) evals/bench.py
+	coach bench

@@ -550,12 +550,17 @@ def chat_command(
         return
     learner_id = learner or "local"
     typer.echo(
-        "Pathway Coach (type 'exit' to leave). "
+        "Pathway Coach (type 'exit' to leave; paste a posting between two lines holding only three quotes). "
         + ("" if settings.use_remote_model and not offline else "[offline engine]")
     )
     while True:
         try:
             text = input("you> ")
+            if text.strip() == '"""':  # a multi-line paste (a job posting, a resume)
+                lines: list[str] = []
+                while (line := input()).strip() != '"""':
+                    lines.append(line)
+                text = "\n".join(lines)
         except EOFError:
             typer.echo("")
             return
@@ -612,6 +617,28 @@ def serve_cmd(
         log_level=log_level,
         access_log=log_level == "debug",
     )
+
+
+@app.command("ui")
+def ui_cmd(
+    port: int = typer.Option(8501, min=1, max=65535, help="Port for the Streamlit app."),
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+) -> None:
+    """Start the Streamlit app (in-process API by default; COACH_API_URL makes it use a running API)."""
+    import subprocess
+
+    from coach.settings import REPO_ROOT
+
+    app_file = REPO_ROOT / "ui" / "app.py"
+    if not app_file.exists():
+        raise BadInput(f"the app is missing: {app_file}")
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(app_file),
+        "--server.address", host, "--server.port", str(port),
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    typer.echo(f"Pathway Coach is starting on http://{host}:{port}", err=True)
+    raise typer.Exit(subprocess.call(command))
 
 
 users_app = typer.Typer(help="Manage API accounts (e.g. the first admin).", no_args_is_help=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import threading
 from collections.abc import Callable, Sequence
 from functools import lru_cache
@@ -252,7 +253,7 @@ def cached_matrix(
             pass  # a damaged cache file is rebuilt below
     matrix = embedder.embed(list(texts), progress=progress)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.npy")
+    tmp = path.with_name(f"{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp.npy")
     np.save(tmp, matrix)
     tmp.replace(path)
     for old in cache_dir.glob(f"{name}-*.npy"):

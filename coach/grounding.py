@@ -40,6 +40,16 @@ PROVIDER_RE = re.compile(
     r"Splunk|VMware|Juniper|Palo Alto Networks|Fortinet|Snowflake|Databricks|Kubernetes)\s+"
     r"(?P<rest>(?:[A-Z0-9(][\w+\-.:()]*\s?){1,7})"
 )
+ROLE_CLAIM_RE = re.compile(
+    r"\b(?:become|becoming|work as|working as|role as|job as|position as|career as|hired as)\s+(?:an?\s+|the\s+)?"
+    r"(?P<role>[A-Za-z][\w\- ]{2,60}?)(?=\s+(?:in|within|by|with|and|but|because|so|for|at|after|if|who|that|role|"
+    r"position|job)\b|[.,;:!?)]|$)"
+)
+NOT_A_ROLE_RE = re.compile(
+    r"(?:better|stronger|more|most|competitive|good|great|successful|confident|strong|valuable|qualified|"
+    r"certified|ready|part|member|team player|expert in|professional in|lot|bit|little)\b",
+    re.I,
+)
 BOLD_RE = re.compile(r"\*\*([^*\n]{2,120})\*\*")
 QUOTED_RE = re.compile(r"\"[^\"\n]{0,120}\"|“[^”\n]{0,120}”")
 SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9*\"(])")
@@ -52,7 +62,7 @@ CERT_WORDS_RE = re.compile(
 class Violation:
     """One thing in an answer the knowledge base does not support."""
 
-    kind: str  # url | price | duration | credential | entity | prompt_leak
+    kind: str  # url | price | duration | credential | role | entity | prompt_leak
     text: str
     detail: str = ""
 
@@ -207,6 +217,17 @@ class Grounder:
                 return True
         return False
 
+    def _role_known(self, role: str, ev: Evidence) -> bool:
+        low = role.lower()
+        if low in ev.blob or low.rstrip("s") in ev.blob:
+            return True
+        if self.catalog is None:
+            return True  # without a catalogue, roles cannot be checked; the other checks still apply
+        return (
+            any(self.catalog.find_occupation(c) is not None for c in (role, role.rstrip("s"), role + "s"))
+            or low in self.labels()
+        )
+
     # ---- checks ---------------------------------------------------------------------------------------------
 
     def check(self, text: str, ev: Evidence) -> list[Violation]:
@@ -263,6 +284,12 @@ class Grounder:
                 and not self._entity_known(phrase, ev)
             ):
                 out.append(Violation("credential", phrase, "credential not in the catalogue"))
+        for m in ROLE_CLAIM_RE.finditer(text):
+            role = m.group("role").strip()
+            if NOT_A_ROLE_RE.match(role):
+                continue
+            if not self._role_known(role, ev):
+                out.append(Violation("role", role, "role not in O*NET or ESCO"))
         for name in BOLD_RE.findall(text):
             if not self._entity_known(name, ev) and not self._credential_known(name, ev):
                 out.append(Violation("entity", name, "name not in the knowledge base"))

@@ -218,7 +218,8 @@ CURRENT_ROLE_RE = re.compile(
     r"\b(?:i am|i'm|im|i've been|i have been|i currently work as|i work as|currently working as|"
     r"working as|my (?:current )?(?:job|role|position) is)\s+(?:currently\s+|now\s+|still\s+)?"
     r"(?:working as\s+)?(?:an?\s+|the\s+)(?P<role>[a-z][\w \-/&]{2,60}?)"
-    r"(?=\s+(?:at|in|for|with|who|and|but|looking|trying|wanting|hoping|since|of|to|that|which|,)\b|[.,;!?]|$)",
+    r"(?=\s+(?:at|in|for|with|who|and|but|looking|trying|wanting|hoping|aiming|planning|interested|keen|eager|"
+    r"ready|since|of|to|that|which|,)\b|[.,;!?]|$)",
     re.I,
 )
 NOT_ROLES = {
@@ -440,7 +441,12 @@ def extract_skills(text: str) -> list[str]:
                 part,
                 flags=re.I,
             )
-            part = re.sub(r"\s+(?:skills?|experience|too|as well|a lot|well)$", "", part, flags=re.I)
+            part = re.sub(
+                r"\s+(?:skills?|experience|too|as well|a lot|well|every day|daily|at work|each day)$",
+                "",
+                part,
+                flags=re.I,
+            )
             if (
                 1 < len(part) <= 40
                 and len(part.split()) <= 5
@@ -781,6 +787,8 @@ class OfflineCoachModel(BaseChatModel):
             and "?" not in text
             and not any(rx.search(text) for k, rx in INTENT_PATTERNS.items() if k not in ("plan",))
             and not INTEREST_RE.search(text)
+            and not OFFTOPIC_RE.search(text)
+            and not ABUSE_RE.search(text)
             and len(text.split()) <= 8
         ):
             phrase = re.sub(
@@ -952,6 +960,7 @@ class OfflineCoachModel(BaseChatModel):
 
         if "alternatives" in intents and has_plan:
             calls.append(self._call("plan_pathway", {"alternatives": 2}))
+            meta["alternatives_focus"] = True
             return self._finish(calls, meta, merged, skipped, seed)
 
         if wants_plan or constraints_changed or planning_mode or (update and not question_like):
@@ -1101,6 +1110,7 @@ class OfflineCoachModel(BaseChatModel):
                     p=by_name["plan_pathway"],
                     variant=_variant(seed, 3),
                     constraints=(profile.get("constraints") or {}),
+                    focus_alternatives=bool(meta.get("alternatives_focus")),
                     target_label=_target_label(profile),
                 )
             )
@@ -1135,6 +1145,8 @@ class OfflineCoachModel(BaseChatModel):
             asked = ask
         elif asked == "target":
             pass
+        elif (by_name.get("plan_pathway") or {}).get("status") == "infeasible":
+            pass  # the infeasible-plan answer ends with its own question
         elif not errors or by_name:
             parts.append(self._next_step_text(profile, turn, seed, just_ran=set(by_name)))
         if not parts:

@@ -154,7 +154,11 @@ def _posting_targets(
                 add(key, req.text.strip(), w)
                 experience.append((key, missing, w))
             continue
-        for ref in req.skills[:2]:  # the linker's best two: later ones are usually loose matches
+        top = req.skills[0].score if req.skills and req.skills[0].score else None
+        for n_ref, ref in enumerate(req.skills[:2]):
+            # The best link, and the runner-up only when it is nearly as good: later ones are loose matches.
+            if n_ref and (top is None or ref.score is None or ref.score < 0.95 * top):
+                break
             if ref.uri in catalog.skills:
                 add(ref.uri, catalog.skill_label(ref.uri), w)
     title = posting.title or (posting.occupation.label if posting.occupation else "the posting")
@@ -650,7 +654,7 @@ def _assemble(plan: Plan, sel: Selection, *, status: str, label: str | None = No
             unlocks=[
                 plan.catalog.credentials[u].name if u in plan.catalog.credentials else u for u in unlocks
             ],
-            sources=[s.name for s in cand.sources],
+            sources=list(dict.fromkeys(s.name.split(":")[0] for s in cand.sources))[:3],
         )
         slot = slots[c]
         steps.append(

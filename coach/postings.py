@@ -905,7 +905,8 @@ def _soft_kind(span_text: str) -> bool:
 # Certifications: catalogue names, acronyms and exam codes found in the text
 # --------------------------------------------------------------------------------------------------------------
 
-_CERT_TYPES = ("certification", "professional_certificate", "designation", "badge", "specialization")
+# Course specialisations are left out: their names ("Big Data", "Deep Learning") are ordinary skill phrases.
+_CERT_TYPES = ("certification", "professional_certificate", "designation", "badge")
 
 
 @dataclass
@@ -1003,17 +1004,21 @@ def _cert_spans(
     low = [t.lower() for t, _, _ in tokens]
     n = len(tokens)
     taken = [False] * n
+    # Short plain names ("Security Essentials", "Certified Associate") and two-letter acronyms ("CC") only
+    # count in a sentence that talks about certification; "Security+", "CKA", "PL-300" count anywhere.
+    cue = bool(_CERT_CUE_RE.search(text, sent[0], sent[1]))
     i = 0
     while i < n:
         hit = None
         for k in range(min(index.max_len, n - i), 0, -1):
-            ids = index.phrases.get(" ".join(low[i : i + k]))
-            if ids:
+            phrase = " ".join(low[i : i + k])
+            ids = index.phrases.get(phrase)
+            if ids and (cue or k >= 3 or re.search(r"[+#\d]", phrase)):
                 hit = (k, ids)
                 break
         if hit is None:
             ids = index.acronyms.get(tokens[i][0])
-            if ids:
+            if ids and (cue or len(tokens[i][0]) >= 3):
                 hit = (1, ids)
         if hit:
             k, ids = hit
@@ -1105,6 +1110,8 @@ def _title_core(title: str) -> str:
     core = re.split(r"\s+[|@]\s+|\s+[-–—]\s+|\s+at\s+|,\s+", title)[0]
     core = re.sub(r"\([^)]*\)", " ", core)  # "(SOC)", "(Night Shift)", "(Mid-Level)"
     core = re.sub(r"\s+(?:I{1,3}|IV|[1-4])\s*$", "", core.strip())  # "Analyst I" → "Analyst"
+    # Seniority is reported on its own; left in, "Junior Data Analyst" ranks "call centre analyst" first.
+    core = re.sub(r"(?i)\b(?:junior|jr\.?|senior|sr\.?|entry[- ]level|mid[- ]level)\s+", "", core)
     return " ".join(core.split()) or title
 
 

@@ -50,6 +50,7 @@ EMBED_BATCH = 256  # documents embedded and upserted per step: what an interrupt
 RRF_K = 60
 # Per-kind word caps for the embedded text: MiniLM's cost grows with length and 20k documents must embed in
 # well under the 3-minute build budget on 2 cores; titles and the opening of a description carry the meaning.
+LEXICAL_SKILLS = 12
 DENSE_WORDS = {"occupation": 40, "skill": 24, "credential": 56, "rule": 72}
 TYPE_LABELS = {
     "certification": "certification",
@@ -286,8 +287,11 @@ def credential_document(cred: Credential, skill_label: Callable[[str], str]) -> 
     if cred.description:
         dense += " " + cred.description
     dense = _cap_words(dense, DENSE_WORDS["credential"])
+    # The name three times (a poor man's field weight: a word in the name says more than one in a list of
+    # linked skills), and only the first skills, so long skill lists do not drown the name.
     lexical = " ".join(
         [
+            cred.name,
             cred.name,
             cred.name,
             cred.provider,
@@ -296,7 +300,7 @@ def credential_document(cred: Credential, skill_label: Callable[[str], str]) -> 
             cred.level or "",
             cred.description,
             *(getattr(cred, "aliases", None) or []),
-            *skills,
+            *skills[:LEXICAL_SKILLS],
         ]
     )
     src = next((s for s in cred.sources if s.url), cred.sources[0] if cred.sources else None)
@@ -854,7 +858,8 @@ EXACT_BOOST = 1.0
 PARTIAL_BOOST = 0.5
 # Per extra independent catalogue listing a credential (at most two): established credentials first among
 # near-equals, e.g. CompTIA Security+ (curated list + roadmap) before a certificate only one roadmap mentions.
-CORROBORATION_BOOST = 0.06
+CORROBORATION_BOOST = 0.08
+LEXICAL_WEIGHT_PROSE = 0.5
 # mode → (dense ranking, lexical ranking, boosts); the single-ranker modes exist for evaluation ablations.
 SEARCH_MODES = {
     "hybrid": (True, True, True),
@@ -1067,14 +1072,19 @@ class KnowledgeIndex:
                         exact[pos] = max(exact.get(pos, 0.0), PARTIAL_BOOST * n / len(words))
 
         want_level, want_types = query_intent(query) if use_boosts else (None, set())
-        best = (int(use_dense) + int(use_lexical)) / (RRF_K + 1)
+        # A query in plain words ("entry level cybersecurity certification") is about meaning: its words recur
+        # in hundreds of documents and BM25's order among them is noise, so the dense ranking leads. A name,
+        # acronym or code ("SAA-C03", "CISSP") is matched best lexically, so both rankers count fully.
+        w_dense = 1.0 if use_dense else 0.0
+        w_lex = (1.0 if _looks_like_a_name(query) else LEXICAL_WEIGHT_PROSE) if use_lexical else 0.0
+        best = (w_dense + w_lex) / (RRF_K + 1)
         scored: list[tuple[float, int]] = []
         for pos in set(lex_rank) | set(dense_rank) | set(exact):
             score = 0.0
             if pos in dense_rank:
-                score += 1.0 / (RRF_K + 1 + dense_rank[pos])
+                score += w_dense / (RRF_K + 1 + dense_rank[pos])
             if pos in lex_rank:
-                score += 1.0 / (RRF_K + 1 + lex_rank[pos])
+                score += w_lex / (RRF_K + 1 + lex_rank[pos])
             score /= best
             score += exact.get(pos, 0.0)
             if self.kind_of[pos] == KINDS.index("credential"):
@@ -1104,6 +1114,16 @@ class KnowledgeIndex:
         """The document `doc_id` of `kind` as a hit (score 0), or None."""
         pos = self.position.get((normalise_kind(kind) or "", doc_id))
         return None if pos is None else self._hit(pos, 0.0)
+
+
+def _looks_like_a_name(query: str) -> bool:
+    """Short, or holding a code, an acronym or a 'Security+'-style token: a lookup, not a description."""
+    words = query.split()
+    if len(words) <= 2:
+        return True
+    return any(
+        any(ch.isdigit() for ch in w) or "+" in w or "#" in w or (len(w) >= 2 and w.isupper()) for w in words
+    )
 
 
 def _distinctive(gram: str) -> bool:

@@ -253,8 +253,16 @@ def solve(
         add_row(1.0 - len(chosen), inf, list(range(n)), [-1.0 if j in chosen else 1.0 for j in range(n)])
 
     status, gap, values = "optimal", 0.0, {}
+    solved_once = False
     x = np.zeros(n)
     zero_items = any(it.cost == 0 and it.hours == 0 for it in items)
+    if not bounds and not exclude_sets:
+        # Choosing nothing is always feasible: hand it over as the first incumbent so that a time limit
+        # hit early still ends with a solution (status "feasible" and its gap) rather than none.
+        start = highspy.HighsSolution()
+        start.col_value = [0.0] * (n + m)
+        start.value_valid = True
+        h.setSolution(start)
     for objective, sense in stages:
         c = _coefficients(problem, objective, keys, items)
         if not c.any() or (objective == "items" and not zero_items):
@@ -275,6 +283,9 @@ def solve(
         elif has_solution:
             status = "feasible"
             gap = max(gap or 0.0, float(info.mip_gap))
+        elif solved_once:
+            status = "feasible"  # out of time in a later stage: keep the previous stage's plan
+            break
         else:
             if ms == highspy.HighsModelStatus.kInfeasible:
                 return Selection("infeasible", [], {}, None, time.perf_counter() - started)
@@ -288,7 +299,12 @@ def solve(
                 add_row(value - LOCK_TOL * max(1.0, abs(value)), inf, nz.tolist(), c[nz].tolist())
             else:
                 add_row(-inf, value + LOCK_TOL * max(1.0, abs(value)), nz.tolist(), c[nz].tolist())
-        h.setSolution(h.getSolution())  # warm start the next stage from this incumbent
+        solved_once = True
+        # Warm start the next stage from this incumbent (columns only: the lock row is new).
+        start = highspy.HighsSolution()
+        start.col_value = list(h.getSolution().col_value)
+        start.value_valid = True
+        h.setSolution(start)
         if status == "feasible":
             break  # out of time: keep the best found so far
     chosen = [items[j].id for j in range(n) if x[j] > 0.5]

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     )
     token_minutes: int = 120
     api_url: str | None = Field(default=None, description="When set, the Streamlit app talks to this API.")
+    demo_password: SecretStr | None = Field(
+        default=None, description="Password of the local demo coach/admin (default: random, kept in HOME)."
+    )
     max_posting_chars: int = 50_000
     max_body_bytes: int = 1_000_000
     rate_limit_per_minute: int = 60

@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -484,6 +484,21 @@ def _ivf_for(space: _LabelSpace, name: str, cache_dir: Path, n_lists: int) -> La
     return LabelIVF(space.matrix, space.owner, n_lists, assign)
 
 
+_blas = None
+
+
+def _one_blas_thread() -> Any:
+    """Limit BLAS to one thread: the span stage does hundreds of small products, where OpenBLAS's thread
+    hand-offs cost more than the arithmetic (5× slower on a busy 2-core machine); the encoder keeps its own
+    threads."""
+    global _blas
+    from threadpoolctl import ThreadpoolController
+
+    if _blas is None:
+        _blas = ThreadpoolController()
+    return _blas.limit(limits=1, user_api="blas")
+
+
 class SkillLinker:
     """Ranks ESCO skills for a text and ESCO occupations for a job title."""
 
@@ -553,6 +568,12 @@ class SkillLinker:
     def skill_scores(self, texts: Sequence[str], *, precise: bool = False) -> np.ndarray:
         """Fused scores of every skill (columns in `skill_ids` order) for non-empty cleaned texts."""
         encoded = self.encoder.encode(texts)
+        with _one_blas_thread():
+            return self._fuse(texts, encoded, precise)
+
+    def _fuse(
+        self, texts: Sequence[str], encoded: list[tuple[np.ndarray, np.ndarray, np.ndarray]], precise: bool
+    ) -> np.ndarray:
         sentence = np.stack([e[0] for e in encoded]) @ self._skill_pref.T
         vecs, group, phrases, phrase_group = [], [], [], []
         for i, (text, (_, states, offsets)) in enumerate(zip(texts, encoded, strict=True)):

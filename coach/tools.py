@@ -483,11 +483,18 @@ def _compact_posting(analysis: dict) -> dict:
         "occupation": analysis.get("occupation"),
         "requirements": reqs,
         "score": analysis.get("score"),
-        "score_explanation": analysis.get("score_explanation"),
+        "score_explanation": _short_explanation(analysis.get("score_explanation") or ""),
         "gaps": [g.get("text") for g in analysis.get("gaps", [])[:12]],
         "gap_credentials": analysis.get("gap_credentials", [])[:5],
         "notices": analysis.get("notices", []),
     }
+
+
+def _short_explanation(text: str) -> str | None:
+    """The counts from the postings module's score explanation ("Required: 1 met, ..."), not its method notes."""
+    sentences = re.split(r"(?<=\.)\s+", text.strip())
+    counts = [s for s in sentences if s.startswith(("Required:", "Preferred:"))]
+    return " ".join(counts) if counts else (sentences[0] if sentences and sentences[0] else None)
 
 
 def _tool_plan(args: PlanArgs, ctx: ToolContext) -> dict:
@@ -527,15 +534,24 @@ def _compact_step(s: dict) -> dict:
         "prerequisites": s.get("prerequisites", []),
         "unlocks": s.get("unlocks", []),
         # The planner's "why" often restates the skills closed, which the answer already lists.
-        "why": re.sub(r"^Closes [^.]*\.\s*", "", s.get("why") or ""),
+        "why": _short_why(s.get("why") or ""),
         "url": s.get("url"),
     }
+
+
+def _short_why(why: str) -> str:
+    """The planner's reason for a step without what the answer already shows (skills closed, sources)."""
+    why = re.sub(r"^Closes [^.]*\.\s*", "", why)
+    why = re.split(r"\s*Source: ", why)[0]
+    why = re.sub(r"\s*Ordered by level \([a-z]+\)\.", "", why).strip()
+    sentences = re.split(r"(?<=\.)\s+", why)
+    return " ".join(sentences[:2]).strip()
 
 
 def _compact_pathway(p: dict, with_alternatives: bool = True) -> dict:
     out = {
         "status": p.get("status"),
-        "reason": p.get("reason"),
+        "reason": re.sub(r"^Infeasible:\s*", "", p.get("reason") or "") or None,
         "target": p.get("target"),
         "label": p.get("label"),
         "steps": [_compact_step(s) for s in p.get("steps", [])],

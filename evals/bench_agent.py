@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import conversations_eval as ce  # noqa: E402
+import conversations_eval as ce
 
 TARGET_S = 1.0
 

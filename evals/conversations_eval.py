@@ -85,7 +85,9 @@ def check_turn(result: dict, spec: dict) -> tuple[list[str], list[str]]:
             continue
         for key, value in args.items():
             if not any(_arg_matches(value, c["args"].get(key)) for c in calls):
-                tool_fail.append(f"{tool}.{key}: expected {value!r}, got {[c['args'].get(key) for c in calls]}")
+                tool_fail.append(
+                    f"{tool}.{key}: expected {value!r}, got {[c['args'].get(key) for c in calls]}"
+                )
     answer = result["assistant"].lower()
     for s in spec.get("says", []):
         if s.lower() not in answer:
@@ -154,7 +156,9 @@ def build_eval_agent() -> Any:
     from coach.settings import get_settings
 
     settings = get_settings()
-    return build_agent(settings, model=get_offline_model(settings), checkpointer=_memory(), db_url="sqlite://")
+    return build_agent(
+        settings, model=get_offline_model(settings), checkpointer=_memory(), db_url="sqlite://"
+    )
 
 
 def _memory() -> Any:

@@ -13,6 +13,7 @@ import pytest
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
+from pydantic import Field
 
 from coach.agent import MAX_MODEL_CALLS, make_checkpointer
 from coach.errors import BadInput
@@ -25,8 +26,8 @@ REPO = Path(__file__).resolve().parent.parent
 class ScriptedRemote(BaseChatModel):
     """A stand-in for a remote chat model: plays scripted replies and records what it was sent."""
 
-    replies: list[Any] = []
-    sent: list[list[BaseMessage]] = []
+    replies: list[Any] = Field(default_factory=list)
+    sent: list[list[BaseMessage]] = Field(default_factory=list)
 
     @property
     def _llm_type(self) -> str:
@@ -35,7 +36,9 @@ class ScriptedRemote(BaseChatModel):
     def bind_tools(self, tools: Any, **kwargs: Any) -> Any:
         return self
 
-    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any) -> ChatResult:
+    def _generate(
+        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any
+    ) -> ChatResult:
         self.sent.append(list(messages))
         reply = self.replies.pop(0) if self.replies else AIMessage("ok")
         if isinstance(reply, Exception):
@@ -80,15 +83,23 @@ def test_memory_survives_a_new_agent_on_the_same_database(make_agent, tmp_path: 
 def test_conversation_resumes_in_a_new_process(tmp_path: Path) -> None:
     """`coach chat --learner` in two processes: the second one remembers the first."""
     # Own database, shared home: the catalogue cache in .coach/ is reused, so each process starts in seconds.
-    env = {**os.environ, "COACH_DATABASE_URL": f"sqlite:///{tmp_path / 'coach.db'}", "COACH_CHAT_PROVIDER": "offline"}
+    env = {
+        **os.environ,
+        "COACH_DATABASE_URL": f"sqlite:///{tmp_path / 'coach.db'}",
+        "COACH_CHAT_PROVIDER": "offline",
+    }
     one = tmp_path / "one.txt"
     one.write_text("Hi, my name is Maya Lopez.\n---\nI can study 6 hours a week.\n", encoding="utf-8")
     two = tmp_path / "two.txt"
     two.write_text("What do you know about me?\n", encoding="utf-8")
     cmd = [sys.executable, "-c", "from coach.cli import main; main()", "chat", "--json", "--learner", "maya"]
-    a = subprocess.run([*cmd, "--script", str(one)], env=env, capture_output=True, text=True, timeout=180, cwd=REPO)
+    a = subprocess.run(
+        [*cmd, "--script", str(one)], env=env, capture_output=True, text=True, timeout=180, cwd=REPO
+    )
     assert a.returncode == 0, a.stderr
-    b = subprocess.run([*cmd, "--script", str(two)], env=env, capture_output=True, text=True, timeout=180, cwd=REPO)
+    b = subprocess.run(
+        [*cmd, "--script", str(two)], env=env, capture_output=True, text=True, timeout=180, cwd=REPO
+    )
     assert b.returncode == 0, b.stderr
     line = json.loads(b.stdout.strip().splitlines()[-1])
     assert [c["name"] for c in line["tool_calls"]] == ["get_profile"]
@@ -103,7 +114,10 @@ def test_stream_turn_yields_tool_events_then_the_validated_answer(make_agent) ->
     assert kinds.index("tool_call") < kinds.index("tool_result") < kinds.index("token") < kinds.index("done")
     done = events[-1]["result"]
     assert "".join(e["text"] for e in events if e["type"] == "token") == done["assistant"]
-    assert "USD 404" in done["assistant"] and "https://www.comptia.org/certifications/security" in done["assistant"]
+    assert (
+        "USD 404" in done["assistant"]
+        and "https://www.comptia.org/certifications/security" in done["assistant"]
+    )
 
 
 def test_invented_credential_from_a_model_is_never_shown(make_agent) -> None:
@@ -172,7 +186,7 @@ def test_bad_tool_arguments_become_an_error_result(make_agent) -> None:
     )
     agent = make_agent(model=model)
     agent.run_turn("plan", "ivy")
-    tool_msg = [m for m in model.sent[1] if m.type == "tool"][0]
+    tool_msg = next(m for m in model.sent[1] if m.type == "tool")
     assert "error" in json.loads(tool_msg.content) and "budget" in tool_msg.content
 
 
@@ -181,7 +195,10 @@ def test_save_and_submit_through_the_local_store(agent_fakes, make_agent, tmp_pa
     backends = agent_fakes.backends()
     backends.store = store
     agent = make_agent(backends=backends)
-    agent.run_turn("I'm a nurse and I want to become an information security analyst. 8 hours a week, $900, no deadline.", "jo")
+    agent.run_turn(
+        "I'm a nurse and I want to become an information security analyst. 8 hours a week, $900, no deadline.",
+        "jo",
+    )
     saved = agent.run_turn("save it", "jo")
     assert [c["name"] for c in saved.tool_calls] == ["save_pathway"]
     sent = agent.run_turn("please send it to my coach for review", "jo")
@@ -210,8 +227,42 @@ def test_evidence_includes_tool_results_and_the_learner_words() -> None:
     from langchain_core.messages import HumanMessage, ToolMessage
 
     ev = collect_evidence(
-        [HumanMessage("my budget is $700"), ToolMessage('{"cost": 404.0, "url": "https://x.org/a"}', tool_call_id="1")]
+        [
+            HumanMessage("my budget is $700"),
+            ToolMessage('{"cost": 404.0, "url": "https://x.org/a"}', tool_call_id="1"),
+        ]
     )
     g = Grounder()
     assert g.check("It costs USD 404 (https://x.org/a), within your $700.", ev) == []
     assert [v.kind for v in g.check("It costs USD 405.", ev)] == ["price"]
+
+
+def test_account_learners_save_into_the_review_queue(agent_fakes, tmp_path: Path) -> None:
+    from coach.store import get_engine, session_factory, transaction
+    from coach.store.repo import create_user
+    from coach.store.tables import PathwayRow, Review
+    from coach.tools import AccountPathwayStore
+
+    url = f"sqlite:///{tmp_path / 'acct.db'}"
+    _, write = session_factory(get_engine(url))
+    with transaction(write) as session:
+        user_id = create_user(session=session, username="lena", password="a-long-password-1").id
+    store = AccountPathwayStore(url)
+    pathway = agent_fakes.plan(None, role="15-1212.00")
+    saved = store.save(str(user_id), pathway, {}, "from chat")
+    assert saved["store"] == "account" and saved["status"] == "draft"
+    submitted = store.submit(str(user_id), saved["id"], "")
+    assert submitted["status"] == "pending"
+    with write() as session:
+        row = session.get(PathwayRow, int(saved["id"]))
+        assert row.owner_id == user_id and row.status == "pending"
+        assert session.query(Review).filter_by(pathway_id=row.id).count() == 1
+    # A learner id that is not an account keeps working with the local table.
+    assert store.save("guest-1", pathway, {}, "")["status"] == "draft"
+
+
+def test_split_script_keeps_multiline_turns() -> None:
+    from coach.cli import split_script
+
+    text = "hello\n---\nJob title\n\nRequirements\n- SQL\n---\n\n---\nthanks\n"
+    assert split_script(text) == ["hello", "Job title\n\nRequirements\n- SQL", "thanks"]

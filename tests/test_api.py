@@ -530,6 +530,7 @@ def test_chat_without_an_engine_is_a_clear_503(
     assert r.status_code == 503 and r.json()["detail"] == "chat engine not available"
 
 
+@pytest.mark.slow  # warms the real agent (catalogue, linker, index): tens of seconds on a busy 2-core machine
 def test_chat_with_the_real_offline_agent(api_settings, api_fake_services, api_users) -> None:  # type: ignore[no-untyped-def]
     from coach.api.services import default_chat
 

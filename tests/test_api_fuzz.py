@@ -55,6 +55,6 @@ def fuzz_headers(api_users):  # type: ignore[no-untyped-def]
 
 
 @api_schema.parametrize()
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_no_input_makes_a_server_error(case, fuzz_headers) -> None:  # type: ignore[no-untyped-def]
     case.call_and_validate(headers=fuzz_headers, checks=[not_a_server_error])

@@ -120,7 +120,9 @@ def test_remote_model_drives_tools_through_the_openai_client(openai_server, remo
     agent = remote_agent(openai_server.url)
     assert agent.model_label == "openai:scripted-model"
     r = agent.run_turn("How much does Security+ cost?", "ana")
-    assert r.tool_calls == [{"name": "search_knowledge", "args": {"query": "Security+", "kind": "credential"}}]
+    assert r.tool_calls == [
+        {"name": "search_knowledge", "args": {"query": "Security+", "kind": "credential"}}
+    ]
     assert r.grounded and r.model == "openai:scripted-model" and not r.notices
     assert r.assistant.startswith("CompTIA Security+ costs USD 404")
     first, second = openai_server.requests
@@ -148,7 +150,7 @@ def test_remote_profile_update_is_remembered(openai_server, remote_agent) -> Non
     agent.run_turn("I'm a barista and can study 7 hours a week", "bo")
     profile = agent.get_profile("bo")
     assert profile.constraints.hours_per_week == 7 and profile.current_role == "barista"
-    assert '"hours_per_week": 7' in openai_server.requests[1]["messages"][0]["content"].replace('7.0', '7')
+    assert '"hours_per_week": 7' in openai_server.requests[1]["messages"][0]["content"].replace("7.0", "7")
 
 
 def test_server_down_falls_back_to_offline_with_a_notice(remote_agent) -> None:

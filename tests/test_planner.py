@@ -393,3 +393,20 @@ def test_cli_plan_text_and_ctdl(tmp_path, monkeypatch, capsys, cli_catalog) -> N
         "--ctdl",
     )  # fmt: skip
     assert code == 0 and json.loads(out)["@graph"][0]["@type"] == "ceterms:Pathway"
+
+
+def test_time_limit_gives_a_feasible_plan_with_its_gap() -> None:
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "evals" / "bench_planner.py"
+    spec = importlib.util.spec_from_file_location("bench_planner_for_test", path)
+    assert spec and spec.loader
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    cat = bench.synthetic_catalog(3000, seed=3)
+    prof = Profile(constraints=Constraints(budget=1500, hours_per_week=8, weeks=40))
+    p = plan_pathway(prof, role="syn:role", catalog=cat, linker=False, time_limit_s=0.01, today=TODAY)
+    assert p.status == "feasible" and p.gap is not None and p.gap > 0
+    assert "time limit" in (p.reason or "") and p.steps
+    assert validate_pathway(p, prof, cat) == []

@@ -10,6 +10,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from coach.claims import allowed_facts, find_unsupported_claims
 from coach.errors import BadInput, NotFound
@@ -559,8 +561,6 @@ def test_cli_tailors_the_cover_letter_to_a_posting_analysis(
 
 # ---- property: for any profile and plan, the offline drafts invent nothing ----------------------------------
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 _WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=9)
 _NAME = st.builds(lambda a, b: f"{a.capitalize()} {b.capitalize()}", _WORD, _WORD)

@@ -1,0 +1,1 @@
+"""The Streamlit app (pages in views.py, API adapter in services.py)."""

@@ -1,0 +1,76 @@
+"""Pathway Coach — the Streamlit app. Run with `coach ui` (or `streamlit run ui/app.py`).
+
+A thin entry script: it builds the API client once, signs the user in, and shows the pages their role allows.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `ui.*` imports when run by streamlit
+
+from coach.settings import get_settings
+from ui import views
+from ui.services import CoachClient, ensure_demo_accounts, in_process_http, remote_http
+
+st.set_page_config(page_title="Pathway Coach", page_icon="🧭", layout="wide")
+
+
+@st.cache_resource(show_spinner="Starting the coach service…")
+def _http(api_url: str | None, db_url: str):  # noqa: ANN202 - an httpx.Client, one per API or database
+    if api_url:
+        return remote_http(api_url)
+    settings = get_settings()
+    ensure_demo_accounts(settings)
+    return in_process_http(settings)
+
+
+def client() -> CoachClient:
+    """This browser session's API client (the HTTP connection is shared, the token is per session)."""
+    if "client" not in st.session_state:
+        settings = get_settings()
+        st.session_state["client"] = CoachClient(http=_http(settings.api_url, settings.db_url))
+    return st.session_state["client"]
+
+
+PAGES = {
+    "learner": ["Chat", "Job posting", "My pathway", "Drafts"],
+    "coach": ["Review queue", "Cohort"],
+    "admin": ["Review queue", "Cohort"],
+}
+RENDER = {
+    "Chat": views.chat_page,
+    "Job posting": views.posting_page,
+    "My pathway": views.pathway_page,
+    "Drafts": views.drafts_page,
+    "Review queue": views.review_page,
+    "Cohort": views.cohort_page,
+}
+
+
+def main() -> None:
+    """Sign in, then route to the pages of the user's role."""
+    c = client()
+    if not c.token:
+        views.sign_in_page(c, embedded=not get_settings().api_url)
+        return
+    pages = PAGES.get(c.role or "", [])
+    with st.sidebar:
+        st.markdown(
+            f"### 🧭 Pathway Coach\nSigned in as **{c.user.get('display_name') or c.user['username']}** "
+            f"({c.role})"
+        )
+        page = st.radio("Go to", pages, key="nav")
+        if st.button("Sign out", key="sign_out"):
+            c.sign_out()
+            for k in list(st.session_state.keys()):
+                if k != "client":
+                    del st.session_state[k]
+            st.rerun()
+    RENDER[page](c)
+
+
+main()

@@ -1,0 +1,279 @@
+"""The one adapter between the Streamlit app and the product: the review API, in-process or over HTTP.
+
+By default the app runs the API in-process (FastAPI's TestClient over `coach.api.create_app()`), so the same
+routes, roles and checks apply as for a remote client; with `COACH_API_URL` set it talks to that server. Pages
+only call `CoachClient` methods and catch `ApiError`.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from coach.settings import Settings
+
+
+class ApiError(Exception):
+    """A refused or failed request, with the API's message (shown to the user as a notice)."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:300] or f"HTTP {response.status_code}"
+    detail = body.get("detail") if isinstance(body, dict) else body
+    if isinstance(detail, list):  # FastAPI validation errors: say which field and why
+        parts = []
+        for item in detail[:3]:
+            where = ".".join(str(p) for p in item.get("loc", [])[1:]) or "input"
+            parts.append(f"{where}: {item.get('msg', 'invalid')}")
+        return "; ".join(parts)
+    return str(detail)
+
+
+@dataclass
+class CoachClient:
+    """Typed calls to the review API for one signed-in user (or none)."""
+
+    http: httpx.Client
+    token: str | None = None
+    user: dict[str, Any] = field(default_factory=dict)
+
+    # ---- plumbing -------------------------------------------------------------------------------------------
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = self.http.request(method, path, headers=self._headers(), **kwargs)
+        except httpx.HTTPError as exc:
+            raise ApiError(503, f"the coach service is not reachable ({type(exc).__name__})") from exc
+        if response.status_code >= 400:
+            raise ApiError(response.status_code, _detail(response))
+        if response.status_code == 204 or not response.content:
+            return None
+        return response.json()
+
+    # ---- accounts --------------------------------------------------------------------------------------------
+
+    def register(self, username: str, password: str, display_name: str = "") -> dict[str, Any]:
+        """Create a learner account."""
+        return self._call(
+            "POST",
+            "/auth/register",
+            json={"username": username, "password": password, "display_name": display_name},
+        )
+
+    def sign_in(self, username: str, password: str) -> dict[str, Any]:
+        """Get a bearer token; the client remembers it and the user."""
+        out = self._call("POST", "/auth/token", json={"username": username, "password": password})
+        self.token, self.user = out["access_token"], out["user"]
+        return out["user"]
+
+    def sign_out(self) -> None:
+        """Forget the token."""
+        self.token, self.user = None, {}
+
+    @property
+    def role(self) -> str | None:
+        """The signed-in user's role."""
+        return self.user.get("role")
+
+    # ---- learner ---------------------------------------------------------------------------------------------
+
+    def profile(self) -> dict[str, Any]:
+        """The signed-in learner's profile (an empty one when none is stored)."""
+        try:
+            return self._call("GET", "/me/profile") or {}
+        except ApiError as exc:
+            if exc.status == 404:  # nothing stored yet: start from an empty profile
+                return {}
+            raise
+
+    def save_profile(self, profile: dict[str, Any]) -> dict[str, Any]:
+        """Replace the signed-in learner's profile."""
+        return self._call("PUT", "/me/profile", json=profile)
+
+    def analyze(self, text: str, use_profile: bool = True) -> dict[str, Any]:
+        """Analyse a posting (matched against the stored profile)."""
+        return self._call("POST", "/postings/analyze", json={"text": text, "use_profile": use_profile})
+
+    def plan(self, **body: Any) -> dict[str, Any]:
+        """Plan without saving (role or posting, limits, alternatives)."""
+        return self._call("POST", "/pathways/plan", json={k: v for k, v in body.items() if v is not None})
+
+    def save_pathway(self, pathway: dict[str, Any], title: str = "", note: str = "") -> dict[str, Any]:
+        """Save a pathway as a draft."""
+        return self._call("POST", "/pathways", json={"pathway": pathway, "title": title, "note": note})
+
+    def pathways(self) -> list[dict[str, Any]]:
+        """Pathways the user may see, newest first."""
+        return self._call("GET", "/pathways", params={"limit": 50}) or []
+
+    def pathway(self, pathway_id: int) -> dict[str, Any]:
+        """One pathway with its current version, issues, diff, versions and progress."""
+        return self._call("GET", f"/pathways/{pathway_id}")
+
+    def version(self, pathway_id: int, version: int) -> dict[str, Any]:
+        """One immutable version."""
+        return self._call("GET", f"/pathways/{pathway_id}/versions/{version}")
+
+    def submit(self, pathway_id: int) -> dict[str, Any]:
+        """Send a pathway for coach review."""
+        return self._call("POST", f"/pathways/{pathway_id}/submit")
+
+    def comments(self, pathway_id: int) -> list[dict[str, Any]]:
+        """The comment thread of a pathway."""
+        return self._call("GET", f"/pathways/{pathway_id}/comments") or []
+
+    def comment(self, pathway_id: int, body: str, parent_id: int | None = None) -> dict[str, Any]:
+        """Add a comment (optionally a reply)."""
+        return self._call(
+            "POST", f"/pathways/{pathway_id}/comments", json={"body": body, "parent_id": parent_id}
+        )
+
+    def audit(self, pathway_id: int) -> list[dict[str, Any]]:
+        """The pathway's audit trail, oldest first."""
+        return self._call("GET", f"/pathways/{pathway_id}/audit") or []
+
+    def progress(self, pathway_id: int, step_id: str, state: str, evidence_url: str | None = None) -> Any:
+        """Mark a step started or completed."""
+        body = {"step_id": step_id, "state": state, "evidence_url": evidence_url or None}
+        return self._call("POST", f"/pathways/{pathway_id}/progress", json=body)
+
+    # ---- coach -----------------------------------------------------------------------------------------------
+
+    def reviews(self, status: str | None = "pending") -> list[dict[str, Any]]:
+        """The review queue."""
+        params = {"status": status} if status else {}
+        return self._call("GET", "/reviews", params=params) or []
+
+    def decide(self, review_id: int, decision: str, comment: str = "") -> dict[str, Any]:
+        """Approve, request changes or reject, with a comment."""
+        return self._call(
+            "POST", f"/reviews/{review_id}/decision", json={"decision": decision, "comment": comment}
+        )
+
+    def edit(self, pathway_id: int, edits: list[dict[str, Any]], note: str, expected_version: int) -> Any:
+        """A coach edit: a new version re-validated by the planner."""
+        body = {"edits": edits, "note": note, "expected_version": expected_version}
+        return self._call("POST", f"/pathways/{pathway_id}/versions", json=body)
+
+    def cohort(self) -> list[dict[str, Any]]:
+        """The coach's learners with status, progress and outcomes."""
+        return self._call("GET", "/cohort") or []
+
+    def learner_profile(self, user_id: int) -> dict[str, Any]:
+        """An assigned learner's profile."""
+        return self._call("GET", f"/learners/{user_id}/profile") or {}
+
+    def record_outcome(self, user_id: int, kind: str, role: str, date: str, organization: str = "") -> Any:
+        """Record an interview, offer or placement for a learner."""
+        body = {"kind": kind, "role": role, "date": date, "organization": organization}
+        return self._call("POST", f"/learners/{user_id}/outcomes", json=body)
+
+    # ---- chat ------------------------------------------------------------------------------------------------
+
+    def chat(self, message: str, conversation_id: str | None = None) -> Iterator[dict[str, Any]]:
+        """One chat turn as events (conversation, notice, tool_call, tool_result, token, error, done)."""
+        body: dict[str, Any] = {"message": message}
+        if conversation_id:
+            body["conversation_id"] = conversation_id
+        try:
+            with self.http.stream("POST", "/chat", json=body, headers=self._headers()) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    raise ApiError(response.status_code, _detail(response))
+                event = "message"
+                for line in response.iter_lines():
+                    if line.startswith("event:"):
+                        event = line.split(":", 1)[1].strip()
+                    elif line.startswith("data:"):
+                        data = json.loads(line.split(":", 1)[1].strip() or "{}")
+                        data.setdefault("type", event)
+                        data["type"] = event
+                        yield data
+        except httpx.HTTPError as exc:
+            raise ApiError(503, f"the coach service is not reachable ({type(exc).__name__})") from exc
+
+
+def in_process_http(settings: Settings) -> httpx.Client:
+    """An HTTP client bound to the API running inside this process."""
+    from fastapi.testclient import TestClient
+
+    from coach.api import create_app
+
+    return TestClient(create_app(settings), raise_server_exceptions=False)
+
+
+def remote_http(base_url: str, timeout: float = 60.0) -> httpx.Client:
+    """An HTTP client for a running API."""
+    return httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout)
+
+
+def demo_password(settings: Settings) -> str:
+    """The local demo accounts' password: from COACH_DEMO_PASSWORD, else made once and kept in COACH_HOME."""
+    if settings.demo_password:
+        return settings.demo_password.get_secret_value()
+    path = Path(settings.home) / "demo-password.txt"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(9)
+    path.write_text(value + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return value
+
+
+def ensure_demo_accounts(settings: Settings) -> dict[str, str]:
+    """In embedded mode, make sure a demo coach and admin exist (only when the database has no coach)."""
+    from sqlalchemy import select
+
+    from coach.store import get_engine, migrate, repo, session_factory, transaction
+    from coach.store.tables import User
+
+    engine = get_engine(settings.db_url)
+    migrate(engine)
+    _, write = session_factory(engine)
+    password = demo_password(settings)
+    with transaction(write) as session:
+        if session.scalar(select(User.id).where(User.role == "coach")) is None:
+            repo.create_user(
+                session=session, username="coach", password=password, role="coach", display_name="Demo Coach"
+            )
+        if session.scalar(select(User.id).where(User.role == "admin")) is None:
+            repo.create_user(
+                session=session, username="admin", password=password, role="admin", display_name="Admin"
+            )
+    return {"coach": "coach", "admin": "admin", "password": password}
+
+
+def assign_to_demo_coach(settings: Settings, learner_id: int) -> None:
+    """In embedded mode, give a newly registered learner the first coach (so their reviews have a reviewer)."""
+    from sqlalchemy import select
+
+    from coach.store import get_engine, repo, session_factory, transaction
+    from coach.store.tables import User
+
+    _, write = session_factory(get_engine(settings.db_url))
+    with transaction(write) as session:
+        admin = session.scalar(select(User).where(User.role == "admin").order_by(User.id))
+        coach = session.scalar(select(User).where(User.role == "coach").order_by(User.id))
+        if admin is None or coach is None:
+            return
+        if learner_id in repo.learner_ids_of(session=session, coach_id=coach.id):
+            return
+        repo.assign_coach(session=session, actor=admin, coach_id=coach.id, learner_id=learner_id)

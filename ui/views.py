@@ -1,0 +1,759 @@
+"""The app's pages. Each takes the signed-in `CoachClient`; API refusals become visible notices, never tracebacks."""
+
+from __future__ import annotations
+
+import html
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from ui import charts
+from ui.services import ApiError, CoachClient
+
+
+def _notice(exc: ApiError) -> None:
+    icon = "⏳" if exc.status == 429 else "⚠️"
+    st.error(f"{exc.detail}", icon=icon)
+
+
+def _money(value: float | None, currency: str = "USD") -> str:
+    return "unknown" if value is None else f"{currency} {value:,.0f}"
+
+
+# ---- sign-in ---------------------------------------------------------------------------------------------------
+
+
+def sign_in_page(c: CoachClient, embedded: bool) -> None:
+    """Sign in, or create a learner account."""
+    st.title("🧭 Pathway Coach")
+    st.caption(
+        "Plan a stacked pathway of real credentials to the role you want — within your budget and time."
+    )
+    tab_in, tab_new = st.tabs(["Sign in", "Create a learner account"])
+    with tab_in, st.form("sign_in_form"):
+        username = st.text_input("Username", key="login_user")
+        password = st.text_input("Password", type="password", key="login_password")
+        if st.form_submit_button("Sign in"):
+            try:
+                c.sign_in(username.strip(), password)
+                st.rerun()
+            except ApiError as exc:
+                _notice(exc)
+    with tab_new, st.form("register_form"):
+        name = st.text_input("Your name", key="reg_name")
+        username = st.text_input("Username (letters, digits, . _ - @)", key="reg_user")
+        password = st.text_input("Password (8+ characters)", type="password", key="reg_password")
+        if st.form_submit_button("Create account"):
+            try:
+                user = c.register(username.strip(), password, name.strip())
+                if embedded:
+                    from coach.settings import get_settings
+                    from ui.services import assign_to_demo_coach
+
+                    assign_to_demo_coach(get_settings(), int(user["id"]))
+                c.sign_in(username.strip(), password)
+                st.rerun()
+            except ApiError as exc:
+                _notice(exc)
+    if embedded:
+        st.info(
+            "Running on this machine with the embedded defaults. Coaches sign in as **coach** "
+            "(password in `.coach/demo-password.txt`, or `COACH_DEMO_PASSWORD`).",
+            icon="ℹ️",
+        )
+
+
+# ---- learner: chat ---------------------------------------------------------------------------------------------
+
+
+def _profile_panel(c: CoachClient) -> None:
+    try:
+        profile = c.profile()
+    except ApiError as exc:
+        _notice(exc)
+        return
+    st.subheader("Your profile")
+    st.caption("What the coach knows about you. Correct anything that is wrong.")
+    with st.form("profile_form"):
+        name = st.text_input("Name", value=profile.get("name") or "", key="pf_name")
+        role = st.text_input("Current role", value=profile.get("current_role") or "", key="pf_role")
+        skills = st.text_area(
+            "Skills (one per line)", value="\n".join(profile.get("skills") or []), key="pf_skills"
+        )
+        target = (profile.get("target") or {}).get("role") or ""
+        target_role = st.text_input("Target role", value=target, key="pf_target")
+        cons = profile.get("constraints") or {}
+        budget = st.number_input(
+            "Budget (USD)", min_value=0.0, value=float(cons.get("budget") or 0.0), key="pf_budget"
+        )
+        hours = st.number_input(
+            "Hours per week",
+            min_value=1.0,
+            max_value=100.0,
+            value=float(cons.get("hours_per_week") or 8.0),
+            key="pf_hours",
+        )
+        weeks = st.number_input(
+            "Weeks available", min_value=1, max_value=520, value=int(cons.get("weeks") or 26), key="pf_weeks"
+        )
+        if st.form_submit_button("Save profile"):
+            profile.update(
+                name=name.strip(),
+                current_role=role.strip() or None,
+                skills=[s.strip() for s in skills.splitlines() if s.strip()],
+            )
+            profile["target"] = {**(profile.get("target") or {}), "role": target_role.strip() or None}
+            profile["constraints"] = {**cons, "budget": budget, "hours_per_week": hours, "weeks": int(weeks)}
+            try:
+                c.save_profile(profile)
+                st.success("Profile saved.")
+            except ApiError as exc:
+                _notice(exc)
+    creds = profile.get("credentials") or []
+    if creds:
+        st.markdown("**Credentials**")
+        for cred in creds:
+            st.markdown(f"- {cred['name']} — {cred.get('status', 'earned').replace('_', ' ')}")
+
+
+def _send(c: CoachClient, text: str) -> None:
+    history: list[dict[str, Any]] = st.session_state.setdefault("chat_history", [])
+    history.append({"role": "user", "content": text})
+    with st.chat_message("user"):
+        st.markdown(text)
+    with st.chat_message("assistant"):
+        status = st.status("Thinking…", expanded=False)
+        placeholder = st.empty()
+        answer, tools, notices = "", [], []
+        try:
+            for event in c.chat(text, st.session_state.get("conversation_id")):
+                kind = event.get("type")
+                if kind == "conversation":
+                    st.session_state["conversation_id"] = event.get("conversation_id")
+                elif kind == "tool_call":
+                    tools.append(event.get("name", "tool"))
+                    status.update(
+                        label=f"Using {event.get('name', 'a tool').replace('_', ' ')}…", state="running"
+                    )
+                    status.write(f"🔧 {event.get('name')}")
+                elif kind == "tool_result":
+                    status.write(f"{'✅' if event.get('ok', True) else '⚠️'} {event.get('summary', '')}")
+                elif kind == "notice":
+                    notices.append(event.get("text", ""))
+                    st.warning(event.get("text", ""))
+                elif kind == "token":
+                    answer += event.get("text", "")
+                    placeholder.markdown(answer + "▌")
+                elif kind == "error":
+                    st.error(event.get("detail", "The coach could not answer."))
+                elif kind == "done":
+                    result = event.get("result") or {}
+                    answer = result.get("assistant") or answer
+            placeholder.markdown(answer or "_(no answer)_")
+            status.update(label=f"Done — {len(tools)} tool call(s)" if tools else "Done", state="complete")
+        except ApiError as exc:
+            status.update(label="Failed", state="error")
+            _notice(exc)
+            return
+    history.append({"role": "assistant", "content": answer, "tools": tools, "notices": notices})
+
+
+def chat_page(c: CoachClient) -> None:
+    """The learner's conversation with the coach, with the profile beside it."""
+    st.title("Chat with your coach")
+    main, side = st.columns([3, 2], gap="large")
+    with side:
+        _profile_panel(c)
+    with main:
+        history = st.session_state.setdefault("chat_history", [])
+        if not history:
+            st.info(
+                "Tell me where you are and where you want to go — for example: *I work in retail, I want to become "
+                "a cybersecurity analyst, I can spend $1,000 and 8 hours a week for 6 months.* "
+                "You can also paste a job posting.",
+                icon="👋",
+            )
+        for msg in history:
+            with st.chat_message(msg["role"]):
+                st.markdown(msg["content"])
+                if msg.get("tools"):
+                    st.caption("Tools used: " + ", ".join(t.replace("_", " ") for t in msg["tools"]))
+        b1, b2, b3 = st.columns(3)
+        action = None
+        if b1.button("💾 Save my pathway", key="chat_save"):
+            action = "Please save my pathway."
+        if b2.button("📨 Send it for coach review", key="chat_submit"):
+            action = "Please submit my pathway for coach review."
+        if b3.button("🆕 New conversation", key="chat_new"):
+            st.session_state["chat_history"] = []
+            st.session_state.pop("conversation_id", None)
+            st.rerun()
+        prompt = st.chat_input("Message your coach", key="chat_input")
+        if action or prompt:
+            _send(c, action or prompt or "")
+
+
+# ---- learner: job posting --------------------------------------------------------------------------------------
+
+_COLOURS = {"met": "#c8f0c8", "partly": "#fff1b8", "missing": "#ffd0d0", None: "#dfe9ff"}
+
+
+def highlighted_posting(text: str, requirements: list[dict[str, Any]]) -> str:
+    """The posting as HTML with each requirement's span highlighted by its match (escaped, so safe to render)."""
+    spans = sorted(
+        (r for r in requirements if 0 <= r.get("start", -1) < r.get("end", -1) <= len(text)),
+        key=lambda r: r["start"],
+    )
+    out, pos = [], 0
+    for r in spans:
+        if r["start"] < pos:
+            continue
+        out.append(html.escape(text[pos : r["start"]]))
+        colour = _COLOURS.get(r.get("match"), _COLOURS[None])
+        title = html.escape(
+            f"{r.get('kind')} · {'required' if r.get('required') else 'preferred'} · {r.get('match') or ''}"
+        )
+        out.append(
+            f'<mark style="background:{colour}" title="{title}">{html.escape(text[r["start"] : r["end"]])}</mark>'
+        )
+        pos = r["end"]
+    out.append(html.escape(text[pos:]))
+    return '<div style="white-space:pre-wrap;line-height:1.6">' + "".join(out) + "</div>"
+
+
+def posting_page(c: CoachClient) -> None:
+    """Paste a posting: requirements with their sentences, an honest match, and credentials for the gaps."""
+    st.title("Analyse a job posting")
+    text = st.text_area(
+        "Paste the job posting", height=220, key="posting_text", placeholder="Paste the full posting here…"
+    )
+    if st.button("Analyse", key="posting_analyze", type="primary"):
+        if not text.strip():
+            st.warning("Paste a posting first.")
+        else:
+            with st.spinner("Reading the posting…"):
+                try:
+                    st.session_state["analysis"] = c.analyze(text)
+                    st.session_state["analysis_text"] = text
+                except ApiError as exc:
+                    _notice(exc)
+    analysis = st.session_state.get("analysis")
+    if not analysis:
+        st.caption(
+            "Your analysis will appear here: what the posting asks for, how you match, and what to learn."
+        )
+        return
+    reqs = analysis.get("requirements") or []
+    occ = analysis.get("occupation") or {}
+    cols = st.columns(3)
+    cols[0].metric("Title", analysis.get("title") or "—")
+    cols[1].metric(
+        "Occupation",
+        occ.get("label") or "—",
+        help=f"O*NET {occ.get('onet_soc')}" if occ.get("onet_soc") else None,
+    )
+    cols[2].metric("Your match", "—" if analysis.get("score") is None else f"{analysis['score']:.0f} / 100")
+    for n in analysis.get("notices") or []:
+        st.info(n)
+    if not reqs:
+        st.warning("Nothing recognisable as a requirement was found in this text.")
+        return
+    if analysis.get("score_explanation"):
+        st.caption(analysis["score_explanation"])
+    st.subheader("Requirements in the posting")
+    st.caption("🟩 met · 🟨 partly met · 🟥 missing · 🟦 not matched (no profile)")
+    st.markdown(highlighted_posting(st.session_state.get("analysis_text", ""), reqs), unsafe_allow_html=True)
+    rows = [
+        {
+            "requirement": r["text"],
+            "kind": r["kind"],
+            "required": "required" if r.get("required") else "preferred",
+            "match": r.get("match") or "",
+            "evidence": "; ".join(r.get("evidence") or []),
+            "skills": ", ".join(s["label"] for s in (r.get("skills") or [])[:3]),
+        }
+        for r in reqs
+    ]
+    st.dataframe(rows, use_container_width=True, hide_index=True)
+    gaps = analysis.get("gap_credentials") or []
+    st.subheader("Credentials that close your gaps")
+    if not gaps:
+        st.caption("No gaps to close, or no catalogue credential covers them.")
+    for g in gaps:
+        cost = _money(g.get("cost"))
+        hours = "unknown hours" if g.get("hours") is None else f"~{g['hours']:.0f} h"
+        link = f" — [official page]({g['url']})" if g.get("url") else ""
+        st.markdown(
+            f"- **{g['name']}** ({g['provider']}; {cost}; {hours}){link}  \n  covers: {', '.join(g.get('covers') or [])}"
+        )
+    if st.button("Plan a pathway for this posting", key="posting_plan"):
+        with st.spinner("Planning…"):
+            try:
+                st.session_state["plan"] = c.plan(posting=analysis, alternatives=2)
+                st.success("Planned — open **My pathway** to see it.")
+            except ApiError as exc:
+                _notice(exc)
+
+
+# ---- learner: pathway ------------------------------------------------------------------------------------------
+
+
+def show_pathway(p: dict[str, Any], key: str, compact: bool = False) -> None:
+    """A pathway: status, totals, timeline, coverage, prerequisite graph and steps."""
+    status = p.get("status")
+    if status == "infeasible":
+        st.error(f"No pathway fits: {p.get('reason') or 'the limits are too tight.'}")
+        if p.get("nearest_feasible"):
+            st.info(f"What would work: {p['nearest_feasible']}")
+    elif status == "feasible":
+        st.warning(
+            f"Good but maybe not the best: {p.get('reason') or 'the solver stopped at its time limit.'}"
+        )
+    cols = st.columns(4)
+    cols[0].metric("Cost", _money(p.get("total_cost"), p.get("currency") or "USD"))
+    cols[1].metric("Hours", f"{p.get('total_hours', 0):,.0f}")
+    cols[2].metric("Weeks", p.get("weeks", 0))
+    cols[3].metric("Done by", p.get("completion_date") or "—")
+    if p.get("trade_off"):
+        st.caption(p["trade_off"])
+    chart = charts.timeline(p)
+    if chart is None:
+        st.caption("No steps.")
+        return
+    st.altair_chart(chart, use_container_width=True, key=f"{key}_timeline")
+    if compact:
+        return
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Target-skill coverage**")
+        st.altair_chart(charts.coverage(p), use_container_width=True, key=f"{key}_coverage")
+    with right:
+        st.markdown("**Order and prerequisites**")
+        st.graphviz_chart(charts.prerequisite_dot(p), use_container_width=True, key=f"{key}_graph")
+    for i, s in enumerate(p.get("steps") or []):
+        with st.expander(f"{i + 1}. {s['name']} — weeks {s['start_week']}–{s['end_week']}"):
+            st.markdown(
+                f"**{s['kind'].replace('_', ' ')}**{' · ' + s['provider'] if s.get('provider') else ''} · "
+                f"{_money(s.get('cost'), s.get('currency') or 'USD')} · {s.get('hours', 0):,.0f} h"
+                f"{' (estimated)' if s.get('hours_estimated') else ''}"
+            )
+            if s.get("why"):
+                st.markdown(s["why"])
+            if s.get("skills"):
+                st.markdown("Closes: " + ", ".join(k["label"] for k in s["skills"]))
+            if s.get("unlocks"):
+                st.markdown("Unlocks: " + ", ".join(s["unlocks"]))
+            srcs = [
+                f"[{x['name']}]({x['url']})" if x.get("url") else x["name"] for x in s.get("sources") or []
+            ]
+            if s.get("url"):
+                srcs.insert(0, f"[official page]({s['url']})")
+            if srcs:
+                st.caption("Sources: " + " · ".join(srcs))
+    if p.get("uncovered"):
+        st.caption("Still uncovered: " + ", ".join(u["label"] for u in p["uncovered"][:12]))
+
+
+def _plan_form(c: CoachClient) -> None:
+    try:
+        profile = c.profile()
+    except ApiError:
+        profile = {}
+    cons = profile.get("constraints") or {}
+    with st.form("plan_form"):
+        role = st.text_input(
+            "Target role", value=(profile.get("target") or {}).get("role") or "", key="plan_role"
+        )
+        a, b, d, e = st.columns(4)
+        budget = a.number_input(
+            "Budget (USD)", min_value=0.0, value=float(cons.get("budget") or 1000.0), key="plan_budget"
+        )
+        hours = b.number_input(
+            "Hours/week",
+            min_value=1.0,
+            max_value=100.0,
+            value=float(cons.get("hours_per_week") or 8.0),
+            key="plan_hours",
+        )
+        weeks = d.number_input(
+            "Weeks", min_value=1, max_value=520, value=int(cons.get("weeks") or 26), key="plan_weeks"
+        )
+        alts = e.number_input("Alternatives", min_value=0, max_value=3, value=2, key="plan_alts")
+        if st.form_submit_button("Plan my pathway", type="primary"):
+            if not role.strip():
+                st.warning("Enter a target role (e.g. Information Security Analysts).")
+            else:
+                with st.spinner("Finding the best pathway…"):
+                    try:
+                        st.session_state["plan"] = c.plan(
+                            role=role.strip(),
+                            budget=budget,
+                            hours_per_week=hours,
+                            weeks=int(weeks),
+                            alternatives=int(alts),
+                        )
+                    except ApiError as exc:
+                        _notice(exc)
+
+
+def pathway_page(c: CoachClient) -> None:
+    """Plan, compare, save and follow a pathway; see the coach's review."""
+    st.title("My pathway")
+    tab_plan, tab_saved = st.tabs(["Plan", "Saved pathways and review"])
+    with tab_plan:
+        _plan_form(c)
+        plan = st.session_state.get("plan")
+        if not plan:
+            st.caption("Plan a pathway above, or ask for one in the chat.")
+        else:
+            show_pathway(plan, "plan")
+            alts = plan.get("alternatives") or []
+            if alts:
+                st.subheader("Alternatives")
+                cols = st.columns(len(alts))
+                for i, (col, alt) in enumerate(zip(cols, alts, strict=False)):
+                    with col:
+                        st.markdown(f"**{(alt.get('label') or f'option {i + 1}').capitalize()}**")
+                        show_pathway(alt, f"alt{i}", compact=True)
+            if plan.get("status") != "infeasible" and st.button("💾 Save this pathway", key="plan_save"):
+                try:
+                    saved = c.save_pathway(plan, title=plan.get("target") or "My pathway")
+                    st.success(f"Saved as pathway #{saved['id']}.")
+                except ApiError as exc:
+                    _notice(exc)
+    with tab_saved:
+        _saved_pathways(c)
+
+
+def _saved_pathways(c: CoachClient) -> None:
+    try:
+        items = c.pathways()
+    except ApiError as exc:
+        _notice(exc)
+        return
+    if not items:
+        st.caption("No saved pathways yet.")
+        return
+    labels = {
+        f"#{p['id']} {p['title'] or 'pathway'} — {p['status'].replace('_', ' ')}": p["id"] for p in items
+    }
+    chosen = st.selectbox("Pathway", list(labels), key="saved_choice")
+    detail = c.pathway(labels[chosen])
+    st.markdown(f"**Status:** {detail['status'].replace('_', ' ')} · version {detail['current_version']}")
+    if detail["status"] in ("draft", "changes_requested") and st.button(
+        "📨 Send for review", key="saved_submit"
+    ):
+        try:
+            c.submit(detail["id"])
+            st.success("Sent to your coach.")
+            st.rerun()
+        except ApiError as exc:
+            _notice(exc)
+    for issue in detail.get("issues") or []:
+        st.warning(issue)
+    show_pathway(detail["pathway"], f"saved{detail['id']}", compact=True)
+    steps = detail["pathway"].get("steps") or []
+    done = {p["step_id"]: p["state"] for p in detail.get("progress") or []}
+    if steps:
+        with st.form(f"progress_{detail['id']}"):
+            step = st.selectbox(
+                "Step",
+                [s["id"] for s in steps],
+                format_func=lambda i: next(s["name"] for s in steps if s["id"] == i),
+                key="prog_step",
+            )
+            state = st.radio("Mark as", ["started", "completed"], horizontal=True, key="prog_state")
+            url = st.text_input("Evidence URL (optional)", key="prog_url")
+            if st.form_submit_button("Record progress"):
+                try:
+                    c.progress(detail["id"], step, state, url.strip() or None)
+                    st.success("Recorded.")
+                except ApiError as exc:
+                    _notice(exc)
+        st.caption(
+            f"Progress: {sum(1 for v in done.values() if v == 'completed')} of {len(steps)} steps completed"
+        )
+    _thread(c, detail["id"])
+
+
+def _thread(c: CoachClient, pathway_id: int) -> None:
+    try:
+        comments = c.comments(pathway_id)
+    except ApiError as exc:
+        _notice(exc)
+        return
+    st.subheader("Comments")
+    if not comments:
+        st.caption("No comments yet.")
+
+    def show(items: list[dict[str, Any]], depth: int = 0) -> None:
+        for m in items:
+            st.markdown(f"{'&nbsp;' * 6 * depth}**{m.get('author') or '?'}** (v{m['version']}): {m['body']}")
+            show(m.get("replies") or [], depth + 1)
+
+    show(comments)
+    with st.form(f"comment_{pathway_id}"):
+        body = st.text_area("Add a comment", key=f"comment_body_{pathway_id}")
+        if st.form_submit_button("Post comment") and body.strip():
+            try:
+                c.comment(pathway_id, body.strip())
+                st.rerun()
+            except ApiError as exc:
+                _notice(exc)
+
+
+# ---- learner: drafts -------------------------------------------------------------------------------------------
+
+
+def drafts_page(c: CoachClient) -> None:
+    """Drafts of how to present each credential, editable, with downloads."""
+    st.title("Present your credentials")
+    try:
+        profile_data = c.profile()
+        items = c.pathways()
+    except ApiError as exc:
+        _notice(exc)
+        return
+    from coach.models import Pathway, PostingAnalysis, Profile
+
+    profile = Profile.model_validate(profile_data or {})
+    if not (profile.skills or profile.credentials or profile.experience):
+        st.info(
+            "Your profile is empty. Tell the coach about your experience in the chat, or fill in your profile there."
+        )
+        return
+    options: dict[str, dict[str, Any] | None] = {"No pathway (profile only)": None}
+    if st.session_state.get("plan") and st.session_state["plan"].get("status") != "infeasible":
+        options["The pathway I just planned"] = st.session_state["plan"]
+    for p in items:
+        options[f"Saved #{p['id']} {p['title'] or ''}"] = {"_id": p["id"]}
+    choice = st.selectbox("Pathway to include", list(options), key="drafts_pathway")
+    chosen = options[choice]
+    if chosen and "_id" in chosen:
+        chosen = c.pathway(chosen["_id"])["pathway"]
+    posting = st.session_state.get("analysis")
+    use_posting = bool(posting) and st.checkbox(
+        "Tailor to the posting I analysed", value=True, key="drafts_posting"
+    )
+    from coach.errors import CoachError
+    from coach.exports import badge_bundle, to_docx, to_json_resume, to_markdown
+    from coach.presenter import draft_all
+
+    with st.spinner("Drafting…"):
+        try:
+            drafts = draft_all(
+                profile,
+                Pathway.model_validate(chosen) if chosen else None,
+                PostingAnalysis.model_validate(posting) if use_posting else None,
+                posting_text=st.session_state.get("analysis_text") if use_posting else None,
+            )
+        except CoachError as exc:
+            st.error(exc.message)
+            return
+    for n in drafts.notices:
+        st.info(n)
+    st.subheader("Resume bullets")
+    for i, b in enumerate(drafts.resume_bullets):
+        st.text_area(f"Bullet {i + 1}", value=b.text, key=f"draft_bullet_{i}", height=70)
+    st.subheader("LinkedIn")
+    st.text_input("Headline", value=drafts.linkedin.headline, key="draft_headline")
+    st.text_area("About", value=drafts.linkedin.about, key="draft_about", height=140)
+    if drafts.cover_letter:
+        st.subheader("Cover-letter paragraph")
+        st.text_area("Cover letter", value=drafts.cover_letter, key="draft_cover", height=160)
+    st.subheader("30-second pitch")
+    st.code(drafts.pitch, language=None, wrap_lines=True)
+    if drafts.talking_points:
+        st.subheader("Interview talking points (STAR)")
+        for i, tp in enumerate(drafts.talking_points):
+            st.markdown(
+                f"**{i + 1}.** *Situation:* {tp.situation}  \n*Task:* {tp.task}  \n*Action:* {tp.action}  \n*Result:* {tp.result}"
+            )
+    st.subheader("Download")
+    d1, d2, d3, d4 = st.columns(4)
+    d1.download_button("Markdown", to_markdown(drafts), file_name="pathway-coach-drafts.md", key="dl_md")
+    with tempfile.TemporaryDirectory() as tmp:
+        docx_path = to_docx(drafts, Path(tmp) / "drafts.docx")
+        d2.download_button(
+            "DOCX", docx_path.read_bytes(), file_name="pathway-coach-drafts.docx", key="dl_docx"
+        )
+    d3.download_button(
+        "JSON Resume",
+        json.dumps(to_json_resume(profile, drafts), indent=2),
+        file_name="resume.json",
+        key="dl_resume",
+    )
+    d4.download_button(
+        "Open Badges",
+        json.dumps(badge_bundle(profile, drafts), indent=2),
+        file_name="open-badges.json",
+        key="dl_badges",
+    )
+    st.caption(
+        "Badges you export yourself are self-asserted: they say what you claim, not what a provider verified."
+    )
+
+
+# ---- coach -----------------------------------------------------------------------------------------------------
+
+
+def review_page(c: CoachClient) -> None:
+    """The review queue: reasoning and sources, version differences, decisions, edits, comments and audit."""
+    st.title("Review queue")
+    status = st.radio(
+        "Show",
+        ["pending", "changes_requested", "approved", "rejected"],
+        horizontal=True,
+        key="rq_status",
+        format_func=lambda s: s.replace("_", " "),
+    )
+    try:
+        reviews = c.reviews(status)
+    except ApiError as exc:
+        _notice(exc)
+        return
+    if not reviews:
+        st.info("Nothing here. Pathways your learners send for review appear in the pending queue.")
+        return
+    labels = {
+        f"#{r['id']} {r['learner']} — {r['title'] or 'pathway'} (v{r['version']}, {_money(r['total_cost'])}, {r['weeks']} wk)": r
+        for r in reviews
+    }
+    review = labels[st.selectbox("Submission", list(labels), key="rq_choice")]
+    detail = c.pathway(review["pathway_id"])
+    p = detail["pathway"]
+    for issue in review.get("issues") or []:
+        st.warning(issue)
+    show_pathway(p, f"review{review['id']}")
+    diff = detail.get("diff")
+    if diff:
+        st.subheader(f"Changes from version {diff['from_version']} to {diff['to_version']}")
+        st.markdown(
+            f"Added: {', '.join(diff['added']) or '—'}  \nRemoved: {', '.join(diff['removed']) or '—'}  \n"
+            f"Moved: {', '.join(m['id'] for m in diff['moved']) or '—'}  \n"
+            f"Cost change: {diff['cost_change']:+,.0f} · hours {diff['hours_change']:+,.0f} · weeks {diff['weeks_change']:+d}"
+        )
+    if review["status"] == "pending":
+        st.subheader("Decision")
+        with st.form(f"decision_{review['id']}"):
+            decision = st.radio(
+                "Decision",
+                ["approve", "request_changes", "reject"],
+                horizontal=True,
+                key="rq_decision",
+                format_func=lambda s: s.replace("_", " "),
+            )
+            comment = st.text_area("Comment (required to request changes or reject)", key="rq_comment")
+            if st.form_submit_button("Record decision", type="primary"):
+                try:
+                    c.decide(review["id"], decision, comment.strip())
+                    st.success(f"Recorded: {decision.replace('_', ' ')}.")
+                except ApiError as exc:
+                    _notice(exc)
+        with st.expander("Edit the pathway (creates a new version)"):
+            steps = p.get("steps") or []
+            with st.form(f"edit_{review['id']}"):
+                op = st.selectbox("Edit", ["remove", "add", "swap", "move"], key="ed_op")
+                step_id = st.selectbox("Step", [s["id"] for s in steps] or [""], key="ed_step")
+                cred = st.text_input("Credential id to add or swap in", key="ed_cred")
+                pos = st.number_input(
+                    "Position (for add/move, 0 = first)", min_value=0, max_value=50, value=0, key="ed_pos"
+                )
+                note = st.text_input("Why", key="ed_note")
+                if st.form_submit_button("Create new version"):
+                    edit: dict[str, Any] = {"op": op}
+                    if op in ("remove", "swap", "move"):
+                        edit["step_id"] = step_id
+                    if op in ("add", "swap"):
+                        edit["credential_id"] = cred.strip()
+                    if op in ("add", "move"):
+                        edit["position"] = int(pos)
+                    try:
+                        c.edit(review["pathway_id"], [edit], note.strip(), detail["current_version"])
+                        st.success("New version created and re-validated.")
+                    except ApiError as exc:
+                        _notice(exc)
+    _thread(c, review["pathway_id"])
+    with st.expander("Audit trail"):
+        try:
+            entries = c.audit(review["pathway_id"])
+            st.dataframe(
+                [
+                    {
+                        "when": e["at"],
+                        "who": e["actor"],
+                        "action": e["action"],
+                        "from": e["from_state"],
+                        "to": e["to_state"],
+                    }
+                    for e in entries
+                ],
+                use_container_width=True,
+                hide_index=True,
+            )
+        except ApiError as exc:
+            _notice(exc)
+
+
+def cohort_page(c: CoachClient) -> None:
+    """The coach's learners: status, progress and outcomes."""
+    st.title("My cohort")
+    try:
+        cohort = c.cohort()
+    except ApiError as exc:
+        _notice(exc)
+        return
+    if not cohort:
+        st.info("No learners are assigned to you yet.")
+        return
+    a, b, d = st.columns(3)
+    a.metric("Learners", len(cohort))
+    b.metric("Approved pathways", sum(1 for x in cohort if x.get("latest_status") == "approved"))
+    d.metric(
+        "Placements", sum(1 for x in cohort for o in x.get("outcomes") or [] if o["kind"] == "placement")
+    )
+    cols = st.columns(2)
+    for col, chart, key in (
+        (cols[0], charts.cohort_status(cohort), "ch_status"),
+        (cols[1], charts.cohort_progress(cohort), "ch_progress"),
+    ):
+        if chart is not None:
+            col.altair_chart(chart, use_container_width=True, key=key)
+    outcomes = charts.cohort_outcomes(cohort)
+    if outcomes is not None:
+        st.altair_chart(outcomes, use_container_width=True, key="ch_outcomes")
+    st.dataframe(
+        [
+            {
+                "learner": x.get("display_name") or x["username"],
+                "pathways": x["pathways"],
+                "status": (x.get("latest_status") or "—").replace("_", " "),
+                "progress": f"{100 * x['progress']:.0f}%",
+                "outcomes": ", ".join(f"{o['kind']}: {o['role']}" for o in x.get("outcomes") or []),
+            }
+            for x in cohort
+        ],
+        use_container_width=True,
+        hide_index=True,
+    )
+    with st.form("outcome_form"):
+        st.markdown("**Record an outcome**")
+        learner = st.selectbox(
+            "Learner",
+            [x["learner_id"] for x in cohort],
+            key="oc_learner",
+            format_func=lambda i: next(x["username"] for x in cohort if x["learner_id"] == i),
+        )
+        kind = st.selectbox("Outcome", ["interview", "offer", "placement"], key="oc_kind")
+        role = st.text_input("Role", key="oc_role")
+        org = st.text_input("Organisation", key="oc_org")
+        when = st.date_input("Date", key="oc_date")
+        if st.form_submit_button("Record"):
+            try:
+                c.record_outcome(int(learner), kind, role.strip(), when.isoformat(), org.strip())
+                st.success("Recorded.")
+            except ApiError as exc:
+                _notice(exc)
