@@ -9,8 +9,8 @@ install:
 	$(PIP) install -e ".[dev]"
 
 run: install
-	coach kb build
-	coach ui
+	$(PY) -m coach.cli kb build
+	$(PY) -m coach.cli ui
 
 PG_TEST_URL ?= postgresql+psycopg://coach:coach@127.0.0.1:5432/coach_test
 
@@ -18,13 +18,13 @@ test: install
 	bash .ci/system-deps.sh
 	ruff check coach tests evals ui
 	COACH_TEST_POSTGRES_URL=$(PG_TEST_URL) $(PY) -m pytest -n 2 -q
-	coach eval --quick --check
+	$(PY) -m coach.cli eval --quick --check
 
 lint:
 	ruff check coach tests evals ui && ruff format --check coach tests evals ui
 
 eval:
-	coach eval
+	$(PY) -m coach.cli eval
 
 bench:
-	coach bench
+	$(PY) -m coach.cli bench

@@ -104,9 +104,9 @@ _STOPWORDS = frozenset(
 _PRODUCT_WORDS = frozenset({"linkedin", "star", "usd", "eur", "gbp", "json", "esco", "o*net"})
 
 _CAP_RUN = re.compile(
-    r"(?<![\w'’])(?:[A-Z][\w'’.&+-]*|[A-Z])(?:\s+(?:(?:of|and|&|for|the|de|la|du|von|van|at)\s+)?(?:[A-Z0-9][\w'’.&+-]*))*"
+    r"(?<![\w'’])(?:[A-Z][\w'’.&+#-]*|[A-Z])(?:\s+(?:(?:of|and|&|for|the|de|la|du|von|van|at)\s+)?(?:[A-Z0-9][\w'’.&+#-]*))*"
 )
-_PLUS_CERT = re.compile(r"\b[A-Za-z][A-Za-z0-9]*\+(?!\w)")
+_PLUS_CERT = re.compile(r"\b[A-Za-z][A-Za-z0-9]*\+\+?(?![\w+])")  # "Security+", "A+", also "C++"
 _ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&]{1,7}s?\b")
 _ISO_DATE = re.compile(r"\b(19\d{2}|20\d{2})-(0[1-9]|1[0-2])(?:-(\d{2}))?\b")
 _MONTH_YEAR = re.compile(

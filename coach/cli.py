@@ -166,20 +166,26 @@ def kb_search(
 # ---- skills / roles: the taxonomy linker (issue 3) -------------------------------------------------------------
 
 
-def _stream_rank(what: str, key: str, top: int) -> None:
+def _stream_rank(what: str, key: str, top: int, precise: bool = False) -> None:
     """Read JSON lines {"id", "text"} on stdin and write one JSON line per input, flushed as it goes.
 
     Lines already waiting on stdin are ranked together (one embedding call), so a piped file runs in batches
     while an interactive stream still gets each answer at once. A bad line gets {"id", "error"} and the
     stream goes on.
     """
-    from coach.skills import get_linker, iter_line_batches, parse_rank_line
+    from coach.skills import get_linker, iter_stdin_batches, parse_rank_line
 
     if top < 1:
         raise BadInput("--top must be at least 1")
     linker = get_linker()
-    rank = linker.rank_skills_batch if what == "skills" else linker.rank_roles_batch
-    for batch in iter_line_batches(sys.stdin.fileno()):
+    if what == "skills":
+
+        def rank(texts: list[str], k: int) -> list[Any]:
+            return linker.rank_skills_batch(texts, k, precise=precise)
+
+    else:
+        rank = linker.rank_roles_batch
+    for batch in iter_stdin_batches(sys.stdin):
         parsed = [parse_rank_line(raw) for raw in batch]
         parsed = [p for p in parsed if p is not None]
         texts = [text for _, text, err in parsed if err is None]
@@ -203,9 +209,12 @@ def _stream_rank(what: str, key: str, top: int) -> None:
 @skills_app.command("rank")
 def skills_rank(
     top: int = typer.Option(10, "--top", help="How many skills per line."),
+    precise: bool = typer.Option(
+        False, "--precise", help="Also embed each candidate phrase: about 3× slower, a little more accurate."
+    ),
 ) -> None:
     """Rank ESCO skills for JSON lines {"id", "text"} on stdin; one JSON line {"id", "skills"} per input."""
-    _stream_rank("skills", "skills", top)
+    _stream_rank("skills", "skills", top, precise)
 
 
 @roles_app.command("rank")

@@ -838,7 +838,8 @@ class OfflineCoachModel(BaseChatModel):
             )
 
         if is_posting(text):
-            injected = bool(INJECTION_IN_DATA_RE.search(text))
+            # Lines of the posting that address an AI are data to ignore: they are not shown as requirements.
+            injected = [ln.strip() for ln in text.splitlines() if INJECTION_IN_DATA_RE.search(ln)]
             calls = [self._call("analyze_posting", {"text": text})]
             return self._tools(calls, intent=["posting"], injected=injected)
 
@@ -1085,9 +1086,15 @@ class OfflineCoachModel(BaseChatModel):
         for name, error in errors:
             parts.append(self._render("tool_error", tool=name, error=error, variant=_variant(seed, 2)))
         if "analyze_posting" in by_name:
-            parts.append(
-                self._render("posting", a=by_name["analyze_posting"], has_profile=_has_background(profile))
-            )
+            analysis = dict(by_name["analyze_posting"])
+            injected = [ln.lower() for ln in meta.get("injected") or [] if isinstance(ln, str)]
+            if injected:
+                analysis["requirements"] = [
+                    r
+                    for r in analysis.get("requirements") or []
+                    if not any(str(r.get("text", "")).lower() in ln for ln in injected)
+                ]
+            parts.append(self._render("posting", a=analysis, has_profile=_has_background(profile)))
         if "search_knowledge" in by_name:
             res = by_name["search_knowledge"]
             if meta.get("role_suggestions"):

@@ -27,13 +27,23 @@ from coach.models import (
     SkillRef,
     Source,
 )
-from coach.schedule import DEFAULT_STAGES, Item, Problem, Selection, lay_out, order_items, solve, weeks_for
+from coach.schedule import (
+    DEFAULT_STAGES,
+    Item,
+    Problem,
+    Selection,
+    lay_out,
+    order_items,
+    reduce_dominated,
+    solve,
+    weeks_for,
+)
 
 DEFAULT_HOURS_PER_WEEK = 10.0
 PORTFOLIO_HOURS_PER_SKILL = 15.0  # planning rule of thumb, stated in every portfolio step
 PORTFOLIO_SKILLS_PER_PROJECT = 3
 MAX_PORTFOLIO_PROJECTS = 3
-LINK_MIN_SCORE = 0.6
+LINK_MIN_SCORE = 0.75  # the linker scores good matches 0.8-0.95 and loose ones 0.6-0.7 (measured)
 WEEKS_PER_YEAR = 52
 # Certifications publish exam facts, rarely study hours. To schedule one at all, the planner assumes exam
 # preparation hours by level. A stated planning assumption, flagged on the step, never stored as a catalogue fact.
@@ -165,36 +175,37 @@ def _posting_targets(
     return title, targets, must, experience
 
 
-_label_index_cache: dict[int, dict[str, str]] = {}
+_label_index_cache: list[tuple[Any, dict[str, str]]] = []
 
 
 def _label_index(catalog: Any) -> dict[str, str]:
     """Normalised ESCO preferred and alternative labels → URI (built once per catalogue)."""
-    index = _label_index_cache.get(id(catalog))
+    index = _label_index_cache[0][1] if _label_index_cache and _label_index_cache[0][0] is catalog else None
     if index is None:
         index = {}
         for uri, skill in catalog.skills.items():
             for label in [skill.label, *skill.alt_labels]:
                 index.setdefault(_norm(label), uri)
-        _label_index_cache.clear()  # one catalogue at a time: tests build many small ones
-        _label_index_cache[id(catalog)] = index
+        _label_index_cache[:] = [(catalog, index)]  # one catalogue at a time (see _skill_index_cache)
     return index
 
 
-_skill_index_cache: dict[int, tuple[int, dict[str, list[str]]]] = {}
+# One catalogue at a time, held by reference: an id() key could be reused by a new catalogue after the old one
+# is freed (tests build many), and a stale index would silently plan from the wrong credentials.
+_skill_index_cache: list[tuple[Any, int, dict[str, list[str]]]] = []
 
 
 def _skill_index(catalog: Any) -> dict[str, list[str]]:
     """ESCO URI → ids of credentials teaching it (built once per catalogue; keeps planning off the full scan)."""
-    cached = _skill_index_cache.get(id(catalog))
-    if cached and cached[0] == len(catalog.credentials):
-        return cached[1]
+    if _skill_index_cache:
+        cat, size, cached = _skill_index_cache[0]
+        if cat is catalog and size == len(catalog.credentials):
+            return cached
     index: dict[str, list[str]] = {}
     for cred in catalog.credentials.values():
         for uri in cred.skills:
             index.setdefault(uri, []).append(cred.id)
-    _skill_index_cache.clear()
-    _skill_index_cache[id(catalog)] = (len(catalog.credentials), index)
+    _skill_index_cache[:] = [(catalog, len(catalog.credentials), index)]
     return index
 
 
@@ -468,6 +479,12 @@ def _build_plan(
         cand.item.requires = tuple(dict.fromkeys(requires))
         cand.item.requires_any = tuple(requires_any)
         candidates[cid] = cand
+
+    # Drop candidates another beats on every count under the same filters (exact; keeps the models small).
+    weights = {k: t.weight for k, t in gaps.items()}
+    groups = {cid: frozenset(c.blocked_by) for cid, c in candidates.items()}
+    kept = {it.id for it in reduce_dominated([c.item for c in candidates.values()], weights, groups)}
+    candidates = {cid: c for cid, c in candidates.items() if cid in kept}
 
     # Experience the posting asks for and the profile lacks.
     for key, missing, _w in exp_targets:

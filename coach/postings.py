@@ -1247,7 +1247,22 @@ def _salary_text(s: dict[str, Any]) -> str:
 # Extraction: spans from the tagger and the rules, merged
 # --------------------------------------------------------------------------------------------------------------
 
+# Product-like names: "PowerShell", "TCP/IP", "C#", "node.js", "SAP EWM", "ISO 27001", "Tableau" (mid-sentence).
 _TOOL_SHAPE_RE = re.compile(r"[A-Z].*[A-Z]|[+#]|\d|^[A-Z][a-z]+[A-Z]|\.[a-z]{2,}$")
+
+
+def _looks_like_tool(phrase: str, tech: set[str] | frozenset[str] = frozenset()) -> bool:
+    """A technology or product name rather than a field of knowledge: on O*NET's technology list, or a short
+    name with a product shape ("AWS infrastructure" and "IT support, network administration" are not)."""
+    low = " ".join(t.lower() for t, _, _ in tokenize(phrase))
+    if low in tech:
+        return True
+    words = phrase.split()
+    if len(words) > 3 or any(w.lower() in _STOP_SPAN_WORDS for w in words):
+        return False
+    return all(_TOOL_SHAPE_RE.search(w) or w[:1].isupper() for w in words) and bool(
+        _TOOL_SHAPE_RE.search(phrase)
+    )
 
 
 def _tagger_spans(
@@ -1270,7 +1285,7 @@ def _tagger_spans(
             phrase = text[s:e]
             if kind == "knowledge":
                 low = " ".join(t.lower() for t, _, _ in tokenize(phrase))
-                k = "tool" if low in tech or _TOOL_SHAPE_RE.search(phrase) else "knowledge"
+                k = "tool" if _looks_like_tool(phrase, tech) else "knowledge"
             else:
                 k = "soft_skill" if _soft_kind(phrase) and len(phrase.split()) <= 5 else "skill"
                 if k == "skill" and len(phrase.split()) == 1:
@@ -1301,13 +1316,26 @@ def _tagger_spans(
     return out
 
 
-def _merge_spans(rule_spans: list[_Span], model_spans: list[_Span]) -> list[_Span]:
+def _merge_spans(text: str, rule_spans: list[_Span], model_spans: list[_Span]) -> list[_Span]:
     """Rule spans win over tagger spans that overlap them (except inside an experience span, where the named
     skill is worth its own requirement); duplicates are dropped."""
     out = list(rule_spans)
     blocking = [s for s in rule_spans if s.kind != "experience"]
+    experience = [s for s in rule_spans if s.kind == "experience"]
     for sp in model_spans:
         if any(b.start < sp.end and sp.start < b.end for b in blocking):
+            continue
+        # Inside "3+ years of warehouse or distribution experience" a span repeating most of the subject
+        # ("warehouse or distribution experience") adds nothing; a named skill ("SQL") is kept.
+        if any(
+            x.start <= sp.start
+            and sp.end <= x.end
+            and (
+                "experience" in text[sp.start : sp.end].lower()
+                or sp.end - sp.start >= 0.6 * len(x.link_text or "x")
+            )
+            for x in experience
+        ):
             continue
         if any(o.start == sp.start and o.end == sp.end for o in out):
             continue
@@ -1394,13 +1422,13 @@ def _sentence_spans(
     if cert_index is not None:
         rules += [c for c in _cert_spans(text, sent, section, tokens, cert_index) if not _overlaps(c, rules)]
     rules += [lg for lg in _language_spans(text, sent, section) if not _overlaps(lg, rules)]
-    found = _merge_spans(rules, _tagger_spans(text, sent, section, tokens, tagger))
+    found = _merge_spans(text, rules, _tagger_spans(text, sent, section, tokens, tagger))
     if not found and section in ("requirements", "nice_to_have") and 1 <= len(tokens) <= 6:
         # A short bullet under "Requirements" is itself a requirement ("- Snowflake", "- Git basics").
         s0, e0 = _trim(text, s, e)
         phrase = text[s0:e0]
         if e0 > s0 and not all(w.lower() in _STOP_SPAN_WORDS for w in phrase.split()):
-            kind = "tool" if _TOOL_SHAPE_RE.search(phrase) else "soft_skill" if _soft_kind(phrase) else "skill"
+            kind = "tool" if _looks_like_tool(phrase) else "soft_skill" if _soft_kind(phrase) else "skill"
             found = [_Span(s0, e0, kind, sent, section, source="bullet")]
     return found
 
@@ -1442,7 +1470,9 @@ def analyze_posting(
         try:
             profile = Profile.model_validate(profile)
         except ValidationError as exc:
-            raise BadInput(f"The profile is not valid: {exc.errors()[0].get('msg', 'invalid value')}") from exc
+            raise BadInput(
+                f"The profile is not valid: {exc.errors()[0].get('msg', 'invalid value')}"
+            ) from exc
     if catalog is None:
         from coach.knowledge import get_catalog
 
@@ -1654,9 +1684,9 @@ def match_profile(
     reqs = analysis.requirements
     skill_reqs = [r for r in reqs if r.kind in SKILL_KINDS]
     # One embedding call for everything compared by meaning.
-    exp_subjects = [_experience_subject(r) for r in reqs if r.kind == "experience"]
+    exp_subjects = [_expand_abbreviations(_experience_subject(r)) for r in reqs if r.kind == "experience"]
     exp_lines = [[e.title, *e.evidence] for e in profile.experience]
-    flat_lines = [line for lines in exp_lines for line in lines]
+    flat_lines = [_expand_abbreviations(line) for lines in exp_lines for line in lines]
     texts = [r.text for r in skill_reqs] + [i.text for i in items] + exp_subjects + flat_lines
     vecs = _embed_cached(embedder, texts)
     n_req, n_items = len(skill_reqs), len(items)
@@ -1743,6 +1773,25 @@ def _profile_items(profile: Profile, held: list[tuple[Any, str | None]], catalog
     return items
 
 
+# MiniLM reads "IT support" poorly (0.21 to "Help Desk Technician"); spelled out it does much better.
+_ABBREVIATIONS = {
+    "IT": "information technology",
+    "SOC": "security operations center",
+    "SRE": "site reliability engineering",
+    "EHR": "electronic health records",
+    "QA": "quality assurance",
+    "HR": "human resources",
+    "UX": "user experience",
+    "ML": "machine learning",
+    "AI": "artificial intelligence",
+}
+_ABBREV_RE = re.compile(r"\b(" + "|".join(_ABBREVIATIONS) + r")\b")
+
+
+def _expand_abbreviations(text: str) -> str:
+    return _ABBREV_RE.sub(lambda m: _ABBREVIATIONS[m.group(1)], text)
+
+
 def _experience_subject(r: Requirement) -> str:
     subject = re.sub(
         r"(?i)^.*?\b(?:years?|yrs?)\b\s*(?:of\s+)?(?:(?:professional|relevant|hands-on|proven|progressive|"
@@ -1755,11 +1804,70 @@ def _experience_subject(r: Requirement) -> str:
     return subject.strip(" ,.;") or "work"
 
 
+# Words that say nothing about which skill is meant ("strong communication skills" → "communication").
+_GENERIC_WORDS = frozenset(
+    [
+        "skill",
+        "skills",
+        "experience",
+        "experienced",
+        "ability",
+        "able",
+        "knowledge",
+        "strong",
+        "excellent",
+        "good",
+        "solid",
+        "proven",
+        "work",
+        "working",
+        "team",
+        "teams",
+        "use",
+        "using",
+        "new",
+        "clear",
+        "concise",
+        "various",
+        "multiple",
+        "related",
+        "relevant",
+        "understanding",
+        "familiarity",
+        "basic",
+        "advanced",
+        "intermediate",
+        "proficiency",
+        "proficient",
+        "hands",
+        "on",
+    ]
+)
+
+
+def _stem(word: str) -> str:
+    """A crude suffix-stripping stem: 'dashboards' → 'dashboard', 'education'/'educate' → 'educat'."""
+    for suffix in ("ations", "ation", "ions", "ion", "ing", "ers", "ies", "ed", "es", "er", "ly", "s", "e"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def _stems(text: str) -> set[str]:
+    return {_stem(w) for w in _norm_words(text) if w not in _STOP_SPAN_WORDS and w not in _GENERIC_WORDS}
+
+
+def _stem_overlap(req: set[str], item: set[str]) -> float:
+    """Share of the requirement's content words (stemmed) that the profile item also uses."""
+    return len(req & item) / len(req) if req else 0.0
+
+
 def _match_skill(r: Requirement, items: list[_Item], sims: np.ndarray, catalog: Any) -> tuple[str, list[str]]:
     met: list[str] = []
     partly: list[str] = []
     req_uris = {s.uri for s in r.skills[:2] if (s.score or 0) >= URI_SCORE}
     req_words = [w for w in _norm_words(r.text) if w not in _STOP_SPAN_WORDS]
+    req_stems = _stems(r.text)
     for j, item in enumerate(items):
         sim = float(sims[j]) if len(sims) else 0.0
         is_skill = item.label.startswith("skill:")
@@ -1767,16 +1875,20 @@ def _match_skill(r: Requirement, items: list[_Item], sims: np.ndarray, catalog: 
             " ".join(_norm_words(item.text)) == " ".join(_norm_words(r.text))
             or (len(req_words) <= 3 and _contains_phrase(item.text, r.text))
             or (
+                # a profile skill inside a longer requirement meets it when it is most of what is asked
+                # ("SQL" in "Advanced SQL"), not when half is left ("descriptive statistics" in "descriptive
+                # statistics and hypothesis testing")
                 is_skill
                 and _contains_phrase(r.text, item.text)
-                and len(_norm_words(item.text)) * 2 >= len(req_words)
+                and 3 * len(_stems(item.text) & req_stems) >= 2 * len(req_stems)
             )
         )
         lexical_part = is_skill and _contains_phrase(r.text, item.text) and not lexical_full
+        shared = _stem_overlap(req_stems, _stems(item.text)) if req_stems else 0.0
         uri_hit = bool(req_uris & item.uris)
-        if lexical_full or sim >= MET_SIMILARITY or uri_hit:
+        if lexical_full or sim >= MET_SIMILARITY or uri_hit or (shared == 1.0 and len(req_stems) >= 2):
             met.append(item.label)
-        elif lexical_part or sim >= PARTLY_SIMILARITY:
+        elif lexical_part or sim >= PARTLY_SIMILARITY or shared >= 0.5:
             partly.append(item.label)
     if met:
         return "met", met[:3]

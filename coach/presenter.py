@@ -403,9 +403,60 @@ def _clause(evidence: str) -> str:
     return text
 
 
+# Words too general to link two things ("management" in "inventory management" and "memory management").
+_GENERIC_TEXT = """
+manag syste skill servi suppo work basic intro found princ probl solvi data appli using advan level found
+profe certi cours progr speci plann proje devel infor techn
+"""
+_GENERIC = frozenset(_GENERIC_TEXT.split())
+
+
 def _content_words(text: str) -> set[str]:
     """Content-word stems (first five letters) for a rough lexical overlap."""
     return {w[:5] for w in normalise(text).split() if w not in _STOP and len(w) > 2}
+
+
+def _specific_words(text: str) -> set[str]:
+    """Content-word stems that are specific enough to link a skill to a credential."""
+    return _content_words(text) - _GENERIC
+
+
+# ESCO skill labels are often verb phrases ("implement a firewall"); written after "targets" or "covering" they
+# read as gerunds ("implementing a firewall").
+_ESCO_VERBS_TEXT = """
+implement perform use apply manage analyse analyze think follow develop create maintain provide monitor assess
+communicate design ensure identify operate plan prepare coordinate lead conduct work write adapt evaluate install
+configure test troubleshoot report keep train support build organise organize deliver solve handle interpret
+calculate liaise negotiate promote advise assist check collect control define establish execute improve inspect
+integrate resolve review schedule supervise interact process respond utilise utilize administer program debug
+"""
+_ESCO_VERBS = frozenset(_ESCO_VERBS_TEXT.split())
+
+
+def _gerund(verb: str) -> str:
+    if verb.endswith("ie"):
+        return verb[:-2] + "ying"
+    if verb.endswith("e") and not verb.endswith(("ee", "ye")):
+        return verb[:-1] + "ing"
+    if verb in ("plan", "program", "set", "run", "get"):
+        return verb + verb[-1] + "ing"
+    return verb + "ing"
+
+
+def _strip_kind_prefix(name: str, kind_label: str) -> str:
+    """'Portfolio project: attack vectors' → 'attack vectors' when the sentence already says 'portfolio project'."""
+    prefix = f"{kind_label}:"
+    return name[len(prefix) :].strip() if name.lower().startswith(prefix.lower()) else name
+
+
+def skill_phrase(label: str | None) -> str | None:
+    """'implement a firewall' → 'implementing a firewall'; noun labels stay as they are."""
+    if not label:
+        return label
+    first, _, rest = label.partition(" ")
+    if first.lower() in _ESCO_VERBS:
+        return f"{_gerund(first.lower())} {rest}".strip()
+    return label
 
 
 def _month_label(value: str | None) -> str | None:
@@ -632,7 +683,7 @@ def _best_skill(item: PresentedCredential, profile: Profile, evidence: _Evidence
     """The skill a bullet names: one of the item's skills (closest to the evidence), else a profile skill."""
     candidates = list(item.skills)
     if not candidates and evidence is not None:
-        candidates = [s for s in profile.skills if _content_words(s) & _content_words(evidence.text)]
+        candidates = [s for s in profile.skills if _specific_words(s) & _specific_words(evidence.text)]
     if not candidates:
         return None
     if evidence is None:
@@ -642,10 +693,10 @@ def _best_skill(item: PresentedCredential, profile: Profile, evidence: _Evidence
 
 
 def _related_profile_skill(item: PresentedCredential, profile: Profile) -> str | None:
-    """The learner's own skill closest to what a planned credential covers (word overlap), if any."""
-    want = _content_words(" ".join([item.name, *item.skills, *item.catalog_skills]))
-    best = max(profile.skills, key=lambda s: len(_content_words(s) & want), default=None)
-    return best if best and _content_words(best) & want else None
+    """The learner's own skill closest to what a planned credential covers (specific word overlap), if any."""
+    want = _specific_words(" ".join([item.name, *item.skills, *item.catalog_skills]))
+    best = max(profile.skills, key=lambda s: len(_specific_words(s) & want), default=None)
+    return best if best and _specific_words(best) & want else None
 
 
 def _target_title(
@@ -828,11 +879,11 @@ def _resume_bullets(
     for item in creds:
         when = item.date_label.split(" ", 1)[1] if item.date_label else ""
         if item.kind != "credential":
-            skill = item.skills[0] if item.skills else None
+            skill = skill_phrase(item.skills[0]) if item.skills else None
             text = writer.variant(
                 "bullet_work.md",
                 item.name,
-                item=item.name,
+                item=_strip_kind_prefix(item.name, _KIND_LABELS.get(item.kind, item.kind)),
                 kind_label=_KIND_LABELS.get(item.kind, item.kind.replace("_", " ")),
                 provider=item.issuer or "",
                 when=when,
@@ -868,7 +919,7 @@ def _resume_bullets(
             item=item.name,
             issuer=item.issuer or "",
             when=when,
-            skill=skill,
+            skill=skill_phrase(skill),
             evidence=_clause(evidence_text),
             evidence_clause=_clause(evidence_text),
             where=where,
@@ -1027,10 +1078,10 @@ def _talking_points(writer: _Writer, profile: Profile, posting: PostingAnalysis 
         parts = [f"I {c}" if (c := _i_clause(a)) else a for a in actions[:2]]
         action = "; ".join(parts) + "."
         skill = None
-        joined = _content_words(" ".join(evidence))
+        joined = _specific_words(" ".join(evidence))
         for s in profile.skills:
-            if _content_words(s) & joined:
-                skill = s
+            if _specific_words(s) & joined:
+                skill = skill_phrase(s)
                 break
         start, end = _month_label(exp.start), _month_label(exp.end)
         period = f"{start} to {end or 'present'}" if start else ""

@@ -508,7 +508,7 @@ class SkillLinker:
         embedder: Embedder,
         cache_dir: Path,
         encoder: TokenEncoder | None = None,
-        nprobe: int = 16,
+        nprobe: int = 32,
     ) -> None:
         self.catalog = catalog
         self.embedder = embedder
@@ -720,6 +720,20 @@ def iter_line_batches(fd: int, max_batch: int = MAX_LINE_BATCH) -> Iterator[list
             yield lines[start : start + max_batch]
     if pending.strip():
         yield [pending]
+
+
+def iter_stdin_batches(stream: Any, max_batch: int = MAX_LINE_BATCH) -> Iterator[list[bytes]]:
+    """`iter_line_batches` over a text stream's file descriptor, or line by line when it has none (tests)."""
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        fd = None
+    if fd is not None:
+        yield from iter_line_batches(fd, max_batch)
+        return
+    source = getattr(stream, "buffer", stream)
+    for line in source:
+        yield [line if isinstance(line, bytes) else line.encode("utf-8")]
 
 
 def parse_rank_line(raw: bytes) -> tuple[object, str, str | None] | None:

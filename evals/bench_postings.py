@@ -52,7 +52,10 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     n = 5 if quick else 20
     cases = [
         ("posting analysis, no profile", lambda: analyze_posting(text, None, catalog=catalog, linker=linker)),
-        ("posting analysis + profile match", lambda: analyze_posting(text, profile, catalog=catalog, linker=linker)),
+        (
+            "posting analysis + profile match",
+            lambda: analyze_posting(text, profile, catalog=catalog, linker=linker),
+        ),
         ("requirement extraction only", lambda: extract_requirements(text, catalog, tagger)),
     ]
     rows = []

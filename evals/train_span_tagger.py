@@ -154,9 +154,7 @@ class _Encoded:
         self.ids, self.owners, self.n, self.gold = ids, owners, n, gold
 
 
-def encode(
-    sents: list[Sentence], gazetteer: Gazetteer, index: dict[str, int], grow: bool
-) -> list[_Encoded]:
+def encode(sents: list[Sentence], gazetteer: Gazetteer, index: dict[str, int], grow: bool) -> list[_Encoded]:
     """Feature ids per sentence (the index grows only on training data)."""
     out = []
     for toks, tags in sents:

@@ -266,3 +266,33 @@ def test_split_script_keeps_multiline_turns() -> None:
 
     text = "hello\n---\nJob title\n\nRequirements\n- SQL\n---\n\n---\nthanks\n"
     assert split_script(text) == ["hello", "Job title\n\nRequirements\n- SQL", "thanks"]
+
+
+def test_role_claims_must_resolve_in_the_taxonomy() -> None:
+    from conftest import AgentFakeCatalog
+
+    from coach.grounding import Evidence
+
+    g = Grounder(AgentFakeCatalog())
+    assert g.check("You could become an Information Security Analyst.", Evidence()) == []
+    assert [v.kind for v in g.check("You could work as a quantum wizard.", Evidence())] == ["role"]
+    assert g.check("This helps you become a stronger candidate.", Evidence()) == []
+
+
+def test_profile_edited_outside_the_chat_is_used_next_turn(make_agent, agent_fakes) -> None:
+    from coach.models import Profile
+
+    agent = make_agent()
+    agent.run_turn("hello", "mo")
+    profile = Profile.model_validate(
+        {
+            "current_role": "cashier",
+            "target": {"role": "15-1212.00", "role_label": "Information Security Analysts"},
+            "constraints": {"budget": 900, "hours_per_week": 6, "weeks": 30},
+        }
+    )
+    agent.set_profile("mo", profile)
+    r = agent.run_turn("Please plan my pathway", "mo")
+    assert "plan_pathway" in [c["name"] for c in r.tool_calls]
+    plan = next(kw for name, kw in agent_fakes.calls if name == "plan")
+    assert plan["budget"] == 900 and plan["weeks"] == 30

@@ -410,3 +410,56 @@ def test_time_limit_gives_a_feasible_plan_with_its_gap() -> None:
     assert p.status == "feasible" and p.gap is not None and p.gap > 0
     assert "time limit" in (p.reason or "") and p.steps
     assert validate_pathway(p, prof, cat) == []
+
+
+class FakeLinker:
+    """A stand-in for the taxonomy linker: fixed top hits with scores."""
+
+    def __init__(self, hits: dict[str, tuple[str, float]]) -> None:
+        self.hits = hits
+        self.asked: list[str] = []
+
+    def rank_skills_batch(self, texts: list[str], top_k: int = 10) -> list[list[SkillRef]]:
+        self.asked += texts
+        return [
+            [SkillRef(uri=self.hits[t][0], label=t, score=self.hits[t][1])] if t in self.hits else []
+            for t in texts
+        ]
+
+
+def test_profile_phrases_count_through_the_linker_only_when_confident(catalog: Catalog) -> None:
+    linker = FakeLinker({"sql wizardry": ("esco:s0", 0.9), "vague thing": ("esco:s3", 0.65)})
+    prof = profile(hours_per_week=10, budget=2000)
+    prof.skills = ["skill 1", "sql wizardry", "vague thing"]
+    p = plan_pathway(prof, role="Security analyst", catalog=catalog, linker=linker, today=TODAY)
+    assert linker.asked == ["sql wizardry", "vague thing"]  # exact labels never reach the linker
+    open_or_planned = {k.uri for k in p.uncovered} | {k.uri for s in p.steps for k in s.skills}
+    assert "esco:s0" not in open_or_planned and "esco:s1" not in open_or_planned  # already held
+    assert "esco:s3" in open_or_planned  # a loose match does not count
+
+
+def test_a_broken_linker_falls_back_to_exact_labels_and_says_so(catalog: Catalog) -> None:
+    class Broken:
+        def rank_skills_batch(self, texts: list[str], top_k: int = 10) -> list[list[SkillRef]]:
+            raise RuntimeError("index missing")
+
+    prof = profile(hours_per_week=10)
+    prof.skills = ["skill 1", "something else"]
+    p = plan_pathway(prof, role="Security analyst", catalog=catalog, linker=Broken(), today=TODAY)
+    assert any("exact label" in a for a in p.assumptions)
+    assert "esco:s1" not in {k.uri for k in p.uncovered}
+
+
+def test_solver_output_never_reaches_stdout() -> None:
+    import subprocess
+
+    code = (
+        "import json\n"
+        "from coach.schedule import Item, Problem, solve\n"
+        "s = solve(Problem([Item(id='a', cost=1, hours=1, covers=frozenset({'k'}))], {'k': 1.0}))\n"
+        "print(json.dumps(s.chosen))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert out.stdout.strip() == '["a"]'

@@ -40,7 +40,9 @@ def posting(name: str) -> str:
 
 
 def profile(name: str) -> Profile:
-    return Profile.model_validate(json.loads((DATA / "profiles" / f"{name}.json").read_text(encoding="utf-8")))
+    return Profile.model_validate(
+        json.loads((DATA / "profiles" / f"{name}.json").read_text(encoding="utf-8"))
+    )
 
 
 # ---- fakes -----------------------------------------------------------------------------------------------------
@@ -371,7 +373,9 @@ def test_experience_years_are_counted_from_relevant_jobs(analyze) -> None:  # ty
     assert match(prof("2020-01")).match == "met"
     short = match(prof("2025-06"))
     assert short.match == "partly" and any("of 3 years" in e for e in short.evidence)
-    unrelated = Profile(experience=[{"kind": "job", "title": "Barista", "start": "2010-01", "end": "2020-01"}])
+    unrelated = Profile(
+        experience=[{"kind": "job", "title": "Barista", "start": "2010-01", "end": "2020-01"}]
+    )
     assert match(unrelated).match == "missing"
 
 
@@ -421,7 +425,9 @@ def test_gap_credentials_skip_experience_and_education(catalog) -> None:  # type
     from coach.models import Requirement
 
     gaps = [
-        Requirement(text="3+ years of experience", start=0, end=5, kind="experience", years=3, match="missing"),
+        Requirement(
+            text="3+ years of experience", start=0, end=5, kind="experience", years=3, match="missing"
+        ),
         Requirement(text="Bachelor's degree", start=0, end=5, kind="education", match="missing"),
     ]
     assert gap_credentials(gaps, catalog) == []
@@ -433,7 +439,9 @@ def test_gap_credentials_skip_experience_and_education(catalog) -> None:  # type
 def test_real_linker_links_skills_and_title(catalog) -> None:  # type: ignore[no-untyped-def]
     from coach.skills import get_linker
 
-    a = analyze_posting(posting("data_analyst"), profile("chen_junior_data_analyst"), catalog=catalog, linker=get_linker())
+    a = analyze_posting(
+        posting("data_analyst"), profile("chen_junior_data_analyst"), catalog=catalog, linker=get_linker()
+    )
     assert a.occupation is not None and a.occupation.uri.startswith("http://data.europa.eu/esco/occupation/")
     sql = next(r for r in a.requirements if r.text == "SQL")
     assert sql.skills and sql.skills[0].uri.startswith("http://data.europa.eu/esco/skill/")

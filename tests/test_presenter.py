@@ -655,3 +655,14 @@ def test_property_offline_drafts_invent_nothing(
                 or "planned" in bullet.text.lower()
                 or "progress" in bullet.text.lower()
             )
+
+
+def test_claim_checker_reads_language_names_whole() -> None:
+    from coach.claims import AllowedFacts
+
+    allowed = AllowedFacts()
+    allowed.add_text("Wrote services in C++ and C# for CompTIA Security+ labs")
+    for ok in ("I wrote C++ and C# services.", "I hold Security+."):
+        assert find_unsupported_claims(ok, allowed) == [], ok
+    assert find_unsupported_claims("I hold Network+.", allowed) != []
+    assert find_unsupported_claims("I wrote F# services.", allowed) != []

@@ -456,3 +456,27 @@ def test_lexical_joins_words_written_as_one_elsewhere() -> None:
     scores = lex.scores("cybersecurity")
     assert scores[0] > 0 and scores[1] > 0 and scores[2] == 0
     assert lex.scores("cyber security")[1] > 0  # and the other way round
+
+
+@pytest.mark.parametrize(
+    ("query", "lookup"),
+    [
+        ("SAA-C03", True),
+        ("CISSP", True),
+        ("how hard is Security+ for beginners", True),
+        ("ISC2 CC exam cost", True),
+        ("entry level cybersecurity certification", False),
+        ("doctor who treats patients", False),
+    ],
+)
+def test_query_kind_sets_lexical_weight(query: str, lookup: bool) -> None:
+    assert retrieval._looks_like_a_name(query) is lookup
+
+
+def test_query_intent_reads_level_and_type() -> None:
+    assert retrieval.query_intent("Entry-level cloud certifications") == (
+        "entry",
+        {"certification", "professional_certificate"},
+    )
+    assert retrieval.query_intent("advanced python course") == ("advanced", {"course"})
+    assert retrieval.query_intent("nurse") == (None, set())

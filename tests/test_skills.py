@@ -8,7 +8,10 @@ import subprocess
 import sys
 
 import pytest
+from click.testing import Result
+from typer.testing import CliRunner
 
+from coach.cli import app
 from coach.errors import BadInput
 from coach.skills import MAX_TEXT_CHARS, SkillLinker, get_linker, iter_line_batches, parse_rank_line
 
@@ -107,17 +110,11 @@ def test_iter_line_batches_groups_available_lines() -> None:
     assert max(len(b) for b in batches) <= 2
 
 
-# ---- CLI contract (a real subprocess: stdin → stdout JSON lines) -------------------------------------------------
+# ---- CLI contract (in-process with CliRunner, reusing the loaded linker; one real subprocess for streaming) ----
 
 
-def _run_cli(args: list[str], stdin: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "coach.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
+def _run_cli(args: list[str], stdin: str) -> Result:
+    return CliRunner().invoke(app, args, input=stdin)
 
 
 def test_cli_skills_rank_contract(linker: SkillLinker) -> None:
@@ -129,9 +126,9 @@ def test_cli_skills_rank_contract(linker: SkillLinker) -> None:
         {"id": "d", "text": "Customer service in retail"},
     ]
     stdin = "\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n\n"
-    proc = _run_cli(["skills", "rank", "--top", "3"], stdin)
-    assert proc.returncode == 0, proc.stderr
-    rows = [json.loads(x) for x in proc.stdout.splitlines()]
+    result = _run_cli(["skills", "rank", "--top", "3"], stdin)
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(x) for x in result.stdout.splitlines()]
     assert len(rows) == 5  # one line per non-blank input line, in order
     assert [r["id"] for r in rows] == ["a", None, 2, "c", "d"]
     assert "error" in rows[1] and "error" in rows[3]
@@ -144,18 +141,36 @@ def test_cli_skills_rank_contract(linker: SkillLinker) -> None:
     assert "Python (computer programming)" in [s["label"] for s in rows[0]["skills"]]
 
 
+def test_cli_skills_rank_precise_flag(linker: SkillLinker) -> None:
+    result = _run_cli(["skills", "rank", "--top", "4", "--precise"], json.dumps({"id": 1, "text": "SQL"}))
+    assert result.exit_code == 0, result.output
+    row = json.loads(result.stdout)
+    assert row["id"] == 1 and len(row["skills"]) == 4
+    assert row["skills"][0]["label"] == "SQL"
+
+
 def test_cli_roles_rank_contract(linker: SkillLinker) -> None:
     stdin = "\n".join(
         json.dumps({"id": i, "text": t}) for i, t in enumerate(["Registered nurse", "Java developer", "Chef"])
     )
-    proc = _run_cli(["roles", "rank", "--top", "2"], stdin)
-    assert proc.returncode == 0, proc.stderr
-    rows = [json.loads(x) for x in proc.stdout.splitlines()]
+    result = _run_cli(["roles", "rank", "--top", "2"], stdin)
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(x) for x in result.stdout.splitlines()]
     assert [r["id"] for r in rows] == [0, 1, 2]
     for row in rows:
         assert len(row["roles"]) == 2
         assert all(set(r) == {"uri", "label", "onet_soc", "score"} for r in row["roles"])
     assert any("nurse" in r["label"] for r in rows[0]["roles"])
+
+
+def test_cli_thousands_of_lines_in_one_process(linker: SkillLinker) -> None:
+    texts = ["Java", "welding", "customer service", "SQL databases"]
+    stdin = "".join(json.dumps({"id": i, "text": texts[i % 4]}) + "\n" for i in range(2000))
+    result = _run_cli(["skills", "rank", "--top", "1"], stdin)
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(x) for x in result.stdout.splitlines()]
+    assert [r["id"] for r in rows] == list(range(2000))
+    assert rows[0]["skills"][0]["label"] == rows[4]["skills"][0]["label"]
 
 
 def test_cli_streams_one_answer_per_line_without_waiting_for_eof(linker: SkillLinker) -> None:
@@ -183,7 +198,13 @@ def test_cli_streams_one_answer_per_line_without_waiting_for_eof(linker: SkillLi
 
 
 def test_cli_bad_top_is_one_line_error() -> None:
-    proc = _run_cli(["skills", "rank", "--top", "0"], "")
+    proc = subprocess.run(
+        [sys.executable, "-m", "coach.cli", "skills", "rank", "--top", "0"],
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode != 0
     assert proc.stderr.strip().startswith("error:")
     assert "Traceback" not in proc.stderr

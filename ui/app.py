@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import httpx
 import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `ui.*` imports when run by streamlit
@@ -20,7 +21,8 @@ st.set_page_config(page_title="Pathway Coach", page_icon="🧭", layout="wide")
 
 
 @st.cache_resource(show_spinner="Starting the coach service…")
-def _http(api_url: str | None, db_url: str):  # noqa: ANN202 - an httpx.Client, one per API or database
+def _http(api_url: str | None, db_url: str) -> httpx.Client:
+    """One HTTP connection per API URL or database, shared by all browser sessions."""
     if api_url:
         return remote_http(api_url)
     settings = get_settings()

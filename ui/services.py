@@ -277,3 +277,46 @@ def assign_to_demo_coach(settings: Settings, learner_id: int) -> None:
         if learner_id in repo.learner_ids_of(session=session, coach_id=coach.id):
             return
         repo.assign_coach(session=session, actor=admin, coach_id=coach.id, learner_id=learner_id)
+
+
+# ---- embedded mode: the conversation's profile -------------------------------------------------------------------
+# The chat route seeds a conversation from the stored profile but does not write back what the agent learns, and
+# the API has no route for a conversation's profile. In embedded mode the agent lives in this process, so the app
+# reads and writes it through the agent's public get_profile/set_profile; over a remote API this is unavailable
+# (None / False) and the panel shows the stored profile only.
+
+
+def _embedded_agent(settings: Settings) -> Any:
+    if settings.api_url:
+        return None
+    try:
+        from coach.api import services as api_services
+
+        return getattr(api_services, "_agents", {}).get(settings.db_url)
+    except Exception:  # the API package is being changed by others: degrade to "unavailable"
+        return None
+
+
+def conversation_profile(settings: Settings, learner_id: int, conversation_id: str) -> dict[str, Any] | None:
+    """The profile the agent holds for this conversation (embedded mode), or None when unavailable."""
+    agent = _embedded_agent(settings)
+    if agent is None:
+        return None
+    try:
+        return agent.get_profile(str(learner_id), conversation_id).model_dump(mode="json")
+    except Exception:  # no state yet, or an agent without this method: nothing to sync
+        return None
+
+
+def push_conversation_profile(
+    settings: Settings, learner_id: int, conversation_id: str, profile: dict[str, Any]
+) -> bool:
+    """Give the running conversation the learner's corrected profile (embedded mode); False when unavailable."""
+    agent = _embedded_agent(settings)
+    if agent is None:
+        return False
+    try:
+        agent.set_profile(str(learner_id), profile, conversation_id)
+        return True
+    except Exception:  # the conversation keeps its own copy; the stored profile is still saved
+        return False

@@ -10,8 +10,10 @@ from typing import Any
 
 import streamlit as st
 
+from coach.models import Profile
+from coach.settings import get_settings
 from ui import charts
-from ui.services import ApiError, CoachClient
+from ui.services import ApiError, CoachClient, conversation_profile, push_conversation_profile
 
 
 def _notice(exc: ApiError) -> None:
@@ -69,6 +71,20 @@ def sign_in_page(c: CoachClient, embedded: bool) -> None:
 # ---- learner: chat ---------------------------------------------------------------------------------------------
 
 
+def _sync_widgets(name: str, source: Any, values: dict[str, Any]) -> None:
+    """Reset keyed widgets to the stored values whenever the stored data changed.
+
+    Keyed widgets keep what the user last saw across reruns, so without this the profile panel would go on
+    showing old values after the agent updated the profile in the chat.
+    """
+    snapshot = json.dumps(source, sort_keys=True, default=str)
+    marker = f"_synced_{name}"
+    if st.session_state.get(marker) != snapshot:
+        st.session_state[marker] = snapshot
+        for key, value in values.items():
+            st.session_state[key] = value
+
+
 def _profile_panel(c: CoachClient) -> None:
     try:
         profile = c.profile()
@@ -77,27 +93,46 @@ def _profile_panel(c: CoachClient) -> None:
         return
     st.subheader("Your profile")
     st.caption("What the coach knows about you. Correct anything that is wrong.")
+    cons = profile.get("constraints") or {}
+    _sync_widgets(
+        "profile",
+        profile,
+        {
+            "pf_name": profile.get("name") or "",
+            "pf_role": profile.get("current_role") or "",
+            "pf_skills": "\n".join(profile.get("skills") or []),
+            "pf_target": (profile.get("target") or {}).get("role") or "",
+            # unknown limits stay empty: 0 would mean "no money", and a made-up deadline would bind the planner
+            "pf_budget": None if cons.get("budget") is None else float(cons["budget"]),
+            "pf_hours": None
+            if cons.get("hours_per_week") is None
+            else min(100.0, max(1.0, float(cons["hours_per_week"]))),
+            "pf_weeks": None if cons.get("weeks") is None else min(520, max(1, int(cons["weeks"]))),
+        },
+    )
     with st.form("profile_form"):
-        name = st.text_input("Name", value=profile.get("name") or "", key="pf_name")
-        role = st.text_input("Current role", value=profile.get("current_role") or "", key="pf_role")
-        skills = st.text_area(
-            "Skills (one per line)", value="\n".join(profile.get("skills") or []), key="pf_skills"
-        )
-        target = (profile.get("target") or {}).get("role") or ""
-        target_role = st.text_input("Target role", value=target, key="pf_target")
-        cons = profile.get("constraints") or {}
+        name = st.text_input("Name", key="pf_name")
+        role = st.text_input("Current role", key="pf_role")
+        skills = st.text_area("Skills (one per line)", key="pf_skills")
+        target_role = st.text_input("Target role", key="pf_target")
         budget = st.number_input(
-            "Budget (USD)", min_value=0.0, value=float(cons.get("budget") or 0.0), key="pf_budget"
+            "Budget (USD)", min_value=0.0, value=None, placeholder="not set", key="pf_budget"
         )
         hours = st.number_input(
             "Hours per week",
             min_value=1.0,
             max_value=100.0,
-            value=float(cons.get("hours_per_week") or 8.0),
+            value=None,
+            placeholder="not set",
             key="pf_hours",
         )
         weeks = st.number_input(
-            "Weeks available", min_value=1, max_value=520, value=int(cons.get("weeks") or 26), key="pf_weeks"
+            "Weeks available",
+            min_value=1,
+            max_value=520,
+            value=None,
+            placeholder="no deadline",
+            key="pf_weeks",
         )
         if st.form_submit_button("Save profile"):
             profile.update(
@@ -106,9 +141,17 @@ def _profile_panel(c: CoachClient) -> None:
                 skills=[s.strip() for s in skills.splitlines() if s.strip()],
             )
             profile["target"] = {**(profile.get("target") or {}), "role": target_role.strip() or None}
-            profile["constraints"] = {**cons, "budget": budget, "hours_per_week": hours, "weeks": int(weeks)}
+            profile["constraints"] = {
+                **cons,
+                "budget": budget,
+                "hours_per_week": hours,
+                "weeks": None if weeks is None else int(weeks),
+            }
             try:
                 c.save_profile(profile)
+                conv = st.session_state.get("conversation_id")
+                if conv:  # the ongoing conversation should use the correction too
+                    push_conversation_profile(get_settings(), int(c.user["id"]), conv, profile)
                 st.success("Profile saved.")
             except ApiError as exc:
                 _notice(exc)
@@ -117,6 +160,19 @@ def _profile_panel(c: CoachClient) -> None:
         st.markdown("**Credentials**")
         for cred in creds:
             st.markdown(f"- {cred['name']} — {cred.get('status', 'earned').replace('_', ' ')}")
+
+
+def _keep_learnt_profile(c: CoachClient) -> None:
+    """Store what the agent learnt about the learner this turn, so the panel and other pages show it."""
+    conv = st.session_state.get("conversation_id")
+    learnt = conversation_profile(get_settings(), int(c.user["id"]), conv) if conv else None
+    if not learnt or learnt == Profile().model_dump(mode="json"):
+        return
+    try:
+        if learnt != c.profile():
+            c.save_profile(learnt)
+    except ApiError as exc:
+        _notice(exc)
 
 
 def _send(c: CoachClient, text: str) -> None:
@@ -153,6 +209,7 @@ def _send(c: CoachClient, text: str) -> None:
                     result = event.get("result") or {}
                     answer = result.get("assistant") or answer
             placeholder.markdown(answer or "_(no answer)_")
+            _keep_learnt_profile(c)
             status.update(label=f"Done — {len(tools)} tool call(s)" if tools else "Done", state="complete")
         except ApiError as exc:
             status.update(label="Failed", state="error")
@@ -277,7 +334,7 @@ def posting_page(c: CoachClient) -> None:
         }
         for r in reqs
     ]
-    st.dataframe(rows, use_container_width=True, hide_index=True)
+    st.dataframe(rows, width="stretch", hide_index=True)
     gaps = analysis.get("gap_credentials") or []
     st.subheader("Credentials that close your gaps")
     if not gaps:
@@ -323,16 +380,16 @@ def show_pathway(p: dict[str, Any], key: str, compact: bool = False) -> None:
     if chart is None:
         st.caption("No steps.")
         return
-    st.altair_chart(chart, use_container_width=True, key=f"{key}_timeline")
+    st.altair_chart(chart, width="stretch", key=f"{key}_timeline")
     if compact:
         return
     left, right = st.columns(2)
     with left:
         st.markdown("**Target-skill coverage**")
-        st.altair_chart(charts.coverage(p), use_container_width=True, key=f"{key}_coverage")
+        st.altair_chart(charts.coverage(p), width="stretch", key=f"{key}_coverage")
     with right:
         st.markdown("**Order and prerequisites**")
-        st.graphviz_chart(charts.prerequisite_dot(p), use_container_width=True, key=f"{key}_graph")
+        st.graphviz_chart(charts.prerequisite_dot(p), width="stretch")
     for i, s in enumerate(p.get("steps") or []):
         with st.expander(f"{i + 1}. {s['name']} — weeks {s['start_week']}–{s['end_week']}"):
             st.markdown(
@@ -363,24 +420,22 @@ def _plan_form(c: CoachClient) -> None:
     except ApiError:
         profile = {}
     cons = profile.get("constraints") or {}
+    _sync_widgets(
+        "plan",
+        profile,
+        {
+            "plan_role": (profile.get("target") or {}).get("role") or "",
+            "plan_budget": float(cons["budget"]) if cons.get("budget") is not None else 1000.0,
+            "plan_hours": min(100.0, max(1.0, float(cons.get("hours_per_week") or 8.0))),
+            "plan_weeks": min(520, max(1, int(cons.get("weeks") or 26))),
+        },
+    )
     with st.form("plan_form"):
-        role = st.text_input(
-            "Target role", value=(profile.get("target") or {}).get("role") or "", key="plan_role"
-        )
+        role = st.text_input("Target role", key="plan_role")
         a, b, d, e = st.columns(4)
-        budget = a.number_input(
-            "Budget (USD)", min_value=0.0, value=float(cons.get("budget") or 1000.0), key="plan_budget"
-        )
-        hours = b.number_input(
-            "Hours/week",
-            min_value=1.0,
-            max_value=100.0,
-            value=float(cons.get("hours_per_week") or 8.0),
-            key="plan_hours",
-        )
-        weeks = d.number_input(
-            "Weeks", min_value=1, max_value=520, value=int(cons.get("weeks") or 26), key="plan_weeks"
-        )
+        budget = a.number_input("Budget (USD)", min_value=0.0, key="plan_budget")
+        hours = b.number_input("Hours/week", min_value=1.0, max_value=100.0, key="plan_hours")
+        weeks = d.number_input("Weeks", min_value=1, max_value=520, key="plan_weeks")
         alts = e.number_input("Alternatives", min_value=0, max_value=3, value=2, key="plan_alts")
         if st.form_submit_button("Plan my pathway", type="primary"):
             if not role.strip():
@@ -517,7 +572,7 @@ def drafts_page(c: CoachClient) -> None:
     except ApiError as exc:
         _notice(exc)
         return
-    from coach.models import Pathway, PostingAnalysis, Profile
+    from coach.models import Pathway, PostingAnalysis
 
     profile = Profile.model_validate(profile_data or {})
     if not (profile.skills or profile.credentials or profile.experience):
@@ -691,7 +746,7 @@ def review_page(c: CoachClient) -> None:
                     }
                     for e in entries
                 ],
-                use_container_width=True,
+                width="stretch",
                 hide_index=True,
             )
         except ApiError as exc:
@@ -721,10 +776,10 @@ def cohort_page(c: CoachClient) -> None:
         (cols[1], charts.cohort_progress(cohort), "ch_progress"),
     ):
         if chart is not None:
-            col.altair_chart(chart, use_container_width=True, key=key)
+            col.altair_chart(chart, width="stretch", key=key)
     outcomes = charts.cohort_outcomes(cohort)
     if outcomes is not None:
-        st.altair_chart(outcomes, use_container_width=True, key="ch_outcomes")
+        st.altair_chart(outcomes, width="stretch", key="ch_outcomes")
     st.dataframe(
         [
             {
@@ -736,7 +791,7 @@ def cohort_page(c: CoachClient) -> None:
             }
             for x in cohort
         ],
-        use_container_width=True,
+        width="stretch",
         hide_index=True,
     )
     with st.form("outcome_form"):

@@ -20,6 +20,7 @@ from coach.store import repo
 from coach.store.db import transaction
 from coach.store.tables import User
 
+# Trivial dependencies are `async def` so FastAPI does not hop to the thread pool for each of them.
 oauth2 = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 MAX_PAGE = 100
 
@@ -45,17 +46,17 @@ class Database:
             yield session
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     """The app's database."""
     return request.app.state.db
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     """The app's settings."""
     return request.app.state.settings
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     """The app's core services."""
     return request.app.state.services
 
@@ -81,14 +82,14 @@ def current_user(db: DbDep, settings: SettingsDep, token: Annotated[str | None, 
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def require_staff(user: CurrentUser) -> User:
+async def require_staff(user: CurrentUser) -> User:
     """A coach or admin; 403 for learners."""
     if user.role not in ("coach", "admin"):
         raise Forbidden("this is for coaches and admins")
     return user
 
 
-def require_admin(user: CurrentUser) -> User:
+async def require_admin(user: CurrentUser) -> User:
     """An admin; 403 otherwise."""
     if user.role != "admin":
         raise Forbidden("this is for admins")
@@ -107,7 +108,7 @@ class Page:
     offset: int
 
 
-def page(
+async def page(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="At most 100.")] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> Page:
