@@ -186,6 +186,38 @@ def target_titles(profile: Profile | None, pathway: Pathway | None, catalog: Cat
     return list(dict.fromkeys(titles))
 
 
+# ESCO skill labels are often verb phrases ("implement a firewall"); written after "targets" or "covering" they
+# read as gerunds ("implementing a firewall").
+_ESCO_VERBS_TEXT = """
+implement perform use apply manage analyse analyze think follow develop create maintain provide monitor assess
+communicate design ensure identify operate plan prepare coordinate lead conduct work write adapt evaluate install
+configure test troubleshoot report keep train support build organise organize deliver solve handle interpret
+calculate liaise negotiate promote advise assist check collect control define establish execute improve inspect
+integrate resolve review schedule supervise interact process respond utilise utilize administer program debug
+"""
+_ESCO_VERBS = frozenset(_ESCO_VERBS_TEXT.split())
+
+
+def _gerund(verb: str) -> str:
+    if verb.endswith("ie"):
+        return verb[:-2] + "ying"
+    if verb.endswith("e") and not verb.endswith(("ee", "ye")):
+        return verb[:-1] + "ing"
+    if verb in ("plan", "program", "set", "run", "get"):
+        return verb + verb[-1] + "ing"
+    return verb + "ing"
+
+
+def skill_phrase(label: str | None) -> str | None:
+    """'implement a firewall' → 'implementing a firewall'; noun labels stay as they are."""
+    if not label:
+        return label
+    first, _, rest = label.partition(" ")
+    if first.lower() in _ESCO_VERBS:
+        return f"{_gerund(first.lower())} {rest}".strip()
+    return label
+
+
 def step_end_dates(pathway: Pathway | None, today: date | None = None) -> dict[str, date]:
     """When each pathway step is expected to finish: `today` plus its `end_week` weeks."""
     if pathway is None:
@@ -361,6 +393,8 @@ def allowed_facts(
                 texts.extend(catalog.skill_label(uri) for uri in cred.skills)
     texts.extend(target_titles(profile, pathway, catalog))
     texts.extend(extra_texts)
+    # Skill labels may be written as gerunds ("implementing a firewall" for "implement a firewall").
+    texts.extend({p for s in texts if (p := skill_phrase(s)) and p != s})
     facts.add_text(*texts)
     for day in step_end_dates(pathway, today).values():
         facts.add_date(day)

@@ -949,14 +949,15 @@ class OfflineCoachModel(BaseChatModel):
         planning_mode = (turn.last_asked in QUESTION_ORDER) or has_plan
 
         if named and question_like and not wants_plan:
-            query = " ".join(c["name"] for c in named[:3]) if len(named) > 1 else text
+            query = " ".join(c["name"] for c in named[:3])
             kind = None if re.search(r"\b(before|prerequisite|require|need)\b", low) else "credential"
             args: dict[str, Any] = {"query": query[:300], "k": 5}
             if kind:
                 args["kind"] = kind
             calls.append(self._call("search_knowledge", args))
             meta["named"] = [c["id"] for c in named]
-            meta["advice_topic"] = _advice_topic(text)
+            # Credential names ("Network+", "CCNA") must not pick the advice topic ("network").
+            meta["advice_topic"] = _advice_topic(re.sub(r"\S*\+\S*|\b[A-Z]{3,}\b", " ", text))
             return self._finish(calls, meta, merged, skipped, seed, plan_offer=True)
 
         if "alternatives" in intents and has_plan:
@@ -1105,7 +1106,12 @@ class OfflineCoachModel(BaseChatModel):
                 )
                 asked = "target"
             else:
-                parts.append(self._render("search", hits=res.get("hits", []), query=res.get("query", "")))
+                hits = res.get("hits", [])
+                named = set(meta.get("named") or [])
+                if named and any(h.get("id") in named for h in hits):
+                    # Asked about specific credentials: answer about those (and rules), not their neighbours.
+                    hits = [h for h in hits if h.get("id") in named or h.get("kind") == "rule"]
+                parts.append(self._render("search", hits=hits, query=res.get("query", "")))
                 if meta.get("advice_topic"):
                     parts.append(
                         self._render("advice", topic=meta["advice_topic"], variant=_variant(seed, 2))

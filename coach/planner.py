@@ -579,9 +579,7 @@ def _problem(plan: Plan, relaxed: Iterable[str] = (), weights_keys: set[str] | N
     relaxed = set(relaxed)
     items = [Item(**{**c.item.__dict__}) for c in plan.candidates.values() if not (c.blocked_by - relaxed)]
     present = {i.id for i in items}
-    kept = []
-    for it in items:  # prerequisites blocked by a filter take their dependents with them
-        kept.append(it)
+    kept = list(items)  # prerequisites blocked by a filter take their dependents with them
     changed = True
     while changed:
         changed = False
@@ -750,10 +748,10 @@ def _uncovered_reasons(plan: Plan, covered_now: set[str]) -> list[tuple[str, str
     for k in sorted(plan.gaps, key=lambda k: (-plan.gaps[k].weight, plan.gaps[k].label)):
         if k in covered_now:
             continue
-        if k not in available and k not in plan.coverable:
+        if k not in plan.coverable:
             why = "no credential in the catalogue covers it"
-            if not k.startswith(("credential:", "experience:")):
-                why += f" (portfolio projects are limited to {MAX_PORTFOLIO_PROJECTS} of the most important such skills)"
+            if k not in available and not k.startswith(("credential:", "experience:")):
+                why += f" (only the {MAX_PORTFOLIO_PROJECTS * PORTFOLIO_SKILLS_PER_PROJECT} most important such skills get a portfolio project)"
         elif k not in available:
             why = "the credentials that cover it cannot be planned (a prerequisite is unavailable)"
         elif k not in unblocked:

@@ -27,6 +27,7 @@ import numpy as np
 from coach.errors import BadInput, CoachError
 from coach.models import (
     CredentialSuggestion,
+    MatchLevel,
     PostingAnalysis,
     Profile,
     Requirement,
@@ -801,8 +802,8 @@ def _clause_bounds(text: str, s: int, e: int, lo: int, hi: int) -> tuple[int, in
     left = lo
     for m in re.finditer(r";\s*|\.\s+", text[lo:s]):
         left = lo + m.end()
-    m = _CLAUSE_END_RE.search(text, e, hi)
-    right = m.start() if m and m.start() <= hi else hi
+    end_m = _CLAUSE_END_RE.search(text, e, hi)
+    right = end_m.start() if end_m and end_m.start() <= hi else hi
     return left, max(right, e)
 
 
@@ -1294,8 +1295,7 @@ def _tagger_spans(
     # Technology names the tagger missed ("Splunk", "CrowdStrike Falcon"): the O*NET technology list, when
     # the words carry a capital or symbol (so plain words such as "access" or "word" are not taken).
     if tech and gaz:
-        low = [t.lower() for t in words]
-        marks = gaz.tag(low).get("t", [])
+        marks = gaz.tag([t.lower() for t in words]).get("t", [])
         i = 0
         while i < len(marks):
             if marks[i] in ("B", "U"):
@@ -1325,15 +1325,10 @@ def _merge_spans(text: str, rule_spans: list[_Span], model_spans: list[_Span]) -
     for sp in model_spans:
         if any(b.start < sp.end and sp.start < b.end for b in blocking):
             continue
-        # Inside "3+ years of warehouse or distribution experience" a span repeating most of the subject
-        # ("warehouse or distribution experience") adds nothing; a named skill ("SQL") is kept.
+        # Inside "3+ years of warehouse or distribution experience" a span that repeats the experience
+        # phrase adds nothing; a named skill ("SQL reporting") is kept as its own requirement.
         if any(
-            x.start <= sp.start
-            and sp.end <= x.end
-            and (
-                "experience" in text[sp.start : sp.end].lower()
-                or sp.end - sp.start >= 0.6 * len(x.link_text or "x")
-            )
+            x.start <= sp.start and sp.end <= x.end and "experience" in text[sp.start : sp.end].lower()
             for x in experience
         ):
             continue
@@ -1428,7 +1423,10 @@ def _sentence_spans(
         s0, e0 = _trim(text, s, e)
         phrase = text[s0:e0]
         if e0 > s0 and not all(w.lower() in _STOP_SPAN_WORDS for w in phrase.split()):
-            kind = "tool" if _looks_like_tool(phrase) else "soft_skill" if _soft_kind(phrase) else "skill"
+            tech = tagger.gazetteer.phrases.get("t", set()) if tagger.gazetteer else set()
+            kind = (
+                "tool" if _looks_like_tool(phrase, tech) else "soft_skill" if _soft_kind(phrase) else "skill"
+            )
             found = [_Span(s0, e0, kind, sent, section, source="bullet")]
     return found
 
@@ -1444,6 +1442,9 @@ def _overlaps(sp: _Span, others: Iterable[_Span]) -> bool:
 SKILLS_PER_REQUIREMENT = 5
 MIN_SKILL_SCORE = 0.5  # linker scores below this are noise for a short span
 MIN_TOOL_SCORE = 0.7
+MIN_ROLE_SCORE = (
+    0.5  # below this the closest occupation is a guess ("ignore previous instructions" → "tourist guide")
+)
 
 
 def analyze_posting(
@@ -1490,9 +1491,13 @@ def analyze_posting(
         requirements=requirements,
         notices=list(ex.notices),
     )
-    if ex.title:
+    english = not any(n.startswith(NOTHING_FOUND) for n in ex.notices)
+    if ex.title and english:
         roles = linker.rank_roles(_title_core(ex.title), top_k=1)
-        analysis.occupation = roles[0] if roles else None
+        if roles and roles[0].score >= MIN_ROLE_SCORE:
+            analysis.occupation = roles[0]
+        else:
+            analysis.notices.append(f"the title {ex.title!r} did not match an occupation closely enough")
     years = [r.years for r in requirements if r.kind == "experience" and r.years is not None and r.required]
     analysis.seniority = infer_seniority(ex.title, years)
     salary = find_salary(text)
@@ -1523,6 +1528,27 @@ def _to_requirement(text: str, sp: _Span) -> Requirement:
     )
 
 
+_EMBED_LOCK = threading.Lock()  # guards both caches below
+_LINK_CACHE: OrderedDict[tuple[int, str], list[SkillRef]] = OrderedDict()
+_LINK_CACHE_SIZE = 4096
+
+
+def _rank_skills_cached(linker: Any, texts: list[str]) -> list[list[SkillRef]]:
+    """linker.rank_skills_batch over the distinct texts not seen before ("Python" is linked once)."""
+    key = id(linker)
+    with _EMBED_LOCK:
+        missing = list(dict.fromkeys(t for t in texts if (key, t) not in _LINK_CACHE))
+    if missing:
+        fresh = linker.rank_skills_batch(missing, top_k=SKILLS_PER_REQUIREMENT)
+        with _EMBED_LOCK:
+            for t, refs in zip(missing, fresh, strict=True):
+                _LINK_CACHE[(key, t)] = refs
+            while len(_LINK_CACHE) > _LINK_CACHE_SIZE:
+                _LINK_CACHE.popitem(last=False)
+    with _EMBED_LOCK:
+        return [[r.model_copy() for r in _LINK_CACHE[(key, t)]] for t in texts]
+
+
 def _link_skills(reqs: list[Requirement], spans: list[_Span], linker: Any, catalog: Any) -> None:
     """ESCO skills per requirement: the linker on the span (or an experience requirement's subject); a named
     catalogue credential adds the skills the catalogue says it certifies."""
@@ -1545,7 +1571,7 @@ def _link_skills(reqs: list[Requirement], spans: list[_Span], linker: Any, catal
             texts.append(link)
     if not todo:
         return
-    ranked = linker.rank_skills_batch(texts, top_k=SKILLS_PER_REQUIREMENT)
+    ranked = _rank_skills_cached(linker, texts)
     for i, refs in zip(todo, ranked, strict=True):
         # A product name the taxonomy lacks ("ServiceNow") only finds look-alike words: keep confident links.
         floor = MIN_TOOL_SCORE if reqs[i].kind == "tool" else MIN_SKILL_SCORE
@@ -1715,7 +1741,6 @@ def match_profile(
 
 _EMBED_CACHE: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()
 _EMBED_CACHE_SIZE = 4096
-_EMBED_LOCK = threading.Lock()
 
 
 def _embed_cached(embedder: Any, texts: list[str]) -> np.ndarray:
@@ -1737,9 +1762,10 @@ def _embed_cached(embedder: Any, texts: list[str]) -> np.ndarray:
 
 
 def clear_caches() -> None:
-    """Forget cached embeddings (benchmarks call this so each run embeds afresh)."""
+    """Forget cached embeddings and skill links (benchmarks call this so each run starts afresh)."""
     with _EMBED_LOCK:
         _EMBED_CACHE.clear()
+        _LINK_CACHE.clear()
 
 
 def _profile_items(profile: Profile, held: list[tuple[Any, str | None]], catalog: Any) -> list[_Item]:
@@ -1862,7 +1888,9 @@ def _stem_overlap(req: set[str], item: set[str]) -> float:
     return len(req & item) / len(req) if req else 0.0
 
 
-def _match_skill(r: Requirement, items: list[_Item], sims: np.ndarray, catalog: Any) -> tuple[str, list[str]]:
+def _match_skill(
+    r: Requirement, items: list[_Item], sims: np.ndarray, catalog: Any
+) -> tuple[MatchLevel, list[str]]:
     met: list[str] = []
     partly: list[str] = []
     req_uris = {s.uri for s in r.skills[:2] if (s.score or 0) >= URI_SCORE}
@@ -1904,7 +1932,7 @@ def _match_experience(
     line_vecs: np.ndarray,
     subject_vec: np.ndarray,
     today: date,
-) -> tuple[str, list[str]]:
+) -> tuple[MatchLevel, list[str]]:
     need = r.years or 0.0
     subject = _experience_subject(r)
     generic = subject.lower() in ("work", "professional", "relevant", "")
@@ -1944,11 +1972,11 @@ def _match_experience(
 
 def _match_certification(
     r: Requirement, held: list[tuple[Any, str | None]], catalog: Any
-) -> tuple[str, list[str]]:
+) -> tuple[MatchLevel, list[str]]:
     wanted: set[str] = set()
     for cid in r.credentials:
         wanted |= _equivalent_ids(cid, catalog)
-    best = "missing"
+    best: MatchLevel = "missing"
     evidence: list[str] = []
     for hc, cid in held:
         hit = False
@@ -1996,7 +2024,7 @@ def _same_named_credential(req_text: str, held_name: str) -> bool:
 
 def _match_education(
     r: Requirement, profile: Profile, held: list[tuple[Any, str | None]]
-) -> tuple[str, list[str]]:
+) -> tuple[MatchLevel, list[str]]:
     need = _degree_level(r.text) or 1
     best, label, pending = 0, "", ""
     extra = profile.model_extra or {}
@@ -2022,7 +2050,7 @@ def _match_education(
     return "missing", []
 
 
-def _match_language(r: Requirement, profile: Profile, items: list[_Item]) -> tuple[str, list[str]]:
+def _match_language(r: Requirement, profile: Profile, items: list[_Item]) -> tuple[MatchLevel, list[str]]:
     asked = [lang for lang in LANGUAGES if re.search(r"\b" + re.escape(lang) + r"\b", r.text)]
     extra = profile.model_extra or {}
     declared = extra.get("languages") or []
@@ -2173,19 +2201,19 @@ def gap_credentials(
     chosen: list[CredentialSuggestion] = []
     done: set[int] = set()
     while len(chosen) < MAX_GAP_CREDENTIALS and covers:
-        best = min(
+        best_id: str = min(
             covers,
-            key=lambda cid, done=done: (
+            key=lambda cid, done=done: (  # type: ignore[misc]
                 -sum(weight[i] for i in named.get(cid, set()) - done),
                 -sum(weight[i] for i in covers[cid] - done),
                 *static[cid],
                 cid,
             ),
         )
-        gain = covers[best] - done
+        gain = covers[best_id] - done
         if not gain:
             break
-        c = catalog.credentials[best]
+        c = catalog.credentials[best_id]
         chosen.append(
             CredentialSuggestion(
                 id=c.id,
@@ -2193,12 +2221,12 @@ def gap_credentials(
                 provider=c.provider,
                 cost=c.cost,
                 hours=c.hours,
-                covers=[coverable[i].text for i in sorted(covers[best])],
+                covers=[coverable[i].text for i in sorted(covers[best_id])],
                 url=c.url,
             )
         )
         done |= gain
-        del covers[best]
+        del covers[best_id]
     return chosen
 
 

@@ -30,6 +30,7 @@ from coach.claims import (
     month_year,
     normalise,
     singular_title,
+    skill_phrase,
     step_end_dates,
 )
 from coach.errors import BadInput, NotFound
@@ -421,42 +422,10 @@ def _specific_words(text: str) -> set[str]:
     return _content_words(text) - _GENERIC
 
 
-# ESCO skill labels are often verb phrases ("implement a firewall"); written after "targets" or "covering" they
-# read as gerunds ("implementing a firewall").
-_ESCO_VERBS_TEXT = """
-implement perform use apply manage analyse analyze think follow develop create maintain provide monitor assess
-communicate design ensure identify operate plan prepare coordinate lead conduct work write adapt evaluate install
-configure test troubleshoot report keep train support build organise organize deliver solve handle interpret
-calculate liaise negotiate promote advise assist check collect control define establish execute improve inspect
-integrate resolve review schedule supervise interact process respond utilise utilize administer program debug
-"""
-_ESCO_VERBS = frozenset(_ESCO_VERBS_TEXT.split())
-
-
-def _gerund(verb: str) -> str:
-    if verb.endswith("ie"):
-        return verb[:-2] + "ying"
-    if verb.endswith("e") and not verb.endswith(("ee", "ye")):
-        return verb[:-1] + "ing"
-    if verb in ("plan", "program", "set", "run", "get"):
-        return verb + verb[-1] + "ing"
-    return verb + "ing"
-
-
 def _strip_kind_prefix(name: str, kind_label: str) -> str:
     """'Portfolio project: attack vectors' → 'attack vectors' when the sentence already says 'portfolio project'."""
     prefix = f"{kind_label}:"
     return name[len(prefix) :].strip() if name.lower().startswith(prefix.lower()) else name
-
-
-def skill_phrase(label: str | None) -> str | None:
-    """'implement a firewall' → 'implementing a firewall'; noun labels stay as they are."""
-    if not label:
-        return label
-    first, _, rest = label.partition(" ")
-    if first.lower() in _ESCO_VERBS:
-        return f"{_gerund(first.lower())} {rest}".strip()
-    return label
 
 
 def _month_label(value: str | None) -> str | None:
@@ -778,16 +747,8 @@ def draft_all(
     pool = _evidence_pool(profile)
     bullets = _resume_bullets(writer, profile, creds, pool)
     earned = [c.name for c in creds if c.status == "earned" and c.kind == "credential"]
-    pending = [
-        f"{c.name} ({c.date_label})" if c.date_label else f"{c.name} ({c.status.replace('_', ' ')})"
-        for c in creds
-        if c.status != "earned" and c.kind == "credential"
-    ]
-    pending_short = [
-        f"{c.name}, {c.date_label}" if c.date_label else f"{c.name}, {c.status.replace('_', ' ')}"
-        for c in creds
-        if c.status != "earned" and c.kind == "credential"
-    ]
+    pending = [_pending_label(c) for c in creds if c.status != "earned" and c.kind == "credential"]
+    pending_short = pending
     highlight = _highlight(pool)
     highlight_clause = _i_clause(highlight) if highlight else None
     orgs = list(
@@ -831,6 +792,12 @@ def draft_all(
         model=_model_name(model),
         rewritten=writer.rewritten,
     )
+
+
+def _pending_label(c: PresentedCredential) -> str:
+    """'CompTIA Security+ (planned, expected February 2027)': the status always travels with the name."""
+    status = c.status.replace("_", " ")
+    return f"{c.name} ({status}, {c.date_label})" if c.date_label else f"{c.name} ({status})"
 
 
 def _model_name(model: BaseChatModel | None) -> str | None:
@@ -892,7 +859,7 @@ def _resume_bullets(
             )
             bullets.append(
                 ResumeBullet(
-                    text=writer.say(f"bullet {len(bullets) + 1}", text),
+                    text=writer.say(f"bullet {len(bullets) + 1}", _cap_first(text)),
                     item=item.name,
                     status=item.status,
                     skill=skill,
@@ -927,7 +894,7 @@ def _resume_bullets(
         )
         bullets.append(
             ResumeBullet(
-                text=writer.say(f"bullet {len(bullets) + 1}", text),
+                text=writer.say(f"bullet {len(bullets) + 1}", _cap_first(text)),
                 item=item.name,
                 status=item.status,
                 skill=skill,
@@ -1022,11 +989,7 @@ def _cover_letter(
 ) -> tuple[str | None, str | None]:
     """A paragraph leading with what the learner already meets: the posting's requirements when there is one,
     otherwise their strongest evidence for the target role."""
-    pending = [
-        f"{c.name}{', ' + c.date_label if c.date_label else ''}"
-        for c in creds
-        if c.status != "earned" and c.kind == "credential"
-    ][:2]
+    pending = [_pending_label(c) for c in creds if c.status != "earned" and c.kind == "credential"][:2]
     if posting is None:
         evidence = [_first_person(ev.text) for ev in pool if _has_outcome(ev.text)][:2]
         if not evidence:

@@ -561,9 +561,12 @@ class LexicalIndex:
         """BM25 score of every document for `query` (zeros when no term matches)."""
         toks = tokenize(query)
         cols = sorted({self.vocab[t] for t in toks + _joined(toks, self.vocab) if t in self.vocab})
-        if not cols:
-            return np.zeros(self.matrix.shape[0], dtype=np.float32)
-        return np.asarray(self.matrix[:, cols].sum(axis=1)).ravel()
+        out = np.zeros(self.matrix.shape[0], dtype=np.float32)
+        m = self.matrix
+        for col in cols:  # add each term's postings straight from the CSC arrays (no sparse slicing)
+            lo, hi = m.indptr[col], m.indptr[col + 1]
+            out[m.indices[lo:hi]] += m.data[lo:hi]
+        return out
 
     def save(self, folder: Path) -> None:
         """Write the matrix and vocabulary atomically."""

@@ -61,14 +61,6 @@ class Problem:
     weeks_limit: int | None = None
     max_items: int | None = None
 
-    def item(self, item_id: str) -> Item:
-        """The item with this id."""
-        return self._by_id[item_id]
-
-    @property
-    def _by_id(self) -> dict[str, Item]:
-        return {i.id: i for i in self.items}
-
 
 @dataclass
 class Selection:

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import threading
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -41,6 +42,10 @@ SENTENCE_W = 0.3
 SPAN_W = 0.7
 PRECISE_WEIGHTS = (0.4, 0.2, 0.4)  # sentence, contextual spans, separately embedded phrases
 SPAN_WORDS = 3  # phrases of 1-3 words: ESCO labels are short
+# A skill whose label is written out in the text gets this much more: the encoder's contextual vector of a short
+# name ("SQL" in "Java and SQL databases") can drift towards its neighbours, the words themselves do not.
+LEXICAL_W = 0.1
+LEXICAL_MAX_WORDS = 6
 
 
 class CatalogLike(Protocol):
@@ -293,6 +298,45 @@ def candidate_spans(text: str, max_words: int = SPAN_WORDS, limit: int = MAX_SPA
     return out
 
 
+_LEX_TOKEN = re.compile(r"[a-z0-9][a-z0-9+#]*(?:[.'][a-z0-9+#]+)*")
+
+
+def lexical_tokens(text: str) -> list[str]:
+    """Lower-cased, accent-free word tokens ("C#", "node.js" and "ASP.NET" stay whole)."""
+    folded = unicodedata.normalize("NFKD", text.lower())
+    return _LEX_TOKEN.findall("".join(ch for ch in folded if not unicodedata.combining(ch)))
+
+
+def lexical_index(space_labels: Sequence[Sequence[str]]) -> dict[str, list[int]]:
+    """Normalised label → entity indices. Labels without their "(computer programming)"-style qualifier count
+    too; a one-word alternative label counts only when written as a name or acronym ("SQL", "C#"), because
+    one-word alternative labels in lower case are often common words ("design" for "think creatively")."""
+    index: dict[str, list[int]] = {}
+    for i, labels in enumerate(space_labels):
+        for n, label in enumerate(labels):
+            base = re.sub(r"\s*\([^)]*\)", "", label).strip()
+            for form in {label, base}:
+                toks = lexical_tokens(form)
+                if not toks or len(toks) > LEXICAL_MAX_WORDS:
+                    continue
+                if len(toks) == 1 and n > 0 and form == form.lower() and form.isalpha():
+                    continue
+                ids = index.setdefault(" ".join(toks), [])
+                if i not in ids:
+                    ids.append(i)
+    return index
+
+
+def lexical_hits(text: str, index: dict[str, list[int]]) -> set[int]:
+    """Entities whose (normalised) label appears in the text as whole words."""
+    toks = lexical_tokens(text)
+    found: set[int] = set()
+    for n in range(1, LEXICAL_MAX_WORDS + 1):
+        for i in range(len(toks) - n + 1):
+            found.update(index.get(" ".join(toks[i : i + n]), ()))
+    return found
+
+
 # --------------------------------------------------------------------------------------------------------------
 # The encoder with token states (one pass gives the sentence vector and every span's contextual vector)
 # --------------------------------------------------------------------------------------------------------------
@@ -517,6 +561,7 @@ class SkillLinker:
             "linker-skill-labels", [(s.uri, s.label, s.alt_labels) for s in skills], embedder, cache_dir
         )
         self._skill_pref = np.ascontiguousarray(self._skills.preferred)
+        self._skill_lexicon = lexical_index([[s.label, *s.alt_labels] for s in skills])
         n_lists = int(max(1, min(256, round(np.sqrt(len(self._skills.texts)) * 0.8))))
         self._skill_ivf = _ivf_for(self._skills, "linker-skill-ivf", cache_dir, n_lists)
         self.nprobe = nprobe
@@ -594,13 +639,16 @@ class SkillLinker:
             n_skills,
             self.nprobe,
         )
+        lexical = np.zeros_like(sentence)
+        for i, text in enumerate(texts):
+            lexical[i, list(lexical_hits(text, self._skill_lexicon))] = LEXICAL_W
         if not precise:
-            return SENTENCE_W * sentence + SPAN_W * context
+            return SENTENCE_W * sentence + SPAN_W * context + lexical
         isolated = self._skill_ivf.max_by_group(
             self._embed_phrases(phrases), np.asarray(phrase_group, dtype=np.int64), n, n_skills, self.nprobe
         )
         w_sent, w_ctx, w_iso = PRECISE_WEIGHTS
-        return w_sent * sentence + w_ctx * context + w_iso * isolated
+        return w_sent * sentence + w_ctx * context + w_iso * isolated + lexical
 
     @property
     def skill_ids(self) -> list[str]:
@@ -731,9 +779,15 @@ def iter_stdin_batches(stream: Any, max_batch: int = MAX_LINE_BATCH) -> Iterator
     if fd is not None:
         yield from iter_line_batches(fd, max_batch)
         return
-    source = getattr(stream, "buffer", stream)
-    for line in source:
-        yield [line if isinstance(line, bytes) else line.encode("utf-8")]
+    # No descriptor (an in-memory stream): nothing interactive can be waiting, so group lines freely.
+    batch: list[bytes] = []
+    for line in getattr(stream, "buffer", stream):
+        batch.append(line if isinstance(line, bytes) else line.encode("utf-8"))
+        if len(batch) >= max_batch:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def parse_rank_line(raw: bytes) -> tuple[object, str, str | None] | None:

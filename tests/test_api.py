@@ -317,6 +317,8 @@ def test_change_request_coach_edit_and_approval_appear_in_the_audit_log_in_order
         ("approve", "pending", "approved", "coach1"),
     ]
     assert [a["id"] for a in audit] == sorted(a["id"] for a in audit)
+    page2 = api_client.get(f"/pathways/{pid}/audit?limit=2&offset=2", headers=c1).json()
+    assert [a["id"] for a in page2] == [a["id"] for a in audit[2:4]]
     edit_entry = next(a for a in audit if a["action"] == "edit")
     assert edit_entry["detail"]["from_version"] == 1 and edit_entry["detail"]["to_version"] == 2
     detail = api_client.get(f"/pathways/{pid}", headers=h1).json()

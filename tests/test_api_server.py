@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.conftest import api_sample_pathway, api_start_server, api_stop_server
+
+DATA = Path(__file__).parent / "data" / "profiles"
 
 
 def add_user(db_url: str, home, name: str, role: str) -> int:  # type: ignore[no-untyped-def]
@@ -35,8 +39,6 @@ def add_user(db_url: str, home, name: str, role: str) -> int:  # type: ignore[no
         timeout=60,
     )
     assert r.returncode == 0, r.stderr
-    import json
-
     return json.loads(r.stdout)["id"]
 
 
@@ -98,6 +100,14 @@ def test_review_flow_over_real_http_with_two_workers(server) -> None:  # type: i
         codes = [c.post("/pathways/plan", json={}, headers=h2).status_code for _ in range(5)]
         assert codes == [422] * 4 + [429]
         assert c.get("/openapi.json").json()["info"]["title"] == "Pathway Coach API"
+        # The real planner over the real catalogue, then saved: the planner's own validator finds nothing wrong.
+        profile = json.loads((DATA / "ana_retail_to_security.json").read_text(encoding="utf-8"))
+        assert c.put("/me/profile", json=profile, headers=h1).status_code == 200
+        plan = c.post("/pathways/plan", json={"budget": 1500, "hours_per_week": 8}, headers=h1)
+        assert plan.status_code == 200, plan.text
+        assert plan.json()["steps"] and plan.json()["total_cost"] <= 1500
+        saved = c.post("/pathways", json={"pathway": plan.json(), "title": "real"}, headers=h1)
+        assert saved.status_code == 201 and saved.json()["issues"] == []
 
 
 def test_serve_with_a_bad_database_url_fails_with_one_line(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -463,3 +463,28 @@ def test_solver_output_never_reaches_stdout() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
     assert out.stdout.strip() == '["a"]'
+
+
+def test_cli_plan_accepts_a_posting_analysis_json(tmp_path, monkeypatch, capsys, cli_catalog) -> None:
+    prof = tmp_path / "p.json"
+    prof.write_text(profile(hours_per_week=10).model_dump_json())
+    analysis = PostingAnalysis(
+        title="Junior analyst",
+        requirements=[
+            Requirement(
+                text="skill 1",
+                start=0,
+                end=7,
+                kind="skill",
+                skills=[SkillRef(uri="esco:s1", label="skill 1")],
+            )
+        ],
+    )
+    post = tmp_path / "posting.json"
+    post.write_text(analysis.model_dump_json())
+    code, out, err = run_cli(
+        monkeypatch, capsys, "plan", "--profile", str(prof), "--posting", str(post), "--json"
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["target"] == "Junior analyst" and [s["id"] for s in data["steps"]] == ["b"]

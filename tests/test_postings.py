@@ -285,6 +285,7 @@ def test_non_english_posting_gives_nothing_found(analyze) -> None:  # type: igno
     )
     a = analyze(text)
     assert a.requirements == []
+    assert a.occupation is None
     assert any(n.startswith(NOTHING_FOUND) for n in a.notices)
 
 
@@ -404,6 +405,23 @@ def test_required_weighs_twice_preferred(analyze) -> None:  # type: ignore[no-un
     assert "2 distinct requirements" in (req_only.score_explanation or "")
 
 
+# ---- sample profiles -------------------------------------------------------------------------------------------
+
+
+def test_sample_profiles_are_valid_and_varied() -> None:
+    files = sorted((DATA / "profiles").glob("*.json"))
+    assert len(files) >= 10
+    profiles = [profile(f.stem) for f in files]
+    assert len({p.current_role for p in profiles}) == len(profiles)
+    for p in profiles:
+        assert p.name and p.skills and p.experience and p.target.role
+        assert p.constraints.budget is not None and p.constraints.hours_per_week
+    kinds = {e.kind for p in profiles for e in p.experience}
+    statuses = {c.status for p in profiles for c in p.credentials}
+    assert {"job", "internship", "project", "volunteer"} <= kinds
+    assert statuses == {"earned", "in_progress", "planned"}
+
+
 # ---- gaps ------------------------------------------------------------------------------------------------------
 
 
@@ -419,6 +437,10 @@ def test_gap_credentials_put_named_certifications_first(analyze, catalog) -> Non
         assert c.cost == cred.cost and c.url == cred.url  # facts come from the catalogue, never invented
     vet = analyze(posting("soc_analyst"), profile("dwayne_army_veteran"))
     assert "comptia-security-plus" not in {c.id for c in vet.gap_credentials}
+    for a_ in (a, vet):
+        for c in a_.gap_credentials:
+            cred = catalog.credentials[c.id]
+            assert cred.is_microcredential and cred.type not in ("degree", "program")
 
 
 def test_gap_credentials_skip_experience_and_education(catalog) -> None:  # type: ignore[no-untyped-def]

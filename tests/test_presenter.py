@@ -666,3 +666,28 @@ def test_claim_checker_reads_language_names_whole() -> None:
         assert find_unsupported_claims(ok, allowed) == [], ok
     assert find_unsupported_claims("I hold Network+.", allowed) != []
     assert find_unsupported_claims("I wrote F# services.", allowed) != []
+
+
+def test_pitch_takes_about_thirty_seconds(presenter_catalog) -> None:
+    """Spoken at about 150 words a minute, 30 seconds is roughly 50-100 words."""
+    for path in SAMPLE_PROFILES:
+        drafts = draft_all(load_profile(path), security_pathway(), today=TODAY, catalog=presenter_catalog)
+        assert 30 <= len(drafts.pitch.split()) <= 100, (path.stem, drafts.pitch)
+
+
+def test_verb_skill_labels_are_written_as_gerunds_and_stay_grounded(ana: Profile, presenter_catalog) -> None:
+    """ESCO labels are verb phrases; drafts write 'implementing a firewall', which is then an allowed form."""
+    from coach.models import Skill
+
+    uri = ESCO + "s-firewall"
+    presenter_catalog.skills[uri] = Skill(
+        uri=uri, label="implement a firewall", alt_labels=["implementing a firewall"]
+    )
+    pathway = security_pathway()
+    pathway.steps[0].skills = [SkillRef(uri=uri, label="implement a firewall")]
+    drafts = draft_all(ana, pathway, today=TODAY, catalog=presenter_catalog)
+    bullet = next(b for b in drafts.resume_bullets if b.item == "CompTIA Security+")
+    assert "implementing a firewall" in bullet.text or "implement a firewall" not in bullet.text
+    allowed = allowed_facts(ana, pathway, None, presenter_catalog, today=TODAY, include_catalog_skills=False)
+    for label, text in drafts.texts():
+        assert find_unsupported_claims(text, allowed) == [], (label, text)

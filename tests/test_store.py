@@ -7,6 +7,8 @@ import threading
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
@@ -250,3 +252,44 @@ def test_basic_validate_checks_order_rules_budget_and_held_credentials() -> None
     poor = Profile(constraints={"budget": 100, "weeks": 5})
     issues = basic_validate(p, poor)
     assert any("exceeds the budget" in i for i in issues) and any("12 weeks" in i for i in issues)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["remove", "move", "add"]), st.integers(0, 5)), max_size=6))
+@settings(max_examples=60, deadline=None)
+def test_edits_keep_totals_schedule_and_diff_consistent(ops: list[tuple[str, int]]) -> None:
+    old = api_sample_pathway()
+    edits, ids, extra = [], [s.id for s in old.steps], 0
+    for op, n in ops:
+        if op == "add":
+            extra += 1
+            step = PathwayStep(
+                id=f"x{extra}",
+                name=f"X{extra}",
+                kind="course",
+                start_week=1,
+                end_week=1 + n % 3,
+                cost=10.0 * n,
+                hours=5,
+            )
+            edits.append(StepEdit(op="add", step=step, position=n))
+            ids.insert(min(n, len(ids)), step.id)
+        elif ids:
+            target = ids[n % len(ids)]
+            if op == "remove":
+                edits.append(StepEdit(op="remove", step_id=target))
+                ids.remove(target)
+            else:
+                edits.append(StepEdit(op="move", step_id=target, position=n))
+                ids.remove(target)
+                ids.insert(min(n, len(ids)), target)
+    new = apply_edits(old, edits)
+    assert [s.id for s in new.steps] == ids
+    assert new.total_cost == pytest.approx(sum(s.cost for s in new.steps))
+    for a, b in zip(new.steps, new.steps[1:], strict=False):  # laid out back to back, no gaps or overlaps
+        assert b.start_week == a.end_week + 1
+    d = diff_pathways(old, new, from_version=1, to_version=2)
+    old_ids = [s.id for s in old.steps]
+    assert set(d.added) == set(ids) - set(old_ids) and set(d.removed) == set(old_ids) - set(ids)
+    kept = [i for i in ids if i in old_ids and i not in {m.id for m in d.moved}]
+    assert kept == [i for i in old_ids if i in kept]  # what did not move kept its relative order
+    assert d.cost_change == pytest.approx(new.total_cost - old.total_cost)

@@ -34,7 +34,8 @@ def client() -> CoachClient:
     """This browser session's API client (the HTTP connection is shared, the token is per session)."""
     if "client" not in st.session_state:
         settings = get_settings()
-        st.session_state["client"] = CoachClient(http=_http(settings.api_url, settings.db_url))
+        # Connect lazily: the sign-in screen shows at once, and the service starts while the user types.
+        st.session_state["client"] = CoachClient(connect=lambda: _http(settings.api_url, settings.db_url))
     return st.session_state["client"]
 
 
@@ -58,6 +59,10 @@ def main() -> None:
     c = client()
     if not c.token:
         views.sign_in_page(c, embedded=not get_settings().api_url)
+        try:
+            c.connection()  # warm the service after the screen is drawn, so signing in is quick
+        except Exception as exc:  # a broken database or an unreachable API: one clear notice, no traceback
+            st.error(f"The coach service could not start: {getattr(exc, 'message', None) or exc}", icon="⚠️")
         return
     pages = PAGES.get(c.role or "", [])
     with st.sidebar:

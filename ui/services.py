@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,18 +47,28 @@ def _detail(response: httpx.Response) -> str:
 class CoachClient:
     """Typed calls to the review API for one signed-in user (or none)."""
 
-    http: httpx.Client
+    http: httpx.Client | None = None
     token: str | None = None
     user: dict[str, Any] = field(default_factory=dict)
+    connect: Callable[[], httpx.Client] | None = field(default=None, repr=False)
+    """Makes `http` on first use, so the sign-in screen can appear before the service has started."""
 
     # ---- plumbing -------------------------------------------------------------------------------------------
+
+    def connection(self) -> httpx.Client:
+        """The HTTP client, started on first use."""
+        if self.http is None:
+            if self.connect is None:
+                raise ApiError(503, "no coach service is configured")
+            self.http = self.connect()
+        return self.http
 
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         try:
-            response = self.http.request(method, path, headers=self._headers(), **kwargs)
+            response = self.connection().request(method, path, headers=self._headers(), **kwargs)
         except httpx.HTTPError as exc:
             raise ApiError(503, f"the coach service is not reachable ({type(exc).__name__})") from exc
         if response.status_code >= 400:
@@ -193,7 +203,7 @@ class CoachClient:
         if conversation_id:
             body["conversation_id"] = conversation_id
         try:
-            with self.http.stream("POST", "/chat", json=body, headers=self._headers()) as response:
+            with self.connection().stream("POST", "/chat", json=body, headers=self._headers()) as response:
                 if response.status_code >= 400:
                     response.read()
                     raise ApiError(response.status_code, _detail(response))

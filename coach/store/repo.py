@@ -79,12 +79,16 @@ def audit(
     return entry
 
 
-def list_audit(*, session: Session, entity: str, entity_id: int | str) -> list[AuditEntry]:
+def list_audit(
+    *, session: Session, entity: str, entity_id: int | str, limit: int | None = None, offset: int = 0
+) -> list[AuditEntry]:
     """The audit entries of one entity, oldest first."""
     stmt = (
         select(AuditEntry)
         .where(AuditEntry.entity == entity, AuditEntry.entity_id == str(entity_id))
         .order_by(AuditEntry.id)
+        .offset(offset)
+        .limit(limit)
     )
     return list(session.scalars(stmt))
 

@@ -281,14 +281,20 @@ def new_version(
 
 
 @router.get("/{pathway_id}/audit", response_model=list[AuditOut], summary="Audit trail", responses=NOT_FOUND)
-def audit_trail(pathway_id: PathwayId, user: CurrentUser, db: DbDep) -> list[AuditOut]:
+def audit_trail(
+    pathway_id: PathwayId,
+    user: CurrentUser,
+    db: DbDep,
+    limit: Annotated[int, Query(ge=1, le=1000, description="At most 1000.")] = 200,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> list[AuditOut]:
     """Every change of state of this pathway, oldest first (read-only: the log cannot be edited)."""
     with db.read() as session:
         row = repo.get_pathway(session=session, viewer=user, pathway_id=pathway_id)
-        return [
-            AuditOut.model_validate(e)
-            for e in repo.list_audit(session=session, entity="pathway", entity_id=row.id)
-        ]
+        entries = repo.list_audit(
+            session=session, entity="pathway", entity_id=row.id, limit=limit, offset=offset
+        )
+        return [AuditOut.model_validate(e) for e in entries]
 
 
 @router.get(
