@@ -469,13 +469,96 @@ _EN_FUNCTION_WORDS = frozenset(
 )
 
 
+# Function words of the languages postings most often come in besides English: a posting is read as
+# English unless these clearly outnumber the English ones (a bare list "Python / SQL" has neither).
+_FOREIGN_FUNCTION_WORDS = frozenset(
+    [
+        "der",
+        "die",
+        "das",
+        "und",
+        "mit",
+        "für",
+        "von",
+        "zu",
+        "den",
+        "ist",
+        "sie",
+        "wir",
+        "ihre",
+        "ihr",
+        "auf",
+        "eine",
+        "einer",
+        "im",
+        "oder",
+        "el",
+        "la",
+        "los",
+        "las",
+        "y",
+        "con",
+        "para",
+        "por",
+        "una",
+        "del",
+        "que",
+        "es",
+        "en",
+        "sus",
+        "nuestro",
+        "le",
+        "les",
+        "et",
+        "avec",
+        "pour",
+        "des",
+        "une",
+        "est",
+        "vous",
+        "nous",
+        "dans",
+        "sur",
+        "du",
+        "au",
+        "o",
+        "os",
+        "e",
+        "com",
+        "um",
+        "uma",
+        "não",
+        "são",
+        "il",
+        "di",
+        "che",
+        "per",
+        "gli",
+        "della",
+        "sono",
+        "het",
+        "een",
+        "van",
+        "en",
+        "met",
+        "voor",
+        "zijn",
+        "wij",
+        "jij",
+    ]
+)
+
+
 def looks_english(text: str) -> bool:
-    """True when enough of the words are common English ones (postings in other languages are not analysed)."""
+    """False when the text is clearly in another language (its function words outnumber English ones, or
+    most letters are not Latin)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if letters and sum(ord(ch) > 0x24F for ch in letters) > 0.5 * len(letters):
+        return False
     words = re.findall(r"[^\W\d_]+", text.lower())
-    if len(words) < 6:
-        return any(w in _EN_FUNCTION_WORDS for w in words) or all(w.isascii() for w in words)
-    share = sum(w in _EN_FUNCTION_WORDS for w in words) / len(words)
-    return share >= 0.08
+    english = sum(w in _EN_FUNCTION_WORDS for w in words)
+    foreign = sum(w in _FOREIGN_FUNCTION_WORDS and w not in _EN_FUNCTION_WORDS for w in words)
+    return not (foreign >= 3 and foreign > 2 * english)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -1285,7 +1368,6 @@ def _tagger_spans(
                 continue
             phrase = text[s:e]
             if kind == "knowledge":
-                low = " ".join(t.lower() for t, _, _ in tokenize(phrase))
                 k = "tool" if _looks_like_tool(phrase, tech) else "knowledge"
             else:
                 k = "soft_skill" if _soft_kind(phrase) and len(phrase.split()) <= 5 else "skill"
@@ -1706,7 +1788,15 @@ def match_profile(
             embedder = get_embedder()
     today = today or date.today()
     held = _held_credentials(profile, catalog)
-    items = _profile_items(profile, held, catalog)
+    # Each distinct profile skill is linked to its best ESCO skill (when the link is confident), so a
+    # requirement can be met by the same ESCO skill or partly met by a sibling under the same ESCO parent.
+    distinct_skills = list(dict.fromkeys(" ".join(x.split()) for x in profile.skills if x.strip()))
+    skill_links = _rank_skills_cached(linker, distinct_skills) if distinct_skills else []
+    skill_uris = {
+        text: {ref.uri for ref in refs[:1] if (ref.score or 0) >= URI_SCORE}
+        for text, refs in zip(distinct_skills, skill_links, strict=True)
+    }
+    items = _profile_items(profile, held, catalog, skill_uris)
     reqs = analysis.requirements
     skill_reqs = [r for r in reqs if r.kind in SKILL_KINDS]
     # One embedding call for everything compared by meaning.
@@ -1768,7 +1858,12 @@ def clear_caches() -> None:
         _LINK_CACHE.clear()
 
 
-def _profile_items(profile: Profile, held: list[tuple[Any, str | None]], catalog: Any) -> list[_Item]:
+def _profile_items(
+    profile: Profile,
+    held: list[tuple[Any, str | None]],
+    catalog: Any,
+    skill_uris: dict[str, set[str]] | None = None,
+) -> list[_Item]:
     """Distinct evidence items (case-insensitive): repeating a skill twenty times gives one item."""
     seen: set[str] = set()
     items: list[_Item] = []
@@ -1781,7 +1876,7 @@ def _profile_items(profile: Profile, held: list[tuple[Any, str | None]], catalog
         items.append(_Item(label=label, text=text.strip(), uris=set(uris)))
 
     for s in profile.skills:
-        add(f"skill: {s.strip()}", s)
+        add(f"skill: {s.strip()}", s, (skill_uris or {}).get(" ".join(s.split()), set()))
     if profile.current_role:
         add(f"current role: {profile.current_role}", profile.current_role)
     for e in profile.experience:
@@ -1888,12 +1983,23 @@ def _stem_overlap(req: set[str], item: set[str]) -> float:
     return len(req & item) / len(req) if req else 0.0
 
 
+def _skill_parents(uris: Iterable[str], catalog: Any) -> set[str]:
+    """ESCO skill-pillar parents of the skills (ISCED fields of education are too broad to mean related)."""
+    out: set[str] = set()
+    for u in uris:
+        skill = catalog.skills.get(u)
+        if skill is not None:
+            out.update(b for b in skill.broader if "/esco/skill/" in b)
+    return out
+
+
 def _match_skill(
     r: Requirement, items: list[_Item], sims: np.ndarray, catalog: Any
 ) -> tuple[MatchLevel, list[str]]:
     met: list[str] = []
     partly: list[str] = []
     req_uris = {s.uri for s in r.skills[:2] if (s.score or 0) >= URI_SCORE}
+    req_parents = _skill_parents(req_uris, catalog)
     req_words = [w for w in _norm_words(r.text) if w not in _STOP_SPAN_WORDS]
     req_stems = _stems(r.text)
     for j, item in enumerate(items):
@@ -1916,7 +2022,14 @@ def _match_skill(
         uri_hit = bool(req_uris & item.uris)
         if lexical_full or sim >= MET_SIMILARITY or uri_hit or (shared == 1.0 and len(req_stems) >= 2):
             met.append(item.label)
-        elif lexical_part or sim >= PARTLY_SIMILARITY or shared >= 0.5:
+        elif (
+            lexical_part
+            or sim >= PARTLY_SIMILARITY
+            or shared >= 0.5
+            # a sibling skill under the same ESCO parent ("Java" for "Python"); profile skills only, since a
+            # credential's many skills would make everything related
+            or (is_skill and bool(req_parents & _skill_parents(item.uris, catalog)))
+        ):
             partly.append(item.label)
     if met:
         return "met", met[:3]
@@ -1974,8 +2087,8 @@ def _match_certification(
     r: Requirement, held: list[tuple[Any, str | None]], catalog: Any
 ) -> tuple[MatchLevel, list[str]]:
     wanted: set[str] = set()
-    for cid in r.credentials:
-        wanted |= _equivalent_ids(cid, catalog)
+    for wanted_id in r.credentials:
+        wanted |= _equivalent_ids(wanted_id, catalog)
     best: MatchLevel = "missing"
     evidence: list[str] = []
     for hc, cid in held:
@@ -2162,29 +2275,32 @@ def _uri_index(catalog: Any) -> dict[str, list[str]]:
 def gap_credentials(
     gaps: Sequence[Requirement], catalog: Any, held: Sequence[tuple[Any, str | None]] = ()
 ) -> list[CredentialSuggestion]:
-    """Catalogue credentials that close the most gaps: credentials a gap names first, then the widest cover
-    of the gaps' ESCO skills (required gaps weigh 2), then the lower cost and hours. Years of experience,
-    degrees and languages are not closed by a credential and are left out."""
+    """Catalogue credentials that close the most gaps, greedily: credentials a gap names first, then the
+    widest cover of the gaps' ESCO skills (required gaps weigh 2, each weighted by how strongly the gap links
+    to the skill), then the lower cost and hours. Years of experience, degrees and languages are not closed by
+    a credential and are left out."""
     earned = {cid for hc, cid in held if cid and hc.status == "earned"}
     coverable = [g for g in gaps if g.kind in _COVERABLE]
     if not coverable:
         return []
     index = _uri_index(catalog)
-    covers: dict[str, set[int]] = {}
+    covers: dict[str, dict[int, float]] = {}  # credential id → gap index → link strength
     named: dict[str, set[int]] = {}
     for gi, g in enumerate(coverable):
         for cid in g.credentials:
             cred = catalog.credentials.get(cid)
             if cred is not None and cid not in earned:
-                covers.setdefault(cid, set()).add(gi)
+                covers.setdefault(cid, {})[gi] = 1.0
                 named.setdefault(cid, set()).add(gi)
         if g.kind == "certification":
             continue  # only the named credential (or its successor) closes "CompTIA Security+ required"
-        for s in g.skills[:3]:
-            if (s.score or 0) >= GAP_URI_SCORE:
-                for cid in index.get(s.uri, ()):
+        for ref in g.skills[:3]:
+            score = ref.score or 0.0
+            if score >= GAP_URI_SCORE:
+                for cid in index.get(ref.uri, ()):
                     if cid not in earned:
-                        covers.setdefault(cid, set()).add(gi)
+                        row = covers.setdefault(cid, {})
+                        row[gi] = max(row.get(gi, 0.0), score)
     for cid in named:
         for eq in _equivalent_ids(cid, catalog) - {cid}:
             if eq in earned:  # holding the predecessor/successor already closes it
@@ -2198,19 +2314,22 @@ def gap_credentials(
         )
         for cid in covers
     }
+
+    def rank(cid: str, done: set[int]) -> tuple[float, float, float, float, str]:
+        row = covers[cid]
+        gain = sum(weight[i] * strength for i, strength in row.items() if i not in done)
+        return (
+            -sum(weight[i] for i in named.get(cid, set()) - done),
+            -round(gain, 1),  # near-equal covers are decided by cost and hours
+            *static[cid],
+            cid,
+        )
+
     chosen: list[CredentialSuggestion] = []
     done: set[int] = set()
     while len(chosen) < MAX_GAP_CREDENTIALS and covers:
-        best_id: str = min(
-            covers,
-            key=lambda cid, done=done: (  # type: ignore[misc]
-                -sum(weight[i] for i in named.get(cid, set()) - done),
-                -sum(weight[i] for i in covers[cid] - done),
-                *static[cid],
-                cid,
-            ),
-        )
-        gain = covers[best_id] - done
+        best_id = min(covers, key=lambda cid: rank(cid, done))
+        gain = set(covers[best_id]) - done
         if not gain:
             break
         c = catalog.credentials[best_id]

@@ -1,8 +1,15 @@
 """The taxonomy linker: free text → ranked ESCO skills, job titles → ranked ESCO occupations (+ O*NET-SOC).
 
-Everything runs offline on the bundled all-MiniLM-L6-v2 embedder. Label matrices (every preferred and
-alternative label) are embedded once, cached on disk under settings.home/cache and kept in memory, so a
-warm linker answers a batch with one embedding call and a matrix product.
+Everything runs offline on the bundled all-MiniLM-L6-v2 encoder. Label matrices (every preferred and
+alternative label) are embedded once, cached under settings.home/cache and kept in memory.
+
+Skills: a sentence usually names several skills, each in a short span, so one encoder pass gives both the
+sentence vector and the token states; every 1-3-word candidate phrase (cut at punctuation and list words) gets
+the mean of its tokens' states. A skill's score fuses the sentence's similarity to its preferred label, the best
+phrase's similarity to any of its labels (an inverted-file index over the ~100k label rows keeps this cheap) and
+a bonus when one of its labels is written out in the text. `precise=True` also embeds each phrase on its own.
+Titles: the title as written and its normalised form (no seniority, brackets, locations) against every
+occupation title and alternative title, plus a lexical bonus.
 """
 
 from __future__ import annotations
@@ -46,6 +53,24 @@ SPAN_WORDS = 3  # phrases of 1-3 words: ESCO labels are short
 # name ("SQL" in "Java and SQL databases") can drift towards its neighbours, the words themselves do not.
 LEXICAL_W = 0.1
 LEXICAL_MAX_WORDS = 6
+TITLE_LEXICAL_W = 0.05
+
+# Job-title noise: seniority, contract terms and hiring words say nothing about the occupation.
+_TITLE_NOISE = re.compile(
+    r"\b(senior|snr|sr|junior|jr|trainee|intern|internship|urgent|urgently|hiring|immediate|vacancy|fresh|"
+    r"graduates?|entry|level|part[- ]time|full[- ]time|contract|temporary|permanent|wanted|needed|required|"
+    r"position|m/f/d|m/f|f/m|h/f|m/w/d|w/m/d)\b",
+    re.IGNORECASE,
+)
+
+
+def normalise_title(title: str) -> str:
+    """A vacancy title without brackets, trailing " - location" parts, numbers and seniority/hiring words."""
+    t = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", title)
+    t = re.sub(r"\s[-–|@]\s.*$", "", t)
+    t = _TITLE_NOISE.sub(" ", re.sub(r"\d+", " ", t))
+    t = re.sub(r"[^\w&/+#]+", " ", t)
+    return " ".join(t.split())
 
 
 class CatalogLike(Protocol):
@@ -570,6 +595,7 @@ class SkillLinker:
         self._roles = _label_space(
             "linker-role-labels", [(o.id, o.title, o.alt_titles) for o in occs], embedder, cache_dir
         )
+        self._role_lexicon = lexical_index([[o.title, *o.alt_titles] for o in occs])
         self.encoder = encoder or TokenEncoder(threads=getattr(embedder, "threads", 2))
         self._phrase_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_lock = threading.Lock()
@@ -577,9 +603,10 @@ class SkillLinker:
     def describe(self) -> str:
         """A one-line description of the method and label space, for reports."""
         return (
-            f"sentence ↔ preferred labels ({SENTENCE_W}) + best 1-{SPAN_WORDS}-word phrase ↔ any of "
-            f"{len(self._skills.texts):,} labels of {len(self._skills.ids):,} skills ({SPAN_W}); titles: max over "
-            f"{len(self._roles.texts):,} titles of {len(self._roles.ids):,} occupations"
+            f"skills: {SENTENCE_W} × sentence↔preferred labels + {SPAN_W} × best 1-{SPAN_WORDS}-word phrase↔any of "
+            f"{len(self._skills.texts):,} labels of {len(self._skills.ids):,} skills + {LEXICAL_W} when a label is "
+            f"written out; titles: raw and normalised title ↔ {len(self._roles.texts):,} titles of "
+            f"{len(self._roles.ids):,} occupations + {TITLE_LEXICAL_W} lexical"
         )
 
     # ---- skills --------------------------------------------------------------------------------------------
@@ -684,30 +711,38 @@ class SkillLinker:
         """`rank_roles` for many titles at once."""
         k = _check_top(top_k)
         cleaned = [_clean(t, MAX_TITLE_CHARS) for t in titles]
-        scored = self._rank(self._roles, cleaned, k)
-        return [
-            [RoleMatch(uri=u, label=lab, onet_soc=self._soc.get(u), score=s) for u, lab, s in row]
-            for row in scored
-        ]
-
-    # ---- shared --------------------------------------------------------------------------------------------
-
-    def _rank(self, space: _LabelSpace, texts: list[str], k: int) -> list[list[tuple[str, str, float]]]:
-        """Max-similarity over each entity's labels; empty texts get an empty list."""
-        out: list[list[tuple[str, str, float]]] = [[] for _ in texts]
-        todo = [i for i, t in enumerate(texts) if t]
-        if not todo:
-            return out
-        queries = self.embedder.embed([texts[i] for i in todo])
+        out: list[list[RoleMatch]] = [[] for _ in cleaned]
+        todo = [i for i, t in enumerate(cleaned) if t]
+        sp = self._roles
         for c in range(0, len(todo), _CHUNK):
-            sims = queries[c : c + _CHUNK] @ space.matrix.T
-            per_entity = np.maximum.reduceat(sims, space.starts, axis=1)
-            for row, i in enumerate(todo[c : c + _CHUNK]):
-                scores = per_entity[row]
+            chunk = todo[c : c + _CHUNK]
+            scores = self.role_scores([cleaned[i] for i in chunk])
+            for row, i in enumerate(chunk):
                 out[i] = [
-                    (space.ids[j], space.labels[j], round(float(scores[j]), 4)) for j in _top(scores, k)
+                    RoleMatch(
+                        uri=sp.ids[j],
+                        label=sp.labels[j],
+                        onet_soc=self._soc.get(sp.ids[j]),
+                        score=round(float(scores[row, j]), 4),
+                    )
+                    for j in _top(scores[row], k)
                 ]
         return out
+
+    def role_scores(self, titles: Sequence[str]) -> np.ndarray:
+        """Scores of every ESCO occupation for non-empty titles: the mean of the best label similarity of the
+        title as written and of its normalised form, plus a bonus when an occupation's title is written out."""
+        normed = [normalise_title(t) or t for t in titles]
+        unique = list(dict.fromkeys([*titles, *normed]))
+        vecs = dict(zip(unique, self.embedder.embed(unique), strict=True))
+        sp = self._roles
+        with _one_blas_thread():
+            raw = np.maximum.reduceat(np.stack([vecs[t] for t in titles]) @ sp.matrix.T, sp.starts, axis=1)
+            norm = np.maximum.reduceat(np.stack([vecs[t] for t in normed]) @ sp.matrix.T, sp.starts, axis=1)
+        scores = (raw + norm) / 2
+        for i, title in enumerate(titles):
+            scores[i, list(lexical_hits(title, self._role_lexicon))] += TITLE_LEXICAL_W
+        return scores
 
 
 def _soc_links(catalog: CatalogLike) -> dict[str, str]:

@@ -216,6 +216,7 @@ def run(quick: bool = False) -> dict[str, Any]:
             counts[s] = counts.get(s, 0) + 1
     total = sum(len(s) for s in per_learner)
     shared = sum(1 for sentences in per_learner for s in sentences if counts[s] > 1)
+    shared_examples = sorted((s for s, n in counts.items() if n > 1), key=lambda s: (-counts[s], s))[:3]
     sk_counts: dict[str, int] = {}
     for group in skeletons:
         for s in group:
@@ -249,6 +250,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         f"{kept} of {faithful} rewrites were kept."
         + (f"\n\nUnsupported claims found: {unsupported_examples}" if unsupported_examples else "")
         + (f"\n\nAdversarial rewrites accepted: {accepted_examples}" if accepted_examples else "")
+        + (f"\n\nMost shared sentences: {shared_examples}" if shared_examples else "")
     )
     return {
         "suite": "drafts",

@@ -471,6 +471,20 @@ def test_real_linker_links_skills_and_title(catalog) -> None:  # type: ignore[no
     assert sql.match == "met"
 
 
+def test_real_linker_sibling_skill_is_partly_met(catalog) -> None:  # type: ignore[no-untyped-def]
+    from coach.skills import get_linker
+
+    text = "Developer\nRequirements\n- Python\n"
+
+    def match(skills: list[str]) -> str:
+        a = analyze_posting(text, Profile(skills=skills), catalog=catalog, linker=get_linker())
+        return next(r for r in a.requirements if r.text == "Python").match
+
+    assert match(["Python"]) == "met"
+    assert match(["Java"]) == "partly"  # same ESCO parent: computer programming
+    assert match(["cooking"]) == "missing"
+
+
 def test_cli_json_and_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from coach import cli
 

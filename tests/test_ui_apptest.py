@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -182,7 +183,8 @@ def test_chat_turn_answers_updates_the_profile_panel_and_saves_a_pathway(env: Ui
     # the agent's profile update is what the side panel now shows (the panel renders before the turn)
     at.run()
     assert at.number_input(key="pf_budget").value == 1000.0
-    assert at.text_input(key="pf_target").value
+    target = at.text_input(key="pf_target").value
+    assert target and not re.match(r"^\d{2}-\d{4}\.\d{2}$", target)  # a title people read, not a code
     # the save button asks the agent to plan and save
     at.button(key="chat_save").click().run()
     assert not at.exception
@@ -224,6 +226,7 @@ def test_posting_analysis_shows_requirements_and_the_match(env: UiEnv) -> None:
     match = next(m for m in at.metric if m.label == "Your match")
     assert match.value.endswith("/ 100")
     assert any("<mark" in m.value for m in at.markdown)  # source sentences highlighted
+    assert [m for m in texts(at.markdown) if m.startswith("**Occupation:**") and len(m) > 20]
     assert "Credentials that close your gaps" in texts(at.subheader)
 
 
@@ -383,7 +386,9 @@ def test_cohort_empty_state(env: UiEnv) -> None:
     _, write = session_factory(get_engine(env.settings.db_url))
     name = f"coach{next(_ids)}"
     with transaction(write) as session:
-        repo.create_user(session=session, username=name, password=DEMO_PASSWORD, role="coach", display_name="New")
+        repo.create_user(
+            session=session, username=name, password=DEMO_PASSWORD, role="coach", display_name="New"
+        )
     at = app_as(staff(env, name), page="Cohort")
     assert "No learners are assigned to you yet." in texts(at.info)
     assert not at.dataframe

@@ -31,8 +31,10 @@ def timeline(pathway: dict[str, Any]) -> alt.Chart | None:
         .encode(
             x=alt.X("start:Q", title="week"),
             x2="end:Q",
-            y=alt.Y("step:N", sort=None, title=None),
-            color=alt.Color("kind:N", title="kind"),
+            y=alt.Y("step:N", sort=None, title=None, axis=alt.Axis(labelLimit=260)),  # names readable
+            color=alt.Color(
+                "kind:N", title="kind", legend=alt.Legend(orient="bottom")
+            ),  # room at laptop width
             tooltip=["step", "kind", "start", "end", "cost", "hours"],
         )
         .properties(height=max(120, 36 * len(rows)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,6 @@ import streamlit as st
 
 from coach.models import Profile
 from coach.settings import get_settings
-from ui import charts
 from ui.services import ApiError, CoachClient, conversation_profile, push_conversation_profile
 
 
@@ -71,6 +71,24 @@ def sign_in_page(c: CoachClient, embedded: bool) -> None:
 # ---- learner: chat ---------------------------------------------------------------------------------------------
 
 
+_SOC = re.compile(r"^\d{2}-\d{4}\.\d{2}$")
+
+
+def role_label(role: str | None) -> str:
+    """A target role for people: an O*NET code the agent stored becomes its title when the catalogue is here."""
+    if not role:
+        return ""
+    if not _SOC.match(role) or get_settings().api_url:  # a remote app has no catalogue in this process
+        return role
+    try:
+        from coach.knowledge import get_catalog
+
+        occupation = get_catalog().find_occupation(role)
+    except Exception:  # no knowledge base built: the code is still a valid target
+        return role
+    return occupation.title if occupation is not None else role
+
+
 def _sync_widgets(name: str, source: Any, values: dict[str, Any]) -> None:
     """Reset keyed widgets to the stored values whenever the stored data changed.
 
@@ -101,7 +119,7 @@ def _profile_panel(c: CoachClient) -> None:
             "pf_name": profile.get("name") or "",
             "pf_role": profile.get("current_role") or "",
             "pf_skills": "\n".join(profile.get("skills") or []),
-            "pf_target": (profile.get("target") or {}).get("role") or "",
+            "pf_target": role_label((profile.get("target") or {}).get("role")),
             # unknown limits stay empty: 0 would mean "no money", and a made-up deadline would bind the planner
             "pf_budget": None if cons.get("budget") is None else float(cons["budget"]),
             "pf_hours": None
@@ -238,6 +256,8 @@ def chat_page(c: CoachClient) -> None:
                 st.markdown(msg["content"])
                 if msg.get("tools"):
                     st.caption("Tools used: " + ", ".join(t.replace("_", " ") for t in msg["tools"]))
+        # this turn renders here, under the history and above the buttons and the input (as in any chat app)
+        turn_area = st.container()
         b1, b2, b3 = st.columns(3)
         action = None
         if b1.button("💾 Save my pathway", key="chat_save"):
@@ -250,7 +270,8 @@ def chat_page(c: CoachClient) -> None:
             st.rerun()
         prompt = st.chat_input("Message your coach", key="chat_input")
         if action or prompt:
-            _send(c, action or prompt or "")
+            with turn_area:
+                _send(c, action or prompt or "")
 
 
 # ---- learner: job posting --------------------------------------------------------------------------------------
@@ -305,14 +326,13 @@ def posting_page(c: CoachClient) -> None:
         return
     reqs = analysis.get("requirements") or []
     occ = analysis.get("occupation") or {}
-    cols = st.columns(3)
-    cols[0].metric("Title", analysis.get("title") or "—")
-    cols[1].metric(
-        "Occupation",
-        occ.get("label") or "—",
-        help=f"O*NET {occ.get('onet_soc')}" if occ.get("onet_soc") else None,
-    )
-    cols[2].metric("Your match", "—" if analysis.get("score") is None else f"{analysis['score']:.0f} / 100")
+    # long titles and occupation labels would be cut off in metric tiles, so they read as text beside the score
+    info, score = st.columns([3, 1])
+    with info:
+        st.markdown(f"**Title:** {analysis.get('title') or '—'}")
+        onet = f" (O*NET {occ['onet_soc']})" if occ.get("onet_soc") else ""
+        st.markdown(f"**Occupation:** {occ.get('label') or '—'}{onet}")
+    score.metric("Your match", "—" if analysis.get("score") is None else f"{analysis['score']:.0f} / 100")
     for n in analysis.get("notices") or []:
         st.info(n)
     if not reqs:
@@ -360,6 +380,8 @@ def posting_page(c: CoachClient) -> None:
 
 def show_pathway(p: dict[str, Any], key: str, compact: bool = False) -> None:
     """A pathway: status, totals, timeline, coverage, prerequisite graph and steps."""
+    from ui import charts  # altair + pandas take ~2 s to import: not before the first chart (fast sign-in)
+
     status = p.get("status")
     if status == "infeasible":
         st.error(f"No pathway fits: {p.get('reason') or 'the limits are too tight.'}")
@@ -424,7 +446,7 @@ def _plan_form(c: CoachClient) -> None:
         "plan",
         profile,
         {
-            "plan_role": (profile.get("target") or {}).get("role") or "",
+            "plan_role": role_label((profile.get("target") or {}).get("role")),
             "plan_budget": float(cons["budget"]) if cons.get("budget") is not None else 1000.0,
             "plan_hours": min(100.0, max(1.0, float(cons.get("hours_per_week") or 8.0))),
             "plan_weeks": min(520, max(1, int(cons.get("weeks") or 26))),
@@ -755,6 +777,8 @@ def review_page(c: CoachClient) -> None:
 
 def cohort_page(c: CoachClient) -> None:
     """The coach's learners: status, progress and outcomes."""
+    from ui import charts
+
     st.title("My cohort")
     try:
         cohort = c.cohort()
