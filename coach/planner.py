@@ -42,7 +42,7 @@ from coach.schedule import (
 DEFAULT_HOURS_PER_WEEK = 10.0
 PORTFOLIO_HOURS_PER_SKILL = 15.0  # planning rule of thumb, stated in every portfolio step
 PORTFOLIO_SKILLS_PER_PROJECT = 3
-MAX_PORTFOLIO_PROJECTS = 3
+MAX_PORTFOLIO_PROJECTS = 2  # projects are self-directed work with no credential at the end: a few, not a plan
 LINK_MIN_SCORE = 0.75  # the linker scores good matches 0.8-0.95 and loose ones 0.6-0.7 (measured)
 WEEKS_PER_YEAR = 52
 # Certifications publish exam facts, rarely study hours. To schedule one at all, the planner assumes exam
@@ -51,10 +51,33 @@ PREP_HOURS_BY_LEVEL = {"entry": 60.0, "intermediate": 90.0, "advanced": 120.0, "
 EXAM_TYPES = {"certification", "designation"}
 NOT_STEPS = {"degree", "program"}  # never a pathway step: not microcredentials
 CONSTRAINTS = ("budget", "time", "max_items", "providers", "exam_only")
+# ---- Relevance of a role's skills (weights normalised so the role's most relevant skill weighs 1.0) ----------
+# A coach sends a learner to a credential for what is distinctive about the target role, not for every skill a
+# broad taxonomy lists for it (roles carry 100-160 skills, most of them tools or general capacities).
+ESCO_ESSENTIAL = 1.0  # an essential skill of the (linked) ESCO occupation: the core of the role
+ESCO_OPTIONAL = 0.3  # optional skills: "essential ≫ optional"
+TECH_IN_DEMAND = 0.6  # O*NET In-Demand technology: employers of this occupation ask for it
+TECH_HOT_ONLY = 0.2  # O*NET Hot Technology alone is a market-wide flag, not specific to the occupation
+# O*NET basic (2.A) and social (2.B.1) skills are capacities built through work and schooling, rated important
+# for nearly every occupation; they count half.
+ONET_GENERAL_PREFIXES = ("2.A.", "2.B.1.")
+ONET_GENERAL_FACTOR = 0.5
+# ESCO reuse level: transversal skills (think critically, solve problems) are not what a microcredential
+# pathway is for; cross-sector ones count slightly less than sector- or occupation-specific ones.
+REUSE_FACTOR = {"transversal": 0.3, "cross-sector": 0.85}
+# Per-step overhead X: a step must close more than X·(1 + its off-target share) of normalised relevance to be
+# worth adding. X = 0.8 means one core skill (1.0) justifies a focused step, while two peripheral skills (a Hot
+# technology at 0.2-0.3, a general capacity at ~0.4) do not. The off-target share (the credential's skills the
+# target does not list at all) makes a diffuse credential prove more than a focused one.
+STEP_OVERHEAD = 0.8
+# Without a stated maximum, plans hold at most this many steps: a year of part-time study, not a reading list.
+DEFAULT_MAX_ITEMS = 6
 MAIN_STAGES = DEFAULT_STAGES
 OBJECTIVE = (
-    "Lexicographic: (0) include the certifications the posting names where possible; (1) maximise the covered "
-    "importance of the target's skills; (2) then minimise total cost; (3) then minimise total study hours."
+    "Lexicographic: (0) include the certifications the posting names and those you plan, where possible; "
+    "(1) maximise the covered relevance of the target's skills minus a per-step overhead (a step must close "
+    "more than about one core skill's worth, more if most of what it teaches is off-target); (2) then minimise "
+    "total cost; (3) then minimise total study hours."
 )
 
 
@@ -126,11 +149,89 @@ def _role_targets(catalog: Any, role: str) -> tuple[str, dict[str, TargetKey]]:
     if occ is None:
         raise NotFound(f"unknown role: {role!r} (give an O*NET-SOC code, an ESCO URI or an occupation title)")
     targets = {
-        uri: TargetKey(uri, catalog.skill_label(uri), float(w))
-        for uri, w in catalog.occupation_skills(occ.id)
-        if w > 0
+        uri: TargetKey(uri, catalog.skill_label(uri), w) for uri, w in role_relevance(catalog, occ.id).items()
     }
     return occ.title, targets
+
+
+# One catalogue at a time, held by reference (see _skill_index_cache): role id → relevance weights.
+_relevance_cache: list[tuple[Any, dict[str, dict[str, float]]]] = []
+
+
+def _onet_means(catalog: Any) -> dict[str, tuple[float, float]]:
+    """O*NET element id → (mean, standard deviation) of its importance over all O*NET occupations."""
+    sums: dict[str, list[float]] = {}
+    for occ in catalog.occupations.values():
+        if occ.source == "onet":
+            for r in occ.skills:
+                sums.setdefault(r.element_id, []).append(r.importance)
+    out = {}
+    for e, vals in sums.items():
+        mean = sum(vals) / len(vals)
+        sd = math.sqrt(sum((v - mean) ** 2 for v in vals) / len(vals))
+        out[e] = (mean, sd)
+    return out
+
+
+def role_relevance(catalog: Any, occ_id: str) -> dict[str, float]:
+    """Relevance 0..1 of each skill the catalogue lists for a role (cached per catalogue and role).
+
+    Per source, the best weight counts: ESCO essential 1.0 and optional 0.3 (× the O*NET→ESCO link confidence),
+    O*NET In-Demand technology 0.6 and Hot-only 0.2, an O*NET skill rating importance·distinctiveness (how far
+    above the mean of all occupations it is rated, clipped to 0.25..1; halved for basic and social skills);
+    a rating or technology mapped to several ESCO skills shares its weight among them); then × the ESCO reuse
+    factor, normalised so the top skill weighs 1."""
+    if _relevance_cache and _relevance_cache[0][0] is catalog:
+        cache = _relevance_cache[0][1]
+    else:
+        cache = {}
+        _relevance_cache[:] = [(catalog, cache)]
+    if occ_id in cache:
+        return cache[occ_id]
+    occ = catalog.find_occupation(occ_id)
+    base = dict(catalog.occupation_skills(occ.id)) if occ is not None else {}
+    rel: dict[str, float] = {}
+
+    def add(uri: str, w: float) -> None:
+        if uri in base and w > rel.get(uri, 0.0):
+            rel[uri] = w
+
+    if occ is not None and occ.source == "esco":
+        for uri in occ.essential_skills:
+            add(uri, ESCO_ESSENTIAL)
+        for uri in occ.optional_skills:
+            add(uri, ESCO_OPTIONAL)
+    elif occ is not None:
+        means = cache.get("__onet_means__") or _onet_means(catalog)
+        cache["__onet_means__"] = means  # type: ignore[assignment]
+        for r in occ.skills:
+            mean, sd = means.get(r.element_id, (r.importance, 0.0))
+            z = (r.importance - mean) / sd if sd > 0 else 0.0
+            w = (r.importance - 1) / 4 * min(1.0, max(0.25, 0.5 + 0.5 * z))
+            if r.element_id.startswith(ONET_GENERAL_PREFIXES):
+                w *= ONET_GENERAL_FACTOR
+            for uri in r.esco_uris:  # one rating counts once, however many ESCO skills it maps to
+                add(uri, w / len(r.esco_uris))
+        for tech in occ.technology:
+            w = TECH_IN_DEMAND if tech.in_demand else TECH_HOT_ONLY if tech.hot else 0.0
+            for uri in tech.esco_uris:  # likewise one technology (SQL → query languages, use query languages)
+                add(uri, w / len(tech.esco_uris))
+        for link in occ.links[:1]:  # the same linked occupation the catalogue's weights use
+            linked = catalog.occupations.get(link.target)
+            if linked is not None:
+                for uri in linked.essential_skills:
+                    add(uri, ESCO_ESSENTIAL * link.confidence)
+                for uri in linked.optional_skills:
+                    add(uri, ESCO_OPTIONAL * link.confidence)
+    for uri, w in base.items():
+        if uri not in rel:
+            rel[uri] = float(w)  # no source to attribute it to: the catalogue's weight
+        skill = catalog.skills.get(uri)
+        rel[uri] *= REUSE_FACTOR.get(skill.reuse_level if skill else "", 1.0)
+    top = max(rel.values(), default=0.0)
+    out = {u: round(w / top, 4) for u, w in rel.items() if w > 0} if top > 0 else {}
+    cache[occ_id] = out
+    return out
 
 
 def _posting_targets(
@@ -243,11 +344,42 @@ def _months(value: str | None, today: dt.date) -> int | None:
     return int(m.group(1)) * 12 + (int(m.group(2) or 1) - 1)
 
 
-def learner_experience_years(profile: Profile, today: dt.date) -> float:
-    """Years of work (jobs, internships, apprenticeships) on the profile, overlaps counted once."""
+# Words of an experience rule that say nothing about the field of the work asked for.
+_EXPERIENCE_FILLER = set(
+    "a an and or of in at on the to for with within least minimum cumulative paid full time full-time part "
+    "work working experience year years month months one two three four five six seven eight nine ten "
+    "verifiable relevant professional job practice domains domain".split()
+)
+
+
+def experience_fields(condition: str) -> set[str]:
+    """The field words of an experience rule ("five years of paid security work experience" → {"security"}):
+    up to six words before "experience", minus filler. All-caps acronyms (IT, IS) keep their case."""
+    out: set[str] = set()
+    for m in re.finditer(r"((?:[\w/-]+[ ,]+){1,6})experience", condition):
+        for word in re.findall(r"[A-Za-z][\w-]*", m.group(1)):
+            low = word.lower()
+            if low in _EXPERIENCE_FILLER or len(low) < 2:
+                continue
+            out.add(word if word.isupper() else low)
+    return out
+
+
+def _matches_field(exp: Any, fields: set[str]) -> bool:
+    text = " ".join([exp.title, *exp.evidence])
+    words = set(re.findall(r"[A-Za-z][\w-]*", text))
+    lower = {w.lower() for w in words}
+    return any((f in words) if f.isupper() else (f in lower) for f in fields)
+
+
+def learner_experience_years(profile: Profile, today: dt.date, fields: set[str] | None = None) -> float:
+    """Years of work (jobs, internships, apprenticeships) on the profile, overlaps counted once; with `fields`,
+    only work whose title or evidence names one of them (security experience for a security credential)."""
     spans = []
     for e in profile.experience:
         if e.kind not in ("job", "internship", "apprenticeship"):
+            continue
+        if fields and not _matches_field(e, fields):
             continue
         a, b = _months(e.start, today), _months(e.end, today)
         if a is not None and b is not None and b >= a:
@@ -312,6 +444,17 @@ def _held_credentials(catalog: Any, profile: Profile, notes: list[str]) -> tuple
     return held, waived
 
 
+def _profile_credentials(catalog: Any, profile: Profile, status: str) -> dict[str, str]:
+    """Catalogue id → the learner's name for each credential of the profile with this status."""
+    out: dict[str, str] = {}
+    for hc in profile.credentials:
+        if hc.status == status:
+            cred = (catalog.credentials.get(hc.id) if hc.id else None) or catalog.find_credential(hc.name)
+            if cred is not None:
+                out[cred.id] = hc.name
+    return out
+
+
 def _build_plan(
     profile: Profile,
     catalog: Any,
@@ -335,17 +478,29 @@ def _build_plan(
         assert role is not None
         label, targets = _role_targets(catalog, role)
     held, waived = _held_credentials(catalog, profile, notes)
+    # Credentials under way are not re-planned: their skills count as covered and they satisfy prerequisites
+    # (steps that need them are assumed to start after they finish). Planned ones are preferred candidates.
+    in_progress = {c: n for c, n in _profile_credentials(catalog, profile, "in_progress").items() if c not in held}
+    planned = {c: n for c, n in _profile_credentials(catalog, profile, "planned").items() if c not in held}
+    if in_progress:
+        notes.append(
+            "In progress, so not re-planned (its skills count as covered and it satisfies prerequisites once "
+            "finished): " + ", ".join(catalog.credentials[c].name for c in sorted(in_progress)) + "."
+        )
+        held = held | set(in_progress)
     learner = _learner_skills(catalog, profile.skills, linker, notes)
     for cid in held:
         cred = catalog.credentials.get(cid)
         if cred:
             learner.update(cred.skills)
     covered_before = {k for k in targets if k in learner or (k.startswith("credential:") and k[11:] in held)}
+    target_keys = set(targets)
     gaps = {k: t for k, t in targets.items() if k not in covered_before}
 
     # Rules, indexed by subject.
     prereqs: dict[str, list[tuple[list[str], bool]]] = {}
     exp_years: dict[str, float] = {}
+    exp_fields: dict[str, set[str]] = {}
     soft_before: dict[str, set[str]] = {}
     awarded: set[str] = set()
     full_equiv: dict[str, set[str]] = {}
@@ -353,7 +508,9 @@ def _build_plan(
         if rule.type == "prerequisite_required" and rule.objects:
             prereqs.setdefault(rule.subject, []).append((list(rule.objects), rule.any_of))
         elif rule.type == "experience_required" and rule.experience_years:
-            exp_years[rule.subject] = max(exp_years.get(rule.subject, 0.0), rule.experience_years)
+            if rule.experience_years > exp_years.get(rule.subject, 0.0):
+                exp_years[rule.subject] = rule.experience_years
+                exp_fields[rule.subject] = experience_fields(rule.condition or "")
         elif rule.type == "recommended_before" and rule.objects:
             soft_before.setdefault(rule.subject, set()).update(rule.objects)
         elif rule.type == "stackable_award" and rule.objects:
@@ -403,6 +560,7 @@ def _build_plan(
                 frontier.append(p)
 
     hpw = hours_per_week
+    overhead = float(limits.get("step_overhead", STEP_OVERHEAD))
     candidates: dict[str, Candidate] = {}
     providers = [p.lower() for p in limits.get("providers") or []]
     for cid, cov in covering.items():
@@ -434,8 +592,10 @@ def _build_plan(
                 hours=hours,
                 weeks=weeks_for(hours, hpw) if hours_known or note else 1,
                 covers=frozenset(cov),
-                must=cid in must or any(e in must for e in full_equiv.get(cid, ())),
+                must=cid in must or cid in planned or any(e in must for e in full_equiv.get(cid, ())),
                 level=cred.level,
+                # A credential the learner already plans needs no convincing; others must earn their place.
+                overhead=0.0 if cid in planned else overhead * (1.0 + _off_target(cred, target_keys)),
             ),
             name=cred.name,
             kind=cred.type,
@@ -445,7 +605,7 @@ def _build_plan(
             url=cred.url,
             sources=list(cred.sources),
             blocked_by=blocked,
-            note=note,
+            note=(note + " " if note else "") + ("You already plan to take it." if cid in planned else ""),
             prep_assumed=bool(note),
         )
         requires: list[str] = []
@@ -456,7 +616,9 @@ def _build_plan(
                     requires_any.append(tuple(o for o in objects if o in covering))
             else:
                 requires += [o for o in objects if o not in held]
-        need = exp_years.get(cid, 0.0) - years
+        fields = exp_fields.get(cid) or set()
+        relevant = learner_experience_years(profile, today, fields) if fields else years
+        need = exp_years.get(cid, 0.0) - relevant
         if need > 0 and cid not in waived:
             kind = _work_kind(profile, need)
             wid = f"work:{kind}:{cid}"
@@ -472,8 +634,9 @@ def _build_plan(
                     if limits.get("weeks") is not None and work_weeks + cand.item.weeks > limits["weeks"]
                     else set()
                 ),
-                note=f"{cred.name} requires {exp_years[cid]:g} years of experience; the profile shows "
-                f"{years:.1f}.",
+                note=f"{cred.name} requires {exp_years[cid]:g} years of "
+                + (f"{'/'.join(sorted(fields))} " if fields else "")
+                + f"experience; the profile shows {relevant:.1f}.",
             )
             requires.append(wid)
         cand.item.requires = tuple(dict.fromkeys(requires))
@@ -492,7 +655,7 @@ def _build_plan(
         wid = f"work:{kind}:{key.replace(':', '-')}"
         work_weeks = math.ceil(missing * WEEKS_PER_YEAR)
         candidates[wid] = Candidate(
-            item=Item(id=wid, weeks=work_weeks, study=False, covers=frozenset({key})),
+            item=Item(id=wid, weeks=work_weeks, study=False, covers=frozenset({key}), overhead=overhead),
             name=f"{_KIND_NAMES[kind]}: {missing:g} more year{'s' if missing != 1 else ''} of relevant work",
             kind=kind,
             work_based=True,
@@ -513,7 +676,14 @@ def _build_plan(
         hours = PORTFOLIO_HOURS_PER_SKILL * len(keys)
         wid = f"work:portfolio_project:{_slug(gaps[keys[0]].label)}"
         candidates[wid] = Candidate(
-            item=Item(id=wid, hours=hours, weeks=weeks_for(hours, hpw), covers=frozenset(keys), level=None),
+            item=Item(
+                id=wid,
+                hours=hours,
+                weeks=weeks_for(hours, hpw),
+                covers=frozenset(keys),
+                level=None,
+                overhead=overhead,
+            ),
             name="Portfolio project: " + ", ".join(gaps[k].label for k in keys),
             kind="portfolio_project",
             work_based=True,
@@ -539,6 +709,13 @@ def _build_plan(
         time_limit_s=time_limit_s,
         unplannable=unplannable,
     )
+
+
+def _off_target(cred: Credential, target_keys: set[str]) -> float:
+    """Share of a credential's skills the target does not list (0 when it lists none: nothing to judge)."""
+    if not cred.skills:
+        return 0.0
+    return sum(1 for u in cred.skills if u not in target_keys) / len(cred.skills)
 
 
 _KIND_NAMES = {
@@ -574,10 +751,17 @@ def _drop_unreachable(candidates: dict[str, Candidate]) -> None:
             it.requires_any = tuple(tuple(p for p in g if p in candidates) for g in it.requires_any)
 
 
-def _problem(plan: Plan, relaxed: Iterable[str] = (), weights_keys: set[str] | None = None) -> Problem:
-    """The solver's problem with some constraints relaxed (and optionally only some target keys weighted)."""
+def _problem(
+    plan: Plan, relaxed: Iterable[str] = (), weights_keys: set[str] | None = None, overhead: bool = True
+) -> Problem:
+    """The solver's problem with some constraints relaxed (and optionally only some target keys weighted, or
+    without the per-step overhead)."""
     relaxed = set(relaxed)
-    items = [Item(**{**c.item.__dict__}) for c in plan.candidates.values() if not (c.blocked_by - relaxed)]
+    items = [
+        Item(**{**c.item.__dict__, **({} if overhead else {"overhead": 0.0})})
+        for c in plan.candidates.values()
+        if not (c.blocked_by - relaxed)
+    ]
     present = {i.id for i in items}
     kept = list(items)  # prerequisites blocked by a filter take their dependents with them
     changed = True
@@ -1032,9 +1216,11 @@ def plan_pathway(
     time_limit_s: float = 5.0,
     linker: Any = None,
     today: dt.date | None = None,
+    step_overhead: float = STEP_OVERHEAD,
 ) -> Pathway:
     """Plan the best pathway from `profile` to a role or posting within the limits (arguments override
-    profile.constraints). Pass `linker=False` to match skill phrases by exact label only."""
+    profile.constraints). Pass `linker=False` to match skill phrases by exact label only; `step_overhead` is the
+    relevance a step must close to be worth adding (0 plans for pure weighted coverage)."""
     c = profile.constraints
     budget = c.budget if budget is None else budget
     hours_per_week = c.hours_per_week if hours_per_week is None else hours_per_week
@@ -1052,6 +1238,8 @@ def plan_pathway(
         raise BadInput(f"max items must be at least 1, not {max_items}")
     if alternatives < 0 or alternatives > 10:
         raise BadInput("alternatives must be between 0 and 10")
+    if step_overhead < 0 or not math.isfinite(step_overhead):
+        raise BadInput(f"step overhead must be zero or more, not {step_overhead:g}")
     if catalog is None:
         from coach.knowledge import get_catalog
 
@@ -1068,12 +1256,16 @@ def plan_pathway(
     if hours_per_week is None:
         hours_per_week = DEFAULT_HOURS_PER_WEEK
         assumptions.append(f"No hours per week given: planned at {DEFAULT_HOURS_PER_WEEK:g} h a week.")
+    if max_items is None:
+        max_items = DEFAULT_MAX_ITEMS
+        assumptions.append(f"No maximum number of steps given: planned at most {DEFAULT_MAX_ITEMS}.")
     limits = {
         "budget": budget,
         "weeks": weeks,
         "max_items": max_items,
         "providers": providers,
         "exam_only": bool(exam_only),
+        "step_overhead": float(step_overhead),
     }
     plan = _build_plan(
         profile,
@@ -1104,6 +1296,20 @@ def plan_pathway(
     sel = solve(_problem(plan), MAIN_STAGES, time_limit_s=time_limit_s)
     if sel.status not in ("optimal", "feasible"):
         raise CoachError(f"the solver failed ({sel.status}); try again with a longer time limit")
+    if plan.coverable and _useful(plan, sel) <= 0 and step_overhead > 0:
+        # Nothing worth a step: infeasible only if, without the overhead, nothing useful fits either.
+        free = solve(_problem(plan, overhead=False), MAIN_STAGES, time_limit_s=time_limit_s)
+        if free.status in ("optimal", "feasible") and _useful(plan, free) > 0:
+            plan.binding = _binding_limits(plan, sel)
+            result = _assemble(plan, sel, status=sel.status)
+            names = ", ".join(plan.candidates[c].name for c in free.chosen if not plan.candidates[c].work_based)
+            result.reason = (
+                f"Within your limits no credential closes enough of what {plan.target_label} needs to be worth "
+                f"a step of its own (the best that fits: {names or 'work-based steps only'}). Relaxing a limit "
+                "or choosing a closer target would give better options."
+            )
+            result.binding = plan.binding
+            return result
     if plan.coverable and _useful(plan, sel) <= 0:
         binding, reason, change, nearest = _diagnose(plan)
         plan.binding = binding

@@ -962,7 +962,13 @@ def _requirement_evidence(req: Requirement, profile: Profile) -> tuple[str, str]
     """(requirement text, evidence sentence) when the learner meets a requirement, from the analysis's match or
     from the profile naming it."""
     if req.match == "met" and req.evidence:
-        return req.text, req.evidence[0]
+        # Prefer the learner's own evidence lines over bare skill or credential labels.
+        ranked = sorted(req.evidence, key=lambda ev: not _evidence_is_a_line(ev, profile))
+        for ev in ranked:
+            sentence = evidence_sentence(ev, profile)
+            if sentence:
+                return req.text, sentence
+        return None
     if req.match in ("partly", "missing"):
         return None
     req_norm = f" {normalise(req.text)} "
@@ -973,10 +979,51 @@ def _requirement_evidence(req: Requirement, profile: Profile) -> tuple[str, str]
         if f" {normalise(skill)} " in req_norm:
             for exp in profile.experience:
                 for ev in exp.evidence:
-                    if _content_words(skill) & _content_words(ev):
-                        return req.text, ev
+                    if _specific_words(skill) & _specific_words(ev):
+                        return req.text, _first_person(ev)
             return req.text, f"{skill} is among my core skills"
     return None
+
+
+def _experience_labels(profile: Profile) -> dict[str, Experience]:
+    """'Sales associate at Corner Books' → the experience (how posting analyses label evidence lines)."""
+    out = {}
+    for exp in profile.experience:
+        where = f" at {exp.organization}" if exp.organization else ""
+        out[f"{exp.title}{where}".lower()] = exp
+    return out
+
+
+def _evidence_is_a_line(evidence: str, profile: Profile) -> bool:
+    label, sep, _ = evidence.partition(": ")
+    return not sep or label.lower() in _experience_labels(profile)
+
+
+def evidence_sentence(evidence: str, profile: Profile) -> str | None:
+    """A posting analysis's evidence item ('skill: X', 'credential: X (earned)', 'Title at Org: line', or a plain
+    line) as a first-person sentence; None for anything that does not show the learner meets it."""
+    label, sep, value = evidence.partition(": ")
+    if not sep:
+        return _first_person(evidence)
+    kind = label.strip().lower()
+    value = value.strip()
+    if kind in _experience_labels(profile):
+        return f"{_first_person(value)} ({label.strip()})"
+    if kind == "skill":
+        return f"{value} is among my core skills"
+    if kind == "credential":
+        name, _, status = value.rpartition(" (")
+        status = status.rstrip(")")
+        if status.startswith("earned"):
+            return f"I hold {name or value}"
+        return None  # in progress or planned does not meet a requirement
+    if kind == "current role":
+        return f"I work as {_with_article(value)}"
+    if kind in ("job", "internship", "apprenticeship", "project", "volunteer"):
+        return f"I have worked on it in my {kind.replace('job', 'role')} as {value}"
+    if kind == "languages":
+        return f"I speak {value}"
+    return value
 
 
 def _cover_letter(
@@ -1012,7 +1059,7 @@ def _cover_letter(
     for req in ranked:
         found = _requirement_evidence(req, profile)
         if found and len(met) < 3:
-            met.append({"requirement": found[0].strip().rstrip("."), "evidence": _first_person(found[1])})
+            met.append({"requirement": found[0].strip().rstrip("."), "evidence": found[1]})
         elif not found and req.required and len(gaps) < 2:
             gaps.append(req.text.strip().rstrip("."))
     text = writer.variant(

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from coach.settings import Settings
 
 INDEX_VERSION = 1
-LEXICAL_VERSION = 2  # bump when tokenisation or BM25 weighting changes: the lexical index is then rebuilt
+LEXICAL_VERSION = 3  # bump when tokenisation or BM25 weighting changes: the lexical index is then rebuilt
 KINDS: tuple[str, ...] = ("occupation", "skill", "credential", "rule")
 COLLECTIONS = {"occupation": "occupations", "skill": "skills", "credential": "credentials", "rule": "rules"}
 LEVELS = ("entry", "intermediate", "advanced", "expert")
@@ -194,6 +194,10 @@ def _fold(text: str) -> str:
 
 def _stem(word: str) -> str:
     """A deliberately light plural stemmer: 'certifications' and 'certification' share a token."""
+    if word.startswith("certif"):
+        # Names and types use certified / certificate / certification interchangeably ("ISC2 Certified in
+        # Cybersecurity", "Professional Certificate"): one token, so a query's word matches any of them.
+        return "certif"
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
@@ -861,8 +865,10 @@ EXACT_BOOST = 1.0
 PARTIAL_BOOST = 0.5
 # Per extra independent catalogue listing a credential (at most two): established credentials first among
 # near-equals, e.g. CompTIA Security+ (curated list + roadmap) before a certificate only one roadmap mentions.
-CORROBORATION_BOOST = 0.08
+CORROBORATION_BOOST = 0.1
 LEXICAL_WEIGHT_PROSE = 0.5
+LEXICAL_DEPTH = 200  # candidates taken from each ranker before fusion
+DENSE_DEPTH = 100
 # mode → (dense ranking, lexical ranking, boosts); the single-ranker modes exist for evaluation ablations.
 SEARCH_MODES = {
     "hybrid": (True, True, True),
@@ -1027,7 +1033,8 @@ class KnowledgeIndex:
         mask = self._mask(kinds, providers, lv, max_cost)
         if not mask.any():
             return []
-        depth = max(50, 4 * k)
+        # Candidate depths do not depend on k, so the first hits are the same whatever k is asked for.
+        lex_depth, dense_depth = max(LEXICAL_DEPTH, k), max(DENSE_DEPTH, k)
 
         if mode not in SEARCH_MODES:
             raise BadInput(f"unknown search mode {mode!r}: use one of {', '.join(SEARCH_MODES)}")
@@ -1037,7 +1044,7 @@ class KnowledgeIndex:
         lex = self.lexical.scores(query) if use_lexical else np.zeros(len(self.docs), dtype=np.float32)
         lex = np.where(mask, lex, 0.0)
         nz = np.flatnonzero(lex > 0)
-        lex_top = nz[np.argsort(-lex[nz], kind="stable")][:depth]
+        lex_top = nz[np.argsort(-lex[nz], kind="stable")][:lex_depth]
         lex_rank = {int(i): r for r, i in enumerate(lex_top)}
 
         # Dense ranking (Chroma applies the same filters).
@@ -1046,7 +1053,7 @@ class KnowledgeIndex:
         dense: list[tuple[float, int]] = []
         for kd in kinds if use_dense else []:
             col = self.collection(kd)
-            n = min(depth, int(mask[self.kind_of == KINDS.index(kd)].sum()))
+            n = min(dense_depth, int(mask[self.kind_of == KINDS.index(kd)].sum()))
             if n <= 0:
                 continue
             res = col.query(query_embeddings=[vector], n_results=n, where=where, include=["distances"])
@@ -1055,7 +1062,7 @@ class KnowledgeIndex:
                 if pos is not None and mask[pos]:
                     dense.append((1.0 - float(dist), pos))
         dense.sort(key=lambda t: -t[0])
-        dense_rank = {pos: r for r, (_, pos) in enumerate(dense[:depth])}
+        dense_rank = {pos: r for r, (_, pos) in enumerate(dense[:dense_depth])}
         dense_sim = {pos: s for s, pos in dense}
 
         # Exact names, exam codes and acronyms: the whole query, or a distinctive part of it.

@@ -30,9 +30,10 @@ MIP_ABS_GAP = 1e-6
 THREADS = 1
 LEVEL_RANK = {"entry": 0, "intermediate": 1, "advanced": 2, "expert": 3}
 
-STAGE_OBJECTIVES = ("must", "coverage", "cost", "hours", "weeks", "items")
+STAGE_OBJECTIVES = ("must", "value", "coverage", "cost", "hours", "weeks", "items")
 # The planner's objective; the last stage drops items that change nothing (e.g. an unneeded work step).
-DEFAULT_STAGES = (("must", "max"), ("coverage", "max"), ("cost", "min"), ("hours", "min"), ("items", "min"))
+# "value" is the covered weight minus each chosen item's overhead (equal to "coverage" when overheads are 0).
+DEFAULT_STAGES = (("must", "max"), ("value", "max"), ("cost", "min"), ("hours", "min"), ("items", "min"))
 
 
 @dataclass
@@ -49,6 +50,7 @@ class Item:
     must: bool = False  # a posting names it: chosen whenever possible (first objective)
     study: bool = True  # False for work experience: it takes calendar time, not study weeks
     level: str | None = None
+    overhead: float = 0.0  # weight it must close to be worth a step of its own (the "value" objective)
 
 
 @dataclass
@@ -78,9 +80,11 @@ def objective_values(problem: Problem, chosen: Iterable[str]) -> dict[str, float
     by_id = {i.id: i for i in problem.items}
     items = [by_id[c] for c in chosen]
     covered = set().union(*(i.covers for i in items)) if items else set()
+    coverage = float(sum(problem.weights.get(k, 0.0) for k in covered))
     return {
         "must": float(sum(1 for i in items if i.must)),
-        "coverage": float(sum(problem.weights.get(k, 0.0) for k in covered)),
+        "value": coverage - float(sum(i.overhead for i in items)),
+        "coverage": coverage,
         "cost": float(sum(i.cost for i in items)),
         "hours": float(sum(i.hours for i in items)),
         "weeks": float(sum(i.weeks for i in items if i.study)),
@@ -160,8 +164,10 @@ def _new_highs() -> Any:
 def _coefficients(problem: Problem, objective: str, keys: Sequence[str], items: Sequence[Item]) -> np.ndarray:
     n, m = len(items), len(keys)
     c = np.zeros(n + m)
-    if objective == "coverage":
+    if objective in ("coverage", "value"):
         c[n:] = [problem.weights[k] for k in keys]
+        if objective == "value":
+            c[:n] = [-it.overhead for it in items]
     else:
         for j, it in enumerate(items):
             c[j] = {
@@ -312,7 +318,8 @@ def reduce_dominated(
     """Drop items another item beats on every objective and constraint (an exact presolve).
 
     d dominates c when both are free of prerequisites, c is nobody's prerequisite and not must-cover, they share
-    the study flag, d covers every weighted key c covers, and d costs, takes and lasts no more; exact ties keep
+    the study flag, d covers every weighted key c covers, and d costs, takes, lasts and weighs (overhead) no
+    more; exact ties keep
     the smaller id. Swapping c for d in any plan keeps it feasible and no worse on any stage, so the optimum's
     objective values are unchanged. With `group`, only items of the same group (e.g. the same filters apply to
     them) dominate each other, so the reduction stays exact when a filter is later relaxed."""
@@ -349,12 +356,18 @@ def reduce_dominated(
         for d in pool:
             if d.cost > c.cost:
                 break
-            if d is c or d.hours > c.hours or d.weeks > c.weeks:
+            if d is c or d.hours > c.hours or d.weeks > c.weeks or d.overhead > c.overhead:
                 continue
             dm = masks[d.id]
             if dm & cm != cm:
                 continue
-            tie = d.cost == c.cost and d.hours == c.hours and d.weeks == c.weeks and dm == cm
+            tie = (
+                d.cost == c.cost
+                and d.hours == c.hours
+                and d.weeks == c.weeks
+                and d.overhead == c.overhead
+                and dm == cm
+            )
             if not tie or d.id < c.id:
                 dominated = True
                 break

@@ -1,12 +1,12 @@
 """Train the posting span tagger (SKILL and KNOWLEDGE spans) and write knowledge_base/models/span_tagger.json.gz.
 
-Reproduce with `python evals/train_span_tagger.py` (about a minute on 2 cores). Deterministic: fixed seed,
+Reproduce with `python evals/train_span_tagger.py` (about 25 minutes on 2 busy cores). Deterministic:
 fixed split. Data: evals/data/skillspan-train (SkillSpan, Zhang et al. NAACL 2022, MIT licence).
 
 Split (stated in the eval report too): in each file (house, tech) the sentences keep their order, which is
 posting order; the LAST 20% of each file's sentences are held out for evaluation and never seen here. The
-first 80% is the training part; for choosing the number of epochs its own last 20% serves as a development
-block, and the final model is retrained on the whole training part with that epoch count.
+first 80% is the training part; for choosing the L2 weight and the decoding bias its own last 20% serves as
+a development block, and the final model is refitted on the whole training part with those settings.
 
 Gazetteer features come from the knowledge base sources: ESCO 1.1.1 skill labels (preferred and alternative,
 split by skillType) and O*NET 29.2 technology skill names.

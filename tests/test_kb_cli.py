@@ -142,9 +142,13 @@ def test_build_reports_catalogue_row_errors_and_continues(empty_home, monkeypatc
         return cat
 
     monkeypatch.setattr(knowledge, "load_catalog", fake_load)
+    # Registering folders writes to the shared home: record the call instead.
+    monkeypatch.setattr(
+        knowledge, "register_catalog_dirs", lambda dirs: seen.setdefault("registered", list(dirs))
+    )
     code, out, err = run_cli(["kb", "build", "--catalog", str(empty_home), "--json"], monkeypatch, capsys)
     assert code == 0
-    assert seen["dirs"] == [empty_home]
+    assert seen["dirs"] == [empty_home] and seen["registered"] == [empty_home]
     assert [line for line in err.splitlines() if line.startswith("catalogue: ")] == [
         f"catalogue: {e}" for e in cat.errors
     ]
@@ -165,6 +169,7 @@ def test_build_with_malformed_catalogue_is_reported(empty_home, monkeypatch, cap
     (folder / "credentials.json").write_text("{not json", encoding="utf-8")
     built: list = []
     monkeypatch.setattr(retrieval, "build_index", lambda cat, *a, **k: built.append(cat) or _empty_report())
+    monkeypatch.setattr(knowledge, "register_catalog_dirs", lambda dirs: None)
     code, _, err = run_cli(["kb", "build", "--catalog", str(folder)], monkeypatch, capsys)
     assert "Traceback" not in err
     if code == 0:  # the loader chose to skip the file: it must say so

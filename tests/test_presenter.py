@@ -691,3 +691,22 @@ def test_verb_skill_labels_are_written_as_gerunds_and_stay_grounded(ana: Profile
     allowed = allowed_facts(ana, pathway, None, presenter_catalog, today=TODAY, include_catalog_skills=False)
     for label, text in drafts.texts():
         assert find_unsupported_claims(text, allowed) == [], (label, text)
+
+
+def test_posting_evidence_labels_become_first_person_sentences(ana: Profile) -> None:
+    """Posting analyses label evidence ('skill: X', 'credential: X (earned)', 'Title at Org: line')."""
+    from coach.presenter import evidence_sentence
+
+    assert evidence_sentence("credential: CompTIA A+ (earned)", ana) == "I hold CompTIA A+"
+    assert (
+        evidence_sentence("credential: Google Cybersecurity Professional Certificate (in progress)", ana)
+        is None
+    )
+    assert evidence_sentence("skill: customer service", ana) == "customer service is among my core skills"
+    assert (
+        evidence_sentence("Sales associate at Corner Books: Resolved 40 customer issues a week", ana)
+        == "I resolved 40 customer issues a week (Sales associate at Corner Books)"
+    )
+    assert (
+        evidence_sentence("Resolved 40 customer issues a week", ana) == "I resolved 40 customer issues a week"
+    )
