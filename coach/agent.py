@@ -388,7 +388,9 @@ class CoachAgent:
             if isinstance(profile, Profile)
             else Profile.model_validate(profile).model_dump(mode="json")
         )
-        self.graph.update_state(self._config(learner_id, conversation_id), {"profile": data}, as_node="ground")
+        self.graph.update_state(
+            self._config(learner_id, conversation_id), {"profile": data}, as_node="ground"
+        )
 
     def latest_pathway(self, learner_id: str, conversation_id: str | None = None) -> dict | None:
         """The last pathway planned in the conversation."""

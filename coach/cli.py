@@ -302,6 +302,9 @@ def plan_cmd(
     exam_only: bool | None = typer.Option(None, "--exam-only/--with-courses", help="Certifications only."),
     today: str | None = typer.Option(None, "--today", help="YYYY-MM-DD the calendar starts from."),
     time_limit: float = typer.Option(5.0, "--time-limit", help="Solver time limit in seconds."),
+    step_overhead: float | None = typer.Option(
+        None, "--step-overhead", help="Relevance a step must close to be added (default 1; 0: pure coverage)."
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print the Pathway as JSON."),
     ctdl: bool = typer.Option(False, "--ctdl", help="Print the pathway as CTDL JSON-LD."),
 ) -> None:
@@ -346,6 +349,7 @@ def plan_cmd(
         exam_only=exam_only,
         time_limit_s=time_limit,
         today=start,
+        **({} if step_overhead is None else {"step_overhead": step_overhead}),
     )
     if ctdl:
         print_json(planner.pathway_to_ctdl(pathway))
@@ -634,6 +638,7 @@ def ui_cmd(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
 ) -> None:
     """Start the Streamlit app (in-process API by default; COACH_API_URL makes it use a running API)."""
+    import os
     import subprocess
 
     from coach.settings import REPO_ROOT
@@ -647,6 +652,12 @@ def ui_cmd(
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
     typer.echo(f"Pathway Coach is starting on http://{host}:{port}", err=True)
+    if os.name == "posix":
+        # Become Streamlit (no child process), so Ctrl-C / SIGTERM from a supervisor stop the app itself
+        # instead of leaving an orphaned server on the port.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execv(sys.executable, command)
     raise typer.Exit(subprocess.call(command))
 
 

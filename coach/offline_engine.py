@@ -1158,7 +1158,9 @@ class OfflineCoachModel(BaseChatModel):
             asked = ask
         elif asked == "target":
             pass
-        elif (by_name.get("plan_pathway") or {}).get("status") == "infeasible":
+        elif (by_name.get("plan_pathway") or {}).get("status") == "infeasible" or (
+            "plan_pathway" in by_name and not by_name["plan_pathway"].get("steps")
+        ):
             pass  # the infeasible-plan answer ends with its own question
         elif not errors or by_name:
             parts.append(self._next_step_text(profile, turn, seed, just_ran=set(by_name)))

@@ -3,7 +3,8 @@ credentials and work-based steps within their limits, sequenced, scheduled, expl
 cannot be done.
 
 Objective (lexicographic, each stage's optimum locked before the next): (0) include the certifications a posting
-names, where possible; (1) maximise the covered target importance Σ w_s·y_s; (2) minimise total cost;
+names and those the learner plans, where possible; (1) maximise the covered relevance Σ w_s·y_s minus a per-step
+overhead Σ o_c·x_c (a step must close more than about one core skill's worth); (2) minimise total cost;
 (3) minimise total study hours. Solved exactly by HiGHS (coach.schedule). See README "Pathway planner".
 """
 
@@ -11,10 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import math
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from coach.errors import BadInput, CoachError, NotFound
@@ -65,11 +69,16 @@ ONET_GENERAL_FACTOR = 0.5
 # ESCO reuse level: transversal skills (think critically, solve problems) are not what a microcredential
 # pathway is for; cross-sector ones count slightly less than sector- or occupation-specific ones.
 REUSE_FACTOR = {"transversal": 0.3, "cross-sector": 0.85}
-# Per-step overhead X: a step must close more than X·(1 + its off-target share) of normalised relevance to be
-# worth adding. X = 0.8 means one core skill (1.0) justifies a focused step, while two peripheral skills (a Hot
-# technology at 0.2-0.3, a general capacity at ~0.4) do not. The off-target share (the credential's skills the
-# target does not list at all) makes a diffuse credential prove more than a focused one.
-STEP_OVERHEAD = 0.8
+# Per-step overhead X: a step must close more than X·(1 + ½·its off-target share) of normalised relevance to
+# be worth adding. X = 1.0 is one core skill: a step is proposed only when it closes more than one core skill's
+# worth (a core skill plus something, or several supporting ones), never for a lone tangential tag or two
+# peripheral skills (a Hot technology at 0.2-0.3, a general capacity at ~0.4). The off-target share (the
+# credential's skills the target does not list at all) makes a diffuse credential prove up to 1.5x as much.
+STEP_OVERHEAD = 1.0
+OFF_TARGET_FACTOR = 0.5
+# A posting lists only what an employer asks (few targets, each explicit): closing one required requirement
+# (weight 1.0) is always worth a step there, a preferred one (0.5) only together with something more.
+POSTING_OVERHEAD_FACTOR = 0.5
 # Without a stated maximum, plans hold at most this many steps: a year of part-time study, not a reading list.
 DEFAULT_MAX_ITEMS = 6
 MAIN_STAGES = DEFAULT_STAGES
@@ -310,8 +319,37 @@ def _skill_index(catalog: Any) -> dict[str, list[str]]:
     return index
 
 
-def _learner_skills(catalog: Any, phrases: Sequence[str], linker: Any, notes: list[str]) -> set[str]:
-    """ESCO URIs for the learner's skill phrases: exact label matches, then the taxonomy linker's top hit."""
+PHRASE_CACHE = "planner_phrase_links.json"
+
+
+def _phrase_cache(path: Path | None, key: str) -> dict[str, str]:
+    if path is None or not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # a damaged cache is only a slower start
+    entry = data.get(key) if isinstance(data, dict) else None
+    return entry if isinstance(entry, dict) else {}
+
+
+def _save_phrase_cache(path: Path, key: str, links: dict[str, str]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({key: links}, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)  # atomic: concurrent planners never read half a file
+    except OSError:
+        pass  # read-only home: planning still works, only slower next time
+
+
+def _learner_skills(
+    catalog: Any, phrases: Sequence[str], linker: Any, notes: list[str], cache_path: Path | None = None
+) -> set[str]:
+    """ESCO URIs for the learner's skill phrases: exact label matches, then the taxonomy linker's top hit.
+
+    With `cache_path` (the default linker only), the linker's answers per phrase are kept on disk: loading the
+    linker costs seconds on a cold CLI start, and a profile's phrases rarely change between plans."""
     index = _label_index(catalog)
     found: set[str] = set()
     rest: list[str] = []
@@ -322,16 +360,28 @@ def _learner_skills(catalog: Any, phrases: Sequence[str], linker: Any, notes: li
         elif phrase.strip():
             rest.append(phrase)
     if rest and linker is not False:
+        # Keyed by the catalogue's size and the score threshold, so a rebuilt catalogue is asked afresh.
+        key = f"{len(catalog.skills)}:{len(catalog.credentials)}:{LINK_MIN_SCORE}"
+        cached = _phrase_cache(cache_path, key) if cache_path is not None else {}
+        ask = [p for p in rest if _norm(p) not in cached]
+        found.update(cached[_norm(p)] for p in rest if cached.get(_norm(p)) in catalog.skills)
+        if not ask:
+            return found
         try:
             if linker is None:
                 from coach.skills import get_linker
 
                 linker = get_linker()
-            for ranked in linker.rank_skills_batch(rest, top_k=1):
-                if ranked and (ranked[0].score or 0.0) >= LINK_MIN_SCORE and ranked[0].uri in catalog.skills:
+            for phrase, ranked in zip(ask, linker.rank_skills_batch(ask, top_k=1), strict=True):
+                ok = ranked and (ranked[0].score or 0.0) >= LINK_MIN_SCORE and ranked[0].uri in catalog.skills
+                cached[_norm(phrase)] = ranked[0].uri if ok else ""
+                if ok:
                     found.add(ranked[0].uri)
         except Exception as exc:  # the linker is optional: without it, only exact labels count
             notes.append(f"Skill phrases were matched by exact label only ({type(exc).__name__}).")
+            return found
+        if cache_path is not None:
+            _save_phrase_cache(cache_path, key, cached)
     return found
 
 
@@ -345,18 +395,62 @@ def _months(value: str | None, today: dt.date) -> int | None:
 
 
 # Words of an experience rule that say nothing about the field of the work asked for.
-_EXPERIENCE_FILLER = set(
-    "a an and or of in at on the to for with within least minimum cumulative paid full time full-time part "
-    "work working experience year years month months one two three four five six seven eight nine ten "
-    "verifiable relevant professional job practice domains domain".split()
+_EXPERIENCE_FILLER = frozenset(
+    {
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "in",
+        "at",
+        "on",
+        "the",
+        "to",
+        "for",
+        "with",
+        "within",
+        "least",
+        "minimum",
+        "cumulative",
+        "paid",
+        "full",
+        "time",
+        "full-time",
+        "part",
+        "work",
+        "working",
+        "experience",
+        "year",
+        "years",
+        "month",
+        "months",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "verifiable",
+        "relevant",
+        "professional",
+        "job",
+        "practice",
+        "domains",
+        "domain",
+    }
 )
 
 
 def experience_fields(condition: str) -> set[str]:
     """The field words of an experience rule ("five years of paid security work experience" → {"security"}):
-    up to six words before "experience", minus filler. All-caps acronyms (IT, IS) keep their case."""
+    up to six words before "work experience", minus filler (none: any work counts). All-caps acronyms (IT, IS) keep their case."""
     out: set[str] = set()
-    for m in re.finditer(r"((?:[\w/-]+[ ,]+){1,6})experience", condition):
+    for m in re.finditer(r"((?:[\w/-]+[ ,]+){1,6})work experience", condition):
         for word in re.findall(r"[A-Za-z][\w-]*", m.group(1)):
             low = word.lower()
             if low in _EXPERIENCE_FILLER or len(low) < 2:
@@ -480,7 +574,9 @@ def _build_plan(
     held, waived = _held_credentials(catalog, profile, notes)
     # Credentials under way are not re-planned: their skills count as covered and they satisfy prerequisites
     # (steps that need them are assumed to start after they finish). Planned ones are preferred candidates.
-    in_progress = {c: n for c, n in _profile_credentials(catalog, profile, "in_progress").items() if c not in held}
+    in_progress = {
+        c: n for c, n in _profile_credentials(catalog, profile, "in_progress").items() if c not in held
+    }
     planned = {c: n for c, n in _profile_credentials(catalog, profile, "planned").items() if c not in held}
     if in_progress:
         notes.append(
@@ -488,7 +584,12 @@ def _build_plan(
             "finished): " + ", ".join(catalog.credentials[c].name for c in sorted(in_progress)) + "."
         )
         held = held | set(in_progress)
-    learner = _learner_skills(catalog, profile.skills, linker, notes)
+    cache_path = None
+    if linker is None:
+        from coach.settings import get_settings
+
+        cache_path = get_settings().home / "cache" / PHRASE_CACHE
+    learner = _learner_skills(catalog, profile.skills, linker, notes, cache_path)
     for cid in held:
         cred = catalog.credentials.get(cid)
         if cred:
@@ -561,6 +662,8 @@ def _build_plan(
 
     hpw = hours_per_week
     overhead = float(limits.get("step_overhead", STEP_OVERHEAD))
+    if posting is not None:
+        overhead *= POSTING_OVERHEAD_FACTOR
     candidates: dict[str, Candidate] = {}
     providers = [p.lower() for p in limits.get("providers") or []]
     for cid, cov in covering.items():
@@ -595,7 +698,9 @@ def _build_plan(
                 must=cid in must or cid in planned or any(e in must for e in full_equiv.get(cid, ())),
                 level=cred.level,
                 # A credential the learner already plans needs no convincing; others must earn their place.
-                overhead=0.0 if cid in planned else overhead * (1.0 + _off_target(cred, target_keys)),
+                overhead=0.0
+                if cid in planned
+                else overhead * (1.0 + OFF_TARGET_FACTOR * _off_target(cred, target_keys)),
             ),
             name=cred.name,
             kind=cred.type,
@@ -922,6 +1027,14 @@ def _hours_estimated(plan: Plan, cid: str) -> bool:
 def _uncovered_reasons(plan: Plan, covered_now: set[str]) -> list[tuple[str, str]]:
     """(label, why) for each uncovered gap, most important first."""
     available = {k for c in plan.candidates.values() for k in c.item.covers}
+    # Gaps some unchosen candidate would close with a gain above its overhead: only these are held back by limits.
+    worthwhile = {
+        k
+        for c in plan.candidates.values()
+        if not c.blocked_by
+        and sum(plan.gaps[x].weight for x in c.item.covers - covered_now if x in plan.gaps) > c.item.overhead
+        for k in c.item.covers - covered_now
+    }
     unblocked = {k for c in plan.candidates.values() if not c.blocked_by for k in c.item.covers}
     limits_by_name = (
         f"the budget of {_money(plan.limits['budget'])}" if plan.limits.get("budget") is not None else "",
@@ -943,6 +1056,8 @@ def _uncovered_reasons(plan: Plan, covered_now: set[str]) -> list[tuple[str, str
                 {b for c in plan.candidates.values() if k in c.item.covers for b in c.blocked_by}
             )
             why = "excluded by " + ", ".join(_BLOCK_TEXT.get(b, b) for b in blocked)
+        elif k not in worthwhile:
+            why = "what teaches it closes too little of the target to be worth a step of its own"
         else:
             named = [x for b, x in zip(("budget", "time", "max_items"), limits_by_name, strict=True) if x]
             if plan.binding:
@@ -1117,7 +1232,8 @@ def _full_selection(plan: Plan, seed: Selection) -> Selection:
     """Re-plan under relaxed limits with the main objective (so the nearest plan is itself optimal)."""
     prob = _problem(plan, relaxed=[k for k in CONSTRAINTS if plan.limits.get(_LIMIT_KEY[k]) in (None, [])])
     sel = solve(prob, MAIN_STAGES, time_limit_s=max(plan.time_limit_s / 4, 0.2))
-    return sel if sel.status in ("optimal", "feasible") else seed
+    # With the per-step overhead the relaxed optimum may add nothing: then the seed (which closes a gap) stands.
+    return sel if sel.status in ("optimal", "feasible") and _useful(plan, sel) > 0 else seed
 
 
 _LIMIT_KEY = {"budget": "budget", "time": "weeks", "max_items": "max_items", "providers": "providers",
@@ -1302,7 +1418,9 @@ def plan_pathway(
         if free.status in ("optimal", "feasible") and _useful(plan, free) > 0:
             plan.binding = _binding_limits(plan, sel)
             result = _assemble(plan, sel, status=sel.status)
-            names = ", ".join(plan.candidates[c].name for c in free.chosen if not plan.candidates[c].work_based)
+            names = ", ".join(
+                plan.candidates[c].name for c in free.chosen if not plan.candidates[c].work_based
+            )
             result.reason = (
                 f"Within your limits no credential closes enough of what {plan.target_label} needs to be worth "
                 f"a step of its own (the best that fits: {names or 'work-based steps only'}). Relaxing a limit "
@@ -1333,11 +1451,13 @@ def plan_pathway(
 
 
 def _binding_limits(plan: Plan, sel: Selection) -> list[str]:
-    """Limits that stop the plan from adding one more useful candidate (one that would close an open gap and
-    is not excluded by a filter): budget when its price no longer fits, time when its weeks do not, max_items
-    when the plan is full. A cheap check instead of a re-solve per limit, so planning stays fast."""
+    """Limits that stop the plan from adding one more worthwhile candidate (one that would close open gaps worth
+    more than its overhead and is not excluded by a filter): budget when its price no longer fits, time when
+    its weeks do not, max_items when the plan is full and such a candidate exists. A cheap check instead of a
+    re-solve per limit, so planning stays fast."""
     covered = set().union(*(plan.candidates[c].item.covers for c in sel.chosen)) if sel.chosen else set()
     chosen = set(sel.chosen)
+    worthwhile = False
     lim = plan.limits
     spare_cost = None if lim.get("budget") is None else lim["budget"] - sel.values.get("cost", 0.0)
     spare_weeks = None if lim.get("weeks") is None else lim["weeks"] - sel.values.get("weeks", 0.0)
@@ -1350,11 +1470,14 @@ def _binding_limits(plan: Plan, sel: Selection) -> list[str]:
             not chosen.intersection(g) for g in it.requires_any
         ):
             continue  # needs more than one step: not "one more" candidate
+        if sum(plan.gaps[k].weight for k in it.covers - covered if k in plan.gaps) <= it.overhead + 1e-9:
+            continue  # not worth a step even if it fitted: no limit is to blame
+        worthwhile = True
         if spare_cost is not None and it.cost > spare_cost + 1e-9:
             out.add("budget")
         if spare_weeks is not None and it.study and it.weeks > spare_weeks + 1e-9:
             out.add("time")
-    if lim.get("max_items") is not None and len(chosen) >= lim["max_items"]:
+    if lim.get("max_items") is not None and len(chosen) >= lim["max_items"] and worthwhile:
         out.add("max_items")
     return [c for c in CONSTRAINTS if c in out]
 

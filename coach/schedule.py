@@ -197,7 +197,14 @@ def solve(
 
     started = time.perf_counter()
     deadline = started + max(time_limit_s, 0.05)
-    items = reduce_dominated(problem.items, problem.weights)
+    items = problem.items
+    if (
+        not bounds
+        and not exclude_sets
+        and (tuple(stages[:1]) == (("value", "max"),) or tuple(stages[:2]) == DEFAULT_STAGES[:2])
+    ):
+        items = prune_unprofitable(items, problem.weights)
+    items = reduce_dominated(items, problem.weights)
     n = len(items)
     index = {it.id: j for j, it in enumerate(items)}
     covered_keys = set().union(*(it.covers for it in items)) if items else set()
@@ -206,6 +213,7 @@ def solve(
     if n == 0:  # only the empty plan exists: feasible unless a side constraint asks for more
         vals = objective_values(problem, [])
         ok = all(vals[o] >= v - LOCK_TOL if op == ">=" else vals[o] <= v + LOCK_TOL for o, op, v in bounds)
+        ok = ok and not any(not set(e) for e in exclude_sets)  # the empty plan itself may be excluded
         return Selection("optimal" if ok else "infeasible", [], vals, 0.0, 0.0)
     inf = highspy.kHighsInf
     h = _new_highs()
@@ -310,6 +318,26 @@ def solve(
             break  # out of time: keep the best found so far
     chosen = [items[j].id for j in range(n) if x[j] > 0.5]
     return Selection(status, chosen, objective_values(problem, chosen), gap, time.perf_counter() - started)
+
+
+def prune_unprofitable(items: Sequence[Item], weights: dict[str, float]) -> list[Item]:
+    """Drop items whose whole covered weight is no more than their overhead (an exact presolve for a "value"
+    stage that follows at most a "must" stage).
+
+    Adding such an item to any plan raises coverage by at most its covered weight, so "value" never rises
+    and cost and hours do not fall: the lexicographic optimum's values are unchanged without it. Must-cover
+    items and the prerequisites of kept items stay (to a fixpoint)."""
+    profit = {it.id: sum(weights.get(k, 0.0) for k in it.covers) - it.overhead for it in items}
+    keep = {it.id for it in items if it.must or profit[it.id] > LOCK_TOL}
+    by_id = {it.id: it for it in items}
+    frontier = list(keep)
+    while frontier:  # prerequisites of kept items are kept
+        it = by_id[frontier.pop()]
+        for p in [*it.requires, *(p for g in it.requires_any for p in g)]:
+            if p not in keep and p in by_id:
+                keep.add(p)
+                frontier.append(p)
+    return [it for it in items if it.id in keep]
 
 
 def reduce_dominated(

@@ -499,7 +499,8 @@ class LabelIVF:
     ) -> np.ndarray:
         """For each group (a text), the best similarity of any of its vectors to each entity's labels.
 
-        `group` gives each vector's text (sorted ascending). Entities never probed keep 0.
+        `group` gives each vector's text (sorted ascending). Entities never probed, and similarities below 0,
+        count as 0.
         """
         out = np.zeros((n_groups, n_entities), dtype=np.float32)
         if len(vecs) == 0:
@@ -671,13 +672,15 @@ class SkillLinker:
         lexical = np.zeros_like(sentence)
         for i, text in enumerate(texts):
             lexical[i, list(lexical_hits(text, self._skill_lexicon))] = LEXICAL_W
+        # Divided by the weights' sum so scores stay on the cosine scale (at most 1).
         if not precise:
-            return SENTENCE_W * sentence + SPAN_W * context + lexical
+            return (SENTENCE_W * sentence + SPAN_W * context + lexical) / (SENTENCE_W + SPAN_W + LEXICAL_W)
         isolated = self._skill_ivf.max_by_group(
             self._embed_phrases(phrases), np.asarray(phrase_group, dtype=np.int64), n, n_skills, self.nprobe
         )
         w_sent, w_ctx, w_iso = PRECISE_WEIGHTS
-        return w_sent * sentence + w_ctx * context + w_iso * isolated + lexical
+        fused = w_sent * sentence + w_ctx * context + w_iso * isolated + lexical
+        return fused / (w_sent + w_ctx + w_iso + LEXICAL_W)
 
     @property
     def skill_ids(self) -> list[str]:
@@ -744,7 +747,7 @@ class SkillLinker:
         scores = (raw + norm) / 2
         for i, title in enumerate(titles):
             scores[i, list(lexical_hits(title, self._role_lexicon))] += TITLE_LEXICAL_W
-        return scores
+        return scores / (1 + TITLE_LEXICAL_W)
 
 
 def _soc_links(catalog: CatalogLike) -> dict[str, str]:

@@ -296,3 +296,23 @@ def test_profile_edited_outside_the_chat_is_used_next_turn(make_agent, agent_fak
     assert "plan_pathway" in [c["name"] for c in r.tool_calls]
     plan = next(kw for name, kw in agent_fakes.calls if name == "plan")
     assert plan["budget"] == 900 and plan["weeks"] == 30
+
+
+def test_an_empty_plan_is_explained_not_called_complete(agent_fakes, make_agent) -> None:
+    backends = agent_fakes.backends()
+    backends.plan = lambda profile, **kw: {
+        "status": "optimal",
+        "steps": [],
+        "total_cost": 0,
+        "total_hours": 0,
+        "weeks": 0,
+        "coverage_after": 0.0,
+        "uncovered": [{"uri": "s1", "label": "cyber security"}],
+    }
+    agent = make_agent(backends=backends)
+    r = agent.run_turn(
+        "I'm a cashier and want to become an information security analyst in 2 weeks, 1 hour a week, $50.",
+        "ned",
+    )
+    assert "plan_pathway" in [c["name"] for c in r.tool_calls]
+    assert "couldn't fit" in r.assistant and "already cover" not in r.assistant

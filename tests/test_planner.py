@@ -90,6 +90,9 @@ def profile(**constraints: object) -> Profile:
 
 def plan(catalog: Catalog, prof: Profile, **kw: object):
     kw.setdefault("role", "Security analyst")
+    # The fixture's credentials each teach one or two skills: test the mechanics on pure weighted coverage (the
+    # per-step overhead has its own tests below).
+    kw.setdefault("step_overhead", 0.0)
     return plan_pathway(prof, catalog=catalog, linker=False, today=TODAY, **kw)  # type: ignore[arg-type]
 
 
@@ -345,7 +348,7 @@ def cli_catalog(monkeypatch: pytest.MonkeyPatch, catalog: Catalog) -> Catalog:
     monkeypatch.setattr(coach.knowledge, "get_catalog", lambda: catalog)
     import coach.planner
 
-    monkeypatch.setattr(coach.planner, "_learner_skills", lambda cat, phrases, linker, notes: set())
+    monkeypatch.setattr(coach.planner, "_learner_skills", lambda *args: set())
     return catalog
 
 
@@ -354,7 +357,7 @@ def test_cli_plan_json(tmp_path, monkeypatch, capsys, cli_catalog) -> None:
     path.write_text(profile(budget=700, hours_per_week=10).model_dump_json())
     code, out, err = run_cli(
         monkeypatch, capsys, "plan", "--profile", str(path), "--role", "Security analyst", "--json",
-        "--alternatives", "1", "--today", "2026-01-05",
+        "--alternatives", "1", "--today", "2026-01-05", "--step-overhead", "0",
     )  # fmt: skip
     assert code == 0, err
     data = json.loads(out)
@@ -406,7 +409,10 @@ def test_time_limit_gives_a_feasible_plan_with_its_gap() -> None:
     spec.loader.exec_module(bench)
     cat = bench.synthetic_catalog(3000, seed=3)
     prof = Profile(constraints=Constraints(budget=1500, hours_per_week=8, weeks=40))
-    p = plan_pathway(prof, role="syn:role", catalog=cat, linker=False, time_limit_s=0.01, today=TODAY)
+    p = plan_pathway(
+        prof, role="syn:role", catalog=cat, linker=False, time_limit_s=0.01, today=TODAY, max_items=50,
+        step_overhead=0.0,
+    )  # fmt: skip
     assert p.status == "feasible" and p.gap is not None and p.gap > 0
     assert "time limit" in (p.reason or "") and p.steps
     assert validate_pathway(p, prof, cat) == []
@@ -488,3 +494,151 @@ def test_cli_plan_accepts_a_posting_analysis_json(tmp_path, monkeypatch, capsys,
     assert code == 0, err
     data = json.loads(out)
     assert data["target"] == "Junior analyst" and [s["id"] for s in data["steps"]] == ["b"]
+
+
+# ---- plan quality: relevance, per-step overhead, default size, credentials under way or planned ----------------
+
+
+def test_a_step_must_close_more_than_its_overhead(catalog: Catalog) -> None:
+    # d teaches only the optional s4 (relevance 0.3): worth a step for pure coverage, not for a coach.
+    prof = profile(hours_per_week=10)
+    assert "d" in {s.id for s in plan(catalog, prof).steps}
+    coached = plan(catalog, prof, step_overhead=1.0)
+    assert "d" not in {s.id for s in coached.steps}
+    # b closes two essential skills (2.0 > 1.0): still proposed; a alone closes exactly one (a tie, not a gain).
+    assert "b" in {s.id for s in coached.steps}
+    assert coached.status == "optimal" and "overhead" in coached.objective
+
+
+def test_nothing_worth_a_step_is_not_reported_as_infeasible() -> None:
+    cat = make_catalog([cred("opt", 50, 10, [4])], [])
+    p = plan(cat, profile(hours_per_week=10, budget=100), step_overhead=1.0)
+    assert p.status == "optimal" and [s for s in p.steps if not s.work_based] == []
+    assert "worth" in (p.reason or "") and "OPT" in (p.reason or "")
+
+
+def test_a_diffuse_credential_must_prove_more_than_a_focused_one() -> None:
+    # Both close s0 and s4 (1.3); "wide" also teaches five skills the role does not list.
+    creds = [cred("focused", 100, 10, [0, 4]), cred("wide", 90, 10, [0, 4, 5, 6, 8, 9])]
+    p = plan(make_catalog(creds, []), profile(hours_per_week=10), step_overhead=1.0)
+    assert [s.id for s in p.steps if not s.work_based] == ["focused"]  # despite costing more
+
+
+def test_role_relevance_weighs_what_is_distinctive() -> None:
+    from coach.models import OccupationLink, OnetSkillRating, TechnologySkill
+    from coach.planner import role_relevance
+
+    skills = {
+        f"esco:{n}": Skill(uri=f"esco:{n}", label=n, reuse_level=r)
+        for n, r in [
+            ("core", "sector-specific"),
+            ("opt", "sector-specific"),
+            ("sql", "sector-specific"),
+            ("sql2", "sector-specific"),
+            ("html", "sector-specific"),
+            ("think", "transversal"),
+            ("read", "cross-sector"),
+        ]
+    }
+    esco = Occupation(id="esco:occ", source="esco", title="E", essential_skills=["esco:core"],
+                      optional_skills=["esco:opt"])  # fmt: skip
+    onet = Occupation(
+        id="11-1111.00",
+        source="onet",
+        title="O",
+        skills=[
+            OnetSkillRating(
+                element_id="2.A.2.a",
+                name="Critical Thinking",
+                importance=4.0,
+                level=4.0,
+                esco_uris=["esco:think"],
+            ),
+            OnetSkillRating(
+                element_id="2.A.1.a", name="Reading", importance=4.0, level=4.0, esco_uris=["esco:read"]
+            ),
+        ],
+        technology=[
+            TechnologySkill(name="SQL", hot=True, in_demand=True, esco_uris=["esco:sql", "esco:sql2"]),
+            TechnologySkill(name="HTML", hot=True, esco_uris=["esco:html"]),
+        ],
+        links=[OccupationLink(target="esco:occ", confidence=0.8, method="test")],
+    )
+    cat = Catalog(occupations={esco.id: esco, onet.id: onet}, skills=skills)
+    rel = role_relevance(cat, "11-1111.00")
+    assert rel["esco:core"] == 1.0 and max(rel.values()) == 1.0
+    assert rel["esco:core"] > rel["esco:sql"] > rel["esco:html"]  # In-Demand technology > Hot only
+    assert rel["esco:sql"] == rel["esco:sql2"] and rel["esco:sql"] < 0.6 / 0.8  # one technology, shared
+    assert rel["esco:opt"] < 0.5 * rel["esco:core"]  # essential ≫ optional
+    assert rel["esco:think"] < rel["esco:read"] < rel["esco:sql"]  # transversal and basic skills count less
+    assert role_relevance(cat, "esco:occ") == {"esco:core": 1.0, "esco:opt": 0.3}
+
+
+def test_at_most_six_steps_unless_asked() -> None:
+    creds = [cred(f"x{i}", 10, 5, [i]) for i in range(8)]
+    occ_skills = [f"esco:s{i}" for i in range(8)]
+    cat = make_catalog(creds, [])
+    cat.occupations["esco:analyst"].essential_skills = occ_skills
+    cat.occupations["esco:analyst"].optional_skills = []
+    p = plan(cat, profile(hours_per_week=10))
+    assert len(p.steps) == 6 and "max_items" in p.binding
+    assert any("at most 6" in a for a in p.assumptions)
+    assert len(plan(cat, profile(hours_per_week=10), max_items=8).steps) == 7  # every gap (s7 is held)
+
+
+def test_in_progress_credentials_are_not_replanned_and_count_as_covered(catalog: Catalog) -> None:
+    prof = profile(budget=700, hours_per_week=10, weeks=30)
+    before = plan(catalog, prof)
+    prof.credentials = [HeldCredential(name="B", id="b", status="in_progress")]
+    p = plan(catalog, prof)
+    assert "b" not in {s.id for s in p.steps}
+    assert p.coverage_before > before.coverage_before  # s1, s2 count as covered
+    assert any("In progress" in a and "B" in a for a in p.assumptions)
+    c = next(s for s in p.steps if s.id == "c")
+    assert c.prerequisites == []  # b under way satisfies c's "a or b"
+    assert validate_pathway(p, prof, catalog) == []
+
+
+def test_planned_credentials_are_preferred(catalog: Catalog) -> None:
+    # c and e both close s3; c is cheaper, but the learner plans e (and has the experience it needs).
+    prof = profile(hours_per_week=10)
+    prof.experience = [Experience(kind="job", title="Analyst", start="2020-01", end="2025-06")]
+    assert "e" not in {s.id for s in plan(catalog, prof).steps}
+    prof.credentials = [HeldCredential(name="E", id="e", status="planned")]
+    p = plan(catalog, prof, step_overhead=1.0)
+    e = next(s for s in p.steps if s.id == "e")
+    assert "already plan" in e.why
+
+
+def test_experience_counts_only_in_the_field_a_rule_names() -> None:
+    from coach.planner import experience_fields
+
+    assert experience_fields("Minimum five years cumulative paid full-time security work experience") == {
+        "security"
+    }
+    assert experience_fields("Five years cumulative paid IT work experience") == {"IT"}
+    assert experience_fields("At least one year of full-time work experience") == set()
+    rule = Rule(id="x", type="experience_required", subject="e", experience_years=2,
+                condition="Two years of security work experience")  # fmt: skip
+    cat = make_catalog([cred("e", 500, 100, [0, 1])], [rule])
+    prof = profile(hours_per_week=10)
+    prof.experience = [Experience(kind="job", title="Sales associate", start="2019-01", end="2025-06",
+                                  evidence=["Sold books"])]  # fmt: skip
+    retail = plan(cat, prof)
+    work = next(s for s in retail.steps if s.work_based)
+    assert "security" in work.why and "0.0" in work.why
+    prof.experience[0].evidence.append("Ran the store's security cameras and alarm")
+    assert not any(s.work_based and s.kind != "portfolio_project" for s in plan(cat, prof).steps)
+
+
+def test_linker_answers_are_cached_on_disk(tmp_path, catalog: Catalog) -> None:
+    from coach.planner import _learner_skills
+
+    linker = FakeLinker({"seven-ish": ("esco:s7", 0.9), "vague": ("esco:s1", 0.5)})
+    cache = tmp_path / "links.json"
+    first = _learner_skills(catalog, ["skill 0", "seven-ish", "vague"], linker, [], cache)
+    assert first == {"esco:s0", "esco:s7"} and linker.asked == ["seven-ish", "vague"]
+    again = _learner_skills(catalog, ["skill 0", "seven-ish", "vague"], linker, [], cache)
+    assert again == first and linker.asked == ["seven-ish", "vague"]  # answered from disk, misses too
+    cache.write_text("{broken")
+    assert _learner_skills(catalog, ["seven-ish"], linker, [], cache) == {"esco:s7"}  # damaged: asks again

@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 
 from coach.knowledge import Catalog
 from coach.models import Constraints, Credential, Occupation, Profile, Rule, Skill
-from coach.planner import PREP_HOURS_BY_LEVEL, plan_pathway, validate_pathway
+from coach.planner import (
+    DEFAULT_MAX_ITEMS,
+    OFF_TARGET_FACTOR,
+    PREP_HOURS_BY_LEVEL,
+    plan_pathway,
+    role_relevance,
+    validate_pathway,
+)
 from coach.schedule import Item, Problem, brute_force, objective_values, solve, violations
 
 TODAY = dt.date(2026, 1, 5)
@@ -43,6 +50,7 @@ def problems(draw: st.DrawFn) -> Problem:
                 requires_any=groups,
                 must=draw(st.integers(0, 9)) == 0,
                 study=draw(st.integers(0, 7)) != 0,
+                overhead=draw(st.sampled_from([0.0, 0.0, 0.1, 0.5])),
             )
         )
     weights = {k: draw(st.integers(1, 20)) * 0.05 for k in keys}
@@ -62,14 +70,18 @@ def test_solver_matches_brute_force_and_never_violates(problem: Problem) -> None
     assert sel.status == "optimal"
     assert violations(problem, sel.chosen) == []
     _, best = brute_force(problem)
-    for objective in ("must", "coverage", "cost", "hours"):
+    for objective in ("must", "value", "cost", "hours"):
         assert math.isclose(sel.values[objective], best[objective], abs_tol=1e-6), objective
     # No chosen item could be dropped without losing something (must, coverage) or breaking a prerequisite.
     for c in sel.chosen:
         rest = [x for x in sel.chosen if x != c]
         if not violations(problem, rest):
             v = objective_values(problem, rest)
-            assert v["must"] < sel.values["must"] or v["coverage"] < sel.values["coverage"] - 1e-9
+            assert (
+                v["must"] < sel.values["must"]
+                or v["value"] < sel.values["value"] - 1e-9
+                or (v["value"] <= sel.values["value"] + 1e-9 and v["cost"] > sel.values["cost"] - 1e-9)
+            )
 
 
 @SETTINGS
@@ -154,10 +166,19 @@ def catalogues(draw: st.DrawFn) -> tuple[Catalog, Profile]:
     return catalog, profile
 
 
-def enumerate_best(catalog: Catalog, profile: Profile) -> tuple[float, float, float]:
-    """(coverage, cost, hours) of the lexicographic optimum, by checking every subset of credentials."""
+def step_overhead(cred: Credential, weights: dict[str, float], overhead: float) -> float:
+    """The documented per-step overhead: X·(1 + ½·share of the credential's skills the role does not list)."""
+    off = sum(1 for u in cred.skills if u not in weights) / len(cred.skills) if cred.skills else 0.0
+    return overhead * (1 + OFF_TARGET_FACTOR * off)
+
+
+def enumerate_best(
+    catalog: Catalog, profile: Profile, overhead: float = 0.0
+) -> tuple[float, float, float, float]:
+    """(value, coverage, cost, hours) of the lexicographic optimum (value = covered relevance minus per-step
+    overheads, then cost, then hours), by checking every subset of credentials of at most the default size."""
     c = profile.constraints
-    weights = dict(catalog.occupation_skills("esco:role"))
+    weights = role_relevance(catalog, "esco:role")
     usable = []
     for cred in catalog.credentials.values():
         if not cred.is_microcredential or cred.type in ("degree", "program"):
@@ -171,9 +192,9 @@ def enumerate_best(catalog: Catalog, profile: Profile) -> tuple[float, float, fl
             continue
         usable.append((cred, hours))
     prereqs = [r for r in catalog.rules if r.type == "prerequisite_required"]
-    best = (0.0, 0.0, 0.0)
+    best = (0.0, 0.0, 0.0, 0.0)
     best_key: tuple[float, float, float] | None = None
-    for r in range(len(usable) + 1):
+    for r in range(min(len(usable), DEFAULT_MAX_ITEMS) + 1):
         for pairs in itertools.combinations(usable, r):
             combo = [x for x, _ in pairs]
             ids = {x.id for x in combo}
@@ -193,26 +214,43 @@ def enumerate_best(catalog: Catalog, profile: Profile) -> tuple[float, float, fl
                 continue
             covered = set().union(*(set(x.skills) for x in combo)) if combo else set()
             cov = sum(w for u, w in weights.items() if u in covered)
-            key = (round(cov, 9), -round(cost, 9), -round(hours, 9))
+            value = cov - sum(step_overhead(x, weights, overhead) for x in combo)
+            key = (round(value, 9), -round(cost, 9), -round(hours, 9))
             if best_key is None or key > best_key:
-                best_key, best = key, (cov, cost, hours)
+                best_key, best = key, (value, cov, cost, hours)
     return best
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(catalogues())
-def test_planner_equals_enumeration_and_respects_every_rule(case: tuple[Catalog, Profile]) -> None:
+@given(catalogues(), st.sampled_from([0.0, 0.6, 1.0]))
+def test_planner_equals_enumeration_and_respects_every_rule(
+    case: tuple[Catalog, Profile], overhead: float
+) -> None:
     catalog, profile = case
-    p = plan_pathway(profile, role="Role", catalog=catalog, linker=False, today=TODAY, alternatives=1)
-    coverage, cost, hours = enumerate_best(catalog, profile)
-    weights = dict(catalog.occupation_skills("esco:role"))
+    p = plan_pathway(
+        profile,
+        role="Role",
+        catalog=catalog,
+        linker=False,
+        today=TODAY,
+        alternatives=1,
+        step_overhead=overhead,
+    )
+    value, coverage, cost, hours = enumerate_best(catalog, profile, overhead)
+    weights = role_relevance(catalog, "esco:role")
     got_cov = sum(weights[s.uri] for s in p.covered)
+    got_value = got_cov - sum(
+        step_overhead(catalog.credentials[s.id], weights, overhead)
+        for s in p.steps
+        if s.id in catalog.credentials
+    )
     if p.status == "infeasible":
-        assert coverage == 0.0  # nothing useful fits: enumeration agrees
+        assert enumerate_best(catalog, profile)[1] == 0.0  # nothing useful fits at all: enumeration agrees
         assert p.reason and p.steps == []
         if p.nearest_feasible:
             assert p.alternatives and p.alternatives[0].steps
     else:
+        assert math.isclose(got_value, value, abs_tol=1e-6)
         assert math.isclose(got_cov, coverage, abs_tol=1e-6)
         assert math.isclose(p.total_cost, cost, abs_tol=1e-6)
         assert math.isclose(p.total_hours, hours, abs_tol=1e-6)
@@ -234,7 +272,7 @@ def test_infeasible_plans_name_the_binding_limit_and_a_change_that_works(
     relaxed = profile.model_copy(deep=True)
     relaxed.constraints.budget = None
     relaxed.constraints.weeks = None
-    if enumerate_best(catalog, relaxed)[0] > 0:
+    if enumerate_best(catalog, relaxed)[1] > 0:
         # Something would work without the limits: the answer must say what binds and what to change.
         assert p.binding and p.nearest_feasible
         nearest = p.alternatives[0]

@@ -480,3 +480,12 @@ def test_query_intent_reads_level_and_type() -> None:
     )
     assert retrieval.query_intent("advanced python course") == ("advanced", {"course"})
     assert retrieval.query_intent("nurse") == (None, set())
+
+
+def test_provider_filter_matches_whole_words(fixture_index: KnowledgeIndex, monkeypatch) -> None:
+    monkeypatch.setattr(
+        fixture_index, "providers", ["google", "google cloud", "google coursera", "metasploit"]
+    )
+    assert fixture_index._providers_matching("Google") == ["google", "google cloud", "google coursera"]
+    assert fixture_index._providers_matching("google cloud") == ["google cloud"]
+    assert fixture_index._providers_matching("meta") == []

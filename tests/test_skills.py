@@ -7,13 +7,25 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
 from coach.cli import app
 from coach.errors import BadInput
-from coach.skills import MAX_TEXT_CHARS, SkillLinker, get_linker, iter_line_batches, parse_rank_line
+from coach.skills import (
+    MAX_TEXT_CHARS,
+    LabelIVF,
+    SkillLinker,
+    candidate_spans,
+    get_linker,
+    iter_line_batches,
+    lexical_hits,
+    lexical_index,
+    normalise_title,
+    parse_rank_line,
+)
 
 PYTHON_URI = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"
 
@@ -208,3 +220,41 @@ def test_cli_bad_top_is_one_line_error() -> None:
     assert proc.returncode != 0
     assert proc.stderr.strip().startswith("error:")
     assert "Traceback" not in proc.stderr
+
+
+# ---- building blocks ---------------------------------------------------------------------------------------------
+
+
+def test_candidate_spans_cut_at_lists_and_skip_frame_words() -> None:
+    text = "Strong experience with Java, SQL and work in teams"
+    spans = {text[a:b] for a, b in candidate_spans(text)}
+    assert {"Java", "SQL", "work in teams"} <= spans
+    assert not any(s.lower().startswith(("strong", "experience", "with")) for s in spans)
+    assert not any("," in s or " and " in s for s in spans)
+
+
+def test_ivf_with_every_cluster_probed_equals_exact_max() -> None:
+    rng = np.random.default_rng(1)
+    matrix = rng.normal(size=(300, 16)).astype(np.float32)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    owner = np.repeat(np.arange(100), 3).astype(np.int32)
+    ivf = LabelIVF(matrix, owner, 8, LabelIVF.kmeans(matrix, 8, iters=3))
+    vecs = matrix[[5, 50, 120, 299]] + 0.01
+    group = np.array([0, 0, 1, 1])
+    got = ivf.max_by_group(vecs, group, 2, 100, nprobe=8)
+    exact = np.maximum.reduceat(vecs @ matrix.T, np.arange(0, 300, 3), axis=1)
+    want = np.stack([exact[:2].max(0), exact[2:].max(0)])
+    np.testing.assert_allclose(got, np.maximum(want, 0.0), atol=1e-5)  # similarities below 0 count as 0
+
+
+def test_normalise_title_drops_noise_but_keeps_the_job() -> None:
+    assert normalise_title("Senior Registered Nurse (m/f/d) - Berlin") == "Registered Nurse"
+    assert normalise_title("Production Operator 1") == "Production Operator"
+
+
+def test_lexical_index_ignores_common_one_word_alternatives() -> None:
+    index = lexical_index(
+        [["think creatively", "design"], ["SQL", "Structured Query Language"], ["JavaScript", "JS"]]
+    )
+    assert lexical_hits("architecture and design", index) == set()
+    assert lexical_hits("knowledge of sql and js", index) == {1, 2}

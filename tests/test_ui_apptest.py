@@ -180,8 +180,7 @@ def test_chat_turn_answers_updates_the_profile_panel_and_saves_a_pathway(env: Ui
     answer = assistant[-1].markdown[-1].value
     assert answer and answer != "_(no answer)_"
     assert at.status[-1].label.startswith("Done — ")  # tool progress was shown and completed
-    # the agent's profile update is what the side panel now shows (the panel renders before the turn)
-    at.run()
+    # the side panel shows what the agent learnt in this very turn
     assert at.number_input(key="pf_budget").value == 1000.0
     target = at.text_input(key="pf_target").value
     assert target and not re.match(r"^\d{2}-\d{4}\.\d{2}$", target)  # a title people read, not a code
@@ -416,3 +415,105 @@ def test_learner_never_sees_another_learners_pathway(env: UiEnv) -> None:
     assert refused.value.status in (403, 404)
     at = app_as(c, page="My pathway")
     assert "No saved pathways yet." in texts(at.caption)
+
+
+# ---- remote mode (COACH_API_URL) -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def remote(env: UiEnv, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Point the app at a remote API URL for one test (settings re-read), then back to the embedded env."""
+
+    def use(url: str) -> None:
+        monkeypatch.setenv("COACH_API_URL", url)
+        get_settings.cache_clear()
+
+    yield use
+    monkeypatch.delenv("COACH_API_URL", raising=False)
+    get_settings.cache_clear()
+
+
+def test_unreachable_remote_api_is_a_clear_notice(remote: Any) -> None:
+    from ui.server import free_port
+
+    remote(f"http://127.0.0.1:{free_port()}")  # nothing listens there
+    at = app_as()
+    assert not any("demo-password" in i for i in texts(at.info))  # no embedded-mode hint over a remote API
+    at.text_input(key="login_user").input("coach")
+    at.text_input(key="login_password").input("whatever-password")
+    submit_button(at, "sign_in_form").click().run()
+    assert not at.exception
+    assert any("not reachable" in e for e in texts(at.error))
+
+
+def test_remote_mode_talks_to_a_running_api(env: UiEnv, remote: Any) -> None:
+    import threading
+
+    import uvicorn
+
+    from coach.api import create_app
+    from ui.server import free_port
+
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(env.settings), host="127.0.0.1", port=port, log_level="error")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(200):
+            if server.started:
+                break
+            threading.Event().wait(0.05)
+        remote(f"http://127.0.0.1:{port}")
+        at = app_as()
+        at.text_input(key="login_user").input("coach")
+        at.text_input(key="login_password").input(DEMO_PASSWORD)
+        submit_button(at, "sign_in_form").click().run()
+        assert not at.exception and not at.error
+        assert str(at.session_state["client"].connection().base_url).startswith(f"http://127.0.0.1:{port}")
+        assert at.radio(key="nav").options == ["Review queue", "Cohort"]
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+# ---- the `coach ui` command --------------------------------------------------------------------------------------
+
+
+def test_coach_ui_serves_the_app_and_stops_on_sigterm(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from ui.server import free_port
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "COACH_DATABASE_URL": f"sqlite:///{tmp_path / 'ui.db'}",
+        "COACH_DEMO_PASSWORD": "x-pass-123",
+    }
+    env.pop("COACH_API_URL", None)
+    cmd = [sys.executable, "-m", "coach.cli", "ui", "--port", str(port)]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline, up = time.monotonic() + 90, False
+        while not up and time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as r:
+                    up = r.status == 200
+            except OSError:
+                time.sleep(0.2)
+        assert up, "coach ui did not serve the app"
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=20)  # the command is the server: stopping it stops the app (no orphan on the port)
+        with pytest.raises(OSError):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).parent / "screenshots"
 DATA = Path(__file__).parent / "data"
 DEMO_PASSWORD = "demo-pass-for-browser"
+TURN_DONE = re.compile(r"^Done( — \d+ tool call\(s\))?$")  # the status box's label when a turn is over
 WAIT_MS = 180_000  # the first turn loads the catalogue and the embedder on a loaded 2-core machine
 
 
@@ -81,11 +82,11 @@ def test_learner_to_coach_approval_in_chromium(tmp_path: Path) -> None:
             box.press("Enter")
             messages = page.locator('[data-testid="stChatMessage"]')
             expect(messages).to_have_count(2)
-            expect(page.get_by_text(re.compile(r"^Done"))).to_be_visible()
+            expect(page.get_by_text(TURN_DONE)).to_be_visible()
             _settle(page)
             page.locator(".st-key-chat_save button").click()
             expect(messages).to_have_count(4)
-            expect(page.get_by_text(re.compile(r"^Done"))).to_be_visible()
+            expect(page.get_by_text(TURN_DONE)).to_be_visible()
             _settle(page)
             expect(messages.last).to_contain_text("weeks")  # the answer describes the planned pathway
             _shot(page, "02-chat")

@@ -240,8 +240,6 @@ def chat_page(c: CoachClient) -> None:
     """The learner's conversation with the coach, with the profile beside it."""
     st.title("Chat with your coach")
     main, side = st.columns([3, 2], gap="large")
-    with side:
-        _profile_panel(c)
     with main:
         history = st.session_state.setdefault("chat_history", [])
         if not history:
@@ -272,6 +270,9 @@ def chat_page(c: CoachClient) -> None:
         if action or prompt:
             with turn_area:
                 _send(c, action or prompt or "")
+    # filled after the turn, so the panel already shows what the agent learnt in it
+    with side:
+        _profile_panel(c)
 
 
 # ---- learner: job posting --------------------------------------------------------------------------------------
