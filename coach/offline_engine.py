@@ -202,7 +202,7 @@ ROLE_TARGET_RE = re.compile(
     r"|\bbecom(?:e|ing)|\btransition(?:ing)?\s+(?:in)?to|\bswitch(?:ing)?\s+(?:careers?\s+)?(?:in)?to|"
     r"\bmov(?:e|ing)\s+into|\bbreak(?:ing)?\s+into|\bget(?:ting)?\s+into|\baiming\s+for|\bpivot(?:ing)?\s+(?:in)?to|"
     r"\btarget(?:ing)?(?:\s+role)?(?:\s+is)?|\bcareer\s+(?:in|as)|\bjob\s+as|\brole\s+as|\bposition\s+as|"
-    r"\bwork(?:ing)?\s+in|\binterested\s+in(?:\s+becoming)?|"
+    r"\b(?:want|like|hope|hoping|plan|planning|love)\s+to\s+work\s+in|\binterested\s+in(?:\s+becoming)?|"
     r"\b(?:ideally|preferably|probably|maybe|specifically|perhaps|hopefully|something)\s+as|"
     r"\b(?:go|going)\s+(?:with|for)|\b(?:pick|choose|settle on|let'?s do|i'?ll take))"
     r"\s+(?:an?\s+|the\s+|some\s+)?(?P<role>[^.,;!?\n]{2,80})",
@@ -273,7 +273,7 @@ HOURS_RE = re.compile(
     re.I,
 )
 WEEKS_RE = re.compile(
-    r"\b(?:in|within|over|next|under|less than|inside|in about|in the next)\s+(?:the\s+next\s+|about\s+)?"
+    r"\b(?:in|within|over|next|under|less than|inside|in about|in the next|for)\s+(?:the\s+next\s+|about\s+)?"
     r"(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty)"
     r"\s+(?P<unit>weeks?|months?|years?)\b",
     re.I,
@@ -813,6 +813,9 @@ class OfflineCoachModel(BaseChatModel):
             and not (f.current_role or f.skills or f.credentials or f.skipped or other or f.target_phrase)
             and "?" not in text
             and len(text.split()) <= 12
+            # a request ("please save my pathway") is not an answer about where the learner stands
+            and not any(rx.search(text) for rx in INTENT_PATTERNS.values())
+            and not re.match(r"\s*(?:please|can you|could you|let'?s)\b", text, re.I)
         ):
             f.current_role = (
                 _clean_phrase(

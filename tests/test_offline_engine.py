@@ -72,6 +72,7 @@ def test_extract_hours(text: str, hours: float) -> None:
         ("in a year", 52),
         ("by June", 27),
         ("by the end of the year", 5),
+        ("8 hours a week for 40 weeks", 40),
     ],
 )
 def test_extract_weeks(text: str, weeks: int) -> None:
@@ -92,6 +93,32 @@ def test_extract_roles_and_skills() -> None:
         "SQL",
         "financial reporting",
     ]
+
+
+def test_current_field_is_not_mistaken_for_the_target() -> None:
+    # "I work in retail" says where the learner is, not where they want to go.
+    text = "I work in retail and want to become an information security analyst."
+    assert extract_target_phrase(text) == "information security analyst"
+    assert extract_target_phrase("I want to work in cybersecurity") == "cybersecurity"
+
+
+def test_a_request_is_not_taken_as_the_learners_background(offline_engine) -> None:
+    engine = offline_engine.model_copy(update={"today": TODAY})
+    profile = {
+        "target": {"role": "15-1212.00", "role_label": "Information Security Analysts"},
+        "constraints": {},
+    }
+    asked = AIMessage("Where are you starting from?", response_metadata={META_KEY: {"asked": "background"}})
+    reply = engine.invoke(
+        [
+            system(profile),
+            HumanMessage("I want to become a security analyst"),
+            asked,
+            HumanMessage("Please save my pathway."),
+        ]
+    )
+    for call in reply.tool_calls:
+        assert "save my pathway" not in str(call["args"].get("current_role", "")).lower()
 
 
 def test_posting_detection() -> None:
