@@ -708,7 +708,9 @@ def eval_command(
     report = evaluation.run_suites(
         suite or None, quick=quick, progress=lambda n: typer.echo(f"» {n}", err=True)
     )
-    md, js = evaluation.write_report(report)
+    md, js = evaluation.write_report(report, folder=evaluation.output_dir(quick))
+    if not quick and not suite:
+        evaluation.update_readme(report=report)
     if json_out:
         print_json(report)
     else:
@@ -738,7 +740,9 @@ def bench_command(
     bench = evaluation.run_benchmarks(
         area or None, quick=quick, progress=lambda n: typer.echo(f"» {n}", err=True)
     )
-    md, _ = evaluation.write_bench(bench)
+    md, _ = evaluation.write_bench(bench, folder=evaluation.output_dir(quick))
+    if not quick and not area:
+        evaluation.update_readme(bench=bench)
     for r in bench["rows"]:
         typer.echo(
             f"{r.get('area', ''):<10} {r.get('name', ''):<45} median {r.get('median')} p95 {r.get('p95')} {r.get('unit', '')}"

@@ -242,3 +242,67 @@ def write_bench(bench: dict[str, Any], folder: Path = EVALS_DIR) -> tuple[Path, 
     md.write_text(bench_markdown(bench), encoding="utf-8")
     js.write_text(json.dumps(bench, indent=2, default=str) + "\n", encoding="utf-8")
     return md, js
+
+
+README = REPO_ROOT / "README.md"
+QUICK_DIR = EVALS_DIR / "out"
+
+
+def output_dir(quick: bool) -> Path:
+    """Where reports go: evals/ for full runs (what the README quotes), evals/out/ for quick CI runs."""
+    folder = QUICK_DIR if quick else EVALS_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _replace_block(text: str, name: str, body: str) -> str:
+    start, end = f"<!-- results:{name}:start -->", f"<!-- results:{name}:end -->"
+    if start not in text or end not in text:
+        return text
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{start}\n{body.strip()}\n{end}{tail}"
+
+
+def quality_table(report: dict[str, Any], limit: int = 8) -> str:
+    """A compact table of each suite's headline metrics (the first `limit` of each), with anchors."""
+    lines = [f"Measured {report['generated']} on {report['machine']} (`coach eval`).", ""]
+    lines += ["| suite | figures | anchors |", "|---|---|---|"]
+    for s in report["suites"]:
+        if not s.get("ok"):
+            lines.append(f"| {s.get('title', s['suite'])} | failed: {s.get('error')} | |")
+            continue
+        figures = ", ".join(f"{k} {_fmt(v)}" for k, v in list(s.get("metrics", {}).items())[:limit])
+        anchors = "; ".join(f"{k}: {v}" for k, v in list((s.get("anchors") or {}).items())[:4])
+        lines.append(f"| {s.get('title', s['suite'])} | {figures} | {anchors} |")
+    return "\n".join(lines)
+
+
+def speed_table(bench: dict[str, Any]) -> str:
+    """The benchmark rows as a compact table."""
+    lines = [f"Measured {bench['generated']} on {bench['machine']} (`coach bench`).", ""]
+    lines += ["| area | what | median | p95 | unit | target |", "|---|---|---|---|---|---|"]
+    for r in bench["rows"]:
+        lines.append(
+            f"| {r.get('area', '')} | {r.get('name', '')} | {_fmt(r.get('median', ''))} | {_fmt(r.get('p95', ''))}"
+            f" | {r.get('unit', '')} | {r.get('target', '')} |"
+        )
+    for f in bench.get("failures", []):
+        lines.append(f"| {f['area']} | failed: {f['error']} | | | | |")
+    return "\n".join(lines)
+
+
+def update_readme(
+    report: dict[str, Any] | None = None, bench: dict[str, Any] | None = None, readme: Path = README
+) -> bool:
+    """Write the quality and speed tables into the README's results blocks; True when it changed."""
+    if not readme.exists():
+        return False
+    text = original = readme.read_text(encoding="utf-8")
+    if report is not None:
+        text = _replace_block(text, "quality", quality_table(report))
+    if bench is not None:
+        text = _replace_block(text, "speed", speed_table(bench))
+    if text != original:
+        readme.write_text(text, encoding="utf-8")
+    return text != original

@@ -56,3 +56,18 @@ def test_benchmarks_write_a_table(evals_dir: Path) -> None:
     md, js = evaluation.write_bench(bench, folder=evals_dir)
     assert "| fast | x | 1.000 | 2.000 | ms | 3 |" in md.read_text()
     assert json.loads(js.read_text())["rows"][0]["median"] == 1.0
+
+
+def test_readme_results_blocks_are_rewritten_from_the_reports(evals_dir: Path, tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text(
+        "intro\n<!-- results:quality:start -->\nold\n<!-- results:quality:end -->\n"
+        "<!-- results:speed:start -->\nold\n<!-- results:speed:end -->\nend\n"
+    )
+    report = evaluation.run_suites(["good"], folder=evals_dir)
+    bench = evaluation.run_benchmarks(folder=evals_dir)
+    assert evaluation.update_readme(report, bench, readme=readme)
+    text = readme.read_text()
+    assert "old" not in text and "hit5 0.900" in text and "| fast | x | 1.000 | 2.000 | ms |" in text
+    assert text.startswith("intro\n") and text.endswith("end\n")
+    assert not evaluation.update_readme(report, bench, readme=readme)  # idempotent
