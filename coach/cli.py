@@ -767,9 +767,8 @@ def main() -> None:
     except typer.Exit as exc:
         raise SystemExit(exc.exit_code) from None
     except Exception as exc:  # click usage errors and anything unexpected: one line, never a traceback
-        import click
-
-        if isinstance(exc, click.ClickException):
+        # Usage errors (typer bundles its own click, so match the interface, not the class).
+        if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
             typer.echo(f"error: {exc.format_message()}", err=True)
             raise SystemExit(exc.exit_code or 2) from None
         typer.echo(f"error: unexpected {type(exc).__name__}: {exc}", err=True)

@@ -34,6 +34,8 @@ def _load(path: Path) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     if str(EVALS_DIR) not in sys.path:
         sys.path.insert(0, str(EVALS_DIR))
+    # Registered before running, so pydantic can resolve the module's postponed annotations.
+    sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
 
@@ -264,7 +266,7 @@ def _replace_block(text: str, name: str, body: str) -> str:
     return f"{head}{start}\n{body.strip()}\n{end}{tail}"
 
 
-def quality_table(report: dict[str, Any], limit: int = 8) -> str:
+def quality_table(report: dict[str, Any], limit: int = 12) -> str:
     """A compact table of each suite's headline metrics (the first `limit` of each), with anchors."""
     lines = [f"Measured {report['generated']} on {report['machine']} (`coach eval`).", ""]
     lines += ["| suite | figures | anchors |", "|---|---|---|"]
