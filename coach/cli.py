@@ -757,7 +757,10 @@ def bench_command(
 def main() -> None:
     """Entry point: run the app, turning every known error into one line and exit code 1."""
     try:
-        app(standalone_mode=False)
+        # Without standalone mode click returns (not raises) the code of a `typer.Exit`: pass it on.
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            raise SystemExit(code)
     except CoachError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise SystemExit(1) from None

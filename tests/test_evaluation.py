@@ -71,3 +71,21 @@ def test_readme_results_blocks_are_rewritten_from_the_reports(evals_dir: Path, t
     assert "old" not in text and "hit5 0.900" in text and "| fast | x | 1.000 | 2.000 | ms |" in text
     assert text.startswith("intro\n") and text.endswith("end\n")
     assert not evaluation.update_readme(report, bench, readme=readme)  # idempotent
+
+
+def test_eval_command_exits_non_zero_when_a_suite_fails(
+    evals_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # CI relies on this exit code: a failed suite (or a figure below its floor) must fail the build.
+    from coach import cli
+
+    monkeypatch.setattr(evaluation, "EVALS_DIR", evals_dir)
+    monkeypatch.setattr(evaluation, "QUICK_DIR", tmp_path / "out")
+    real = evaluation.run_suites
+    monkeypatch.setattr(evaluation, "run_suites", lambda names, **kw: real(names, folder=evals_dir, **kw))
+    monkeypatch.setattr("sys.argv", ["coach", "eval", "--quick", "--suite", "broken"])
+    with pytest.raises(SystemExit) as exc:
+        cli.main()
+    assert exc.value.code == 1
+    monkeypatch.setattr("sys.argv", ["coach", "eval", "--quick", "--suite", "good"])
+    cli.main()  # a passing run returns normally
