@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from filelock import FileLock
 
 from coach.errors import CoachError
 
@@ -242,21 +243,33 @@ def cached_matrix(
         digest.update(t.encode("utf-8", "replace"))
         digest.update(b"\x00")
     path = cache_dir / f"{name}-{digest.hexdigest()[:20]}.npy"
-    if path.exists():
-        try:
-            matrix = np.load(path)
-            if matrix.shape == (len(texts), DIM):
-                if progress:
-                    progress(len(texts))
+    matrix = _load_cached(path, len(texts))
+    if matrix is None:
+        # Another process (an xdist worker, a second server worker) may be embedding the same texts: wait for
+        # it rather than doing the same minutes of work twice, then read what it wrote.
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(path.with_suffix(".lock"))):
+            matrix = _load_cached(path, len(texts))
+            if matrix is None:
+                matrix = embedder.embed(list(texts), progress=progress)
+                tmp = path.with_name(f"{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp.npy")
+                np.save(tmp, matrix)
+                tmp.replace(path)
+                for old in cache_dir.glob(f"{name}-*.npy"):
+                    if old != path and not old.name.endswith(".tmp.npy"):
+                        old.unlink(missing_ok=True)
                 return matrix
-        except (OSError, ValueError):
-            pass  # a damaged cache file is rebuilt below
-    matrix = embedder.embed(list(texts), progress=progress)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp.npy")
-    np.save(tmp, matrix)
-    tmp.replace(path)
-    for old in cache_dir.glob(f"{name}-*.npy"):
-        if old != path and not old.name.endswith(".tmp.npy"):
-            old.unlink(missing_ok=True)
+    if progress:
+        progress(len(texts))
     return matrix
+
+
+def _load_cached(path: Path, rows: int) -> np.ndarray | None:
+    """The cached matrix at `path` when it exists and has `rows` rows; None when missing or damaged."""
+    if not path.exists():
+        return None
+    try:
+        matrix = np.load(path)
+    except (OSError, ValueError):
+        return None  # a damaged cache file is rebuilt by the caller
+    return matrix if matrix.shape == (rows, DIM) else None

@@ -430,6 +430,25 @@ def built_index():  # type: ignore[no-untyped-def]
     return KnowledgeIndex(settings)
 
 
+@pytest.fixture(scope="session")
+def warm_planner():  # type: ignore[no-untyped-def]
+    """Plan once in this process so the linker's label matrices are in the shared cache (.coach/cache).
+
+    On a clean clone the first plan embeds about 130k taxonomy labels (minutes on two cores); a server started
+    afterwards reads the cache instead of timing out a request. The embedding cache's own file lock makes
+    concurrent workers wait for one computation.
+    """
+    import json
+    from pathlib import Path
+
+    from coach.models import Profile
+    from coach.planner import plan_pathway
+
+    path = Path(__file__).parent / "data" / "profiles" / "ana_retail_to_security.json"
+    profile = Profile.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    return plan_pathway(profile, budget=1500, hours_per_week=8)
+
+
 # ---- agent (issue 6): fakes for the coaching agent's tool backends, linker and catalogue ------------------------
 
 

@@ -43,8 +43,9 @@ def add_user(db_url: str, home, name: str, role: str) -> int:  # type: ignore[no
 
 
 @pytest.fixture
-def server(api_db_url, tmp_path):  # type: ignore[no-untyped-def]
-    """(base URL, db URL, home) of a running two-worker server with a small shared rate limit."""
+def server(api_db_url, tmp_path, warm_planner):  # type: ignore[no-untyped-def]
+    """(base URL, db URL, home) of a running two-worker server with a small shared rate limit; the planner's
+    caches are warm, so the first real plan loads them instead of embedding the taxonomy."""
     home = tmp_path / "home"
     proc, base = api_start_server(api_db_url, home, workers=2, COACH_RATE_LIMIT_PER_MINUTE="4")
     try:
@@ -103,7 +104,7 @@ def test_review_flow_over_real_http_with_two_workers(server) -> None:  # type: i
         # The real planner over the real catalogue, then saved: the planner's own validator finds nothing wrong.
         profile = json.loads((DATA / "ana_retail_to_security.json").read_text(encoding="utf-8"))
         assert c.put("/me/profile", json=profile, headers=h1).status_code == 200
-        plan = c.post("/pathways/plan", json={"budget": 1500, "hours_per_week": 8}, headers=h1)
+        plan = c.post("/pathways/plan", json={"budget": 1500, "hours_per_week": 8}, headers=h1, timeout=600)
         assert plan.status_code == 200, plan.text
         assert plan.json()["steps"] and plan.json()["total_cost"] <= 1500
         saved = c.post("/pathways", json={"pathway": plan.json(), "title": "real"}, headers=h1)

@@ -52,3 +52,33 @@ def test_cached_matrix_reuses_and_invalidates(tmp_path: Path) -> None:
     files = list(tmp_path.glob("t-*.npy"))
     cached_matrix("t", ["alpha", "gamma"], e, tmp_path)
     assert len(list(tmp_path.glob("t-*.npy"))) == 1 and list(tmp_path.glob("t-*.npy")) != files
+
+
+def test_concurrent_callers_embed_once_and_share_the_result(tmp_path: Path) -> None:
+    """Two callers asking for the same uncached matrix at once: one embeds, the other waits and reads it."""
+    import threading
+    import time
+
+    real = get_embedder()
+    calls: list[int] = []
+
+    class SlowEmbedder:
+        fingerprint = real.fingerprint
+
+        def embed(self, texts, progress=None):  # type: ignore[no-untyped-def]
+            calls.append(len(texts))
+            time.sleep(0.5)  # long enough that the second caller arrives while the first is embedding
+            return real.embed(texts, progress=progress)
+
+    out: list[np.ndarray] = []
+    texts = ["network security", "incident response"]
+    threads = [
+        threading.Thread(target=lambda: out.append(cached_matrix("c", texts, SlowEmbedder(), tmp_path)))  # type: ignore[arg-type]
+        for _ in range(2)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert calls == [2] and len(out) == 2 and np.array_equal(out[0], out[1])
+    assert [p.name for p in tmp_path.glob("c-*.npy")] and not list(tmp_path.glob("*.tmp.npy"))
