@@ -11,7 +11,7 @@ import hashlib
 import math
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,6 +22,10 @@ from coach.errors import CoachError
 
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
 DIM = 384
+# Tokens (padded length × texts) per encoder call. Texts are sorted by length and cut into batches under this
+# budget, so a long sentence never makes thirty short ones pad to its length: on two cores small batches of
+# similar length run 2-3× faster than fixed batches of 32-64 (measured on posting sentences).
+TOKEN_BUDGET = 256
 
 
 def model_dir() -> Path:
@@ -198,17 +202,8 @@ class Embedder:
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32)
         encs = self._tok.encode_batch([t if t.strip() else "[UNK]" for t in texts])
-        order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
         out = np.zeros((len(encs), DIM), dtype=np.float32)
-        for start in range(0, len(order), self.batch_size):
-            idx = order[start : start + self.batch_size]
-            n = max(len(encs[i].ids) for i in idx)
-            ids = np.zeros((len(idx), n), dtype=np.int64)
-            mask = np.zeros((len(idx), n), dtype=np.int64)
-            for row, i in enumerate(idx):
-                e = encs[i].ids
-                ids[row, : len(e)] = e
-                mask[row, : len(e)] = 1
+        for idx, ids, mask in padded_batches([e.ids for e in encs], self.batch_size):
             with self._lock:
                 out[idx] = self._forward(ids, mask)
             if progress:
@@ -224,6 +219,29 @@ class Embedder:
 def get_embedder() -> Embedder:
     """The process-wide embedder (loading the weights takes about a second)."""
     return Embedder()
+
+
+def padded_batches(
+    token_ids: Sequence[Sequence[int]], max_batch: int = 64, token_budget: int = TOKEN_BUDGET
+) -> Iterator[tuple[list[int], np.ndarray, np.ndarray]]:
+    """(input positions, padded ids, attention mask) batches: texts sorted by length, each batch at most
+    `max_batch` texts and `token_budget` padded tokens (a single longer text gets a batch of its own)."""
+    order = sorted(range(len(token_ids)), key=lambda i: len(token_ids[i]))
+    batch: list[int] = []
+    for i in [*order, -1]:
+        if batch and (
+            i < 0 or len(batch) >= max_batch or len(token_ids[i]) * (len(batch) + 1) > token_budget
+        ):
+            n = max(1, len(token_ids[batch[-1]]))
+            ids = np.zeros((len(batch), n), dtype=np.int64)
+            mask = np.zeros((len(batch), n), dtype=np.int64)
+            for row, j in enumerate(batch):
+                ids[row, : len(token_ids[j])] = token_ids[j]
+                mask[row, : len(token_ids[j])] = 1
+            yield batch, ids, mask
+            batch = []
+        if i >= 0:
+            batch.append(i)
 
 
 def cached_matrix(

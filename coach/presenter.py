@@ -15,6 +15,7 @@ re-exported here.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -629,7 +630,7 @@ def _best_evidence(
     if not pool:
         return None
     want = _content_words(" ".join([item.name, *item.skills, *item.catalog_skills]))
-    best, best_score = None, -1.0
+    best, best_score = None, -math.inf  # heavy reuse can push every score below zero
     for i, ev in enumerate(pool):
         overlap = len(want & _content_words(ev.text))
         score = 3.0 * overlap + _APPLIED_KINDS.get(ev.kind, 0.5) - 2.5 * used.get(i, 0)

@@ -299,8 +299,12 @@ def solve(
             if ms == highspy.HighsModelStatus.kInfeasible:
                 return Selection("infeasible", [], {}, None, time.perf_counter() - started)
             return Selection("error", [], {}, None, time.perf_counter() - started)
-        x = np.asarray(h.getSolution().col_value[:n])
-        value = float(info.objective_function_value)
+        # Snap the incumbent to whole items (HiGHS accepts 0.999998 as integral) and take each coverage at its
+        # best, then lock the value of that plan: a lock at the solver's raw objective (24.99996 for a cost of
+        # 25) would make the snapped plan, and every later stage, infeasible.
+        x = np.round(np.asarray(h.getSolution().col_value[:n]))
+        full = np.concatenate([x, [min(1.0, float(x[coverers[k]].sum())) for k in keys]])
+        value = float(c @ full)
         values[objective] = value
         nz = np.nonzero(c)[0]
         if len(nz):  # lock this stage's optimum for the next ones
@@ -311,7 +315,7 @@ def solve(
         solved_once = True
         # Warm start the next stage from this incumbent (columns only: the lock row is new).
         start = highspy.HighsSolution()
-        start.col_value = list(h.getSolution().col_value)
+        start.col_value = full.tolist()
         start.value_valid = True
         h.setSolution(start)
         if status == "feasible":

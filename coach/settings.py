@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     )
     embedding_batch_size: int = 64
     embedding_threads: int = 2
+    linker_int8: bool = Field(
+        default=True,
+        description="Encode sentences for the skill linker with 8-bit weights (about 1.3x faster, vectors "
+        "within 0.999 cosine of float32); false uses float32.",
+    )
 
     chat_provider: str = Field(default="auto", description="auto | offline | openai")
     chat_model: str = Field(default="gpt-4o-mini", description="Model name for OpenAI-compatible servers.")

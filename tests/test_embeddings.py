@@ -82,3 +82,27 @@ def test_concurrent_callers_embed_once_and_share_the_result(tmp_path: Path) -> N
         t.join()
     assert calls == [2] and len(out) == 2 and np.array_equal(out[0], out[1])
     assert [p.name for p in tmp_path.glob("c-*.npy")] and not list(tmp_path.glob("*.tmp.npy"))
+
+
+def test_padded_batches_respect_the_token_budget_and_cover_every_text() -> None:
+    from coach.embeddings import padded_batches
+
+    lengths = [3, 40, 5, 5, 120, 7, 3, 300, 9, 12] * 5
+    token_ids = [list(range(1, n + 1)) for n in lengths]
+    seen: list[int] = []
+    for idx, ids, mask in padded_batches(token_ids, max_batch=8, token_budget=64):
+        assert ids.shape == mask.shape and len(idx) == ids.shape[0] <= 8
+        assert ids.size <= 64 or len(idx) == 1  # only a single long text may exceed the budget
+        for row, i in enumerate(idx):
+            n = lengths[i]
+            assert ids[row, :n].tolist() == token_ids[i] and mask[row].sum() == n
+        seen.extend(idx)
+    assert sorted(seen) == list(range(len(lengths)))
+
+
+def test_embedding_does_not_depend_on_batch_neighbours() -> None:
+    e = get_embedder()
+    texts = ["short", "a much longer sentence about configuring network firewalls and routers " * 3, "sql"]
+    together = e.embed(texts)
+    alone = np.stack([e.embed([t])[0] for t in texts])
+    np.testing.assert_allclose(together, alone, atol=1e-5)

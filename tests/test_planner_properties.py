@@ -277,3 +277,29 @@ def test_infeasible_plans_name_the_binding_limit_and_a_change_that_works(
         assert p.binding and p.nearest_feasible
         nearest = p.alternatives[0]
         assert nearest.steps and nearest.coverage_after > nearest.coverage_before
+
+
+def test_a_nearly_integral_incumbent_does_not_make_later_stages_infeasible() -> None:
+    """Found by the property test: HiGHS reported a cost of 24.99996 for a 25-dollar item (within its integrality
+    tolerance); locking that raw value made the hours stage infeasible and the plan came back 'feasible'."""
+
+    def item(i: int, cost: float = 0.0, covers: frozenset = frozenset(), must: bool = False, any_of=()):  # type: ignore[no-untyped-def]
+        return Item(id=f"i{i}", cost=cost, hours=1.0, weeks=1, covers=covers, requires_any=any_of, must=must)
+
+    either = (("i0", "i1"),)
+    problem = Problem(
+        items=[
+            item(0),
+            item(1, covers=frozenset({"k0"})),
+            item(2, must=True, any_of=either),
+            item(3, cost=25.0, covers=frozenset({"k0", "k1"})),
+            item(4, cost=25.0, covers=frozenset({"k1"}), must=True),
+            *[item(i, must=True, any_of=either) for i in range(5, 9)],
+        ],
+        weights={"k0": 0.05, "k1": 0.6, "k2": 0.05, "k3": 0.05, "k4": 0.05},
+        max_items=1,
+    )
+    sel = solve(problem)
+    assert sel.status == "optimal" and sel.chosen == ["i4"]
+    _, best = brute_force(problem)
+    assert math.isclose(sel.values["cost"], best["cost"]) and sel.values["cost"] == 25.0

@@ -710,3 +710,14 @@ def test_posting_evidence_labels_become_first_person_sentences(ana: Profile) -> 
     assert (
         evidence_sentence("Resolved 40 customer issues a week", ana) == "I resolved 40 customer issues a week"
     )
+
+
+def test_evidence_is_still_chosen_when_every_line_was_used_often() -> None:
+    """Reuse lowers a line's score below zero; the best line must still be found (it once crashed)."""
+    from coach.presenter import PresentedCredential, _best_evidence, _Evidence
+
+    pool = [_Evidence(text="Built a home lab firewall", where="Home lab", kind="project", experience=0)]
+    item = PresentedCredential(name="Network+", status="planned", skills=["firewalls"])
+    used = {0: 3}
+    assert _best_evidence(item, pool, used) == pool[0]
+    assert used == {0: 4}

@@ -245,6 +245,49 @@ def test_ivf_with_every_cluster_probed_equals_exact_max() -> None:
     exact = np.maximum.reduceat(vecs @ matrix.T, np.arange(0, 300, 3), axis=1)
     want = np.stack([exact[:2].max(0), exact[2:].max(0)])
     np.testing.assert_allclose(got, np.maximum(want, 0.0), atol=1e-5)  # similarities below 0 count as 0
+    # Clusters split over two threads give exactly the same maxima.
+    np.testing.assert_array_equal(ivf.max_by_group(vecs, group, 2, 100, nprobe=8, workers=2), got)
+
+
+def test_threaded_span_scan_matches_one_thread_on_many_texts() -> None:
+    rng = np.random.default_rng(7)
+    matrix = rng.normal(size=(2000, 24)).astype(np.float32)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    owner = np.sort(rng.integers(0, 400, size=2000)).astype(np.int32)
+    ivf = LabelIVF(matrix, owner, 32, LabelIVF.kmeans(matrix, 32, iters=3))
+    vecs = rng.normal(size=(300, 24)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    group = np.sort(rng.integers(0, 40, size=300))
+    one = ivf.max_by_group(vecs, group, 40, 400, nprobe=6)
+    assert one.max() > 0.5  # the scan found real matches, not an all-zero result
+    np.testing.assert_array_equal(ivf.max_by_group(vecs, group, 40, 400, nprobe=6, workers=2), one)
+
+
+def test_distinct_rows_drops_near_duplicate_labels_of_the_same_skill_only() -> None:
+    from coach.skills import _LabelSpace, distinct_rows
+
+    base = np.eye(4, dtype=np.float32)
+    near = base[0] * 0.99 + base[1] * 0.05
+    near /= np.linalg.norm(near)
+    # Skill 0: preferred, a near-duplicate of it, a different label; skill 1: the same vector as skill 0's
+    # preferred label (another skill's label is never dropped), then its own different label.
+    matrix = np.stack([base[0], near, base[2], base[0], base[3]])
+    space = _LabelSpace(
+        ids=["a", "b"],
+        labels=["a", "b"],
+        texts=["a0", "a1", "a2", "b0", "b1"],
+        owner=np.array([0, 0, 0, 1, 1], dtype=np.int32),
+        starts=np.array([0, 3, 5]),
+        matrix=matrix,
+    )
+    assert distinct_rows(space, 0.95).tolist() == [True, False, True, True, True]
+    assert distinct_rows(space, 0.999).all()
+
+
+def test_linker_index_keeps_every_skill_and_drops_only_near_duplicates(linker: SkillLinker) -> None:
+    ivf = linker._skill_ivf
+    assert set(np.unique(ivf.owner).tolist()) == set(range(len(linker.skill_ids)))  # no skill lost
+    assert len(ivf.matrix) < len(linker._skills.texts)  # some near-duplicate labels were left out
 
 
 def test_normalise_title_drops_noise_but_keeps_the_job() -> None:
@@ -258,3 +301,25 @@ def test_lexical_index_ignores_common_one_word_alternatives() -> None:
     )
     assert lexical_hits("architecture and design", index) == set()
     assert lexical_hits("knowledge of sql and js", index) == {1, 2}
+
+
+def test_int8_token_encoder_stays_close_to_float32_and_ignores_batch_neighbours() -> None:
+    from coach.skills import TokenEncoder
+
+    texts = [
+        "Experience with Python and SQL required",
+        "Manage a team of nurses on night shifts",
+        "Kubernetes",
+    ]
+    fp32 = TokenEncoder(int8=False).encode(texts)
+    encoder = TokenEncoder(int8=True)
+    int8 = encoder.encode(texts)
+    for (p32, s32, o32), (p8, s8, o8) in zip(fp32, int8, strict=True):
+        assert float(p32 @ p8) > 0.995  # the pooled sentence vector barely moves
+        assert s8.shape == s32.shape and np.array_equal(o8, o32)
+        cos = (s8 * s32).sum(1) / np.linalg.norm(s8, axis=1) / np.linalg.norm(s32, axis=1)
+        assert cos.min() > 0.99  # nor does any token state
+    assert float(fp32[0][0] @ int8[0][0]) < 1.0 - 1e-6  # it really is the 8-bit model, not the float32 one
+    # A text's vector does not depend on what else is in its batch (per-row activation quantization).
+    for text, (pooled, _, _) in zip(texts, int8, strict=True):
+        np.testing.assert_allclose(encoder.encode([text])[0][0], pooled, atol=2e-5)
