@@ -1566,7 +1566,9 @@ def analyze_posting(
         linker = get_linker()
     ex = extract_requirements(text, catalog, tagger)
     requirements = [_to_requirement(text, sp) for sp in ex.spans]
-    _link_skills(requirements, ex.spans, linker, catalog)
+    # The profile's skills are linked in the same batch as the requirements (one encoder pass and one index
+    # scan instead of two); match_profile then finds them in the link cache.
+    _link_skills(requirements, ex.spans, linker, catalog, also=_profile_skill_texts(profile))
     analysis = PostingAnalysis(
         title=ex.title,
         sections=_section_map(ex.sections),
@@ -1631,9 +1633,19 @@ def _rank_skills_cached(linker: Any, texts: list[str]) -> list[list[SkillRef]]:
         return [[r.model_copy() for r in _LINK_CACHE[(key, t)]] for t in texts]
 
 
-def _link_skills(reqs: list[Requirement], spans: list[_Span], linker: Any, catalog: Any) -> None:
+def _profile_skill_texts(profile: Profile | None) -> list[str]:
+    """A profile's distinct skill phrases, whitespace-normalised (what match_profile links)."""
+    if profile is None:
+        return []
+    return list(dict.fromkeys(" ".join(x.split()) for x in profile.skills if x.strip()))
+
+
+def _link_skills(
+    reqs: list[Requirement], spans: list[_Span], linker: Any, catalog: Any, also: Sequence[str] = ()
+) -> None:
     """ESCO skills per requirement: the linker on the span (or an experience requirement's subject); a named
-    catalogue credential adds the skills the catalogue says it certifies."""
+    catalogue credential adds the skills the catalogue says it certifies. `also` are more texts to link in
+    the same batch (their links land in the cache)."""
     todo: list[int] = []
     texts: list[str] = []
     for i, (r, sp) in enumerate(zip(reqs, spans, strict=True)):
@@ -1651,9 +1663,9 @@ def _link_skills(reqs: list[Requirement], spans: list[_Span], linker: Any, catal
         if link:
             todo.append(i)
             texts.append(link)
-    if not todo:
+    if not todo and not also:
         return
-    ranked = _rank_skills_cached(linker, texts)
+    ranked = _rank_skills_cached(linker, [*texts, *also])[: len(texts)]
     for i, refs in zip(todo, ranked, strict=True):
         # A product name the taxonomy lacks ("ServiceNow") only finds look-alike words: keep confident links.
         floor = MIN_TOOL_SCORE if reqs[i].kind == "tool" else MIN_SKILL_SCORE
@@ -1790,7 +1802,7 @@ def match_profile(
     held = _held_credentials(profile, catalog)
     # Each distinct profile skill is linked to its best ESCO skill (when the link is confident), so a
     # requirement can be met by the same ESCO skill or partly met by a sibling under the same ESCO parent.
-    distinct_skills = list(dict.fromkeys(" ".join(x.split()) for x in profile.skills if x.strip()))
+    distinct_skills = _profile_skill_texts(profile)
     skill_links = _rank_skills_cached(linker, distinct_skills) if distinct_skills else []
     skill_uris = {
         text: {ref.uri for ref in refs[:1] if (ref.score or 0) >= URI_SCORE}

@@ -587,13 +587,11 @@ class LabelIVF:
         # Clusters split over threads, each with its own result (one entity can sit in several clusters);
         # numpy releases the GIL in the products and reductions, and idle threads block instead of spinning.
         parts = [out] + [np.zeros_like(out) for _ in range(workers - 1)]
-        with ThreadPoolExecutor(workers) as pool:
-            list(
-                pool.map(
-                    lambda w: self._scan(vecs, group, lists, rows, spans[w::workers], parts[w]),
-                    range(workers),
-                )
+        list(
+            _scan_pool(workers).map(
+                lambda w: self._scan(vecs, group, lists, rows, spans[w::workers], parts[w]), range(workers)
             )
+        )
         for part in parts[1:]:
             np.maximum(out, part, out=out)
         return out
@@ -621,6 +619,18 @@ class LabelIVF:
             run_starts, run_owner = self.runs[c]
             ix = np.ix_(g[gcuts], run_owner)
             out[ix] = np.maximum(out[ix], np.maximum.reduceat(per_group, run_starts, axis=1))
+
+
+_pools: dict[int, ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
+def _scan_pool(workers: int) -> ThreadPoolExecutor:
+    """A process-wide pool of `workers` threads for the span scan (starting threads per call costs ~5 ms)."""
+    with _pools_lock:
+        if workers not in _pools:
+            _pools[workers] = ThreadPoolExecutor(workers, thread_name_prefix="span-scan")
+        return _pools[workers]
 
 
 def distinct_rows(space: _LabelSpace, threshold: float = DISTINCT_COS) -> np.ndarray:
