@@ -342,7 +342,8 @@ class CoachAgent:
             violations=list(grounding.get("violations") or []),
             model="offline" if (not self.is_remote or notices) else self.model_label,
         )
-        yield {"type": "done", "result": result.as_dict()}
+        # The profile as the conversation now knows it, so a face can store what the learner told the coach.
+        yield {"type": "done", "result": result.as_dict(), "profile": self._state(config).get("profile")}
 
     def run_turn(
         self,

@@ -740,8 +740,13 @@ def bench_command(
     bench = evaluation.run_benchmarks(
         area or None, quick=quick, progress=lambda n: typer.echo(f"» {n}", err=True)
     )
-    md, _ = evaluation.write_bench(bench, folder=evaluation.output_dir(quick))
-    if not quick and not area:
+    folder = evaluation.output_dir(quick)
+    if area and not quick and (folder / "bench.json").exists():
+        # A full run of some areas updates their rows in the committed report and leaves the others.
+        previous = json.loads((folder / "bench.json").read_text(encoding="utf-8"))
+        bench = evaluation.merge_bench(previous, bench, area)
+    md, _ = evaluation.write_bench(bench, folder=folder)
+    if not quick:
         evaluation.update_readme(bench=bench)
     for r in bench["rows"]:
         typer.echo(

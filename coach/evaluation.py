@@ -15,7 +15,7 @@ import resource
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
@@ -236,6 +236,22 @@ def bench_markdown(bench: dict[str, Any]) -> str:
     for f in bench.get("failures", []):
         lines.append(f"\n**{f['area']} failed:** `{f['error']}`")
     return "\n".join(lines) + "\n"
+
+
+def merge_bench(previous: dict[str, Any], fresh: dict[str, Any], areas: Sequence[str]) -> dict[str, Any]:
+    """`previous` with the rows and failures of `areas` replaced by `fresh` (re-running one area keeps the
+    others' figures); areas keep their order of first appearance."""
+    chosen = set(areas)
+    rows = [r for r in previous.get("rows", []) if r.get("area") not in chosen]
+    order: list[str] = list(dict.fromkeys(r.get("area") for r in [*previous.get("rows", []), *fresh["rows"]]))
+    rows = sorted([*rows, *fresh["rows"]], key=lambda r: order.index(r.get("area")))
+    failures = [f for f in previous.get("failures", []) if f.get("area") not in chosen] + fresh["failures"]
+    return {
+        **previous,
+        **{k: v for k, v in fresh.items() if k not in ("rows", "failures")},
+        "rows": rows,
+        "failures": failures,
+    }
 
 
 def write_bench(bench: dict[str, Any], folder: Path = EVALS_DIR) -> tuple[Path, Path]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import time
 
 import pytest
@@ -518,6 +519,47 @@ def test_chat_streams_sse_and_stores_the_conversation(api_client: TestClient, ap
     assert r.status_code == 404
 
 
+def test_chat_starts_from_the_stored_profile_and_stores_what_the_coach_learnt(
+    api_settings, api_fake_services, api_users
+) -> None:  # type: ignore[no-untyped-def]
+    seen: list[dict | None] = []
+
+    def chat(*, message, learner_id, thread_id, profile, settings):  # type: ignore[no-untyped-def]
+        seen.append(None if profile is None else profile.model_dump(mode="json"))
+        learnt = {**(seen[-1] or {}), "current_role": "retail sales associate"}
+        if "budget" in message:
+            learnt["constraints"] = {**learnt.get("constraints", {}), "budget": 900}
+        yield {"type": "token", "text": "Noted."}
+        yield {"type": "done", "result": {"assistant": "Noted."}, "profile": learnt}
+
+    api_fake_services.chat = chat
+    h = api_users["learner1"]["headers"]
+
+    def turn(client, message: str, conv: str | None = None) -> tuple[str, dict]:  # type: ignore[no-untyped-def]
+        body = {"message": message, **({"conversation_id": conv} if conv else {})}
+        with client.stream("POST", "/chat", json=body, headers=h) as r:
+            assert r.status_code == 200
+            last = "".join(r.iter_text()).strip().split("\n\n")[-1]
+        return r.headers["x-conversation-id"], json.loads(last.split("data: ", 1)[1])
+
+    with TestClient(create_app(api_settings, api_fake_services)) as client:
+        assert client.get("/me/profile", headers=h).status_code == 404
+        conv, done = turn(client, "I work in retail")
+        assert seen == [None] and done["profile_saved"] is True
+        stored = client.get("/me/profile", headers=h).json()
+        assert stored["current_role"] == "retail sales associate"
+        # The learner corrects the profile page between turns: the next turn starts from the correction.
+        stored["skills"] = ["customer service"]
+        assert client.put("/me/profile", json=stored, headers=h).status_code == 200
+        _, done = turn(client, "my budget is 900", conv)
+        assert seen[-1] is not None and seen[-1]["skills"] == ["customer service"]
+        after = client.get("/me/profile", headers=h).json()
+        assert after["constraints"]["budget"] == 900 and after["skills"] == ["customer service"]
+        # Nothing new learnt: nothing written (and the audit log shows no extra profile update).
+        _, done = turn(client, "thanks", conv)
+        assert done["profile_saved"] is False
+
+
 def test_chat_without_an_engine_is_a_clear_503(
     api_settings, api_fake_services, api_users, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
@@ -542,14 +584,20 @@ def test_chat_with_the_real_offline_agent(api_settings, api_fake_services, api_u
         )
     api_fake_services.chat = default_chat
     h = api_users["learner1"]["headers"]
+    message = "I want to become a cybersecurity analyst and can spend $1000."
     with TestClient(create_app(api_settings, api_fake_services)) as client:
-        with client.stream("POST", "/chat", json={"message": "Hi, I work in retail sales."}, headers=h) as r:
+        with client.stream("POST", "/chat", json={"message": message}, headers=h) as r:
             assert r.status_code == 200
             text = "".join(r.iter_text())
         conv_id = r.headers["x-conversation-id"]
         msgs = client.get(f"/conversations/{conv_id}/messages", headers=h).json()
     assert "event: token" in text and text.rstrip().split("\n\n")[-1].startswith("event: done")
     assert [m["role"] for m in msgs] == ["user", "assistant"] and msgs[1]["content"].strip()
+    # What the learner said is now in the stored profile: the coach learnt the target role and the budget.
+    with TestClient(create_app(api_settings, api_fake_services)) as client:
+        stored = client.get("/me/profile", headers=h)
+    assert stored.status_code == 200
+    assert stored.json()["target"]["role"] == "15-1212.00" and stored.json()["constraints"]["budget"] == 1000
 
 
 def test_admin_manages_users_and_assignments(api_client: TestClient, api_users: dict) -> None:

@@ -89,3 +89,21 @@ def test_eval_command_exits_non_zero_when_a_suite_fails(
     assert exc.value.code == 1
     monkeypatch.setattr("sys.argv", ["coach", "eval", "--quick", "--suite", "good"])
     cli.main()  # a passing run returns normally
+
+
+def test_rerunning_one_benchmark_area_keeps_the_other_areas() -> None:
+    from coach.evaluation import merge_bench
+
+    previous = {
+        "generated": "old",
+        "rows": [
+            {"area": "kb", "name": "build", "median": 120},
+            {"area": "skills", "name": "rank", "median": 70},
+            {"area": "ui", "name": "first screen", "median": 1.3},
+        ],
+        "failures": [{"area": "skills", "error": "boom"}],
+    }
+    fresh = {"generated": "new", "rows": [{"area": "skills", "name": "rank", "median": 210}], "failures": []}
+    merged = merge_bench(previous, fresh, ["skills"])
+    assert [(r["area"], r["median"]) for r in merged["rows"]] == [("kb", 120), ("skills", 210), ("ui", 1.3)]
+    assert merged["failures"] == [] and merged["generated"] == "new"

@@ -13,7 +13,7 @@ import streamlit as st
 
 from coach.models import Profile
 from coach.settings import get_settings
-from ui.services import ApiError, CoachClient, conversation_profile, push_conversation_profile
+from ui.services import ApiError, CoachClient
 
 
 def _notice(exc: ApiError) -> None:
@@ -166,10 +166,7 @@ def _profile_panel(c: CoachClient) -> None:
                 "weeks": None if weeks is None else int(weeks),
             }
             try:
-                c.save_profile(profile)
-                conv = st.session_state.get("conversation_id")
-                if conv:  # the ongoing conversation should use the correction too
-                    push_conversation_profile(get_settings(), int(c.user["id"]), conv, profile)
+                c.save_profile(profile)  # the coach starts its next turn from the saved profile
                 st.success("Profile saved.")
             except ApiError as exc:
                 _notice(exc)
@@ -178,19 +175,6 @@ def _profile_panel(c: CoachClient) -> None:
         st.markdown("**Credentials**")
         for cred in creds:
             st.markdown(f"- {cred['name']} — {cred.get('status', 'earned').replace('_', ' ')}")
-
-
-def _keep_learnt_profile(c: CoachClient) -> None:
-    """Store what the agent learnt about the learner this turn, so the panel and other pages show it."""
-    conv = st.session_state.get("conversation_id")
-    learnt = conversation_profile(get_settings(), int(c.user["id"]), conv) if conv else None
-    if not learnt or learnt == Profile().model_dump(mode="json"):
-        return
-    try:
-        if learnt != c.profile():
-            c.save_profile(learnt)
-    except ApiError as exc:
-        _notice(exc)
 
 
 def _send(c: CoachClient, text: str) -> None:
@@ -223,11 +207,10 @@ def _send(c: CoachClient, text: str) -> None:
                     placeholder.markdown(answer + "▌")
                 elif kind == "error":
                     st.error(event.get("detail", "The coach could not answer."))
-                elif kind == "done":
+                elif kind == "done":  # the API has stored what the coach learnt into the profile
                     result = event.get("result") or {}
                     answer = result.get("assistant") or answer
             placeholder.markdown(answer or "_(no answer)_")
-            _keep_learnt_profile(c)
             status.update(label=f"Done — {len(tools)} tool call(s)" if tools else "Done", state="complete")
         except ApiError as exc:
             status.update(label="Failed", state="error")

@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
+from pydantic import ValidationError
 
 from coach.api.deps import CurrentUser, Database, DbDep, ServicesDep, SettingsDep, rate_limit
 from coach.api.schemas import ChatIn
@@ -19,6 +20,7 @@ from coach.api.services import Services
 from coach.models import Profile
 from coach.settings import Settings
 from coach.store import repo
+from coach.store.tables import User
 
 router = APIRouter(tags=["chat"])
 
@@ -74,8 +76,9 @@ def chat(
             session=session, user=user, conversation_id=body.conversation_id, title=body.message[:80]
         )
         repo.add_message(session=session, conversation_id=conv.id, role="user", content=body.message)
-        # The stored profile seeds a new conversation; later turns keep what the agent learnt in its state.
-        profile = None if body.conversation_id else repo.get_profile(session=session, user_id=user.id)
+        # The stored profile is the learner's truth: every turn starts from it (so an edit made on the profile
+        # page between turns is used), and what the coach learns in the turn is stored back when it ends.
+        profile = repo.get_profile(session=session, user_id=user.id)
         conv_id = conv.id
     # Start the engine before answering 200 so "not available" is a clean 503, not a broken stream.
     events = engine_events(
@@ -83,23 +86,31 @@ def chat(
     )
     first = next(events, None)
     return StreamingResponse(
-        _stream(db, conv_id, first, events),
+        _stream(db, conv_id, first, events, user_id=user.id, stored=profile),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Conversation-Id": conv_id},
     )
 
 
 def _stream(
-    db: Database, conv_id: str, first: dict[str, Any] | None, events: Iterator[dict[str, Any]]
+    db: Database,
+    conv_id: str,
+    first: dict[str, Any] | None,
+    events: Iterator[dict[str, Any]],
+    *,
+    user_id: int,
+    stored: Profile | None,
 ) -> Iterator[str]:
     yield _sse("conversation", {"conversation_id": conv_id})
     parts: list[str] = []
     result: dict[str, Any] = {}
+    learnt: Profile | None = None
     try:
         for event in itertools.chain([first] if first else [], events):
             kind = str(event.get("type") or "message")
             if kind == "done":  # the engine's summary joins our own closing event below
                 result = dict(event.get("result") or {k: v for k, v in event.items() if k != "type"})
+                learnt = _learnt_profile(event.get("profile"))
                 continue
             if kind == "token":
                 parts.append(str(event.get("text", "")))
@@ -108,8 +119,25 @@ def _stream(
         yield _sse("error", {"detail": getattr(exc, "message", None) or "the chat engine failed"})
     answer = str(result.get("assistant") or result.get("text") or "".join(parts))
     meta = {k: v for k, v in result.items() if k not in ("assistant", "text", "user")}
+    saved = False
     with db.write() as session:
         repo.add_message(
             session=session, conversation_id=conv_id, role="assistant", content=answer, meta=meta
         )
-    yield _sse("done", {"conversation_id": conv_id, "result": result})
+        if learnt is not None and learnt != stored:
+            user = session.get(User, user_id)
+            if user is not None:
+                repo.put_profile(session=session, user=user, profile=learnt)
+                saved = True
+    yield _sse("done", {"conversation_id": conv_id, "result": result, "profile_saved": saved})
+
+
+def _learnt_profile(data: object) -> Profile | None:
+    """The conversation's profile from the engine's closing event; None when absent, empty or not valid."""
+    if not isinstance(data, dict):
+        return None
+    try:
+        profile = Profile.model_validate(data)
+    except ValidationError:
+        return None
+    return None if profile == Profile() else profile
