@@ -66,18 +66,23 @@ def test_conversation_to_plan_uses_the_profile_constraints(make_agent, agent_fak
     assert r4.grounded
 
 
-def test_memory_survives_a_new_agent_on_the_same_database(make_agent, tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'coach.db'}"
-    first = make_agent(checkpointer=make_checkpointer(url))
-    first.run_turn("I'm a cashier and I want to become an information security analyst", "bo")
-    first.run_turn("10 hours a week", "bo")
-    second = make_agent(checkpointer=make_checkpointer(url))  # a restart: new connection, new graph
-    assert second.get_profile("bo").constraints.hours_per_week == 10
-    assert len(second.history("bo")) == 4
-    r = second.run_turn("I can spend $500", "bo")
-    assert "Information Security Analysts" not in r.assistant.split("?")[-1]  # no re-asking the target
-    assert second.get_profile("bo").constraints.budget == 500
-    assert second.history("other") == []
+def test_memory_survives_a_new_agent_on_the_same_database(make_agent, api_db_url: str) -> None:
+    """On SQLite and on PostgreSQL (the checkpointer lives in the product database)."""
+    savers = [make_checkpointer(api_db_url), make_checkpointer(api_db_url)]
+    try:
+        first = make_agent(checkpointer=savers[0])
+        first.run_turn("I'm a cashier and I want to become an information security analyst", "bo")
+        first.run_turn("10 hours a week", "bo")
+        second = make_agent(checkpointer=savers[1])  # a restart: new connection, new graph
+        assert second.get_profile("bo").constraints.hours_per_week == 10
+        assert len(second.history("bo")) == 4
+        r = second.run_turn("I can spend $500", "bo")
+        assert "Information Security Analysts" not in r.assistant.split("?")[-1]  # no re-asking the target
+        assert second.get_profile("bo").constraints.budget == 500
+        assert second.history("other") == []
+    finally:
+        for saver in savers:
+            saver.conn.close()
 
 
 def test_conversation_resumes_in_a_new_process(tmp_path: Path) -> None:
