@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import logging
 import os
 import re
 import threading
@@ -33,6 +34,8 @@ import numpy as np
 from coach.embeddings import DIM, Embedder, cached_matrix, padded_batches
 from coach.errors import BadInput
 from coach.models import Occupation, RoleMatch, Skill, SkillRef
+
+log = logging.getLogger(__name__)
 
 # A sentence-level linker: longer inputs are cut here (the encoder sees at most 256 tokens anyway).
 MAX_TEXT_CHARS = 2_000
@@ -462,13 +465,22 @@ class TokenEncoder:
         from coach.embeddings import MAX_TOKENS, model_dir
 
         path = model_dir()
-        model = _int8_weights(_token_graph()) if int8 else _token_graph()
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
-        self._session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
-        self.int8 = int8
+        graph = _token_graph()
+        self.int8 = False
+        if int8:
+            try:
+                self._session = ort.InferenceSession(
+                    _int8_weights(graph), options, providers=["CPUExecutionProvider"]
+                )
+                self.int8 = True
+            except Exception as exc:  # an onnxruntime without 8-bit MatMulNBits: same results, float32 speed
+                log.warning("8-bit linker encoder unavailable (%s); using float32", exc)
+        if not self.int8:
+            self._session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
         self._tok = Tokenizer.from_file(str(path / "tokenizer.json"))
         self._tok.no_padding()
         self._tok.enable_truncation(MAX_TOKENS)

@@ -323,3 +323,15 @@ def test_int8_token_encoder_stays_close_to_float32_and_ignores_batch_neighbours(
     # A text's vector does not depend on what else is in its batch (per-row activation quantization).
     for text, (pooled, _, _) in zip(texts, int8, strict=True):
         np.testing.assert_allclose(encoder.encode([text])[0][0], pooled, atol=2e-5)
+
+
+def test_int8_encoder_falls_back_to_float32_when_the_runtime_refuses_it(monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    import coach.skills as skills_module
+    from coach.skills import TokenEncoder
+
+    monkeypatch.setattr(skills_module, "_int8_weights", lambda graph: b"not an onnx model")
+    with caplog.at_level("WARNING", logger="coach.skills"):
+        encoder = TokenEncoder(int8=True)
+    assert encoder.int8 is False and "using float32" in caplog.text
+    reference = TokenEncoder(int8=False).encode(["Python and SQL"])[0][0]
+    np.testing.assert_allclose(encoder.encode(["Python and SQL"])[0][0], reference, atol=1e-6)
