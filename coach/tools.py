@@ -136,28 +136,21 @@ class PathwayStore(Protocol):
 
 
 class LocalPathwayStore:
-    """A small fallback store in the product database (used until/unless coach.store offers the functions)."""
+    """Pathways of conversations without an account, in the product database (`agent_saved_pathways`)."""
 
     def __init__(self, db_url: str) -> None:
-        from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, Text, create_engine
+        from sqlalchemy import create_engine
 
-        if db_url.startswith("sqlite:///"):
-            Path(db_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        self.engine = create_engine(db_url)
-        meta = MetaData()
-        self.table = Table(
-            "agent_saved_pathways",
-            meta,
-            Column("id", Integer, primary_key=True),
-            Column("learner_id", String(200), index=True),
-            Column("version", Integer),
-            Column("status", String(24)),
-            Column("data", JSON),
-            Column("profile", JSON),
-            Column("note", Text),
-            Column("created_at", DateTime(timezone=True)),
-        )
-        meta.create_all(self.engine)
+        from coach.store import get_engine
+        from coach.store.tables import AgentSavedPathway
+
+        self.table = AgentSavedPathway.__table__
+        if db_url in ("sqlite://", "sqlite:///:memory:"):
+            # A private in-memory database (tests): no migration history to keep, the table is made here.
+            self.engine = create_engine(db_url)
+            self.table.create(self.engine)
+        else:
+            self.engine = get_engine(db_url)  # migrated like every product database
 
     def save(self, learner_id: str, pathway: dict[str, Any], profile: dict[str, Any], note: str) -> dict:
         """Save a new version of the learner's chat pathway."""

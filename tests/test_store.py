@@ -49,7 +49,7 @@ def people(write) -> dict[str, User]:  # type: ignore[no-untyped-def]
 
 def test_migrations_create_exactly_the_model_schema_and_are_idempotent(db) -> None:  # type: ignore[no-untyped-def]
     engine, _r, _w = db
-    assert migrate(engine) == "0001"  # second run: nothing to do
+    assert migrate(engine) == "0002"  # second run: nothing to do
     with engine.connect() as conn:
         diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diffs == []
@@ -293,3 +293,49 @@ def test_edits_keep_totals_schedule_and_diff_consistent(ops: list[tuple[str, int
     kept = [i for i in ids if i in old_ids and i not in {m.id for m in d.moved}]
     assert kept == [i for i in old_ids if i in kept]  # what did not move kept its relative order
     assert d.cost_change == pytest.approx(new.total_cost - old.total_cost)
+
+
+def test_an_older_database_with_chat_pathways_migrates_and_keeps_them(api_db_url) -> None:  # type: ignore[no-untyped-def]
+    """Before migration 0002 the chat tools created agent_saved_pathways themselves: upgrading keeps its rows."""
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+
+    from coach.store.db import MIGRATIONS_DIR
+    from coach.tools import LocalPathwayStore
+
+    engine = make_engine(api_db_url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+    legacy = sa.Table(  # the table as the old tools created it (nullable columns, no migration)
+        "agent_saved_pathways",
+        sa.MetaData(),
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("learner_id", sa.String(200), index=True),
+        sa.Column("version", sa.Integer),
+        sa.Column("status", sa.String(24)),
+        sa.Column("data", sa.JSON),
+        sa.Column("profile", sa.JSON),
+        sa.Column("note", sa.Text),
+        sa.Column("created_at", sa.DateTime(timezone=True)),
+    )
+    legacy.create(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            legacy.insert().values(learner_id="maya", version=1, status="draft", data={}, profile={})
+        )
+    engine.dispose()
+    store = LocalPathwayStore(api_db_url)  # migrates to head on first use
+    assert store.save("maya", {"steps": []}, {}, "second")["version"] == 2
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM agent_saved_pathways")).scalar() == 2
+
+
+def test_a_new_database_gets_the_chat_pathways_table_from_migrations(db) -> None:  # type: ignore[no-untyped-def]
+    import sqlalchemy as sa
+
+    engine, _r, _w = db
+    assert sa.inspect(engine).has_table("agent_saved_pathways")
