@@ -61,6 +61,8 @@ DISTINCT_COS = 0.95
 LEXICAL_W = 0.1
 LEXICAL_MAX_WORDS = 6
 TITLE_LEXICAL_W = 0.05
+TITLE_BM25_W = 0.1  # BM25 over an occupation's titles and description, scaled to the best hit
+TITLE_DESC_W = 0.2  # the normalised title's similarity to the occupation's description
 
 # Job-title noise: seniority, contract terms and hiring words say nothing about the occupation.
 _TITLE_NOISE = re.compile(
@@ -740,6 +742,16 @@ class SkillLinker:
             "linker-role-labels", [(o.id, o.title, o.alt_titles) for o in occs], embedder, cache_dir
         )
         self._role_lexicon = lexical_index([[o.title, *o.alt_titles] for o in occs])
+        # What an occupation is, beyond its names: BM25 over its titles and description, and the description's
+        # vector (a vacancy title like "Account & Analytics Executive" shares words with no ESCO title).
+        from coach.retrieval import LexicalIndex
+
+        self._role_bm25 = LexicalIndex.build(
+            [" ".join([o.title, *o.alt_titles, o.description]) for o in occs]
+        )
+        self._role_desc = cached_matrix(
+            "linker-role-descriptions", [o.description or o.title for o in occs], embedder, cache_dir
+        )
         self.encoder = encoder or TokenEncoder(threads=getattr(embedder, "threads", 2), int8=int8)
         self._phrase_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_lock = threading.Lock()
@@ -752,7 +764,8 @@ class SkillLinker:
             f"{len(self._skills.ids):,} skills + {LEXICAL_W} when a label is written out; encoder "
             f"{'int8' if self.encoder.int8 else 'float32'}; titles: raw and normalised title ↔ "
             f"{len(self._roles.texts):,} titles of "
-            f"{len(self._roles.ids):,} occupations + {TITLE_LEXICAL_W} lexical"
+            f"{len(self._roles.ids):,} occupations + {TITLE_BM25_W} BM25 (titles, description) + {TITLE_DESC_W} × "
+            f"title↔description + {TITLE_LEXICAL_W} lexical"
         )
 
     # ---- skills --------------------------------------------------------------------------------------------
@@ -885,18 +898,24 @@ class SkillLinker:
 
     def role_scores(self, titles: Sequence[str]) -> np.ndarray:
         """Scores of every ESCO occupation for non-empty titles: the mean of the best label similarity of the
-        title as written and of its normalised form, plus a bonus when an occupation's title is written out."""
+        title as written and of its normalised form, plus BM25 over each occupation's titles and description
+        (scaled to the best hit), the normalised title's similarity to the description, and a bonus when an
+        occupation's title is written out."""
         normed = [normalise_title(t) or t for t in titles]
         unique = list(dict.fromkeys([*titles, *normed]))
         vecs = dict(zip(unique, self.embedder.embed(unique), strict=True))
         sp = self._roles
         with _one_blas_thread():
+            normed_vecs = np.stack([vecs[t] for t in normed])
             raw = np.maximum.reduceat(np.stack([vecs[t] for t in titles]) @ sp.matrix.T, sp.starts, axis=1)
-            norm = np.maximum.reduceat(np.stack([vecs[t] for t in normed]) @ sp.matrix.T, sp.starts, axis=1)
-        scores = (raw + norm) / 2
+            norm = np.maximum.reduceat(normed_vecs @ sp.matrix.T, sp.starts, axis=1)
+            described = normed_vecs @ self._role_desc.T
+        bm25 = np.stack([self._role_bm25.scores(t) for t in normed])
+        bm25 /= np.maximum(bm25.max(axis=1, keepdims=True), 1e-9)
+        scores = (raw + norm) / 2 + TITLE_BM25_W * bm25 + TITLE_DESC_W * described
         for i, title in enumerate(titles):
             scores[i, list(lexical_hits(title, self._role_lexicon))] += TITLE_LEXICAL_W
-        return scores / (1 + TITLE_LEXICAL_W)
+        return scores / (1 + TITLE_LEXICAL_W + TITLE_BM25_W + TITLE_DESC_W)
 
 
 def _soc_links(catalog: CatalogLike) -> dict[str, str]:

@@ -335,3 +335,13 @@ def test_int8_encoder_falls_back_to_float32_when_the_runtime_refuses_it(monkeypa
     assert encoder.int8 is False and "using float32" in caplog.text
     reference = TokenEncoder(int8=False).encode(["Python and SQL"])[0][0]
     np.testing.assert_allclose(encoder.encode(["Python and SQL"])[0][0], reference, atol=1e-6)
+
+
+def test_title_ranking_uses_what_occupations_are_not_only_their_names(linker: SkillLinker) -> None:
+    """Names alone put "digital forensics expert" first for an information security analyst; BM25 over the
+    occupations' descriptions and the title↔description similarity bring the ICT security roles forward."""
+    top = [r.label for r in linker.rank_roles("information security analyst", top_k=3)]
+    assert top[0] in {"ICT security engineer", "ICT security manager", "chief ICT security officer"}
+    assert top[0] != "digital forensics expert"
+    care = [r.label for r in linker.rank_roles("looks after elderly people at home", top_k=3)]
+    assert {"home care aide", "residential home older adult care worker"} & set(care)
