@@ -517,6 +517,11 @@ def _paren_aliases(name: str) -> list[str]:
     return out
 
 
+# Evident errors in the roadmap's data, corrected when it is read (the copy in knowledge_base/sources is unchanged;
+# see its PROVENANCE.md). GCIH (linked to giac.org/certification/gcih) carries a garbled copy of GCFA's name.
+ROADMAP_NAME_FIXES = {("GCIH", "GIAC Certified Forensics Analystr"): "GIAC Certified Incident Handler"}
+
+
 def read_roadmap(path: Path) -> list[Credential]:
     """The 482 certifications of the Security Certification Roadmap."""
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -525,8 +530,11 @@ def read_roadmap(path: Path) -> list[Credential]:
     for item in data:
         tooltip = item.get("tooltiptext") or ""
         full = tooltip.replace("\\n", "\n").split("\n")[0].strip() or item["content"].strip()
+        full = ROADMAP_NAME_FIXES.get((item["content"].strip(), full), full)
         cost, currency, note = parse_roadmap_cost(tooltip)
         href = (item.get("href") or "").strip() or None
+        if href and href.startswith("hhttps://"):  # two entries' links have a doubled "h"
+            href = href[1:]
         dom = _domain(href or "")
         provider = (
             ROADMAP_ISSUERS.get(dom) or ROADMAP_ISSUERS.get(".".join(dom.split(".")[-2:])) or dom or "unknown"

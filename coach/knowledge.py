@@ -277,16 +277,24 @@ def merge_credentials(batches: Sequence[Sequence[Credential]]) -> dict[str, Cred
     merged: dict[str, Credential] = {}
     by_key: dict[tuple[str, str], str] = {}
     by_url: dict[str, str] = {}
+    by_alias: dict[tuple[str, str], str] = {}
     for number, batch in enumerate(batches):
         # A URL identifies a credential only when one entry of the batch uses it: the roadmap points several
-        # certifications (e.g. a vendor's whole programme) at one page.
+        # certifications (e.g. a vendor's whole programme) at one page. The same goes for a short name ("CKS")
+        # within one provider: Cisco's two CCSTs share theirs, so neither is matched by it.
         url_count = Counter(src.url_key(c.url) for c in batch)
+        alias_count = Counter(a for c in batch for a in _alias_keys(c))
         for cred in batch:
             key = (src.provider_key(cred.provider), src.name_key(cred.name, cred.provider))
             ukey = src.url_key(cred.url)
             if ukey and url_count[ukey] > 1:
                 ukey = None
-            target = by_key.get(key) or (by_url.get(ukey) if ukey else None)
+            aliases = [a for a in _alias_keys(cred) if alias_count[a] == 1]
+            target = (
+                by_key.get(key)
+                or (by_url.get(ukey) if ukey else None)
+                or next((by_alias[a] for a in aliases if a in by_alias), None)
+            )
             if target is not None:
                 merged[target] = _merge(merged[target], cred)
                 continue
@@ -299,9 +307,19 @@ def merge_credentials(batches: Sequence[Sequence[Credential]]) -> dict[str, Cred
                 cred = cred.model_copy(update={"id": cid})
             merged[cid] = cred
             by_key.setdefault(key, cid)
-            if ukey and number == 0:  # only the first (curated) batch is matched by URL
-                by_url.setdefault(ukey, cid)
+            if number == 0:  # only the first (curated) batch is matched by URL or short name
+                if ukey:
+                    by_url.setdefault(ukey, cid)
+                for a in aliases:
+                    by_alias.setdefault(a, cid)
     return merged
+
+
+def _alias_keys(cred: Credential) -> set[tuple[str, str]]:
+    """(provider, short name) keys of a credential's aliases and exam code ("CKS", "SY0-701"), 3+ characters."""
+    names = [*cred.aliases, *([cred.exam_code] if cred.exam_code else [])]
+    provider = src.provider_key(cred.provider)
+    return {(provider, n.strip().lower()) for n in names if len(n.strip()) >= 3}
 
 
 def _merge(primary: Credential, other: Credential) -> Credential:

@@ -270,3 +270,17 @@ def test_edx_language_is_kept_and_foreign_titles_are_not_text_linked(catalog: Ca
     assert not any(c.skills for c in spanish)  # no tags, and the English-only model does not read the titles
     english = [c for c in catalog.credentials.values() if c.id.startswith("edx-") and c.language == "English"]
     assert sum(bool(c.skills) for c in english) / len(english) > 0.8
+
+
+def test_evident_source_errors_are_corrected_when_read() -> None:
+    from coach.knowledge import get_catalog
+
+    cat = get_catalog()
+    gcih = cat.credentials["roadmap-gcih"]
+    assert gcih.name == "GIAC Certified Incident Handler" and gcih.url.endswith("/gcih")
+    assert not [c.id for c in cat.credentials.values() if (c.url or "").startswith("hhttps")]
+    # One Kubernetes security certification, not two: the curated entry gained the roadmap's official URL.
+    assert "roadmap-cks" not in cat.credentials
+    assert cat.credentials["cncf-cks"].url == "https://www.cncf.io/certification/cks/"
+    # Short names shared by two different credentials of one provider merge nothing.
+    assert {"cisco-ccst-networking", "cisco-ccst-cybersecurity"} <= set(cat.credentials)
