@@ -172,7 +172,6 @@ class Embedder:
 
     def __init__(self, model_path: Path | None = None, batch_size: int = 64, threads: int = 2) -> None:
         import onnxruntime as ort
-        from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
         path = model_path or model_dir()
@@ -180,13 +179,11 @@ class Embedder:
         self._tok = Tokenizer.from_file(str(path / "tokenizer.json"))
         self._tok.no_padding()
         self._tok.enable_truncation(MAX_TOKENS)
-        raw = load_file(str(path / "model.safetensors"))
-        weights = {k.removeprefix("bert.").removeprefix("model."): v for k, v in raw.items()}
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
-        self._session = ort.InferenceSession(_bert_onnx(weights), options, providers=["CPUExecutionProvider"])
+        self._session = ort.InferenceSession(model_graph(path), options, providers=["CPUExecutionProvider"])
         self._lock = threading.Lock()
         digest = hashlib.sha256()
         with open(path / "model.safetensors", "rb") as fh:
@@ -213,6 +210,15 @@ class Embedder:
     def embed_one(self, text: str) -> np.ndarray:
         """Embed a single text (a query)."""
         return self.embed([text])[0]
+
+
+def model_graph(path: Path) -> bytes:
+    """The encoder + pooling ONNX graph of the model in `path` (the embedder and the linker's token encoder both
+    start from it; not kept, as it holds ~90 MB of weights)."""
+    from safetensors.numpy import load_file
+
+    raw = load_file(str(path / "model.safetensors"))
+    return _bert_onnx({k.removeprefix("bert.").removeprefix("model."): v for k, v in raw.items()})
 
 
 @lru_cache(maxsize=1)
@@ -261,13 +267,13 @@ def cached_matrix(
         digest.update(t.encode("utf-8", "replace"))
         digest.update(b"\x00")
     path = cache_dir / f"{name}-{digest.hexdigest()[:20]}.npy"
-    matrix = _load_cached(path, len(texts))
+    matrix = load_npy(path, (len(texts), DIM))
     if matrix is None:
         # Another process (an xdist worker, a second server worker) may be embedding the same texts: wait for
         # it rather than doing the same minutes of work twice, then read what it wrote.
         cache_dir.mkdir(parents=True, exist_ok=True)
         with FileLock(str(path.with_suffix(".lock"))):
-            matrix = _load_cached(path, len(texts))
+            matrix = load_npy(path, (len(texts), DIM))
             if matrix is None:
                 matrix = embedder.embed(list(texts), progress=progress)
                 tmp = path.with_name(f"{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp.npy")
@@ -282,12 +288,12 @@ def cached_matrix(
     return matrix
 
 
-def _load_cached(path: Path, rows: int) -> np.ndarray | None:
-    """The cached matrix at `path` when it exists and has `rows` rows; None when missing or damaged."""
+def load_npy(path: Path, shape: tuple[int, ...]) -> np.ndarray | None:
+    """The cached array at `path` when it exists and has `shape`; None when missing, damaged or stale."""
     if not path.exists():
         return None
     try:
-        matrix = np.load(path)
+        array = np.load(path)
     except (OSError, ValueError):
         return None  # a damaged cache file is rebuilt by the caller
-    return matrix if matrix.shape == (rows, DIM) else None
+    return array if array.shape == shape else None

@@ -166,6 +166,22 @@ class Gazetteer:
         return marks
 
 
+def marked_runs(marks: Sequence[str]) -> list[tuple[int, int]]:
+    """Token ranges [i, j) of the phrases in one type's marks from `Gazetteer.tag` (a B or U, then its I's)."""
+    runs: list[tuple[int, int]] = []
+    i = 0
+    while i < len(marks):
+        if marks[i] in ("B", "U"):
+            j = i + 1
+            while j < len(marks) and marks[j] == "I":
+                j += 1
+            runs.append((i, j))
+            i = j
+        else:
+            i += 1
+    return runs
+
+
 def token_features(tokens: Sequence[str], gazetteer: Gazetteer | None) -> list[list[str]]:
     """Feature strings per token (word, context, affixes, shape and gazetteer marks)."""
     low = [_norm_token(t) for t in tokens]
@@ -1377,24 +1393,13 @@ def _tagger_spans(
     # Technology names the tagger missed ("Splunk", "CrowdStrike Falcon"): the O*NET technology list, when
     # the words carry a capital or symbol (so plain words such as "access" or "word" are not taken).
     if tech and gaz:
-        marks = gaz.tag([t.lower() for t in words]).get("t", [])
-        i = 0
-        while i < len(marks):
-            if marks[i] in ("B", "U"):
-                j = i + 1
-                while j < len(marks) and marks[j] == "I":
-                    j += 1
-                s, e = tokens[i][1], tokens[j - 1][2]
-                phrase = text[s:e]
-                short_item = len(tokens) <= 4  # a bullet that is just "Tableau" or "SAP EWM"
-                distinctive = _TOOL_SHAPE_RE.search(phrase) or (
-                    phrase[:1].isupper() and (i > 0 or short_item)
-                )
-                if distinctive and not any(sp.start < e and s < sp.end for sp in out):
-                    out.append(_Span(s, e, "tool", sent, section, source="gazetteer"))
-                i = j
-            else:
-                i += 1
+        short_item = len(tokens) <= 4  # a bullet that is just "Tableau" or "SAP EWM"
+        for i, j in marked_runs(gaz.tag([t.lower() for t in words]).get("t", [])):
+            s, e = tokens[i][1], tokens[j - 1][2]
+            phrase = text[s:e]
+            distinctive = _TOOL_SHAPE_RE.search(phrase) or (phrase[:1].isupper() and (i > 0 or short_item))
+            if distinctive and not any(sp.start < e and s < sp.end for sp in out):
+                out.append(_Span(s, e, "tool", sent, section, source="gazetteer"))
     return out
 
 
@@ -1617,20 +1622,35 @@ _LINK_CACHE: OrderedDict[tuple[int, str], list[SkillRef]] = OrderedDict()
 _LINK_CACHE_SIZE = 4096
 
 
+def _cached_batch(
+    cache: OrderedDict[tuple[int, str], Any], size: int, owner: Any, texts: list[str], compute: Any
+) -> list[Any]:
+    """Values for `texts` from an LRU `cache` keyed by (id(owner), text); `compute` gets the distinct texts not
+    seen before, in one batch."""
+    key = id(owner)
+    with _EMBED_LOCK:
+        missing = list(dict.fromkeys(t for t in texts if (key, t) not in cache))
+    if missing:
+        fresh = compute(missing)
+        with _EMBED_LOCK:
+            for t, value in zip(missing, fresh, strict=True):
+                cache[(key, t)] = value
+            while len(cache) > size:
+                cache.popitem(last=False)
+    with _EMBED_LOCK:
+        return [cache[(key, t)] for t in texts]
+
+
 def _rank_skills_cached(linker: Any, texts: list[str]) -> list[list[SkillRef]]:
     """linker.rank_skills_batch over the distinct texts not seen before ("Python" is linked once)."""
-    key = id(linker)
-    with _EMBED_LOCK:
-        missing = list(dict.fromkeys(t for t in texts if (key, t) not in _LINK_CACHE))
-    if missing:
-        fresh = linker.rank_skills_batch(missing, top_k=SKILLS_PER_REQUIREMENT)
-        with _EMBED_LOCK:
-            for t, refs in zip(missing, fresh, strict=True):
-                _LINK_CACHE[(key, t)] = refs
-            while len(_LINK_CACHE) > _LINK_CACHE_SIZE:
-                _LINK_CACHE.popitem(last=False)
-    with _EMBED_LOCK:
-        return [[r.model_copy() for r in _LINK_CACHE[(key, t)]] for t in texts]
+    ranked = _cached_batch(
+        _LINK_CACHE,
+        _LINK_CACHE_SIZE,
+        linker,
+        texts,
+        lambda missing: linker.rank_skills_batch(missing, top_k=SKILLS_PER_REQUIREMENT),
+    )
+    return [[r.model_copy() for r in refs] for refs in ranked]
 
 
 def _profile_skill_texts(profile: Profile | None) -> list[str]:
@@ -1849,18 +1869,7 @@ def _embed_cached(embedder: Any, texts: list[str]) -> np.ndarray:
     """Embed texts, reusing vectors of texts seen before (profiles are matched against many postings)."""
     if not texts:
         return np.zeros((0, 384), dtype=np.float32)
-    key = id(embedder)
-    with _EMBED_LOCK:
-        missing = list(dict.fromkeys(t for t in texts if (key, t) not in _EMBED_CACHE))
-    if missing:
-        fresh = embedder.embed(missing)
-        with _EMBED_LOCK:
-            for t, v in zip(missing, fresh, strict=True):
-                _EMBED_CACHE[(key, t)] = v
-            while len(_EMBED_CACHE) > _EMBED_CACHE_SIZE:
-                _EMBED_CACHE.popitem(last=False)
-    with _EMBED_LOCK:
-        return np.stack([_EMBED_CACHE[(key, t)] for t in texts])
+    return np.stack(_cached_batch(_EMBED_CACHE, _EMBED_CACHE_SIZE, embedder, texts, embedder.embed))
 
 
 def clear_caches() -> None:

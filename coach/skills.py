@@ -31,7 +31,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from coach.embeddings import DIM, Embedder, cached_matrix, padded_batches
+from coach.embeddings import DIM, Embedder, cached_matrix, load_npy, padded_batches
 from coach.errors import BadInput
 from coach.models import Occupation, RoleMatch, Skill, SkillRef
 
@@ -380,13 +380,10 @@ def _token_graph() -> bytes:
     """The sentence-embedding graph of coach.embeddings with the last layer's token states as a second output."""
     import onnx
     from onnx import TensorProto, helper
-    from safetensors.numpy import load_file
 
-    from coach.embeddings import _bert_onnx, model_dir
+    from coach.embeddings import model_dir, model_graph
 
-    raw = load_file(str(model_dir() / "model.safetensors"))
-    weights = {k.removeprefix("bert.").removeprefix("model."): v for k, v in raw.items()}
-    model = onnx.load_from_string(_bert_onnx(weights))
+    model = onnx.load_from_string(model_graph(model_dir()))
     last = [n for n in model.graph.node if n.op_type == "LayerNormalization"][-1]
     model.graph.output.append(
         helper.make_tensor_value_info(last.output[0], TensorProto.FLOAT, ["batch", "seq", DIM])
@@ -671,14 +668,7 @@ def _ivf_for(space: _LabelSpace, name: str, cache_dir: Path, n_lists: int) -> La
     digest = hashlib.sha256(space.matrix[:: max(1, len(space.matrix) // 997)].tobytes())
     digest.update(f"{space.matrix.shape}{n_lists}{DISTINCT_COS}".encode())
     path = cache_dir / f"{name}-{digest.hexdigest()[:20]}.npy"
-    assign = None
-    if path.exists():
-        try:
-            assign = np.load(path)
-            if assign.shape != (len(space.matrix),):
-                assign = None
-        except (OSError, ValueError):
-            assign = None
+    assign = load_npy(path, (len(space.matrix),))
     if assign is None:
         keep = distinct_rows(space)
         assign = np.full(len(space.matrix), -1, dtype=np.int32)

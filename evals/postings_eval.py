@@ -111,6 +111,8 @@ def run(quick: bool = False) -> dict[str, Any]:
 
 def _gazetteer_baseline(tr: Any, tagger: Any, sents: list[Any]) -> dict[str, dict[str, float]]:
     """Strict F1 of plain gazetteer matching (no model), to show what the learned tagger adds."""
+    from coach.postings import marked_runs
+
     gold: dict[str, set[tuple[int, int, int]]] = {"skill": set(), "knowledge": set()}
     pred: dict[str, set[tuple[int, int, int]]] = {"skill": set(), "knowledge": set()}
     for n, (toks, tags) in enumerate(sents):
@@ -118,17 +120,7 @@ def _gazetteer_baseline(tr: Any, tagger: Any, sents: list[Any]) -> dict[str, dic
         for kind, sources in (("skill", ("s",)), ("knowledge", ("k", "t"))):
             gold[kind] |= {(n, i, j) for i, j in tr.gold_spans(tags[kind])}
             for src in sources:
-                m = marks.get(src, [])
-                i = 0
-                while i < len(m):
-                    if m[i] in ("B", "U"):
-                        j = i + 1
-                        while j < len(m) and m[j] == "I":
-                            j += 1
-                        pred[kind].add((n, i, j))
-                        i = j
-                    else:
-                        i += 1
+                pred[kind] |= {(n, i, j) for i, j in marked_runs(marks.get(src, []))}
     return {k: tr.span_f1([gold[k]], [pred[k]]) for k in gold}
 
 
