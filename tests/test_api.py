@@ -576,12 +576,9 @@ def test_chat_without_an_engine_is_a_clear_503(
 
 @pytest.mark.slow  # warms the real agent (catalogue, linker, index): tens of seconds on a busy 2-core machine
 def test_chat_with_the_real_offline_agent(api_settings, api_fake_services, api_users) -> None:  # type: ignore[no-untyped-def]
+    """On SQLite and PostgreSQL: the agent's memory and the stored profile share the product database."""
     from coach.api.services import default_chat
 
-    if api_settings.db_url.startswith("postgresql"):
-        pytest.skip(
-            "the real agent is slow to warm up: it runs once, on SQLite (the fake engine covers PostgreSQL)"
-        )
     api_fake_services.chat = default_chat
     h = api_users["learner1"]["headers"]
     message = "I want to become a cybersecurity analyst and can spend $1000."
