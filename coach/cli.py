@@ -743,8 +743,7 @@ def bench_command(
     folder = evaluation.output_dir(quick)
     if area and not quick and (folder / "bench.json").exists():
         # A full run of some areas updates their rows in the committed report and leaves the others.
-        previous = json.loads((folder / "bench.json").read_text(encoding="utf-8"))
-        bench = evaluation.merge_bench(previous, bench, area)
+        bench = evaluation.merge_bench(evaluation.read_bench(folder), bench, area)
     md, _ = evaluation.write_bench(bench, folder=folder)
     if not quick:
         evaluation.update_readme(bench=bench)

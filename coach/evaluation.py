@@ -238,6 +238,20 @@ def bench_markdown(bench: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def read_bench(folder: Path) -> dict[str, Any]:
+    """The benchmark report in `folder` (bench.json); a clear error when it is unreadable."""
+    path = folder / "bench.json"
+    try:
+        bench = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise BadInput(
+            f"{path} cannot be read ({exc}); run `coach bench` without --area to rewrite it"
+        ) from exc
+    if not isinstance(bench, dict) or not isinstance(bench.get("rows"), list):
+        raise BadInput(f"{path} is not a benchmark report; run `coach bench` without --area to rewrite it")
+    return bench
+
+
 def merge_bench(previous: dict[str, Any], fresh: dict[str, Any], areas: Sequence[str]) -> dict[str, Any]:
     """`previous` with the rows and failures of `areas` replaced by `fresh` (re-running one area keeps the
     others' figures); areas keep their order of first appearance."""

@@ -107,3 +107,17 @@ def test_rerunning_one_benchmark_area_keeps_the_other_areas() -> None:
     merged = merge_bench(previous, fresh, ["skills"])
     assert [(r["area"], r["median"]) for r in merged["rows"]] == [("kb", 120), ("skills", 210), ("ui", 1.3)]
     assert merged["failures"] == [] and merged["generated"] == "new"
+
+
+def test_an_unreadable_benchmark_report_is_a_clear_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from coach.errors import BadInput
+    from coach.evaluation import read_bench
+
+    (tmp_path / "bench.json").write_text("{broken", encoding="utf-8")
+    with pytest.raises(BadInput, match="without --area"):
+        read_bench(tmp_path)
+    (tmp_path / "bench.json").write_text('["not", "a", "report"]', encoding="utf-8")
+    with pytest.raises(BadInput, match="not a benchmark report"):
+        read_bench(tmp_path)
+    (tmp_path / "bench.json").write_text('{"rows": [{"area": "kb"}], "failures": []}', encoding="utf-8")
+    assert read_bench(tmp_path)["rows"] == [{"area": "kb"}]
