@@ -1,7 +1,8 @@
 """The one place that chooses the chat model: the built-in offline engine, or an OpenAI-compatible server.
 
 With no configuration the offline engine answers. With `OPENAI_API_KEY` and/or `OPENAI_BASE_URL` (or
-`COACH_CHAT_PROVIDER=openai`) the agent uses `ChatOpenAI` against OpenAI, Ollama, vLLM or a llama.cpp server;
+`COACH_CHAT_PROVIDER=openai`) the agent uses LangChain's `init_chat_model` (provider "openai", i.e. `ChatOpenAI`)
+against OpenAI, Ollama, vLLM or a llama.cpp server;
 the agent keeps the offline engine as its fallback when that model fails.
 """
 
@@ -25,12 +26,14 @@ def get_offline_model(settings: Settings | None = None, **overrides: Any) -> Off
 
 def get_remote_model(settings: Settings | None = None) -> BaseChatModel:
     """A ChatOpenAI model for OpenAI or any OpenAI-compatible server, from settings."""
-    from langchain_openai import ChatOpenAI
+    # Imported here: langchain's factory pulls in the OpenAI client, which offline use never needs.
+    from langchain.chat_models import init_chat_model
 
     s = settings or get_settings()
     key = s.openai_api_key.get_secret_value() if s.openai_api_key else None
-    return ChatOpenAI(
-        model=s.chat_model,
+    return init_chat_model(
+        s.chat_model,
+        model_provider="openai",
         # Local servers (Ollama, vLLM, llama.cpp) ignore the key, but the client insists on one.
         api_key=key or "not-needed",
         base_url=s.openai_base_url,

@@ -9,8 +9,7 @@ import sys
 
 import numpy as np
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from coach.cli import app
 from coach.errors import BadInput

@@ -72,7 +72,7 @@ async def _credentials(request: Request) -> LoginIn:
 async def token(request: Request, db: DbDep, settings: SettingsDep) -> TokenOut:
     """Exchange username and password (form fields or a JSON object) for a JWT bearer token."""
     creds = await _credentials(request)
-    from starlette.concurrency import run_in_threadpool
+    from fastapi.concurrency import run_in_threadpool
 
     def _login() -> TokenOut:
         with db.read() as session:

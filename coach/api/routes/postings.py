@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from starlette.concurrency import run_in_threadpool
+from fastapi.concurrency import run_in_threadpool
 
 from coach.api.deps import CurrentUser, DbDep, ServicesDep, SettingsDep, rate_limit
 from coach.api.schemas import PostingIn
