@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from pydantic import ValidationError
 
 from coach.errors import BadInput, CoachError
+from coach.settings import settings_problem
 
 app = typer.Typer(
     name="coach",
@@ -599,9 +601,6 @@ def chat_command(
 # ---- serve / ui (issues 7, 8) ----------------------------------------------------------------------------------
 
 
-DEV_SECRET = "dev-only-change-me"
-
-
 @app.command("serve")
 def serve_cmd(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
@@ -612,13 +611,20 @@ def serve_cmd(
     """Run the coach review API (FastAPI) with uvicorn; the database is migrated first."""
     import uvicorn
 
-    from coach.settings import get_settings
+    from coach.settings import LOOPBACK_HOSTS, get_settings
     from coach.store import get_engine
 
     settings = get_settings()
-    secret = settings.secret_key.get_secret_value()
-    if host not in ("127.0.0.1", "localhost", "::1") and (secret == DEV_SECRET or len(secret) < 16):
-        raise BadInput("set COACH_SECRET_KEY (16+ characters) before serving beyond this machine")
+    settings.token_secret()  # no secret (and not local mode): one line here, not one per worker
+    beyond = host not in LOOPBACK_HOSTS
+    if beyond and settings.secret_key is None:
+        raise BadInput("local mode serves this machine only: set COACH_SECRET_KEY to serve beyond it")
+    if beyond and set(settings.allowed_hosts) <= {"localhost", "127.0.0.1", "[::1]"}:
+        typer.echo(
+            f"note: only requests for {', '.join(settings.allowed_hosts)} are answered; set COACH_ALLOWED_HOSTS "
+            "(e.g. '[\"coach.example.org\"]') to the names clients use",
+            err=True,
+        )
     # Migrate once here so a bad database URL fails with one clear line before any worker starts.
     get_engine(settings.db_url).dispose()
     uvicorn.run(
@@ -767,6 +773,9 @@ def main() -> None:
             raise SystemExit(code)
     except CoachError as exc:
         typer.echo(f"error: {exc.message}", err=True)
+        raise SystemExit(1) from None
+    except ValidationError as exc:  # a COACH_* setting that cannot be used: say which and why, in one line
+        typer.echo(f"error: {settings_problem(exc)}", err=True)
         raise SystemExit(1) from None
     except (typer.Abort, KeyboardInterrupt):
         typer.echo("aborted", err=True)

@@ -166,6 +166,7 @@ def api_settings(api_db_url, tmp_path):  # type: ignore[no-untyped-def]
         database_url=api_db_url,
         home=tmp_path / "home",
         secret_key="test-secret-key-0123456789abcdef",
+        allowed_hosts=["testserver", "localhost"],  # testserver: TestClient's default Host header
         rate_limit_per_minute=5,
         max_body_bytes=200_000,
         max_posting_chars=5_000,

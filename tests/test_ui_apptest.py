@@ -46,6 +46,7 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiEnv]:
     mp.setenv("COACH_DATABASE_URL", f"sqlite:///{db}")
     mp.setenv("COACH_DEMO_PASSWORD", DEMO_PASSWORD)
     mp.setenv("COACH_CHAT_PROVIDER", "offline")
+    mp.setenv("COACH_LOCAL_MODE", "true")  # the remote-mode test serves these settings over a real socket
     mp.delenv("COACH_API_URL", raising=False)
     get_settings.cache_clear()
     settings = get_settings()

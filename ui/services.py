@@ -8,10 +8,8 @@ only call `CoachClient` methods and catch `ApiError`.
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -226,7 +224,11 @@ def in_process_http(settings: Settings) -> httpx.Client:
 
     from coach.api import create_app
 
-    return TestClient(create_app(settings), raise_server_exceptions=False)
+    # The in-process API has no socket: only this app reaches it. Unless a secret is configured it runs in local
+    # mode, whose signing key is random and kept in COACH_HOME (never a public placeholder).
+    if settings.secret_key is None and not settings.local_mode:
+        settings = settings.model_copy(update={"local_mode": True})
+    return TestClient(create_app(settings), base_url="http://localhost", raise_server_exceptions=False)
 
 
 def remote_http(base_url: str, timeout: float = 60.0) -> httpx.Client:
@@ -235,30 +237,34 @@ def remote_http(base_url: str, timeout: float = 60.0) -> httpx.Client:
 
 
 def demo_password(settings: Settings) -> str:
-    """The local demo accounts' password: from COACH_DEMO_PASSWORD, else made once and kept in COACH_HOME."""
+    """The local demo coach's password: from COACH_DEMO_PASSWORD, else made once and kept in COACH_HOME."""
     if settings.demo_password:
         return settings.demo_password.get_secret_value()
-    path = Path(settings.home) / "demo-password.txt"
-    if path.exists():
-        return path.read_text(encoding="utf-8").strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(9)
-    path.write_text(value + "\n", encoding="utf-8")
-    path.chmod(0o600)
-    return value
+    return settings.kept_secret("demo-password.txt")
+
+
+def demo_admin_password(settings: Settings) -> str:
+    """The local demo admin's own password (COACH_DEMO_ADMIN_PASSWORD, else kept beside the coach's).
+
+    Never the coach's: the app tells every visitor where the coach's password is, and that must not open the
+    admin console."""
+    if settings.demo_admin_password:
+        return settings.demo_admin_password.get_secret_value()
+    return settings.kept_secret("demo-admin-password.txt")
 
 
 def ensure_demo_accounts(settings: Settings) -> dict[str, str]:
     """In embedded mode, make sure a demo coach and admin exist (only when the database has no coach)."""
     from sqlalchemy import select
 
+    from coach.auth import hash_password
     from coach.store import get_engine, migrate, repo, session_factory, transaction
     from coach.store.tables import User
 
     engine = get_engine(settings.db_url)
     migrate(engine)
     _, write = session_factory(engine)
-    password = demo_password(settings)
+    password, admin_password = demo_password(settings), demo_admin_password(settings)
     with transaction(write) as session:
         if session.scalar(select(User.id).where(User.role == "coach")) is None:
             repo.create_user(
@@ -266,8 +272,12 @@ def ensure_demo_accounts(settings: Settings) -> dict[str, str]:
             )
         if session.scalar(select(User.id).where(User.role == "admin")) is None:
             repo.create_user(
-                session=session, username="admin", password=password, role="admin", display_name="Admin"
+                session=session, username="admin", password=admin_password, role="admin", display_name="Admin"
             )
+        # Databases made by earlier versions gave the demo admin the coach's (advertised) password: replace it.
+        shared = repo.authenticate(session=session, username="admin", password=password)
+        if shared is not None and shared.role == "admin" and admin_password != password:
+            shared.password_hash = hash_password(admin_password)
     return {"coach": "coach", "admin": "admin", "password": password}
 
 

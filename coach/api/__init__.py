@@ -10,12 +10,14 @@ from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.trustedhost import TrustedHostMiddleware
 from fastapi.responses import JSONResponse
+from pydantic import SecretStr, ValidationError
 
 from coach.api.deps import Database
 from coach.api.services import Services
 from coach.errors import CoachError
-from coach.settings import Settings, get_settings
+from coach.settings import InsecureSettings, Settings, get_settings, settings_problem
 from coach.store import RateLimited, get_engine, session_factory
 
 log = logging.getLogger("coach.api")
@@ -42,10 +44,23 @@ def app_version() -> str:
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
-    """Build the API for `settings` (default: the environment); migrates the database to head first."""
+    """Build the API for `settings` (default: the environment); migrates the database to head first.
+
+    Refuses to build (InsecureSettings) without a signing secret: COACH_SECRET_KEY, or local mode's own."""
     from coach.api.routes import admin, auth, chat, coaching, health, me, pathways, postings, reviews
 
-    settings = settings or get_settings()
+    if settings is None:
+        # Called with no arguments, by uvicorn (`uvicorn coach.api:create_app --factory`): an unusable
+        # configuration ends the process with one line instead of a traceback in every worker.
+        try:
+            settings = get_settings()
+            settings.token_secret()
+        except InsecureSettings as exc:
+            raise SystemExit(f"error: {exc.message}") from None
+        except ValidationError as exc:
+            raise SystemExit(f"error: {settings_problem(exc)}") from None
+    # Resolved once, before anything else: every token this app signs or reads uses this key.
+    settings = settings.model_copy(update={"secret_key": SecretStr(settings.token_secret())})
     engine = get_engine(settings.db_url)
     read_maker, write_maker = session_factory(engine)
     app = FastAPI(
@@ -69,6 +84,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type"],
         )
+    # Outermost: a request naming a host this API does not serve (DNS rebinding against a loopback API) gets 400
+    # before any route, CORS or authentication code sees it.
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
 
     @app.exception_handler(CoachError)
     async def _coach_error(_request: Request, exc: CoachError) -> JSONResponse:

@@ -70,7 +70,7 @@ def current_user(db: DbDep, settings: SettingsDep, token: Annotated[str | None, 
     """The active user of the bearer token; 401 otherwise."""
     if not token:
         raise Unauthorized("sign in first: send Authorization: Bearer <token> (POST /auth/token)")
-    user_id = decode_token(token, secret=settings.secret_key.get_secret_value())
+    user_id = decode_token(token, secret=settings.token_secret())
     with db.read() as session:
         user = session.get(User, user_id)
         if user is None or not user.active:

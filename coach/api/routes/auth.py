@@ -82,7 +82,7 @@ async def token(request: Request, db: DbDep, settings: SettingsDep) -> TokenOut:
             access = create_token(
                 user_id=user.id,
                 role=user.role,
-                secret=settings.secret_key.get_secret_value(),
+                secret=settings.token_secret(),
                 minutes=settings.token_minutes,
             )
             return TokenOut(
