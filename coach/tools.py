@@ -13,14 +13,13 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from langchain_core.tools import StructuredTool
 from pydantic import BaseModel, Field, ValidationError
 
-from coach.errors import BadInput, CoachError, NotFound
+from coach.errors import BadInput, CoachError, Forbidden, NotFound
 from coach.models import HeldCredential, Profile
 from coach.texts import load_text
 
@@ -135,133 +134,59 @@ class PathwayStore(Protocol):
         ...
 
 
-class LocalPathwayStore:
-    """Pathways of conversations without an account, in the product database (`agent_saved_pathways`)."""
+class ChatPathwayStore:
+    """Pathways saved from a conversation go to coach.store, the one pathway store, and its review workflow.
 
-    def __init__(self, db_url: str) -> None:
-        from sqlalchemy import create_engine
-
-        from coach.store import get_engine
-        from coach.store.tables import AgentSavedPathway
-
-        self.table = AgentSavedPathway.__table__
-        if db_url in ("sqlite://", "sqlite:///:memory:"):
-            # A private in-memory database (tests): no migration history to keep, the table is made here.
-            self.engine = create_engine(db_url)
-            self.table.create(self.engine)
-        else:
-            self.engine = get_engine(db_url)  # migrated like every product database
-
-    def save(self, learner_id: str, pathway: dict[str, Any], profile: dict[str, Any], note: str) -> dict:
-        """Save a new version of the learner's chat pathway."""
-        from sqlalchemy import func, insert, select
-
-        t = self.table
-        with self.engine.begin() as conn:
-            last = conn.execute(select(func.max(t.c.version)).where(t.c.learner_id == learner_id)).scalar()
-            version = int(last or 0) + 1
-            row = conn.execute(
-                insert(t).values(
-                    learner_id=learner_id,
-                    version=version,
-                    status="draft",
-                    data=pathway,
-                    profile=profile,
-                    note=note,
-                    created_at=datetime.now(UTC),
-                )
-            )
-            pid = row.inserted_primary_key[0]
-        return {"id": str(pid), "version": version, "status": "draft"}
-
-    def submit(self, learner_id: str, pathway_id: str, note: str) -> dict:
-        """Mark a saved pathway as pending coach review."""
-        from sqlalchemy import select, update
-
-        t = self.table
-        with self.engine.begin() as conn:
-            owner = conn.execute(select(t.c.learner_id).where(t.c.id == int(pathway_id))).scalar()
-            if owner is None or owner != learner_id:
-                raise NotFound(f"No saved pathway {pathway_id} for this learner")
-            conn.execute(
-                update(t).where(t.c.id == int(pathway_id)).values(status="pending", note=note or t.c.note)
-            )
-        return {"id": str(pathway_id), "status": "pending"}
-
-
-class AccountPathwayStore:
-    """Saves into coach.store's pathways and reviews when the learner id is a user account, else locally.
-
-    The review console only sees pathways in coach.store; a conversation without an account (the terminal
-    `coach chat`, anonymous demos) keeps its pathways in the local table instead.
-    """
+    A learner id that is an account saves as that learner; any other id (the terminal `coach chat`, demos)
+    saves as a guest learner made for it, who cannot sign in, so every saved pathway can be listed, exported and
+    reviewed the same way."""
 
     def __init__(self, db_url: str) -> None:
         self.db_url = db_url
-        self._local: LocalPathwayStore | None = None
 
-    def _local_store(self) -> LocalPathwayStore:
-        if self._local is None:
-            self._local = LocalPathwayStore(self.db_url)
-        return self._local
-
-    def _account(self, learner_id: str) -> Any:
-        """(write session maker, user id) when `learner_id` is an existing account, else None."""
-        if not str(learner_id).isdigit():
-            return None
-        try:
-            from coach.store import get_engine, session_factory
-            from coach.store.tables import User
-
-            _, write = session_factory(get_engine(self.db_url))
-            with write() as session:
-                user = session.get(User, int(learner_id))
-            return (write, user.id) if user is not None else None
-        except Exception:  # no account tables in this database: chat still works with the local store
-            return None
-
-    def save(self, learner_id: str, pathway: dict[str, Any], profile: dict[str, Any], note: str) -> dict:
-        """Save a pathway as a draft in the learner's account (or locally)."""
-        account = self._account(learner_id)
-        if account is None:
-            return self._local_store().save(learner_id, pathway, profile, note)
-        from coach.models import Pathway
-        from coach.store import transaction
-        from coach.store.repo import create_pathway
+    def _owner(self, session: Any, learner_id: str) -> tuple[Any, str]:
+        from coach.store import repo
         from coach.store.tables import User
 
-        write, user_id = account
+        user = session.get(User, int(learner_id)) if str(learner_id).isdigit() else None
+        if user is not None:
+            return user, "account"
+        return repo.guest_learner(session=session, key=str(learner_id)), "guest"
+
+    def save(self, learner_id: str, pathway: dict[str, Any], profile: dict[str, Any], note: str) -> dict:
+        """Save a pathway as a new draft of the learner (or of the conversation's guest learner)."""
+        from coach.models import Pathway
+        from coach.store import get_engine, session_factory, transaction
+        from coach.store.repo import create_pathway
+
+        _, write = session_factory(get_engine(self.db_url))
         with transaction(write) as session:
-            owner = session.get(User, user_id)
+            owner, kind = self._owner(session, learner_id)
             row = create_pathway(
                 session=session, owner=owner, pathway=Pathway.model_validate(pathway), note=note
             )
-            return {
-                "id": str(row.id),
-                "version": row.current_version,
-                "status": row.status,
-                "store": "account",
-            }
+            return {"id": str(row.id), "version": row.current_version, "status": row.status, "store": kind}
 
     def submit(self, learner_id: str, pathway_id: str, note: str) -> dict:
-        """Submit a saved pathway for coach review."""
-        account = self._account(learner_id)
-        if account is None:
-            return self._local_store().submit(learner_id, pathway_id, note)
-        from coach.store import transaction
+        """Submit one of the learner's saved pathways for coach review (NotFound for anyone else's)."""
+        from coach.store import get_engine, session_factory, transaction
         from coach.store.repo import submit_pathway
-        from coach.store.tables import User
 
-        write, user_id = account
+        if not str(pathway_id).isdigit():
+            raise NotFound(f"No saved pathway {pathway_id} for this learner")
+        _, write = session_factory(get_engine(self.db_url))
         with transaction(write) as session:
-            actor = session.get(User, user_id)
-            review = submit_pathway(session=session, actor=actor, pathway_id=int(pathway_id))
-            return {"id": str(pathway_id), "status": "pending", "review_id": review.id, "store": "account"}
+            owner, kind = self._owner(session, learner_id)
+            try:
+                review = submit_pathway(session=session, actor=owner, pathway_id=int(pathway_id))
+            except Forbidden as exc:  # another learner's pathway: do not reveal that it exists
+                raise NotFound(f"No saved pathway {pathway_id} for this learner") from exc
+            return {"id": str(pathway_id), "status": "pending", "review_id": review.id, "store": kind}
 
 
 def default_store(db_url: str) -> PathwayStore:
-    """The store the agent uses: accounts in coach.store, with a local fallback."""
-    return AccountPathwayStore(db_url)
+    """The store the agent uses: coach.store, for account holders and guests alike."""
+    return ChatPathwayStore(db_url)
 
 
 @dataclass

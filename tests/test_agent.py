@@ -16,9 +16,8 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
 from coach.agent import MAX_MODEL_CALLS, make_checkpointer
-from coach.errors import BadInput
+from coach.errors import BadInput, NotFound
 from coach.grounding import Grounder, collect_evidence
-from coach.tools import LocalPathwayStore
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -195,11 +194,14 @@ def test_bad_tool_arguments_become_an_error_result(make_agent) -> None:
     assert "error" in json.loads(tool_msg.content) and "budget" in tool_msg.content
 
 
-def test_save_and_submit_through_the_local_store(agent_fakes, make_agent, tmp_path: Path) -> None:
-    store = LocalPathwayStore(f"sqlite:///{tmp_path / 'p.db'}")
-    backends = agent_fakes.backends()
-    backends.store = store
-    agent = make_agent(backends=backends)
+def test_a_guest_conversation_saves_and_submits_into_the_one_store(
+    agent_fakes, make_agent, tmp_path: Path
+) -> None:
+    from coach.store import get_engine, session_factory
+    from coach.store.repo import guest_username
+    from coach.store.tables import PathwayRow, PathwayVersion, Review, User
+
+    agent = make_agent(backends=agent_fakes.backends())
     agent.run_turn(
         "I'm a nurse and I want to become an information security analyst. 8 hours a week, $900, no deadline.",
         "jo",
@@ -208,10 +210,15 @@ def test_save_and_submit_through_the_local_store(agent_fakes, make_agent, tmp_pa
     assert [c["name"] for c in saved.tool_calls] == ["save_pathway"]
     sent = agent.run_turn("please send it to my coach for review", "jo")
     assert [c["name"] for c in sent.tool_calls] == ["submit_for_review"]
-    with store.engine.connect() as conn:
-        rows = conn.execute(store.table.select()).mappings().all()
-    assert [(r["learner_id"], r["status"]) for r in rows] == [("jo", "pending")]
-    assert rows[0]["data"]["steps"][0]["name"] == "CompTIA A+"
+    read, _ = session_factory(get_engine(agent_fakes.db_url))
+    with read() as session:
+        guest = session.query(User).filter_by(username=guest_username("jo")).one()
+        rows = session.query(PathwayRow).all()
+        assert [(r.owner_id, r.status) for r in rows] == [(guest.id, "pending")]
+        version = session.query(PathwayVersion).filter_by(pathway_id=rows[0].id).one()
+        assert version.data["steps"][0]["name"] == "CompTIA A+"
+        assert session.query(Review).filter_by(pathway_id=rows[0].id, status="pending").count() == 1
+        assert guest.role == "learner" and guest.username.startswith("guest:")
 
 
 def test_submit_without_a_plan_explains_instead_of_failing(make_agent) -> None:
@@ -243,16 +250,16 @@ def test_evidence_includes_tool_results_and_the_learner_words() -> None:
 
 
 def test_account_learners_save_into_the_review_queue(agent_fakes, tmp_path: Path) -> None:
-    from coach.store import get_engine, session_factory, transaction
+    from coach.store import get_engine, repo, session_factory, transaction
     from coach.store.repo import create_user
     from coach.store.tables import PathwayRow, Review
-    from coach.tools import AccountPathwayStore
+    from coach.tools import ChatPathwayStore
 
     url = f"sqlite:///{tmp_path / 'acct.db'}"
     _, write = session_factory(get_engine(url))
     with transaction(write) as session:
         user_id = create_user(session=session, username="lena", password="a-long-password-1").id
-    store = AccountPathwayStore(url)
+    store = ChatPathwayStore(url)
     pathway = agent_fakes.plan(None, role="15-1212.00")
     saved = store.save(str(user_id), pathway, {}, "from chat")
     assert saved["store"] == "account" and saved["status"] == "draft"
@@ -262,8 +269,18 @@ def test_account_learners_save_into_the_review_queue(agent_fakes, tmp_path: Path
         row = session.get(PathwayRow, int(saved["id"]))
         assert row.owner_id == user_id and row.status == "pending"
         assert session.query(Review).filter_by(pathway_id=row.id).count() == 1
-    # A learner id that is not an account keeps working with the local table.
-    assert store.save("guest-1", pathway, {}, "")["status"] == "draft"
+    # A learner id that is not an account saves as its guest learner, in the same tables; a guest cannot
+    # sign in, and cannot submit someone else's pathway.
+    guest = store.save("guest-1", pathway, {}, "")
+    assert guest["store"] == "guest" and guest["status"] == "draft" and guest["id"] != saved["id"]
+    with write() as session:
+        assert session.get(PathwayRow, int(guest["id"])).owner_id != user_id
+        assert (
+            repo.authenticate(session=session, username=repo.guest_username("guest-1"), password="") is None
+        )
+    with pytest.raises(NotFound):
+        store.submit("guest-1", saved["id"], "")
+    assert store.save("guest-1", pathway, {}, "")["store"] == "guest"  # the same guest, not a second one
 
 
 def test_split_script_keeps_multiline_turns() -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import threading
+from datetime import UTC, datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -49,7 +51,7 @@ def people(write) -> dict[str, User]:  # type: ignore[no-untyped-def]
 
 def test_migrations_create_exactly_the_model_schema_and_are_idempotent(db) -> None:  # type: ignore[no-untyped-def]
     engine, _r, _w = db
-    assert migrate(engine) == "0002"  # second run: nothing to do
+    assert migrate(engine) == "0003"  # second run: nothing to do
     with engine.connect() as conn:
         diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diffs == []
@@ -295,47 +297,107 @@ def test_edits_keep_totals_schedule_and_diff_consistent(ops: list[tuple[str, int
     assert d.cost_change == pytest.approx(new.total_cost - old.total_cost)
 
 
-def test_an_older_database_with_chat_pathways_migrates_and_keeps_them(api_db_url) -> None:  # type: ignore[no-untyped-def]
-    """Before migration 0002 the chat tools created agent_saved_pathways themselves: upgrading keeps its rows."""
+def _legacy_chat_pathways(api_db_url: str, revision: str):  # type: ignore[no-untyped-def]
+    """A database at `revision` with an agent_saved_pathways table as the old chat tools made it."""
     import sqlalchemy as sa
     from alembic import command
     from alembic.config import Config
 
     from coach.store.db import MIGRATIONS_DIR
-    from coach.tools import LocalPathwayStore
 
     engine = make_engine(api_db_url)
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0001")
-    legacy = sa.Table(  # the table as the old tools created it (nullable columns, no migration)
-        "agent_saved_pathways",
-        sa.MetaData(),
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("learner_id", sa.String(200), index=True),
-        sa.Column("version", sa.Integer),
-        sa.Column("status", sa.String(24)),
-        sa.Column("data", sa.JSON),
-        sa.Column("profile", sa.JSON),
-        sa.Column("note", sa.Text),
-        sa.Column("created_at", sa.DateTime(timezone=True)),
+        command.upgrade(cfg, revision)
+    legacy = (
+        sa.Table("agent_saved_pathways", sa.MetaData(), autoload_with=engine) if revision != "0001" else None
     )
-    legacy.create(engine)
-    with engine.begin() as conn:
-        conn.execute(
-            legacy.insert().values(learner_id="maya", version=1, status="draft", data={}, profile={})
+    if legacy is None:  # before 0002 the chat tools created the table themselves (nullable columns)
+        legacy = sa.Table(
+            "agent_saved_pathways",
+            sa.MetaData(),
+            sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("learner_id", sa.String(200), index=True),
+            sa.Column("version", sa.Integer),
+            sa.Column("status", sa.String(24)),
+            sa.Column("data", sa.JSON),
+            sa.Column("profile", sa.JSON),
+            sa.Column("note", sa.Text),
+            sa.Column("created_at", sa.DateTime(timezone=True)),
         )
+        legacy.create(engine)
+    return engine, legacy
+
+
+@pytest.mark.parametrize("revision", ["0001", "0002"])
+def test_chat_pathways_move_into_the_one_store(api_db_url, revision: str) -> None:  # type: ignore[no-untyped-def]
+    """Migration 0003 moves agent_saved_pathways rows (from the old tools' own table or from 0002) into
+    pathways: accounts keep their pathways, other chat ids get a guest learner, pending ones their review."""
+    import sqlalchemy as sa
+
+    from coach.store.repo import guest_username
+
+    engine, legacy = _legacy_chat_pathways(api_db_url, revision)
+    now = datetime.now(UTC)
+    steps = [{"id": "comptia-a-plus", "name": "CompTIA A+"}]
+    with engine.begin() as conn:
+        users = sa.Table("users", sa.MetaData(), autoload_with=conn)
+        lena = conn.execute(
+            users.insert()
+            .values(
+                username="lena",
+                password_hash="x",
+                role="learner",
+                display_name="",
+                active=True,
+                created_at=now,
+            )
+            .returning(users.c.id)
+        ).scalar_one()
+        rows = [
+            ("maya", 1, "draft", {"target": "15-1212.00", "steps": steps}, "first"),
+            ("maya", 2, "pending", {"target": "15-1212.00", "steps": steps}, "second"),
+            (str(lena), 1, "draft", {"target": "15-1232.00", "steps": []}, ""),
+        ]
+        for learner_id, version, status, data, note in rows:
+            conn.execute(
+                legacy.insert().values(
+                    learner_id=learner_id, version=version, status=status, data=data, profile={}, note=note,
+                    created_at=now,
+                )
+            )  # fmt: skip
+    migrate(engine)
+    inspector = sa.inspect(engine)
+    assert not inspector.has_table("agent_saved_pathways")
+    with engine.connect() as conn:
+        guest = conn.execute(
+            sa.text("SELECT id, role, password_hash FROM users WHERE username = :u"),
+            {"u": guest_username("maya")},
+        ).one()
+        moved = conn.execute(
+            sa.text(
+                "SELECT p.owner_id, p.status, p.title, v.version, v.note, v.data FROM pathways p "
+                "JOIN pathway_versions v ON v.pathway_id = p.id ORDER BY p.id"
+            )
+        ).all()
+        pending = conn.execute(sa.text("SELECT count(*) FROM reviews WHERE status = 'pending'")).scalar()
+        audited = conn.execute(sa.text("SELECT count(*) FROM audit_log WHERE action = 'migrate'")).scalar()
+    assert guest.role == "learner" and guest.password_hash == "!guest"
+    assert [(m.owner_id, m.status, m.title, m.version, m.note) for m in moved] == [
+        (guest.id, "draft", "15-1212.00", 1, "first"),
+        (guest.id, "pending", "15-1212.00", 1, "second"),
+        (lena, "draft", "15-1232.00", 1, ""),
+    ]
+    data = moved[0].data if isinstance(moved[0].data, dict) else json.loads(moved[0].data)
+    assert data["steps"] == steps
+    assert pending == 1 and audited == 3
     engine.dispose()
-    store = LocalPathwayStore(api_db_url)  # migrates to head on first use
-    assert store.save("maya", {"steps": []}, {}, "second")["version"] == 2
-    with store.engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT count(*) FROM agent_saved_pathways")).scalar() == 2
 
 
-def test_a_new_database_gets_the_chat_pathways_table_from_migrations(db) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_database_has_no_second_pathway_table(db) -> None:  # type: ignore[no-untyped-def]
     import sqlalchemy as sa
 
     engine, _r, _w = db
-    assert sa.inspect(engine).has_table("agent_saved_pathways")
+    assert not sa.inspect(engine).has_table("agent_saved_pathways")

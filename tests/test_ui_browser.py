@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import skip_unless_ci
 from ui.server import CHROMIUM, CHROMIUM_ARGS, streamlit_app
 
 pytestmark = pytest.mark.browser
@@ -42,7 +43,7 @@ def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
 
 def test_learner_to_coach_approval_in_chromium(tmp_path: Path) -> None:
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is absent (install Debian's package: apt-get install -y chromium)")
+        skip_unless_ci(f"{CHROMIUM} is absent (install Debian's package: apt-get install -y chromium)")
     from playwright.sync_api import expect, sync_playwright
 
     db_url = f"sqlite:///{tmp_path / 'ui.db'}"

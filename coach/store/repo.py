@@ -3,6 +3,7 @@ learners see their own records, coaches the learners assigned to them, admins ev
 
 from __future__ import annotations
 
+import hashlib
 import time
 import uuid
 from collections import defaultdict
@@ -132,6 +133,42 @@ def create_user(
         entity_id=user.id,
         to_state=role,
     )
+    return user
+
+
+# Registration allows only [A-Za-z0-9_.@-] in usernames, so this prefix can never name a real account.
+GUEST_PREFIX = "guest:"
+# Not an argon2 hash: verification fails for every password, so a guest can never sign in.
+NO_PASSWORD = "!guest"
+
+
+def guest_username(key: str) -> str:
+    """The username of the guest learner behind a conversation without an account (`coach chat`, demos)."""
+    return GUEST_PREFIX + hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def guest_learner(*, session: Session, key: str) -> User:
+    """The learner standing for a conversation without an account, made on first use; it cannot sign in.
+
+    Their pathways live in the same tables as everyone's (one pathway store), so a coach can review them."""
+    username = guest_username(key)
+    user = session.scalar(select(User).where(User.username == username))
+    if user is not None:
+        return user
+    user = User(
+        username=username,
+        password_hash=NO_PASSWORD,
+        role="learner",
+        display_name=f"Guest ({key[:150]})",
+        active=True,
+        created_at=utcnow(),
+    )
+    try:
+        with session.begin_nested():  # a concurrent first save for the same conversation may win the race
+            session.add(user)
+    except IntegrityError:
+        return session.scalar(select(User).where(User.username == username))  # type: ignore[return-value]
+    audit(session=session, actor=user, action="guest", entity="user", entity_id=user.id, to_state="learner")
     return user
 
 

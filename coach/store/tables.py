@@ -20,7 +20,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ROLES = ("learner", "coach", "admin")
-PATHWAY_STATES = ("draft", "pending", "changes_requested", "approved", "rejected")
 REVIEW_STATES = ("pending", "approved", "changes_requested", "rejected", "withdrawn")
 
 
@@ -207,18 +206,3 @@ class RateEvent(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     bucket: Mapped[str] = mapped_column(String(32))
     at: Mapped[float] = mapped_column(Float)
-
-
-class AgentSavedPathway(Base):
-    """A pathway saved from a conversation without an account (the terminal `coach chat`, demos); versions
-    count per learner id. Pathways of account holders go to `pathways` and the review workflow instead."""
-
-    __tablename__ = "agent_saved_pathways"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    learner_id: Mapped[str] = mapped_column(String(200), index=True)
-    version: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(24))
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)
-    profile: Mapped[dict[str, Any]] = mapped_column(JSON)
-    note: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
