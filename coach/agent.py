@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, TypedDict
@@ -117,10 +117,10 @@ def make_checkpointer(db_url: str) -> Any:
         from psycopg.rows import dict_row
 
         conninfo = re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql://", db_url)
-        conn = Connection.connect(conninfo, autocommit=True, prepare_threshold=0, row_factory=dict_row)
-        saver = PostgresSaver(conn)
-        saver.setup()
-        return saver
+        pg = Connection.connect(conninfo, autocommit=True, prepare_threshold=0, row_factory=dict_row)
+        pg_saver = PostgresSaver(pg)
+        pg_saver.setup()
+        return pg_saver
     raise CoachError(f"Unsupported database URL for conversation memory: {db_url.split(':', 1)[0]}")
 
 
@@ -271,7 +271,7 @@ class CoachAgent:
 
     # ---- turns ----------------------------------------------------------------------------------------------
 
-    def _config(self, learner_id: str, conversation_id: str | None) -> dict:
+    def _config(self, learner_id: str, conversation_id: str | None) -> RunnableConfig:
         return {
             "configurable": {"thread_id": conversation_id or learner_id, "learner_id": learner_id},
             "recursion_limit": 4 * MAX_MODEL_CALLS + 8,
@@ -360,7 +360,7 @@ class CoachAgent:
 
     # ---- memory ---------------------------------------------------------------------------------------------
 
-    def _state(self, config: dict) -> dict:
+    def _state(self, config: RunnableConfig) -> dict:
         snapshot = self.graph.get_state(config)
         return dict(snapshot.values or {})
 
@@ -488,20 +488,20 @@ def _profile_for_prompt(profile: dict) -> dict:
     return data
 
 
-def _window(messages: list[BaseMessage]) -> list[BaseMessage]:
+def _window(messages: Sequence[BaseMessage]) -> list[BaseMessage]:
     """The last messages for a remote model, starting at a learner message so no tool result is orphaned."""
     if len(messages) <= REMOTE_WINDOW:
-        return messages
+        return list(messages)
     tail = messages[-REMOTE_WINDOW:]
     for i, m in enumerate(tail):
         if isinstance(m, HumanMessage):
-            return tail[i:]
-    return tail
+            return list(tail[i:])
+    return list(tail)
 
 
-def _current_turn(messages: list[BaseMessage]) -> list[BaseMessage]:
+def _current_turn(messages: Sequence[BaseMessage]) -> list[BaseMessage]:
     last_human = max((i for i, m in enumerate(messages) if isinstance(m, HumanMessage)), default=-1)
-    return messages[last_human + 1 :]
+    return list(messages[last_human + 1 :])
 
 
 def _strip_tool_calls(message: BaseMessage) -> AIMessage:

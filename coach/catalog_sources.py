@@ -61,7 +61,7 @@ def _lines(cell: str) -> list[str]:
 
 def _read_csv(path: Path) -> Iterator[dict[str, str]]:
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:  # type: ignore[operator]
+    with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
         yield from csv.DictReader(fh)
 
 

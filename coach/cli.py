@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -186,11 +187,14 @@ def _stream_rank(what: str, key: str, top: int, precise: bool = False) -> None:
             return linker.rank_skills_batch(texts, k, precise=precise)
 
     else:
-        rank = linker.rank_roles_batch
+
+        def rank(texts: list[str], k: int) -> list[Any]:
+            return linker.rank_roles_batch(texts, k)
+
     for batch in iter_stdin_batches(sys.stdin):
-        parsed = [parse_rank_line(raw) for raw in batch]
-        parsed = [p for p in parsed if p is not None]
+        parsed = [p for p in (parse_rank_line(raw) for raw in batch) if p is not None]
         texts = [text for _, text, err in parsed if err is None]
+        ranked: Iterator[list[Any]] | None
         try:
             ranked = iter(rank(texts, top))
         except CoachError:

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from filelock import FileLock
@@ -52,7 +53,7 @@ def _bert_onnx(weights: dict[str, np.ndarray]) -> bytes:
         inits.append(numpy_helper.from_array(value, name))
         return name
 
-    def node(op: str, inputs: list[str], **attrs: object) -> str:
+    def node(op: str, inputs: list[str], **attrs: Any) -> str:
         out = f"{op.lower()}_{next(counter)}"
         nodes.append(helper.make_node(op, inputs, [out], **attrs))
         return out

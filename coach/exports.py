@@ -86,7 +86,8 @@ def to_json_resume(profile: Profile, drafts: Drafts | None = None) -> dict[str, 
         else:
             projects.append(_drop_empty({"name": exp.title, "entity": exp.organization, **common}))
     creds = drafts.credentials if drafts is not None else None
-    certificates, pending = [], []
+    certificates: list[dict[str, Any]] = []
+    pending: list[dict[str, Any]] = []
     if creds is None:
         for held in profile.credentials:
             entry = {"name": held.name, "date": _iso(held.date), "url": _http_url(held.url)}

@@ -843,7 +843,7 @@ def _resume_bullets(
 ) -> list[ResumeBullet]:
     used: dict[int, int] = {}
     work_steps = [c for c in creds if c.kind != "credential"]
-    bullets = []
+    bullets: list[ResumeBullet] = []
     for item in creds:
         when = item.date_label.split(" ", 1)[1] if item.date_label else ""
         if item.kind != "credential":

@@ -124,7 +124,11 @@ def _label_space(
     cache_dir: Path,
 ) -> _LabelSpace:
     """Embed every (id, preferred label, other labels) entry's labels, grouped by entity."""
-    ids, labels, texts, owner, starts = [], [], [], [], []
+    ids: list[str] = []
+    labels: list[str] = []
+    texts: list[str] = []
+    owner: list[int] = []
+    starts: list[int] = []
     for i, (eid, label, others) in enumerate(entries):
         group = _dedupe([label, *others]) or [eid]
         ids.append(eid)
@@ -591,7 +595,7 @@ class LabelIVF:
         by_list = np.argsort(lists, kind="stable")
         lists, rows = lists[by_list], rows[by_list]
         cuts = np.flatnonzero(np.r_[True, lists[1:] != lists[:-1], True])
-        spans = list(itertools.pairwise(cuts))
+        spans = [(int(a), int(b)) for a, b in itertools.pairwise(cuts)]
         if workers < 2 or len(spans) < 2 * workers:
             self._scan(vecs, group, lists, rows, spans, out)
             return out
