@@ -814,20 +814,36 @@ _lock = threading.Lock()
 _catalog: Catalog | None = None
 
 
+def _default_catalog() -> Catalog:
+    """The default knowledge base plus every registered bring-your-own folder, loaded now."""
+    from coach.settings import get_settings
+
+    catalog = load_catalog()
+    for folder in registered_catalog_dirs():
+        try:
+            apply_user_catalog(catalog, folder, get_settings().home / "cache")
+        except CatalogError as exc:  # a catalogue broken since it was registered must not stop the app
+            catalog.errors.append(str(exc))
+    return catalog
+
+
 def get_catalog() -> Catalog:
     """The process-wide catalogue from the default knowledge base (loaded once)."""
     global _catalog
     with _lock:
         if _catalog is None:
-            from coach.settings import get_settings
-
-            catalog = load_catalog()
-            for folder in registered_catalog_dirs():
-                try:
-                    apply_user_catalog(catalog, folder, get_settings().home / "cache")
-                except (
-                    CatalogError
-                ) as exc:  # a catalogue broken since it was registered must not stop the app
-                    catalog.errors.append(str(exc))
-            _catalog = catalog
+            _catalog = _default_catalog()
         return _catalog
+
+
+def reload_catalog() -> Catalog:
+    """Load the catalogue afresh and make it the process-wide one (the admin's catalogue refresh).
+
+    The new catalogue is loaded before the swap: requests meanwhile keep the old one, and a load that fails
+    leaves the old one in place. Caches derived from a catalogue are keyed by the catalogue object, so the
+    next request derives them again from the new one."""
+    global _catalog
+    fresh = _default_catalog()
+    with _lock:
+        _catalog = fresh
+    return fresh

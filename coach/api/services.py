@@ -96,14 +96,10 @@ def default_chat(
 
 
 def default_reload() -> None:
-    """Forget the cached catalogue so the next request reloads it (admin catalogue refresh)."""
-    try:
-        from coach.knowledge import get_catalog
-    except ImportError as exc:
-        raise ServiceUnavailable("the knowledge base module is not available") from exc
-    cache_clear = getattr(get_catalog, "cache_clear", None)
-    if cache_clear:
-        cache_clear()
+    """Load the knowledge base again; the next request plans from the new catalogue (admin refresh)."""
+    from coach.knowledge import reload_catalog
+
+    reload_catalog()
 
 
 @dataclass

@@ -88,5 +88,5 @@ def unassign(assignment_id: Id, user: AdminUser, db: DbDep) -> None:
 
 @router.post("/catalog/reload", status_code=status.HTTP_204_NO_CONTENT, summary="Reload the catalogue")
 def reload_catalog(user: AdminUser, services: ServicesDep) -> None:
-    """Forget this worker's cached catalogue so the next request reads the rebuilt knowledge base."""
+    """Load the rebuilt knowledge base in this worker; its next request plans from the new catalogue."""
     services.reload_catalog()

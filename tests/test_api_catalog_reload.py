@@ -1,0 +1,54 @@
+"""`POST /admin/catalog/reload` really reloads: the next request plans from the new catalogue (issue 13)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from fastapi.testclient import TestClient
+
+import coach.knowledge
+import coach.planner
+from coach.api import create_app
+from coach.api.services import Services
+from tests.conftest import api_sample_pathway
+
+
+def test_a_reloaded_catalogue_is_what_the_next_request_plans_from(
+    api_settings, api_users, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    editions = iter([SimpleNamespace(edition="before"), SimpleNamespace(edition="after")])
+    monkeypatch.setattr(coach.knowledge, "_catalog", None)
+    monkeypatch.setattr(coach.knowledge, "load_catalog", lambda: next(editions))
+    monkeypatch.setattr(coach.knowledge, "registered_catalog_dirs", lambda: [])
+    planned_from: list[str] = []
+
+    def plan_pathway(profile, *, catalog, **kwargs):  # type: ignore[no-untyped-def]
+        planned_from.append(catalog.edition)
+        return api_sample_pathway()
+
+    monkeypatch.setattr(coach.planner, "plan_pathway", plan_pathway)
+    learner, admin = api_users["learner1"]["headers"], api_users["admin"]["headers"]
+    # The real services (not the suite's fakes): the route → default_plan → get_catalog → planner.
+    with TestClient(create_app(api_settings, Services())) as client:
+        assert client.post("/pathways/plan", json={"role": "x"}, headers=learner).status_code == 200
+        assert client.post("/pathways/plan", json={"role": "x"}, headers=learner).status_code == 200
+        assert planned_from == ["before", "before"]  # loaded once, then reused
+        assert client.post("/admin/catalog/reload", headers=learner).status_code == 403
+        assert client.post("/admin/catalog/reload", headers=admin).status_code == 204
+        assert client.post("/pathways/plan", json={"role": "x"}, headers=learner).status_code == 200
+    assert planned_from == ["before", "before", "after"]
+
+
+def test_a_failed_reload_keeps_the_catalogue_in_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    current = SimpleNamespace(edition="current")
+    monkeypatch.setattr(coach.knowledge, "_catalog", current)
+    monkeypatch.setattr(coach.knowledge, "registered_catalog_dirs", lambda: [])
+
+    def broken():  # type: ignore[no-untyped-def]
+        raise coach.knowledge.CatalogError("credentials.csv line 3: cost must be a number")
+
+    monkeypatch.setattr(coach.knowledge, "load_catalog", broken)
+    with pytest.raises(coach.knowledge.CatalogError):
+        coach.knowledge.reload_catalog()
+    assert coach.knowledge.get_catalog() is current
