@@ -29,10 +29,8 @@ from coach.models import (
     TechnologySkill,
 )
 
-ESCO_VERSION = "ESCO 1.1.1"
 # Everything below this heading in this file reads user catalogues, which are applied after the catalogue cache.
 BYO_SECTION = "# Bring your own " + "catalogue"
-ONET_VERSION = "O*NET 29.2"
 ESCO_URL = "https://esco.ec.europa.eu/"
 ONET_URL = "https://www.onetcenter.org/database.html"
 CC_BY = "CC BY 4.0"

@@ -436,12 +436,8 @@ def draft_cmd(
         if isinstance(data, dict) and "requirements" in data:
             analysis = _load_model("posting", posting, PostingAnalysis)
         else:
-            try:
-                from coach.postings import analyze_posting
-            except ImportError as exc:  # the analyser is another module; say so instead of a traceback
-                raise CoachError(
-                    "the posting analyser is not available; pass an analysis JSON from `coach posting analyze --json`"
-                ) from exc
+            from coach.postings import analyze_posting
+
             posting_text = text
             analysis = analyze_posting(text, learner, catalog=catalog)
     model = None

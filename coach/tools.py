@@ -573,8 +573,6 @@ _IMPLEMENTATIONS: dict[str, Callable[[Any, ToolContext], dict]] = {
     "submit_for_review": _tool_submit,
 }
 
-TOOL_NAMES = tuple(TOOL_SCHEMAS)
-
 
 def run_tool(name: str, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
     """Validate `args` and run tool `name`; user-facing problems become an error result, not an exception."""
@@ -591,8 +589,6 @@ def run_tool(name: str, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
         return ToolOutcome(name, _IMPLEMENTATIONS[name](parsed, ctx))
     except CoachError as exc:
         return ToolOutcome(name, {"error": exc.message}, ok=False)
-    except ImportError as exc:
-        return ToolOutcome(name, {"error": f"This feature is not available yet ({exc.name})."}, ok=False)
     except Exception as exc:  # a tool must never crash the conversation; the answer says what went wrong
         return ToolOutcome(name, {"error": f"{name} failed: {type(exc).__name__}: {exc}"}, ok=False)
 

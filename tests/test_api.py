@@ -560,20 +560,6 @@ def test_chat_starts_from_the_stored_profile_and_stores_what_the_coach_learnt(
         assert done["profile_saved"] is False
 
 
-def test_chat_without_an_engine_is_a_clear_503(
-    api_settings, api_fake_services, api_users, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
-    import sys
-
-    from coach.api.services import default_chat
-
-    monkeypatch.setitem(sys.modules, "coach.agent", None)  # as if the agent were not installed
-    api_fake_services.chat = default_chat
-    with TestClient(create_app(api_settings, api_fake_services)) as client:
-        r = client.post("/chat", json={"message": "hi"}, headers=api_users["learner1"]["headers"])
-    assert r.status_code == 503 and r.json()["detail"] == "chat engine not available"
-
-
 @pytest.mark.slow  # warms the real agent (catalogue, linker, index): tens of seconds on a busy 2-core machine
 def test_chat_with_the_real_offline_agent(api_settings, api_fake_services, api_users) -> None:  # type: ignore[no-untyped-def]
     """On SQLite and PostgreSQL: the agent's memory and the stored profile share the product database."""

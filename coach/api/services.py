@@ -1,7 +1,7 @@
 """The core functions the API calls, gathered so tests can swap them and imports stay lazy.
 
-Each default imports its core module on first use: the API starts fast, and a module another helper is still
-writing makes only its own routes answer 503 instead of breaking the app."""
+Each default imports its core module on first use, so the API starts fast (the planner, linker and agent load
+only when a route needs them)."""
 
 from __future__ import annotations
 
@@ -18,12 +18,6 @@ from coach.store.workflow import basic_validate
 log = logging.getLogger("coach.api")
 
 
-class ServiceUnavailable(CoachError):
-    """A part of the product this route needs is not installed or not built yet."""
-
-    status = 503
-
-
 PlanFn = Callable[..., Pathway]
 AnalyzeFn = Callable[[str, Profile | None], PostingAnalysis]
 ValidateFn = Callable[[Pathway, Profile | None], list[str]]
@@ -32,42 +26,34 @@ ChatFn = Callable[..., Iterator[Any]]
 
 
 def _catalog() -> Any:
-    try:
-        from coach.knowledge import get_catalog
-    except ImportError as exc:
-        raise ServiceUnavailable("the knowledge base module is not available") from exc
+    from coach.knowledge import get_catalog
+
     return get_catalog()
 
 
 def default_plan(profile: Profile, **kwargs: Any) -> Pathway:
     """coach.planner.plan_pathway over the process-wide catalogue."""
-    try:
-        from coach.planner import plan_pathway
-    except ImportError as exc:
-        raise ServiceUnavailable("the planner is not available yet") from exc
+    from coach.planner import plan_pathway
+
     return plan_pathway(profile, catalog=_catalog(), **kwargs)
 
 
 def default_analyze(text: str, profile: Profile | None) -> PostingAnalysis:
     """coach.postings.analyze_posting over the process-wide catalogue."""
-    try:
-        from coach.postings import analyze_posting
-    except ImportError as exc:
-        raise ServiceUnavailable("posting analysis is not available yet") from exc
+    from coach.postings import analyze_posting
+
     return analyze_posting(text, profile=profile, catalog=_catalog())
 
 
 def default_validate(pathway: Pathway, profile: Profile | None) -> list[str]:
-    """The planner's validator when present; otherwise prerequisites and budget from the catalogue rules."""
+    """The planner's validator; without a knowledge base, at least order and budget (and a note in the log)."""
+    from coach.planner import validate_pathway
+
     try:
         catalog = _catalog()
     except CoachError as exc:  # no knowledge base yet: still check order and budget, and say so in the log
         log.warning("validating without catalogue rules: %s", exc.message)
         return basic_validate(pathway, profile, [])
-    try:
-        from coach.planner import validate_pathway
-    except ImportError:
-        return basic_validate(pathway, profile, getattr(catalog, "rules", []))
     return list(validate_pathway(pathway, profile or Profile(), catalog))
 
 
@@ -83,11 +69,9 @@ _agents_lock = threading.Lock()
 def default_chat(
     *, message: str, learner_id: str, thread_id: str, profile: Profile | None, settings: Any
 ) -> Iterator[Any]:
-    """One streamed agent turn (coach.agent), with one agent per database; 503 until the agent exists."""
-    try:
-        from coach.agent import build_agent
-    except ImportError as exc:
-        raise ServiceUnavailable("chat engine not available") from exc
+    """One streamed agent turn (coach.agent), with one agent per database."""
+    from coach.agent import build_agent
+
     with _agents_lock:
         agent = _agents.get(settings.db_url)
         if agent is None:
