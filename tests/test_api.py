@@ -175,7 +175,7 @@ def test_unexpected_error_is_a_json_500_without_traceback(api_settings, api_fake
 
 def test_health_reports_database_and_revision(api_client: TestClient) -> None:
     body = api_client.get("/health").json()
-    assert body["status"] == "ok" and body["revision"] == "0002"
+    assert body["status"] == "ok" and body["revision"] == "0003"
 
 
 # ---- roles: every forbidden read and write ---------------------------------------------------------------------
