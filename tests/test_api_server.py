@@ -114,7 +114,12 @@ def test_review_flow_over_real_http_with_two_workers(server) -> None:  # type: i
 def test_serve_with_a_bad_database_url_fails_with_one_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import os
 
-    env = {**os.environ, "COACH_DATABASE_URL": "postgresql+psycopg://nobody:x@127.0.0.1:1/none"}
+    env = {
+        **os.environ,
+        "COACH_DATABASE_URL": "postgresql+psycopg://nobody:x@127.0.0.1:1/none",
+        "COACH_LOCAL_MODE": "true",
+        "COACH_HOME": str(tmp_path),
+    }
     r = subprocess.run(
         [sys.executable, "-c", "from coach.cli import main; main()", "serve", "--port", "0"],
         env=env,
