@@ -29,8 +29,6 @@ from coach.models import (
     TechnologySkill,
 )
 
-# Everything below this heading in this file reads user catalogues, which are applied after the catalogue cache.
-BYO_SECTION = "# Bring your own " + "catalogue"
 ESCO_URL = "https://esco.ec.europa.eu/"
 ONET_URL = "https://www.onetcenter.org/database.html"
 CC_BY = "CC BY 4.0"

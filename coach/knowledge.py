@@ -204,7 +204,9 @@ def _credential_aliases(cred: Credential) -> Iterable[str]:
 # Loading and caching
 # --------------------------------------------------------------------------------------------------------------
 
-_CODE_FILES = ("knowledge.py", "catalog_sources.py")
+# Every module whose code shapes a built catalogue: readers, assembly, the record models (a pickled catalogue of
+# an older model would load with missing or stale fields) and the embedder that links titles.
+_CODE_FILES = ("knowledge.py", "catalog_sources.py", "models.py", "embeddings.py")
 
 
 def _files_under(root: Path) -> list[Path]:
@@ -214,14 +216,14 @@ def _files_under(root: Path) -> list[Path]:
 
 
 def _cache_key(knowledge_dir: Path, catalog_dirs: Sequence[Path]) -> str:
-    """A hash of every input file's path, size and mtime plus this code's text (any change rebuilds)."""
+    """A hash of every input file's path, size and mtime plus the full text of the code that builds it.
+
+    Any change to a source or to that code rebuilds (a change to bring-your-own parsing too: one rebuild is
+    cheaper than a stale catalogue)."""
     digest = hashlib.sha256(CACHE_VERSION.encode())
     here = Path(__file__).resolve().parent
     for name in _CODE_FILES:
-        path = here / name
-        if path.exists():
-            # Bring-your-own parsing runs after the cache (on every load), so it is not part of the key.
-            digest.update(path.read_bytes().split(src.BYO_SECTION.encode())[0])
+        digest.update((here / name).read_bytes())
     for root in (knowledge_dir / "sources", knowledge_dir / "curated", *catalog_dirs):
         for path in _files_under(root):
             st = path.stat()

@@ -199,6 +199,26 @@ def test_cache_key_follows_source_changes(tmp_path: Path) -> None:
     assert _cache_key(tmp_path, []) != first
 
 
+@pytest.mark.parametrize("changed", ["models.py", "catalog_sources.py", "knowledge.py", "embeddings.py"])
+def test_cache_key_follows_every_file_that_shapes_the_catalogue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, changed: str
+) -> None:
+    """A record model or reader changed (even at the end of a file) means a pickled catalogue is stale."""
+    import shutil
+
+    import coach.knowledge
+
+    code = tmp_path / "code"
+    code.mkdir()
+    for name in ("models.py", "catalog_sources.py", "knowledge.py", "embeddings.py"):
+        shutil.copy(Path(coach.knowledge.__file__).parent / name, code / name)
+    monkeypatch.setattr(coach.knowledge, "__file__", str(code / "knowledge.py"))
+    first = _cache_key(tmp_path, [])
+    with open(code / changed, "a", encoding="utf-8") as fh:
+        fh.write("\n# a change at the very end\n")
+    assert _cache_key(tmp_path, []) != first
+
+
 def _labels(catalog: Catalog, cred_id: str) -> set[str]:
     return {catalog.skill_label(u) for u in catalog.credentials[cred_id].skills}
 
