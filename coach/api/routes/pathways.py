@@ -7,7 +7,6 @@ import binascii
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, status
-from sqlalchemy.orm import Session
 
 from coach.api.deps import CurrentUser, DbDep, PageDep, ServicesDep, SettingsDep, rate_limit
 from coach.api.schemas import (
@@ -25,102 +24,15 @@ from coach.api.schemas import (
     VersionCreate,
     VersionOut,
 )
+from coach.api.views import detail, progress_out, review_out, summaries, thread, version_out
 from coach.errors import BadInput
 from coach.models import Pathway, Profile
 from coach.store import repo
-from coach.store.tables import Comment, PathwayRow, PathwayVersion, ProgressEvent, User
-from coach.store.workflow import PathwayDiff, apply_edits, diff_pathways, recompute
+from coach.store.workflow import apply_edits, diff_pathways, recompute
 
 router = APIRouter(prefix="/pathways", tags=["pathways"])
 PathwayId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such pathway, or not yours to see"}}
-
-
-def summary(session: Session, row: PathwayRow, version: PathwayVersion | None = None) -> PathwaySummary:
-    """The list view of a pathway row."""
-    version = version or repo.get_version(session=session, pathway_id=row.id, version=row.current_version)
-    data = version.data
-    owner = session.get(User, row.owner_id)
-    return PathwaySummary(
-        id=row.id,
-        owner_id=row.owner_id,
-        owner=owner.username if owner else "",
-        title=row.title,
-        status=row.status,  # type: ignore[arg-type]
-        current_version=row.current_version,
-        total_cost=float(data.get("total_cost") or 0),
-        total_hours=float(data.get("total_hours") or 0),
-        weeks=int(data.get("weeks") or 0),
-        steps=len(data.get("steps") or []),
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
-
-
-def detail(session: Session, row: PathwayRow) -> PathwayDetail:
-    """The full view of a pathway: current version, versions list, progress."""
-    version = repo.get_version(session=session, pathway_id=row.id, version=row.current_version)
-    versions = [v.version for v in repo.list_versions(session=session, pathway_id=row.id)]
-    progress = [progress_out(e) for e in repo.progress_of(session=session, pathway_id=row.id).values()]
-    return PathwayDetail(
-        **summary(session, row, version).model_dump(),
-        pathway=Pathway.model_validate(version.data),
-        issues=list(version.issues or []),
-        diff=PathwayDiff.model_validate(version.diff) if version.diff else None,
-        versions=versions,
-        progress=progress,
-    )
-
-
-def version_out(session: Session, v: PathwayVersion) -> VersionOut:
-    """An API view of a stored version."""
-    author = session.get(User, v.author_id) if v.author_id else None
-    return VersionOut(
-        version=v.version,
-        author=author.username if author else None,
-        created_at=v.created_at,
-        note=v.note,
-        issues=list(v.issues or []),
-        diff=PathwayDiff.model_validate(v.diff) if v.diff else None,
-        pathway=Pathway.model_validate(v.data),
-    )
-
-
-def progress_out(e: ProgressEvent) -> StepProgress:
-    """An API view of a progress event."""
-    return StepProgress.model_validate(
-        {
-            "step_id": e.step_id,
-            "state": e.state,
-            "evidence_url": e.evidence_url,
-            "badge_name": e.badge_name,
-            "at": e.created_at,
-        }
-    )
-
-
-def thread(session: Session, comments: list[Comment]) -> list[CommentOut]:
-    """Comments nested under their parents, oldest first."""
-    authors = {
-        u.id: u.username for u in session.query(User).filter(User.id.in_({c.author_id for c in comments}))
-    }
-    nodes = {
-        c.id: CommentOut(
-            id=c.id,
-            parent_id=c.parent_id,
-            review_id=c.review_id,
-            author=authors.get(c.author_id) if c.author_id else None,
-            version=c.version,
-            body=c.body,
-            created_at=c.created_at,
-        )
-        for c in comments
-    }
-    roots: list[CommentOut] = []
-    for c in comments:
-        parent = nodes.get(c.parent_id) if c.parent_id else None
-        (parent.replies if parent else roots).append(nodes[c.id])
-    return roots
 
 
 @router.post(
@@ -177,7 +89,7 @@ def list_all(
         rows = repo.list_pathways(
             session=session, viewer=user, limit=pg.limit, offset=pg.offset, status=status_, owner_id=owner_id
         )
-        return [summary(session, r) for r in rows]
+        return summaries(session, rows)
 
 
 @router.get("/{pathway_id}", response_model=PathwayDetail, summary="Read a pathway", responses=NOT_FOUND)
@@ -195,7 +107,6 @@ def read(pathway_id: PathwayId, user: CurrentUser, db: DbDep) -> PathwayDetail:
 )
 def submit(pathway_id: PathwayId, user: CurrentUser, db: DbDep) -> ReviewOut:
     """The owner submits the current version: the pathway becomes pending."""
-    from coach.api.routes.reviews import review_out
 
     with db.write() as session:
         review = repo.submit_pathway(session=session, actor=user, pathway_id=pathway_id)

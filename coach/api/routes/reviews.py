@@ -5,37 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from sqlalchemy.orm import Session
 
 from coach.api.deps import CurrentUser, DbDep, PageDep, StaffUser
 from coach.api.schemas import DecisionIn, DecisionOut, ReviewOut, ReviewState
+from coach.api.views import review_list, review_out, thread
 from coach.store import repo
-from coach.store.tables import PathwayRow, Review, User
+from coach.store.tables import PathwayRow
 
 router = APIRouter(prefix="/reviews", tags=["reviews"])
-
-
-def review_out(session: Session, review: Review, row: PathwayRow | None = None) -> ReviewOut:
-    """An API view of a review with its pathway's headline figures."""
-    row = row or session.get(PathwayRow, review.pathway_id)
-    assert row is not None
-    version = repo.get_version(session=session, pathway_id=row.id, version=row.current_version)
-    learner = session.get(User, row.owner_id)
-    return ReviewOut(
-        id=review.id,
-        pathway_id=row.id,
-        version=review.version,
-        status=review.status,  # type: ignore[arg-type]
-        learner_id=row.owner_id,
-        learner=learner.username if learner else "",
-        title=row.title,
-        total_cost=float(version.data.get("total_cost") or 0),
-        weeks=int(version.data.get("weeks") or 0),
-        issues=list(version.issues or []),
-        reviewer_id=review.reviewer_id,
-        created_at=review.created_at,
-        decided_at=review.decided_at,
-    )
 
 
 @router.get("", response_model=list[ReviewOut], summary="The review queue")
@@ -50,7 +27,7 @@ def queue(
         rows = repo.list_reviews(
             session=session, viewer=user, status=status, limit=pg.limit, offset=pg.offset
         )
-        return [review_out(session, r, p) for r, p in rows]
+        return review_list(session, rows)
 
 
 @router.get(
@@ -80,7 +57,6 @@ def decide(
     review_id: Annotated[int, Path(ge=1, le=2**31 - 1)], body: DecisionIn, user: StaffUser, db: DbDep
 ) -> DecisionOut:
     """The learner's coach (or an admin) decides; the comment joins the pathway's thread."""
-    from coach.api.routes.pathways import thread
 
     with db.write() as session:
         review, comment = repo.decide_review(
