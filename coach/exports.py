@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING, Any
 
 from coach.errors import BadInput, CoachError
 from coach.models import Profile
+from coach.presenter import Drafts, PresentedCredential, presented_credentials
 from coach.settings import get_settings
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
     from coach.knowledge import Catalog
-    from coach.presenter import Drafts, PresentedCredential
 
 JSON_RESUME_SCHEMA = "jsonresume_schema_v1.3.1.json"
 OPEN_BADGE_SCHEMA = "ob_v3p0_achievementcredential_schema.json"
@@ -172,8 +172,6 @@ def to_open_badges(
     `issuer_id` is the learner's identifier (a did:key when the badges will be signed); without one a stable
     urn:uuid derived from the learner's name is used.
     """
-    from coach.presenter import presented_credentials
-
     today = today or date.today()
     creds = drafts.credentials if drafts is not None else presented_credentials(profile, None, catalog, today)
     learner = profile.name or "The learner"

@@ -1131,14 +1131,6 @@ def _talking_points(writer: _Writer, profile: Profile, posting: PostingAnalysis 
     return points
 
 
-# Exports are re-exported so callers can `from coach.presenter import to_json_resume, ...` as the contract says.
-from coach.exports import (  # noqa: E402
-    to_docx,
-    to_json_resume,
-    to_markdown,
-    to_open_badges,
-)
-
 __all__ = [
     "Drafts",
     "LinkedInCertification",
@@ -1149,8 +1141,4 @@ __all__ = [
     "check_inputs",
     "draft_all",
     "presented_credentials",
-    "to_docx",
-    "to_json_resume",
-    "to_markdown",
-    "to_open_badges",
 ]
