@@ -346,9 +346,10 @@ def cli_catalog(monkeypatch: pytest.MonkeyPatch, catalog: Catalog) -> Catalog:
     import coach.knowledge
 
     monkeypatch.setattr(coach.knowledge, "get_catalog", lambda: catalog)
-    import coach.planner
+    import coach.planner.candidates
 
-    monkeypatch.setattr(coach.planner, "_learner_skills", lambda *args: set())
+    # Patched where _build_plan looks it up.
+    monkeypatch.setattr(coach.planner.candidates, "_learner_skills", lambda *args: set())
     return catalog
 
 
@@ -461,7 +462,7 @@ def test_solver_output_never_reaches_stdout() -> None:
 
     code = (
         "import json\n"
-        "from coach.schedule import Item, Problem, solve\n"
+        "from coach.planner.solver import Item, Problem, solve\n"
         "s = solve(Problem([Item(id='a', cost=1, hours=1, covers=frozenset({'k'}))], {'k': 1.0}))\n"
         "print(json.dumps(s.chosen))\n"
     )
@@ -632,7 +633,7 @@ def test_experience_counts_only_in_the_field_a_rule_names() -> None:
 
 
 def test_linker_answers_are_cached_on_disk(tmp_path, catalog: Catalog) -> None:
-    from coach.planner import _learner_skills
+    from coach.planner.learner import _learner_skills
 
     linker = FakeLinker({"seven-ish": ("esco:s7", 0.9), "vague": ("esco:s1", 0.5)})
     cache = tmp_path / "links.json"

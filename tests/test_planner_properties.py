@@ -20,7 +20,7 @@ from coach.planner import (
     role_relevance,
     validate_pathway,
 )
-from coach.schedule import Item, Problem, brute_force, objective_values, solve, violations
+from coach.planner.solver import Item, Problem, brute_force, objective_values, solve, violations
 
 TODAY = dt.date(2026, 1, 5)
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,16 +1,15 @@
-"""The planner's core, free of catalogue knowledge: the selection MIP (HiGHS), its brute-force reference, and
-the weekly calendar.
+"""The planner's core, free of catalogue knowledge: the selection MIP (HiGHS), its brute-force reference and
+the exact presolves.
 
-`coach.planner` turns a profile, a target and the catalogue into a `Problem` of abstract items (credentials and
-work-based steps) that cover weighted target keys; this module chooses items with a lexicographic objective
-under budget, time and count limits and prerequisites, and lays the chosen items on a calendar.
+`coach.planner.candidates` turns a profile, a target and the catalogue into a plan whose `Problem`
+(`coach.planner.model._problem`) holds abstract items (credentials and work-based steps) that cover weighted
+target keys; this module chooses items with a lexicographic objective under budget, time and count limits and
+prerequisites. `coach.planner.calendar` lays the chosen items on a calendar.
 """
 
 from __future__ import annotations
 
-import heapq
 import itertools
-import math
 import os
 import sys
 import threading
@@ -28,9 +27,6 @@ LOCK_TOL = 1e-6
 MIP_REL_GAP = 1e-6
 MIP_ABS_GAP = 1e-6
 THREADS = 1
-LEVEL_RANK = {"entry": 0, "intermediate": 1, "advanced": 2, "expert": 3}
-
-STAGE_OBJECTIVES = ("must", "value", "coverage", "cost", "hours", "weeks", "items")
 # The planner's objective; the last stage drops items that change nothing (e.g. an unneeded work step).
 # "value" is the covered weight minus each chosen item's overhead (equal to "coverage" when overheads are 0).
 DEFAULT_STAGES = (("must", "max"), ("value", "max"), ("cost", "min"), ("hours", "min"), ("items", "min"))
@@ -257,9 +253,9 @@ def solve(
     for excluded in exclude_sets:
         if any(e not in index for e in excluded):
             continue  # a set with an item outside this problem cannot be chosen anyway
-        chosen = {index[e] for e in excluded}
+        cut = {index[e] for e in excluded}
         # no-good cut: sum_{j in S} (1 - x_j) + sum_{j not in S} x_j >= 1
-        add_row(1.0 - len(chosen), inf, list(range(n)), [-1.0 if j in chosen else 1.0 for j in range(n)])
+        add_row(1.0 - len(cut), inf, list(range(n)), [-1.0 if j in cut else 1.0 for j in range(n)])
 
     status, gap, values = "optimal", 0.0, {}
     solved_once = False
@@ -436,106 +432,3 @@ def _lex_better(a: Sequence[float], b: Sequence[float], tol: float = 1e-7) -> bo
         if x < y - tol:
             return False
     return False
-
-
-# ------------------------------------------------------------------------------------------------------------
-# Sequencing and the calendar
-# ------------------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Slot:
-    """A step placed on the calendar (weeks are 1-based and inclusive)."""
-
-    id: str
-    start_week: int
-    end_week: int
-
-
-def order_items(
-    items: Sequence[Item], soft_before: dict[str, set[str]], priority: dict[str, float] | None = None
-) -> list[str]:
-    """Topological order: hard prerequisites always first, recommendations when they make no cycle, then level
-    (entry → expert), then `priority` (higher first), then id. `soft_before[c]` = ids recommended before c."""
-    ids = [i.id for i in items]
-    present = set(ids)
-    by_id = {i.id: i for i in items}
-    preds: dict[str, set[str]] = {c: set() for c in ids}
-    for it in items:
-        preds[it.id] |= {p for p in it.requires if p in present}
-        for group in it.requires_any:
-            preds[it.id] |= {p for p in group if p in present}
-    for c, before in soft_before.items():
-        if c not in present:
-            continue
-        for p in sorted(before):
-            if p in present and p != c and not _reaches(preds, p, c):
-                preds[c].add(p)  # kept only when it does not close a cycle
-    prio = priority or {}
-
-    def key(c: str) -> tuple[int, float, str]:
-        return (LEVEL_RANK.get(by_id[c].level or "", 1), -prio.get(c, 0.0), c)
-
-    indeg = {c: len(preds[c]) for c in ids}
-    succ: dict[str, list[str]] = {c: [] for c in ids}
-    for c, ps in preds.items():
-        for p in ps:
-            succ[p].append(c)
-    heap = [(key(c), c) for c in ids if indeg[c] == 0]
-    heapq.heapify(heap)
-    out: list[str] = []
-    while heap:
-        _, c = heapq.heappop(heap)
-        out.append(c)
-        for s in succ[c]:
-            indeg[s] -= 1
-            if indeg[s] == 0:
-                heapq.heappush(heap, (key(s), s))
-    if len(out) != len(ids):  # a cycle among hard prerequisites: keep the rest in a stable order
-        out += sorted(set(ids) - set(out), key=key)
-    return out
-
-
-def _reaches(preds: dict[str, set[str]], start: str, goal: str) -> bool:
-    """True when `goal` is (transitively) a predecessor of `start`."""
-    seen, stack = set(), [start]
-    while stack:
-        c = stack.pop()
-        if c == goal:
-            return True
-        if c in seen:
-            continue
-        seen.add(c)
-        stack.extend(preds.get(c, ()))
-    return False
-
-
-def lay_out(items: Sequence[Item], order: Sequence[str]) -> list[Slot]:
-    """Sequential study calendar: each study item takes `weeks` after the previous one and after its
-    prerequisites; work-based items run alongside study from week 1 (they take calendar time only)."""
-    by_id = {i.id: i for i in items}
-    end: dict[str, int] = {}
-    cursor = 1
-    slots: list[Slot] = []
-    for c in order:
-        it = by_id[c]
-        ready = 1 + max(
-            [end[p] for p in it.requires if p in end]
-            + [min(end[p] for p in g if p in end) for g in it.requires_any if any(p in end for p in g)]
-            + [0]
-        )
-        if it.study:
-            start = max(cursor, ready)
-            finish = start + max(it.weeks, 1) - 1
-            cursor = finish + 1
-        else:
-            start = ready
-            finish = start + max(it.weeks, 1) - 1
-        end[c] = finish
-        slots.append(Slot(c, start, finish))
-    return slots
-
-
-def weeks_for(hours: float, hours_per_week: float) -> int:
-    """Calendar weeks a step of `hours` takes at `hours_per_week` (at least one)."""
-    return max(1, math.ceil(round(hours / hours_per_week, 9)))

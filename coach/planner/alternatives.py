@@ -1,0 +1,65 @@
+"""Alternative pathways: the cheapest, the fastest and different mixes, each with its trade-off against the
+recommended plan."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from coach.models import Pathway
+from coach.planner.assemble import _assemble
+from coach.planner.model import MAIN_STAGES, Plan, _problem
+from coach.planner.solver import Selection, solve
+from coach.planner.text import _money
+
+
+def _alternatives(plan: Plan, main: Selection, main_path: Pathway, k: int) -> list[Pathway]:
+    if k <= 0 or not main.chosen:
+        return []
+    prob = _problem(plan)
+    found = [set(main.chosen)]
+    half = 0.5 * main.values.get("coverage", 0.0)
+    specs: list[tuple[str, Sequence[tuple[str, str]], Sequence[tuple[str, str, float]]]] = [
+        (
+            "cheapest",
+            (("cost", "min"), ("coverage", "max"), ("hours", "min"), ("items", "min")),
+            (("coverage", ">=", half),),
+        ),
+        (
+            "fastest",
+            (("weeks", "min"), ("coverage", "max"), ("cost", "min"), ("items", "min")),
+            (("coverage", ">=", half),),
+        ),
+    ]
+    specs += [(f"different mix {n}", MAIN_STAGES, ()) for n in range(1, k + 1)]
+    out: list[Pathway] = []
+    for label, stages, bounds in specs:
+        if len(out) >= k:
+            break
+        sel = solve(
+            prob,
+            stages,
+            bounds=bounds,
+            exclude_sets=found,
+            time_limit_s=max(plan.time_limit_s / (k + 1), 0.2),
+        )
+        if sel.status not in ("optimal", "feasible") or not sel.chosen:
+            continue
+        found.append(set(sel.chosen))
+        alt = _assemble(plan, sel, status=sel.status, label=label)
+        alt.trade_off = _trade_off(plan, main_path, alt)
+        out.append(alt)
+    return out
+
+
+def _trade_off(plan: Plan, main: Pathway, alt: Pathway) -> str:
+    """One sentence: how this alternative differs from the recommended plan."""
+    from coach.texts import render
+
+    diff = round(alt.total_cost - main.total_cost, 2)
+    return render(
+        "planner_tradeoff.md",
+        cost_diff=diff,
+        cost_abs=_money(abs(diff), main.currency),
+        weeks_diff=alt.weeks - main.weeks,
+        coverage_diff=round(100 * (alt.coverage_after - main.coverage_after)),
+    )

@@ -1,0 +1,212 @@
+"""From a solver selection to a `Pathway`: steps in order on the calendar, each with why it is there, the
+totals, the coverage before and after, and why each remaining gap stays open."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from coach.models import Pathway, PathwayStep, SkillRef
+from coach.planner.calendar import lay_out, order_items
+from coach.planner.candidates import MAX_PORTFOLIO_PROJECTS, PORTFOLIO_SKILLS_PER_PROJECT
+from coach.planner.model import OBJECTIVE, Plan
+from coach.planner.solver import Selection
+from coach.planner.text import _money
+
+
+def _assemble(plan: Plan, sel: Selection, *, status: str, label: str | None = None) -> Pathway:
+    """Turn a selection into an ordered, scheduled, explained Pathway."""
+    from coach.texts import render
+
+    cands = plan.candidates
+    chosen = [c for c in sel.chosen if c in cands]
+    items = [cands[c].item for c in chosen]
+    priority = {c: sum(plan.gaps[k].weight for k in cands[c].item.covers if k in plan.gaps) for c in chosen}
+    order = order_items(items, plan.soft_before, priority)
+    slots = {s.id: s for s in lay_out(items, order)}
+    chosen_set = set(chosen)
+    # Who depends on whom, for the "why here" sentences.
+    required_by: dict[str, list[str]] = {}
+    recommended_for: dict[str, list[str]] = {}
+    for c in chosen:
+        it = cands[c].item
+        for p in [*it.requires, *(p for g in it.requires_any for p in g)]:
+            if p in chosen_set:
+                required_by.setdefault(p, []).append(c)
+        for p in plan.soft_before.get(c, ()):
+            if p in chosen_set:
+                recommended_for.setdefault(p, []).append(c)
+    stack_rules = [r for r in plan.catalog.rules if r.type == "stackable_award" and r.objects]
+    done = set(plan.held)
+    unlocked: set[str] = set(plan.held)
+    closed: set[str] = set()
+    steps: list[PathwayStep] = []
+    for c in sorted(order, key=lambda x: (slots[x].start_week, order.index(x))):
+        cand = cands[c]
+        it = cand.item
+        closes = [k for k in sorted(it.covers, key=lambda k: -plan.gaps[k].weight) if k not in closed]
+        reinforces = [k for k in it.covers if k in closed]
+        closed.update(closes)
+        done.add(c)
+        unlocks = []
+        for r in stack_rules:
+            if c in r.objects and r.subject not in unlocked and done.issuperset(r.objects):
+                unlocks.append(r.subject)
+                unlocked.add(r.subject)
+        prereq_ids = [p for p in [*it.requires, *(p for g in it.requires_any for p in g)] if p in chosen_set]
+        name_of = lambda x: cands[x].name if x in cands else x  # noqa: E731
+        why = render(
+            "planner_step.md",
+            closes=[plan.gaps[k].label for k in closes],
+            reinforces=[plan.gaps[k].label for k in reinforces],
+            required_by=[name_of(x) for x in required_by.get(c, [])],
+            requires=[name_of(x) for x in prereq_ids],
+            recommended_before=[name_of(x) for x in recommended_for.get(c, [])],
+            level=it.level or "",
+            work_based=cand.work_based,
+            note=cand.note,
+            cost_known=cand.cost_known,
+            hours_known=cand.hours_known,
+            prep_assumed=cand.prep_assumed,
+            unlocks=[
+                plan.catalog.credentials[u].name if u in plan.catalog.credentials else u for u in unlocks
+            ],
+            sources=list(dict.fromkeys(s.name.split(":")[0] for s in cand.sources))[:3],
+        )
+        slot = slots[c]
+        steps.append(
+            PathwayStep(
+                id=c,
+                name=cand.name,
+                kind=cand.kind,  # type: ignore[arg-type]
+                provider=cand.provider,
+                start_week=slot.start_week,
+                end_week=slot.end_week,
+                cost=round(it.cost, 2),
+                currency=plan.profile.constraints.currency or "USD",
+                hours=round(it.hours, 1),
+                hours_estimated=(cand.work_based and cand.kind == "portfolio_project")
+                or cand.prep_assumed
+                or _hours_estimated(plan, c),
+                skills=[SkillRef(uri=k, label=plan.gaps[k].label) for k in closes],
+                prerequisites=prereq_ids,
+                unlocks=unlocks,
+                why=why,
+                url=cand.url,
+                sources=cand.sources,
+                cost_known=cand.cost_known,
+                hours_known=cand.hours_known,
+                work_based=cand.work_based,
+            )
+        )
+    covered_now = set().union(*(cands[c].item.covers for c in chosen)) if chosen else set()
+    total_w = sum(t.weight for t in plan.targets.values()) or 1.0
+    before_w = sum(plan.targets[k].weight for k in plan.covered_before)
+    after_w = before_w + sum(plan.gaps[k].weight for k in covered_now if k in plan.gaps)
+    uncovered = sorted(
+        (k for k in plan.gaps if k not in covered_now),
+        key=lambda k: (-plan.gaps[k].weight, plan.gaps[k].label),
+    )
+    weeks = max((s.end_week for s in steps), default=0)
+    currency = plan.profile.constraints.currency or "USD"
+    pathway = Pathway(
+        status=status,  # type: ignore[arg-type]
+        target=plan.target_label,
+        objective=OBJECTIVE,
+        steps=steps,
+        total_cost=round(sum(s.cost for s in steps), 2),
+        currency=currency,
+        total_hours=round(sum(s.hours for s in steps), 1),
+        weeks=weeks,
+        completion_date=(plan.today + dt.timedelta(weeks=weeks)).isoformat() if steps else None,
+        covered=[SkillRef(uri=k, label=plan.gaps[k].label) for k in sorted(covered_now) if k in plan.gaps],
+        uncovered=[SkillRef(uri=k, label=plan.gaps[k].label) for k in uncovered],
+        coverage_before=round(before_w / total_w, 4),
+        coverage_after=round(after_w / total_w, 4),
+        label=label,
+        gap=sel.gap if sel.status == "feasible" else None,
+        assumptions=list(plan.assumptions),
+        hours_per_week=plan.hours_per_week,
+    )
+    pathway.explanation = _explain_whole(plan, pathway, covered_now)
+    return pathway
+
+
+def _hours_estimated(plan: Plan, cid: str) -> bool:
+    cred = plan.catalog.credentials.get(cid)
+    return bool(cred and cred.hours_estimated)
+
+
+def _uncovered_reasons(plan: Plan, covered_now: set[str]) -> list[tuple[str, str]]:
+    """(label, why) for each uncovered gap, most important first."""
+    available = {k for c in plan.candidates.values() for k in c.item.covers}
+    # Gaps some unchosen candidate would close with a gain above its overhead: only these are held back by limits.
+    worthwhile = {
+        k
+        for c in plan.candidates.values()
+        if not c.blocked_by
+        and sum(plan.gaps[x].weight for x in c.item.covers - covered_now if x in plan.gaps) > c.item.overhead
+        for k in c.item.covers - covered_now
+    }
+    unblocked = {k for c in plan.candidates.values() if not c.blocked_by for k in c.item.covers}
+    limits_by_name = (
+        f"the budget of {_money(plan.limits['budget'])}" if plan.limits.get("budget") is not None else "",
+        f"{plan.limits['weeks']} weeks" if plan.limits.get("weeks") is not None else "",
+        f"at most {plan.limits['max_items']} items" if plan.limits.get("max_items") else "",
+    )
+    out = []
+    for k in sorted(plan.gaps, key=lambda k: (-plan.gaps[k].weight, plan.gaps[k].label)):
+        if k in covered_now:
+            continue
+        if k not in plan.coverable:
+            why = "no credential in the catalogue covers it"
+            if k not in available and not k.startswith(("credential:", "experience:")):
+                why += f" (only the {MAX_PORTFOLIO_PROJECTS * PORTFOLIO_SKILLS_PER_PROJECT} most important such skills get a portfolio project)"
+        elif k not in available:
+            why = "the credentials that cover it cannot be planned (a prerequisite is unavailable)"
+        elif k not in unblocked:
+            blocked = sorted(
+                {b for c in plan.candidates.values() if k in c.item.covers for b in c.blocked_by}
+            )
+            why = "excluded by " + ", ".join(_BLOCK_TEXT.get(b, b) for b in blocked)
+        elif k not in worthwhile:
+            why = "what teaches it closes too little of the target to be worth a step of its own"
+        else:
+            named = [x for b, x in zip(("budget", "time", "max_items"), limits_by_name, strict=True) if x]
+            if plan.binding:
+                named = [x for b, x in zip(("budget", "time", "max_items"), limits_by_name, strict=True)
+                         if x and b in plan.binding] or named  # fmt: skip
+            why = "did not fit within " + (" and ".join(named) if named else "the limits")
+        out.append((plan.gaps[k].label, why))
+    return out
+
+
+_BLOCK_TEXT = {
+    "providers": "your provider preference",
+    "exam_only": "the exam-only preference",
+    "budget": "the budget",
+    "time": "the deadline (experience that takes longer than the weeks available)",
+    "unknown_cost": "the budget (no published price, so it cannot be promised to fit)",
+    "unknown_hours": "the deadline (no published hours, so it cannot be promised to fit)",
+    "max_items": "the maximum number of items",
+}
+
+
+def _explain_whole(plan: Plan, pathway: Pathway, covered_now: set[str]) -> str:
+    from coach.texts import render
+
+    return render(
+        "planner_summary.md",
+        target=plan.target_label,
+        status=pathway.status,
+        n_steps=len(pathway.steps),
+        total_cost=_money(pathway.total_cost, pathway.currency),
+        unknown_costs=[s.name for s in pathway.steps if not s.cost_known],
+        total_hours=f"{pathway.total_hours:,.0f}",
+        weeks=pathway.weeks,
+        hours_per_week=f"{plan.hours_per_week:g}",
+        coverage_before=round(100 * pathway.coverage_before),
+        coverage_after=round(100 * pathway.coverage_after),
+        uncovered=_uncovered_reasons(plan, covered_now)[:8],
+        n_uncovered=len(pathway.uncovered),
+        assumptions=plan.assumptions,
+    )

@@ -1,0 +1,373 @@
+"""Candidate steps for a request: the catalogue credentials that close the learner's gaps (with their
+prerequisites, prepared-exam hours and experience steps), posting experience and portfolio projects, reduced
+to those that can win; `_build_plan` gathers them, with target and learner, into a `Plan`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from coach.models import Credential, PostingAnalysis, Profile
+from coach.planner.calendar import weeks_for
+from coach.planner.learner import (
+    PHRASE_CACHE,
+    _equivalence_kind,
+    _held_credentials,
+    _learner_skills,
+    _profile_credentials,
+    experience_fields,
+    learner_experience_years,
+)
+from coach.planner.model import Candidate, Plan
+from coach.planner.solver import Item, reduce_dominated
+from coach.planner.targets import _posting_targets, _role_targets
+from coach.planner.text import _slug
+
+PORTFOLIO_HOURS_PER_SKILL = 15.0  # planning rule of thumb, stated in every portfolio step
+PORTFOLIO_SKILLS_PER_PROJECT = 3
+MAX_PORTFOLIO_PROJECTS = 2  # projects are self-directed work with no credential at the end: a few, not a plan
+WEEKS_PER_YEAR = 52
+# Certifications publish exam facts, rarely study hours. To schedule one at all, the planner assumes exam
+# preparation hours by level. A stated planning assumption, flagged on the step, never stored as a catalogue fact.
+PREP_HOURS_BY_LEVEL = {"entry": 60.0, "intermediate": 90.0, "advanced": 120.0, "expert": 150.0}
+EXAM_TYPES = {"certification", "designation"}
+NOT_STEPS = {"degree", "program"}  # never a pathway step: not microcredentials
+# Per-step overhead X: a step must close more than X·(1 + ½·its off-target share) of normalised relevance to
+# be worth adding. X = 1.0 is one core skill: a step is proposed only when it closes more than one core skill's
+# worth (a core skill plus something, or several supporting ones), never for a lone tangential tag or two
+# peripheral skills (a Hot technology at 0.2-0.3, a general capacity at ~0.4). The off-target share (the
+# credential's skills the target does not list at all) makes a diffuse credential prove up to 1.5x as much.
+STEP_OVERHEAD = 1.0
+OFF_TARGET_FACTOR = 0.5
+# A posting lists only what an employer asks (few targets, each explicit): closing one required requirement
+# (weight 1.0) is always worth a step there, a preferred one (0.5) only together with something more.
+POSTING_OVERHEAD_FACTOR = 0.5
+
+
+# One catalogue at a time, held by reference: an id() key could be reused by a new catalogue after the old one
+# is freed (tests build many), and a stale index would silently plan from the wrong credentials.
+_skill_index_cache: list[tuple[Any, int, dict[str, list[str]]]] = []
+
+
+def _skill_index(catalog: Any) -> dict[str, list[str]]:
+    """ESCO URI → ids of credentials teaching it (built once per catalogue; keeps planning off the full scan)."""
+    if _skill_index_cache:
+        cat, size, cached = _skill_index_cache[0]
+        if cat is catalog and size == len(catalog.credentials):
+            return cached
+    index: dict[str, list[str]] = {}
+    for cred in catalog.credentials.values():
+        for uri in cred.skills:
+            index.setdefault(uri, []).append(cred.id)
+    _skill_index_cache[:] = [(catalog, len(catalog.credentials), index)]
+    return index
+
+
+def _build_plan(
+    profile: Profile,
+    catalog: Any,
+    *,
+    role: str | None,
+    posting: PostingAnalysis | None,
+    limits: dict[str, Any],
+    hours_per_week: float,
+    assumptions: list[str],
+    linker: Any,
+    today: dt.date,
+    time_limit_s: float,
+) -> Plan:
+    """Everything one request needs as a `Plan`: the target's keys and the learner's gaps, what the learner
+    holds, the candidate steps (reduced to those that can win) and the limits. Notes go to `assumptions`."""
+    notes = assumptions
+    years = learner_experience_years(profile, today)
+    must: set[str] = set()
+    exp_targets: list[tuple[str, float, float]] = []
+    if posting is not None:
+        label, targets, must, exp_targets = _posting_targets(catalog, posting, years)
+    else:
+        assert role is not None
+        label, targets = _role_targets(catalog, role)
+    held, waived = _held_credentials(catalog, profile, notes)
+    # Credentials under way are not re-planned: their skills count as covered and they satisfy prerequisites
+    # (steps that need them are assumed to start after they finish). Planned ones are preferred candidates.
+    in_progress = {
+        c: n for c, n in _profile_credentials(catalog, profile, "in_progress").items() if c not in held
+    }
+    planned = {c: n for c, n in _profile_credentials(catalog, profile, "planned").items() if c not in held}
+    if in_progress:
+        notes.append(
+            "In progress, so not re-planned (its skills count as covered and it satisfies prerequisites once "
+            "finished): " + ", ".join(catalog.credentials[c].name for c in sorted(in_progress)) + "."
+        )
+        held = held | set(in_progress)
+    cache_path = None
+    if linker is None:
+        from coach.settings import get_settings
+
+        cache_path = get_settings().home / "cache" / PHRASE_CACHE
+    learner = _learner_skills(catalog, profile.skills, linker, notes, cache_path)
+    for cid in held:
+        cred = catalog.credentials.get(cid)
+        if cred:
+            learner.update(cred.skills)
+    covered_before = {k for k in targets if k in learner or (k.startswith("credential:") and k[11:] in held)}
+    target_keys = set(targets)
+    gaps = {k: t for k, t in targets.items() if k not in covered_before}
+
+    # Rules, indexed by subject.
+    prereqs: dict[str, list[tuple[list[str], bool]]] = {}
+    exp_years: dict[str, float] = {}
+    exp_fields: dict[str, set[str]] = {}
+    soft_before: dict[str, set[str]] = {}
+    awarded: set[str] = set()
+    full_equiv: dict[str, set[str]] = {}
+    for rule in catalog.rules:
+        if rule.type == "prerequisite_required" and rule.objects:
+            prereqs.setdefault(rule.subject, []).append((list(rule.objects), rule.any_of))
+        elif rule.type == "experience_required" and rule.experience_years:
+            if rule.experience_years > exp_years.get(rule.subject, 0.0):
+                exp_years[rule.subject] = rule.experience_years
+                exp_fields[rule.subject] = experience_fields(rule.condition or "")
+        elif rule.type == "recommended_before" and rule.objects:
+            soft_before.setdefault(rule.subject, set()).update(rule.objects)
+        elif rule.type == "stackable_award" and rule.objects:
+            awarded.add(rule.subject)  # awarded automatically: never a step of its own
+        elif rule.type == "equivalence" and _equivalence_kind(rule.condition) == "full":
+            for a in [rule.subject, *rule.objects]:
+                full_equiv.setdefault(a, set()).update({rule.subject, *rule.objects} - {a})
+
+    gap_skills = {k for k in gaps if not k.startswith(("credential:", "experience:"))}
+    covering: dict[str, set[str]] = {}  # credential id → gap keys it covers
+    coverable: set[str] = set()
+    unplannable: dict[str, str] = {}
+    skill_index = _skill_index(catalog)
+    maybe = {cid for k in gap_skills for cid in skill_index.get(k, ())}
+    for k in gaps:
+        if k.startswith("credential:"):
+            maybe |= {k[11:], *full_equiv.get(k[11:], ())}
+    for cid in sorted(maybe):
+        cred = catalog.credentials.get(cid)
+        if cred is None:
+            continue
+        cov = gap_skills.intersection(cred.skills)
+        for equivalent in [cred.id, *full_equiv.get(cred.id, ())]:
+            if f"credential:{equivalent}" in gaps:
+                cov.add(f"credential:{equivalent}")
+        if not cov:
+            continue
+        if not cred.is_microcredential or cred.type in NOT_STEPS:
+            unplannable[cred.id] = "a degree or programme, not a microcredential"
+            continue
+        if cred.id in held or cred.id in awarded:
+            continue
+        covering[cred.id] = cov
+        coverable |= cov
+    # Prerequisite closure: a prerequisite joins the candidates even when it covers nothing itself.
+    frontier = list(covering)
+    while frontier:
+        cid = frontier.pop()
+        for objects, _ in prereqs.get(cid, []):
+            for p in objects:
+                pre = catalog.credentials.get(p)
+                if p in covering or p in held or pre is None:
+                    continue
+                if not pre.is_microcredential or pre.type in NOT_STEPS:
+                    continue
+                covering[p] = set()
+                frontier.append(p)
+
+    hpw = hours_per_week
+    overhead = float(limits.get("step_overhead", STEP_OVERHEAD))
+    if posting is not None:
+        overhead *= POSTING_OVERHEAD_FACTOR
+    candidates: dict[str, Candidate] = {}
+    providers = [p.lower() for p in limits.get("providers") or []]
+    for cid, cov in covering.items():
+        cred = catalog.credentials[cid]
+        blocked: set[str] = set()
+        if providers and not any(p in (cred.provider or "").lower() for p in providers):
+            blocked.add("providers")
+        if limits.get("exam_only") and cred.type != "certification":
+            blocked.add("exam_only")
+        cost_known = cred.cost is not None
+        hours_known = cred.hours is not None
+        hours = float(cred.hours or 0.0)
+        note = ""
+        if not hours_known and cred.type in EXAM_TYPES:
+            hours = PREP_HOURS_BY_LEVEL.get(cred.level or "", PREP_HOURS_BY_LEVEL["intermediate"])
+            note = (
+                f"The catalogue gives no study hours: planned with {hours:g} h of exam preparation, the planner's "
+                f"assumption for {'an' if (cred.level or 'intermediate')[0] in 'aeiou' else 'a'} "
+                f"{cred.level or 'intermediate'}-level certification."
+            )
+        if not cost_known and limits.get("budget") is not None:
+            blocked.add("unknown_cost")  # an unknown price cannot be promised to fit a budget
+        if not hours_known and not note and limits.get("weeks") is not None:
+            blocked.add("unknown_hours")  # nor unknown hours a deadline
+        cand = Candidate(
+            item=Item(
+                id=cid,
+                cost=float(cred.cost or 0.0),
+                hours=hours,
+                weeks=weeks_for(hours, hpw) if hours_known or note else 1,
+                covers=frozenset(cov),
+                must=cid in must or cid in planned or any(e in must for e in full_equiv.get(cid, ())),
+                level=cred.level,
+                # A credential the learner already plans needs no convincing; others must earn their place.
+                overhead=0.0
+                if cid in planned
+                else overhead * (1.0 + OFF_TARGET_FACTOR * _off_target(cred, target_keys)),
+            ),
+            name=cred.name,
+            kind=cred.type,
+            provider=cred.provider,
+            cost_known=cost_known,
+            hours_known=hours_known,
+            url=cred.url,
+            sources=list(cred.sources),
+            blocked_by=blocked,
+            note=(note + " " if note else "") + ("You already plan to take it." if cid in planned else ""),
+            prep_assumed=bool(note),
+        )
+        requires: list[str] = []
+        requires_any: list[tuple[str, ...]] = []
+        for objects, any_of in prereqs.get(cid, []):
+            if any_of:
+                if not held.intersection(objects):
+                    requires_any.append(tuple(o for o in objects if o in covering))
+            else:
+                requires += [o for o in objects if o not in held]
+        fields = exp_fields.get(cid) or set()
+        relevant = learner_experience_years(profile, today, fields) if fields else years
+        need = exp_years.get(cid, 0.0) - relevant
+        if need > 0 and cid not in waived:
+            kind = _work_kind(profile, need)
+            wid = f"work:{kind}:{cid}"
+            work_weeks = math.ceil(need * WEEKS_PER_YEAR)
+            candidates[wid] = Candidate(
+                item=Item(id=wid, weeks=work_weeks, study=False, level=cred.level),
+                name=f"{_KIND_NAMES[kind]}: {need:g} more year{'s' if need != 1 else ''} of work experience "
+                f"for {cred.name}",
+                kind=kind,
+                work_based=True,
+                blocked_by=(
+                    {"time"}
+                    if limits.get("weeks") is not None and work_weeks + cand.item.weeks > limits["weeks"]
+                    else set()
+                ),
+                note=f"{cred.name} requires {exp_years[cid]:g} years of "
+                + (f"{'/'.join(sorted(fields))} " if fields else "")
+                + f"experience; the profile shows {relevant:.1f}.",
+            )
+            requires.append(wid)
+        cand.item.requires = tuple(dict.fromkeys(requires))
+        cand.item.requires_any = tuple(requires_any)
+        candidates[cid] = cand
+
+    # Drop candidates another beats on every count under the same filters (exact; keeps the models small).
+    weights = {k: t.weight for k, t in gaps.items()}
+    groups = {cid: frozenset(c.blocked_by) for cid, c in candidates.items()}
+    kept = {it.id for it in reduce_dominated([c.item for c in candidates.values()], weights, groups)}
+    candidates = {cid: c for cid, c in candidates.items() if cid in kept}
+
+    # Experience the posting asks for and the profile lacks.
+    for key, missing, _w in exp_targets:
+        kind = _work_kind(profile, missing)
+        wid = f"work:{kind}:{key.replace(':', '-')}"
+        work_weeks = math.ceil(missing * WEEKS_PER_YEAR)
+        candidates[wid] = Candidate(
+            item=Item(id=wid, weeks=work_weeks, study=False, covers=frozenset({key}), overhead=overhead),
+            name=f"{_KIND_NAMES[kind]}: {missing:g} more year{'s' if missing != 1 else ''} of relevant work",
+            kind=kind,
+            work_based=True,
+            blocked_by={"time"}
+            if limits.get("weeks") is not None and work_weeks > limits["weeks"]
+            else set(),
+            note=f"The posting asks for: {gaps[key].label}",
+        )
+        coverable.add(key)
+
+    # Skills no credential covers → portfolio projects (free; hours by a stated rule).
+    orphan = sorted(gap_skills - coverable, key=lambda k: (-gaps[k].weight, gaps[k].label))
+    projects = [
+        orphan[i : i + PORTFOLIO_SKILLS_PER_PROJECT]
+        for i in range(0, len(orphan), PORTFOLIO_SKILLS_PER_PROJECT)
+    ][:MAX_PORTFOLIO_PROJECTS]
+    for keys in projects:
+        hours = PORTFOLIO_HOURS_PER_SKILL * len(keys)
+        wid = f"work:portfolio_project:{_slug(gaps[keys[0]].label)}"
+        candidates[wid] = Candidate(
+            item=Item(
+                id=wid,
+                hours=hours,
+                weeks=weeks_for(hours, hpw),
+                covers=frozenset(keys),
+                level=None,
+                overhead=overhead,
+            ),
+            name="Portfolio project: " + ", ".join(gaps[k].label for k in keys),
+            kind="portfolio_project",
+            work_based=True,
+            note=f"Hours estimated at {PORTFOLIO_HOURS_PER_SKILL:g} h per skill demonstrated (a planning rule, "
+            "not a catalogue fact).",
+        )
+    _drop_unreachable(candidates)
+    return Plan(
+        profile=profile,
+        catalog=catalog,
+        target_label=label,
+        targets=targets,
+        gaps=gaps,
+        covered_before=covered_before,
+        held=held,
+        candidates=candidates,
+        coverable=coverable,
+        soft_before=soft_before,
+        limits=limits,
+        hours_per_week=hpw,
+        assumptions=notes,
+        today=today,
+        time_limit_s=time_limit_s,
+        unplannable=unplannable,
+    )
+
+
+def _off_target(cred: Credential, target_keys: set[str]) -> float:
+    """Share of a credential's skills the target does not list (0 when it lists none: nothing to judge)."""
+    if not cred.skills:
+        return 0.0
+    return sum(1 for u in cred.skills if u not in target_keys) / len(cred.skills)
+
+
+_KIND_NAMES = {
+    "apprenticeship": "Apprenticeship",
+    "internship": "Internship",
+    "on_the_job_assessment": "On-the-job experience",
+    "portfolio_project": "Portfolio project",
+}
+
+
+def _work_kind(profile: Profile, missing_years: float) -> str:
+    """How to gain missing experience: in the current job if there is one, else an internship (≤ 1 year) or an
+    apprenticeship."""
+    if any(e.kind == "job" and not e.end for e in profile.experience):
+        return "on_the_job_assessment"
+    return "internship" if missing_years <= 1 else "apprenticeship"
+
+
+def _drop_unreachable(candidates: dict[str, Candidate]) -> None:
+    """Remove candidates whose required prerequisites are not candidates (to a fixpoint)."""
+    changed = True
+    while changed:
+        changed = False
+        for cid in list(candidates):
+            it = candidates[cid].item
+            if any(p not in candidates for p in it.requires) or any(
+                not any(p in candidates for p in g) for g in it.requires_any
+            ):
+                del candidates[cid]
+                changed = True
+        for cand in candidates.values():
+            it = cand.item
+            it.requires_any = tuple(tuple(p for p in g if p in candidates) for g in it.requires_any)

@@ -1,0 +1,267 @@
+"""What the learner has: skills (exact labels, then the taxonomy linker, cached on disk), years of work
+experience (optionally in a field), and held, in-progress and planned credentials with their equivalents."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from coach.models import Profile
+
+LINK_MIN_SCORE = 0.75  # the linker scores good matches 0.8-0.95 and loose ones 0.6-0.7 (measured)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^a-z0-9+#]+", " ", text.lower()).strip()
+
+
+_label_index_cache: list[tuple[Any, dict[str, str]]] = []
+
+
+def _label_index(catalog: Any) -> dict[str, str]:
+    """Normalised ESCO preferred and alternative labels → URI (built once per catalogue)."""
+    index = _label_index_cache[0][1] if _label_index_cache and _label_index_cache[0][0] is catalog else None
+    if index is None:
+        index = {}
+        for uri, skill in catalog.skills.items():
+            for label in [skill.label, *skill.alt_labels]:
+                index.setdefault(_norm(label), uri)
+        # One catalogue at a time, held by reference (see coach.planner.candidates._skill_index_cache).
+        _label_index_cache[:] = [(catalog, index)]
+    return index
+
+
+PHRASE_CACHE = "planner_phrase_links.json"
+
+
+def _phrase_cache(path: Path | None, key: str) -> dict[str, str]:
+    if path is None or not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # a damaged cache is only a slower start
+    entry = data.get(key) if isinstance(data, dict) else None
+    return entry if isinstance(entry, dict) else {}
+
+
+def _save_phrase_cache(path: Path, key: str, links: dict[str, str]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({key: links}, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)  # atomic: concurrent planners never read half a file
+    except OSError:
+        pass  # read-only home: planning still works, only slower next time
+
+
+def _learner_skills(
+    catalog: Any, phrases: Sequence[str], linker: Any, notes: list[str], cache_path: Path | None = None
+) -> set[str]:
+    """ESCO URIs for the learner's skill phrases: exact label matches, then the taxonomy linker's top hit.
+
+    With `cache_path` (the default linker only), the linker's answers per phrase are kept on disk: loading the
+    linker costs seconds on a cold CLI start, and a profile's phrases rarely change between plans."""
+    index = _label_index(catalog)
+    found: set[str] = set()
+    rest: list[str] = []
+    for phrase in phrases:
+        uri = index.get(_norm(phrase))
+        if uri:
+            found.add(uri)
+        elif phrase.strip():
+            rest.append(phrase)
+    if rest and linker is not False:
+        # Keyed by the catalogue's size and the score threshold, so a rebuilt catalogue is asked afresh.
+        key = f"{len(catalog.skills)}:{len(catalog.credentials)}:{LINK_MIN_SCORE}"
+        cached = _phrase_cache(cache_path, key) if cache_path is not None else {}
+        ask = [p for p in rest if _norm(p) not in cached]
+        found.update(cached[_norm(p)] for p in rest if cached.get(_norm(p)) in catalog.skills)
+        if not ask:
+            return found
+        try:
+            if linker is None:
+                from coach.skills import get_linker
+
+                linker = get_linker()
+            for phrase, ranked in zip(ask, linker.rank_skills_batch(ask, top_k=1), strict=True):
+                ok = ranked and (ranked[0].score or 0.0) >= LINK_MIN_SCORE and ranked[0].uri in catalog.skills
+                cached[_norm(phrase)] = ranked[0].uri if ok else ""
+                if ok:
+                    found.add(ranked[0].uri)
+        except Exception as exc:  # the linker is optional: without it, only exact labels count
+            notes.append(f"Skill phrases were matched by exact label only ({type(exc).__name__}).")
+            return found
+        if cache_path is not None:
+            _save_phrase_cache(cache_path, key, cached)
+    return found
+
+
+def _months(value: str | None, today: dt.date) -> int | None:
+    if not value:
+        return today.year * 12 + today.month - 1
+    m = re.match(r"^(\d{4})(?:-(\d{1,2}))?", value.strip())
+    if not m:
+        return None
+    return int(m.group(1)) * 12 + (int(m.group(2) or 1) - 1)
+
+
+# Words of an experience rule that say nothing about the field of the work asked for.
+_EXPERIENCE_FILLER = frozenset(
+    {
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "in",
+        "at",
+        "on",
+        "the",
+        "to",
+        "for",
+        "with",
+        "within",
+        "least",
+        "minimum",
+        "cumulative",
+        "paid",
+        "full",
+        "time",
+        "full-time",
+        "part",
+        "work",
+        "working",
+        "experience",
+        "year",
+        "years",
+        "month",
+        "months",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "verifiable",
+        "relevant",
+        "professional",
+        "job",
+        "practice",
+        "domains",
+        "domain",
+    }
+)
+
+
+def experience_fields(condition: str) -> set[str]:
+    """The field words of an experience rule ("five years of paid security work experience" → {"security"}):
+    up to six words before "work experience", minus filler (none: any work counts). All-caps acronyms (IT, IS) keep their case."""
+    out: set[str] = set()
+    for m in re.finditer(r"((?:[\w/-]+[ ,]+){1,6})work experience", condition):
+        for word in re.findall(r"[A-Za-z][\w-]*", m.group(1)):
+            low = word.lower()
+            if low in _EXPERIENCE_FILLER or len(low) < 2:
+                continue
+            out.add(word if word.isupper() else low)
+    return out
+
+
+def _matches_field(exp: Any, fields: set[str]) -> bool:
+    text = " ".join([exp.title, *exp.evidence])
+    words = set(re.findall(r"[A-Za-z][\w-]*", text))
+    lower = {w.lower() for w in words}
+    return any((f in words) if f.isupper() else (f in lower) for f in fields)
+
+
+def learner_experience_years(profile: Profile, today: dt.date, fields: set[str] | None = None) -> float:
+    """Years of work (jobs, internships, apprenticeships) on the profile, overlaps counted once; with `fields`,
+    only work whose title or evidence names one of them (security experience for a security credential)."""
+    spans = []
+    for e in profile.experience:
+        if e.kind not in ("job", "internship", "apprenticeship"):
+            continue
+        if fields and not _matches_field(e, fields):
+            continue
+        a, b = _months(e.start, today), _months(e.end, today)
+        if a is not None and b is not None and b >= a:
+            spans.append((a, b + 1))
+    spans.sort()
+    total, cur_a = 0, 0
+    cur_b: int | None = None  # the merged span being extended, [cur_a, cur_b) in months
+    for a, b in spans:
+        if cur_b is None or a > cur_b:
+            if cur_b is not None:
+                total += cur_b - cur_a
+            cur_a, cur_b = a, b
+        else:
+            cur_b = max(cur_b, b)
+    if cur_b is not None:
+        total += cur_b - cur_a
+    return total / 12
+
+
+def _equivalence_kind(condition: str) -> str:
+    """'experience' (holding one waives the other's experience requirement), 'partial' (education hours only),
+    or 'full' (a successor or renamed credential: holding one counts as holding the other)."""
+    text = condition.lower()
+    if "experience requirement" in text:
+        return "experience"
+    if "contact hour" in text or "education" in text:
+        return "partial"
+    return "full"
+
+
+def _held_credentials(catalog: Any, profile: Profile, notes: list[str]) -> tuple[set[str], set[str]]:
+    """(held ids incl. full equivalents and stacked awards, ids whose experience requirement is waived)."""
+    held: set[str] = set()
+    for hc in profile.credentials:
+        if hc.status != "earned":
+            continue
+        cred = (catalog.credentials.get(hc.id) if hc.id else None) or catalog.find_credential(hc.name)
+        if cred is None:
+            notes.append(f"'{hc.name}' is not in the catalogue, so it cannot count toward prerequisites.")
+            continue
+        held.add(cred.id)
+    waived: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for rule in catalog.rules:
+            if rule.type == "equivalence":
+                kind = _equivalence_kind(rule.condition)
+                group = [rule.subject, *rule.objects]
+                if kind == "full" and held.intersection(group) and not held.issuperset(group):
+                    held.update(group)
+                    changed = True
+                elif kind == "experience" and rule.subject in held:
+                    waived.update(rule.objects)
+            elif (
+                rule.type == "stackable_award"
+                and rule.objects
+                and rule.subject not in held
+                and held.issuperset(rule.objects)
+            ):
+                held.add(rule.subject)
+                changed = True
+    return held, waived
+
+
+def _profile_credentials(catalog: Any, profile: Profile, status: str) -> dict[str, str]:
+    """Catalogue id → the learner's name for each credential of the profile with this status."""
+    out: dict[str, str] = {}
+    for hc in profile.credentials:
+        if hc.status == status:
+            cred = (catalog.credentials.get(hc.id) if hc.id else None) or catalog.find_credential(hc.name)
+            if cred is not None:
+                out[cred.id] = hc.name
+    return out
