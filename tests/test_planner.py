@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 
 import pytest
@@ -643,3 +644,31 @@ def test_linker_answers_are_cached_on_disk(tmp_path, catalog: Catalog) -> None:
     assert again == first and linker.asked == ["seven-ish", "vague"]  # answered from disk, misses too
     cache.write_text("{broken")
     assert _learner_skills(catalog, ["seven-ish"], linker, [], cache) == {"esco:s7"}  # damaged: asks again
+
+
+def test_a_plan_reads_the_same_whatever_the_hash_seed() -> None:
+    """Skills of equal weight are listed in one fixed order: the same plan on every run, on every machine."""
+    import subprocess
+
+    code = (
+        "import json\n"
+        "from tests.test_planner import TODAY, cred, make_catalog, profile\n"
+        "from coach.planner import plan_pathway\n"
+        "cat = make_catalog([cred('wide', 100, 40, [0, 1, 2, 3, 4, 7])], [])\n"
+        "p = plan_pathway(profile(budget=500, hours_per_week=10, weeks=30), role='Security analyst',\n"
+        "                 catalog=cat, linker=False, today=TODAY)\n"
+        "print(json.dumps([[s.label for s in st.skills] for st in p.steps]), p.steps[0].why)\n"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2", "3", "4")
+    }
+    assert len(outputs) == 1, outputs
+    assert "skill 0" in outputs.pop()

@@ -43,8 +43,10 @@ def _assemble(plan: Plan, sel: Selection, *, status: str, label: str | None = No
     for c in sorted(order, key=lambda x: (slots[x].start_week, order.index(x))):
         cand = cands[c]
         it = cand.item
-        closes = [k for k in sorted(it.covers, key=lambda k: -plan.gaps[k].weight) if k not in closed]
-        reinforces = [k for k in it.covers if k in closed]
+        # Heaviest gap first, then by label: a step's skills read the same on every run (sets have no order).
+        by_weight = sorted(it.covers, key=lambda k: (-plan.gaps[k].weight, plan.gaps[k].label, k))
+        closes = [k for k in by_weight if k not in closed]
+        reinforces = [k for k in by_weight if k in closed]
         closed.update(closes)
         done.add(c)
         unlocks = []
