@@ -27,10 +27,10 @@ class _CertIndex:
     phrases: dict[str, list[str]]
     acronyms: dict[str, list[str]]
     max_len: int
-    names: dict[str, str]
 
 
 def _cert_keys(cred: Any) -> tuple[set[str], set[str]]:
+    """The lower-cased phrases and the case-sensitive acronyms/exam codes a posting may name `cred` by."""
     phrases: set[str] = set()
     acronyms: set[str] = set()
     name = re.sub(r"\[.*?\]", " ", cred.name)
@@ -74,24 +74,21 @@ _CERT_INDEX_CACHE: dict[int, _CertIndex] = {}
 
 
 def _cert_index(catalog: Any) -> _CertIndex:
+    """The index of the catalogue's certifications (built once per catalogue; only the latest is kept)."""
     key = id(catalog)
     hit = _CERT_INDEX_CACHE.get(key)
     if hit is not None:
         return hit
     phrases: dict[str, list[str]] = {}
     acronyms: dict[str, list[str]] = {}
-    names: dict[str, str] = {}
-    rank = {"curated": 0}
+    # Curated entries (ids without a catalogue prefix) come before roadmap/course rows for the same key.
     creds = sorted(
         catalog.credentials.values(),
-        key=lambda c: (rank.get(c.id.split("-", 1)[0], 0 if "-" in c.id and c.sources else 1), c.id),
+        key=lambda c: (c.id.split("-", 1)[0] in ("roadmap", "coursera", "edx", "udemy"), c.id),
     )
-    # Curated entries (ids without a catalogue prefix) come before roadmap/course rows for the same key.
-    creds.sort(key=lambda c: (c.id.split("-", 1)[0] in ("roadmap", "coursera", "edx", "udemy"), c.id))
     for cred in creds:
         if cred.type not in _CERT_TYPES or not cred.is_microcredential:
             continue
-        names[cred.id] = cred.name
         ph, ac = _cert_keys(cred)
         for p in ph:
             phrases.setdefault(p, []).append(cred.id)
@@ -101,7 +98,6 @@ def _cert_index(catalog: Any) -> _CertIndex:
         phrases=phrases,
         acronyms=acronyms,
         max_len=max((len(p.split()) for p in phrases), default=1),
-        names=names,
     )
     _CERT_INDEX_CACHE.clear()
     _CERT_INDEX_CACHE[key] = index
@@ -111,10 +107,10 @@ def _cert_index(catalog: Any) -> _CertIndex:
 def _cert_spans(
     text: str, sent: tuple[int, int], section: str, tokens: list[tuple[str, int, int]], index: _CertIndex
 ) -> list[_Span]:
+    """Certification requirements of one sentence: catalogue names and codes, then other named ones."""
     out: list[_Span] = []
     low = [t.lower() for t, _, _ in tokens]
     n = len(tokens)
-    taken = [False] * n
     # Short plain names ("Security Essentials", "Certified Associate") and two-letter acronyms ("CC") only
     # count in a sentence that talks about certification; "Security+", "CKA", "PL-300" count anywhere.
     cue = bool(_CERT_CUE_RE.search(text, sent[0], sent[1]))
@@ -140,8 +136,6 @@ def _cert_spans(
                 e += m.end()
                 while i + k < n and tokens[i + k][1] < e:
                     k += 1
-            for j in range(i, i + k):
-                taken[j] = True
             out.append(
                 _Span(s, e, "certification", sent, section, credentials=list(ids[:1]), source="catalog")
             )
