@@ -36,6 +36,7 @@ def _contains_phrase(hay: str, needle: str) -> bool:
 
 
 def _parse_month(value: str | None, today: date) -> float | None:
+    """A "YYYY-MM" date as a year with months in twelfths (a year alone is its January); None without a year."""
     if not value:
         return None
     m = re.match(r"(\d{4})(?:-(\d{1,2}))?", value.strip())
@@ -45,6 +46,7 @@ def _parse_month(value: str | None, today: date) -> float | None:
 
 
 def _years_of(exp: Any, today: date) -> tuple[float, float] | None:
+    """The (start, end) of an experience entry in years, an open end being today; None without dates."""
     start = _parse_month(exp.start, today)
     if start is None:
         return None
@@ -55,6 +57,7 @@ def _years_of(exp: Any, today: date) -> tuple[float, float] | None:
 
 
 def _merged_years(intervals: list[tuple[float, float]]) -> float:
+    """Years covered by the intervals, overlaps counted once."""
     total, cur = 0.0, None
     for s, e in sorted(intervals):
         if cur is None or s > cur[1]:

@@ -27,6 +27,8 @@ def _equivalent_ids(cid: str, catalog: Any) -> set[str]:
 
 
 def _uri_index(catalog: Any) -> dict[str, list[str]]:
+    """ESCO skill URI → ids of the micro-credentials that certify it (built once per catalogue; only the latest
+    is kept)."""
     key = id(catalog)
     if key not in _URI_INDEX_CACHE:
         index: dict[str, list[str]] = {}
