@@ -249,7 +249,7 @@ def _bucket_terms(em_tok, trans, pad, lengths, gold_tok):
 
 def crf_objective(theta, x, buckets, gold_tok, n_features, l2):
     """Negative L2-penalised log-likelihood of a BIO linear-chain CRF and its gradient."""
-    from coach.postings import _ALLOWED
+    from coach.postings.tagger import _ALLOWED
 
     n_tags = len(TAGS)
     w = theta[: n_features * n_tags].reshape(n_features, n_tags)

@@ -522,3 +522,32 @@ def test_cli_json_and_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     empty.write_text("   ")
     code, _, err = run("posting", "analyze", str(empty))
     assert code == 1 and "empty" in err
+
+
+# ---- the package -----------------------------------------------------------------------------------------------
+
+
+def test_postings_modules_import_without_cycles() -> None:
+    """Each module of coach/postings imports only modules below it; none imports the package or `analyze`."""
+    import ast
+    from graphlib import TopologicalSorter
+
+    folder = Path(__file__).resolve().parent.parent / "coach" / "postings"
+    graph: dict[str, set[str]] = {}
+    for path in folder.glob("*.py"):
+        if path.name == "__init__.py":
+            continue
+        used: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            used |= {n for n in names if n == "coach.postings" or n.startswith("coach.postings.")}
+        assert "coach.postings" not in used, f"{path.name} imports the package, not a module"
+        graph[path.stem] = {n.rsplit(".", 1)[1] for n in used}
+    assert "analyze" in graph and not any("analyze" in deps for deps in graph.values())
+    list(TopologicalSorter(graph).static_order())  # raises CycleError when modules import each other

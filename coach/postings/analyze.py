@@ -1,0 +1,105 @@
+"""`analyze_posting(text, profile)`: sections, requirement spans, taxonomy links, title → occupation,
+seniority, salary and, with a profile, the honest match and gap credentials."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from coach.errors import BadInput
+from coach.models import PostingAnalysis, Profile, Requirement, SalaryRange
+from coach.postings.extract import extract_requirements
+from coach.postings.header import _salary_text, _title_core, find_salary, infer_seniority
+from coach.postings.linking import _link_skills, _profile_skill_texts
+from coach.postings.match import match_profile
+from coach.postings.rules import _required
+from coach.postings.sections import _section_map
+from coach.postings.spans import _Span
+from coach.postings.tagger import SpanTagger
+from coach.postings.text import NOTHING_FOUND, check_posting_text
+
+# Below this the closest occupation is a guess ("ignore previous instructions" → "tourist guide").
+MIN_ROLE_SCORE = 0.5
+
+
+def analyze_posting(
+    text: str,
+    profile: Profile | None = None,
+    catalog: Any = None,
+    linker: Any = None,
+    *,
+    tagger: SpanTagger | None = None,
+    embedder: Any = None,
+    max_chars: int | None = None,
+    today: date | None = None,
+) -> PostingAnalysis:
+    """Analyse a posting: sections, requirements (spans of `text`) with ESCO skills, title → occupation,
+    seniority, salary; with a profile also the honest match, score and gap credentials."""
+    if max_chars is None:
+        from coach.settings import get_settings
+
+        max_chars = get_settings().max_posting_chars
+    text = check_posting_text(text, max_chars)
+    if isinstance(profile, dict):
+        from pydantic import ValidationError
+
+        try:
+            profile = Profile.model_validate(profile)
+        except ValidationError as exc:
+            raise BadInput(
+                f"The profile is not valid: {exc.errors()[0].get('msg', 'invalid value')}"
+            ) from exc
+    if catalog is None:
+        from coach.knowledge import get_catalog
+
+        catalog = get_catalog()
+    if linker is None:
+        from coach.skills import get_linker
+
+        linker = get_linker()
+    ex = extract_requirements(text, catalog, tagger)
+    requirements = [_to_requirement(text, sp) for sp in ex.spans]
+    # The profile's skills are linked in the same batch as the requirements (one encoder pass and one index
+    # scan instead of two); match_profile then finds them in the link cache.
+    _link_skills(requirements, ex.spans, linker, catalog, also=_profile_skill_texts(profile))
+    analysis = PostingAnalysis(
+        title=ex.title,
+        sections=_section_map(ex.sections),
+        requirements=requirements,
+        notices=list(ex.notices),
+    )
+    english = not any(n.startswith(NOTHING_FOUND) for n in ex.notices)
+    if ex.title and english:
+        roles = linker.rank_roles(_title_core(ex.title), top_k=1)
+        if roles and roles[0].score >= MIN_ROLE_SCORE:
+            analysis.occupation = roles[0]
+        else:
+            analysis.notices.append(f"the title {ex.title!r} did not match an occupation closely enough")
+    years = [r.years for r in requirements if r.kind == "experience" and r.years is not None and r.required]
+    analysis.seniority = infer_seniority(ex.title, years)
+    salary = find_salary(text)
+    if salary:
+        analysis.salary = _salary_text(salary)
+        analysis.salary_range = SalaryRange(**salary)
+    if not requirements and not any(n.startswith(NOTHING_FOUND) for n in analysis.notices):
+        analysis.notices.append(
+            f"{NOTHING_FOUND}: no skills, tools, certifications or experience requirements"
+        )
+    if profile is not None:
+        match_profile(analysis, profile, catalog=catalog, linker=linker, embedder=embedder, today=today)
+    return analysis
+
+
+def _to_requirement(text: str, sp: _Span) -> Requirement:
+    lo, hi = sp.sentence
+    return Requirement(
+        text=text[sp.start : sp.end],
+        start=sp.start,
+        end=sp.end,
+        sentence=text[lo:hi],
+        section=sp.section,
+        kind=sp.kind,  # type: ignore[arg-type]
+        required=_required(text, sp),
+        credentials=list(sp.credentials),
+        years=sp.years,
+    )
