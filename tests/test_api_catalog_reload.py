@@ -52,3 +52,22 @@ def test_a_failed_reload_keeps_the_catalogue_in_use(monkeypatch: pytest.MonkeyPa
     with pytest.raises(coach.knowledge.CatalogError):
         coach.knowledge.reload_catalog()
     assert coach.knowledge.get_catalog() is current
+
+
+def test_posting_indexes_follow_the_catalogue_object_not_its_id() -> None:
+    """A reloaded catalogue may reuse a freed one's id(): derived indexes must still be rebuilt for it."""
+    from coach.models import Credential
+    from coach.postings.certifications import _cert_index
+    from coach.postings.gaps import _uri_index
+
+    def catalogue(cid: str, skill: str) -> SimpleNamespace:
+        cred = Credential(id=cid, name=cid.upper(), provider="Acme", type="certification", skills=[skill])
+        return SimpleNamespace(credentials={cid: cred})
+
+    first = catalogue("alpha-cert", "esco:a")
+    assert _uri_index(first) == {"esco:a": ["alpha-cert"]}
+    assert _cert_index(first) is _cert_index(first)  # built once per catalogue
+    del first  # CPython tends to give the freed memory (and so the id) to the next object of that size
+    second = catalogue("beta-cert", "esco:b")
+    assert _uri_index(second) == {"esco:b": ["beta-cert"]}
+    assert "alpha" not in str(_cert_index(second)).lower()
