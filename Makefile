@@ -25,8 +25,12 @@ PG_TEST_URL ?= postgresql+psycopg://coach:coach@127.0.0.1:5432/coach_test
 test: install
 	bash .ci/system-deps.sh
 	$(PY) -m ruff check coach tests evals ui
+	$(PY) -m mypy
 	COACH_TEST_STRICT=1 COACH_TEST_POSTGRES_URL=$(PG_TEST_URL) $(PY) -m pytest -n 2 -q
 	$(PY) -m coach.cli eval --quick --check
+
+typecheck: $(PY)
+	$(PY) -m mypy
 
 lint: $(PY)
 	$(PY) -m ruff check coach tests evals ui && $(PY) -m ruff format --check coach tests evals ui
