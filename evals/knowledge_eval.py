@@ -3,7 +3,7 @@
 1. Threshold study: ESCO alternative labels are phrases whose right skill is known. Each sampled alternative
    label (not itself a preferred label) is embedded and matched to the nearest ESCO preferred label; precision
    (nearest = its own skill) and coverage are reported per similarity threshold. This is how the 0.70 bar in
-   coach.knowledge was chosen.
+   coach.knowledge.matcher was chosen.
 2. Credential skills: how many credentials carry ESCO skills, and whether hand-picked credentials carry a skill
    of their domain (expected labels written from the credentials' subjects, not from the system's output).
 3. Occupation links: top-1 accuracy of O*NET → ESCO links on hand-labelled pairs (acceptable ESCO occupations
@@ -81,17 +81,17 @@ OCCUPATION_PAIRS: dict[str, list[str]] = {
 
 def threshold_study(catalog: Any, n: int) -> dict[float, tuple[float, float]]:
     """threshold → (precision, coverage) of nearest-preferred-label linking on `n` ESCO alternative labels."""
-    from coach import catalog_sources as src
     from coach.knowledge import SkillMatcher
+    from coach.knowledge.sources.common import norm
     from coach.settings import get_settings
 
     matcher = SkillMatcher(catalog.skills, get_settings().home / "cache")
-    preferred = {src.norm(s.label) for s in catalog.skills.values()}
+    preferred = {norm(s.label) for s in catalog.skills.values()}
     pairs = [
         (alt, uri)
         for uri, skill in sorted(catalog.skills.items())
         for alt in skill.alt_labels
-        if src.norm(alt) not in preferred
+        if norm(alt) not in preferred
     ]
     random.Random(0).shuffle(pairs)
     pairs = pairs[:n]

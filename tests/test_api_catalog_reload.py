@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 import coach.knowledge
+import coach.knowledge.load
 import coach.planner
 from coach.api import create_app
 from coach.api.services import Services
@@ -18,9 +19,10 @@ def test_a_reloaded_catalogue_is_what_the_next_request_plans_from(
     api_settings, api_users, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     editions = iter([SimpleNamespace(edition="before"), SimpleNamespace(edition="after")])
-    monkeypatch.setattr(coach.knowledge, "_catalog", None)
-    monkeypatch.setattr(coach.knowledge, "load_catalog", lambda: next(editions))
-    monkeypatch.setattr(coach.knowledge, "registered_catalog_dirs", lambda: [])
+    # The process-wide catalogue, and what get_catalog() calls to load one, live in coach.knowledge.load.
+    monkeypatch.setattr(coach.knowledge.load, "_catalog", None)
+    monkeypatch.setattr(coach.knowledge.load, "load_catalog", lambda: next(editions))
+    monkeypatch.setattr(coach.knowledge.load, "registered_catalog_dirs", lambda: [])
     planned_from: list[str] = []
 
     def plan_pathway(profile, *, catalog, **kwargs):  # type: ignore[no-untyped-def]
@@ -42,13 +44,13 @@ def test_a_reloaded_catalogue_is_what_the_next_request_plans_from(
 
 def test_a_failed_reload_keeps_the_catalogue_in_use(monkeypatch: pytest.MonkeyPatch) -> None:
     current = SimpleNamespace(edition="current")
-    monkeypatch.setattr(coach.knowledge, "_catalog", current)
-    monkeypatch.setattr(coach.knowledge, "registered_catalog_dirs", lambda: [])
+    monkeypatch.setattr(coach.knowledge.load, "_catalog", current)
+    monkeypatch.setattr(coach.knowledge.load, "registered_catalog_dirs", lambda: [])
 
     def broken():  # type: ignore[no-untyped-def]
         raise coach.knowledge.CatalogError("credentials.csv line 3: cost must be a number")
 
-    monkeypatch.setattr(coach.knowledge, "load_catalog", broken)
+    monkeypatch.setattr(coach.knowledge.load, "load_catalog", broken)
     with pytest.raises(coach.knowledge.CatalogError):
         coach.knowledge.reload_catalog()
     assert coach.knowledge.get_catalog() is current

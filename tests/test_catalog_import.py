@@ -122,6 +122,7 @@ def test_get_catalog_survives_a_registered_catalogue_that_broke(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from coach import knowledge
+    from coach.knowledge import load
     from coach.settings import get_settings
 
     folder = tmp_path / "mine"
@@ -129,15 +130,15 @@ def test_get_catalog_survives_a_registered_catalogue_that_broke(
     (folder / "credentials.csv").write_text("id,name,provider,type,as_of\nx,X,P,webinar,2026\n", "utf-8")
     monkeypatch.setenv("COACH_HOME", str(tmp_path))
     get_settings.cache_clear()
-    monkeypatch.setattr(knowledge, "_catalog", None)
-    monkeypatch.setattr(knowledge, "load_catalog", lambda: knowledge.Catalog(occupations={}, skills={}))
+    monkeypatch.setattr(load, "_catalog", None)
+    monkeypatch.setattr(load, "load_catalog", lambda: knowledge.Catalog(occupations={}, skills={}))
     try:
         register_catalog_dirs([folder])
         catalog = knowledge.get_catalog()
         assert len(catalog.errors) == 1 and "line 2: type must be one of" in catalog.errors[0]
     finally:
         get_settings.cache_clear()
-        knowledge._catalog = None
+        load._catalog = None
 
 
 def test_ctdl_jsonld_catalogue() -> None:

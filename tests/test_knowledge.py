@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
-from coach import catalog_sources as src
 from coach.errors import CoachError
-from coach.knowledge import Catalog, _cache_key, load_catalog, merge_credentials
+from coach.knowledge import Catalog, _cache_key, cache, load_catalog, merge_credentials
+from coach.knowledge.sources.coursera import coursera_hours
+from coach.knowledge.sources.curated import parse_hours_text
+from coach.knowledge.sources.edx import edx_hours, edx_price
+from coach.knowledge.sources.roadmap import parse_roadmap_cost
+from coach.knowledge.sources.rules import parse_experience_years
 from coach.models import Credential, Source
 
 
@@ -140,20 +145,20 @@ def test_merge_keeps_curated_facts_and_all_sources() -> None:
     ],
 )
 def test_roadmap_cost_parsing(text: str, expected: tuple) -> None:
-    assert src.parse_roadmap_cost(text) == expected
+    assert parse_roadmap_cost(text) == expected
 
 
 def test_hours_estimate_rules() -> None:
-    assert src.coursera_hours(" 1 - 4 Weeks") == (5.0, 40.0)
-    lo, hi = src.coursera_hours("3 - 6 Months")
+    assert coursera_hours(" 1 - 4 Weeks") == (5.0, 40.0)
+    lo, hi = coursera_hours("3 - 6 Months")
     assert lo == pytest.approx(3 * 52 / 12 * 5, abs=0.1) and hi == pytest.approx(6 * 52 / 12 * 10, abs=0.1)
-    assert src.coursera_hours("Less Than 2 Hours") == (None, 2.0)
-    assert src.coursera_hours("2 to 4 years depending on credits") == (None, None)
-    assert src.edx_hours("2–3 hours per week", "7 Weeks") == (14.0, 21.0)
-    assert src.edx_price("FREE-Add a Verified Certificate for $49 USD")[:2] == (49.0, "USD")
-    assert src.parse_hours_text("3-6 months (Coursera listing)") == (None, None)
-    assert src.parse_hours_text("under 6 months at under 10 hours/week") == (None, None)
-    assert src.parse_hours_text("about 30-40 hours of study") == (30.0, 40.0)
+    assert coursera_hours("Less Than 2 Hours") == (None, 2.0)
+    assert coursera_hours("2 to 4 years depending on credits") == (None, None)
+    assert edx_hours("2–3 hours per week", "7 Weeks") == (14.0, 21.0)
+    assert edx_price("FREE-Add a Verified Certificate for $49 USD")[:2] == (49.0, "USD")
+    assert parse_hours_text("3-6 months (Coursera listing)") == (None, None)
+    assert parse_hours_text("under 6 months at under 10 hours/week") == (None, None)
+    assert parse_hours_text("about 30-40 hours of study") == (30.0, 40.0)
 
 
 def test_estimated_hours_carry_their_rule(catalog: Catalog) -> None:
@@ -185,7 +190,7 @@ def test_rules(catalog: Catalog) -> None:
     ],
 )
 def test_experience_years(text: str, years: float | None) -> None:
-    assert src.parse_experience_years(text) == years
+    assert parse_experience_years(text) == years
 
 
 def test_cache_key_follows_source_changes(tmp_path: Path) -> None:
@@ -199,24 +204,53 @@ def test_cache_key_follows_source_changes(tmp_path: Path) -> None:
     assert _cache_key(tmp_path, []) != first
 
 
-@pytest.mark.parametrize("changed", ["models.py", "catalog_sources.py", "knowledge.py", "embeddings.py"])
+# coach/: the cache key hashes every module of coach/knowledge/ (recursively), models.py and embeddings.py.
+CODE_ROOT = Path(cache.__file__).resolve().parent.parent
+SHAPING = [
+    *sorted(p.relative_to(CODE_ROOT).as_posix() for p in (CODE_ROOT / "knowledge").rglob("*.py")),
+    "models.py",
+    "embeddings.py",
+]
+
+
+def _copy_code(to: Path) -> None:
+    shutil.copytree(CODE_ROOT / "knowledge", to / "knowledge", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("models.py", "embeddings.py"):
+        shutil.copy(CODE_ROOT / name, to / name)
+
+
+def test_the_shaping_files_are_the_package_models_and_embedder() -> None:
+    assert {"knowledge/__init__.py", "knowledge/build.py", "knowledge/sources/esco.py"} <= set(SHAPING)
+    assert len(SHAPING) > 15
+
+
+# A new module in the package (say a new source reader) counts from the moment it exists.
+@pytest.mark.parametrize("changed", [*SHAPING, "knowledge/sources/new_source.py"])
 def test_cache_key_follows_every_file_that_shapes_the_catalogue(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, changed: str
 ) -> None:
-    """A record model or reader changed (even at the end of a file) means a pickled catalogue is stale."""
-    import shutil
-
-    import coach.knowledge
-
+    """A record model, reader or assembly module changed (even at its very end): a pickled catalogue is stale."""
     code = tmp_path / "code"
-    code.mkdir()
-    for name in ("models.py", "catalog_sources.py", "knowledge.py", "embeddings.py"):
-        shutil.copy(Path(coach.knowledge.__file__).parent / name, code / name)
-    monkeypatch.setattr(coach.knowledge, "__file__", str(code / "knowledge.py"))
+    _copy_code(code)
+    monkeypatch.setattr(cache, "_CODE_ROOT", code)
     first = _cache_key(tmp_path, [])
+    assert _cache_key(tmp_path, []) == first
     with open(code / changed, "a", encoding="utf-8") as fh:
         fh.write("\n# a change at the very end\n")
     assert _cache_key(tmp_path, []) != first
+
+
+def test_cache_key_ignores_files_that_do_not_shape_the_catalogue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Other modules of the product and non-code files next to the package leave the cached catalogue valid."""
+    code = tmp_path / "code"
+    _copy_code(code)
+    monkeypatch.setattr(cache, "_CODE_ROOT", code)
+    first = _cache_key(tmp_path, [])
+    (code / "planner.py").write_text("# another part of the product\n", encoding="utf-8")
+    (code / "knowledge" / "notes.txt").write_text("not code\n", encoding="utf-8")
+    assert _cache_key(tmp_path, []) == first
 
 
 def _labels(catalog: Catalog, cred_id: str) -> set[str]:

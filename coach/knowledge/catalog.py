@@ -1,0 +1,171 @@
+"""The Catalog: every occupation, skill, credential and rule the product knows, with its lookups."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from coach.errors import CoachError
+from coach.knowledge.sources.common import name_key, norm, provider_key
+from coach.models import Credential, Occupation, Rule, Skill
+
+
+@dataclass
+class Catalog:
+    """Every role, skill, credential and rule the product knows, with lookups."""
+
+    occupations: dict[str, Occupation]
+    skills: dict[str, Skill]
+    credentials: dict[str, Credential] = field(default_factory=dict)
+    rules: list[Rule] = field(default_factory=list)
+    errors: list[str] = field(
+        default_factory=list, metadata={"doc": "Problems in bring-your-own catalogues."}
+    )
+
+    # ---- occupations -----------------------------------------------------------------------------------------
+
+    def onet_occupations(self) -> list[Occupation]:
+        """The O*NET occupations (ids are SOC codes)."""
+        return [o for o in self.occupations.values() if o.source == "onet"]
+
+    def esco_occupations(self) -> list[Occupation]:
+        """The ESCO occupations (ids are concept URIs)."""
+        return [o for o in self.occupations.values() if o.source == "esco"]
+
+    @cached_property
+    def _occupation_titles(self) -> dict[str, list[str]]:
+        """Normalised title → occupation ids: preferred titles first, O*NET before ESCO, then alt titles."""
+        index: dict[str, list[str]] = {}
+        ordered = sorted(self.occupations.values(), key=lambda o: o.source != "onet")
+        for occ in ordered:
+            index.setdefault(norm(occ.title), []).append(occ.id)
+        for occ in ordered:
+            for alt in occ.alt_titles:
+                ids = index.setdefault(norm(alt), [])
+                if occ.id not in ids:
+                    ids.append(occ.id)
+        return index
+
+    def find_occupation(self, id_or_title: str) -> Occupation | None:
+        """An occupation by SOC code, ESCO URI, title or alternate title (case-insensitive); None if unknown."""
+        key = id_or_title.strip()
+        if key in self.occupations:
+            return self.occupations[key]
+        if len(key) == 7 and key[2] == "-" and key + ".00" in self.occupations:  # "15-1212" → "15-1212.00"
+            return self.occupations[key + ".00"]
+        ids = self._occupation_titles.get(norm(key))
+        return self.occupations[ids[0]] if ids else None
+
+    def occupation_skills(self, occ_id: str) -> list[tuple[str, float]]:
+        """ESCO skill URIs a role needs, with importance weights in 0..1, highest first."""
+        occ = self.find_occupation(occ_id)
+        if occ is None:
+            raise CoachError(f"unknown occupation: {occ_id}")
+        weights: dict[str, float] = {}
+
+        def add(uri: str, w: float) -> None:
+            if uri in self.skills and w > weights.get(uri, 0.0):
+                weights[uri] = round(w, 4)
+
+        if occ.source == "esco":
+            for uri in occ.essential_skills:
+                add(uri, 1.0)
+            for uri in occ.optional_skills:
+                add(uri, 0.5)
+        else:
+            for rating in occ.skills:
+                # Importance 1-5 → 0..1; skills rated below "important" (3) are not targets of a pathway.
+                if rating.importance >= 3.0:
+                    for uri in rating.esco_uris:
+                        add(uri, (rating.importance - 1) / 4)
+            for tech in occ.technology:
+                if tech.hot or tech.in_demand:
+                    for uri in tech.esco_uris:
+                        add(uri, 0.8 if tech.in_demand else 0.6)
+            for link in occ.links[:1]:
+                linked = self.occupations.get(link.target)
+                if linked is None:
+                    continue
+                for uri in linked.essential_skills:
+                    add(uri, 1.0 * link.confidence)
+                for uri in linked.optional_skills:
+                    add(uri, 0.5 * link.confidence)
+        return sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    # ---- credentials and rules -------------------------------------------------------------------------------
+
+    @cached_property
+    def _credential_keys(self) -> dict[str, str]:
+        """Normalised id / name / exam code / short name → credential id (curated entries win)."""
+        index: dict[str, str] = {}
+        ordered = sorted(self.credentials.values(), key=_credential_rank)
+        for cred in ordered:
+            index.setdefault(cred.id.lower(), cred.id)
+        for cred in ordered:
+            for key in _credential_aliases(cred):
+                index.setdefault(key, cred.id)
+        return index
+
+    def find_credential(self, name_or_id_or_exam_code: str) -> Credential | None:
+        """A credential by id, name, exam code or short name (case-insensitive); None if unknown."""
+        key = name_or_id_or_exam_code.strip()
+        if key in self.credentials:
+            return self.credentials[key]
+        keys = self._credential_keys
+        cid = keys.get(key.lower()) or keys.get(norm(key))
+        if cid is None:
+            # "Security+ certification", "CompTIA A+ (220-1201)": without brackets and a trailing kind word.
+            bare = norm(re.sub(r"\([^)]*\)|\[[^]]*\]", " ", key))
+            bare = re.sub(r"(\s+(certification|certificate|cert|credential|exam|badge))+$", "", bare).strip()
+            cid = keys.get(bare) or keys.get(name_key(bare))
+        return self.credentials.get(cid) if cid else None
+
+    @cached_property
+    def _rules_by_credential(self) -> dict[str, list[Rule]]:
+        index: dict[str, list[Rule]] = {}
+        for rule in self.rules:
+            for cid in dict.fromkeys([rule.subject, *rule.objects]):
+                index.setdefault(cid, []).append(rule)
+        return index
+
+    def rules_for(self, credential_id: str) -> list[Rule]:
+        """Rules whose subject or objects include the credential."""
+        return list(self._rules_by_credential.get(credential_id, []))
+
+    def skill_label(self, uri: str) -> str:
+        """The preferred label of an ESCO skill URI (the URI itself when unknown)."""
+        skill = self.skills.get(uri)
+        return skill.label if skill else uri
+
+    def stats(self) -> dict[str, int]:
+        """Counts of what the catalogue holds."""
+        return {
+            "onet_occupations": len(self.onet_occupations()),
+            "esco_occupations": len(self.esco_occupations()),
+            "occupations": len(self.occupations),
+            "skills": len(self.skills),
+            "credentials": len(self.credentials),
+            "rules": len(self.rules),
+        }
+
+
+def _credential_rank(cred: Credential) -> tuple[int, str]:
+    """Curated and user entries before large scraped catalogues, so lookups prefer them."""
+    order = {"curated": 0, "user": 0, "roadmap": 1, "coursera": 2, "edx": 3, "udemy": 4}
+    return (order.get(cred.id.split("-", 1)[0], 0), cred.id)
+
+
+def _credential_aliases(cred: Credential) -> Iterable[str]:
+    yield norm(cred.name)
+    yield norm(name_key(cred.name))  # without "Professional Certificate" and bracketed notes
+    for code in (cred.exam_code or "").split(";"):
+        if code.strip():
+            yield norm(code)
+    for alias in cred.aliases:
+        yield norm(alias)
+    prov = provider_key(cred.provider)
+    name = norm(cred.name)
+    if cred.type == "certification" and prov and name.startswith(prov + " "):
+        yield name[len(prov) + 1 :]  # "CompTIA Security+" is also found as "Security+"
