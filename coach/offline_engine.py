@@ -843,8 +843,8 @@ class OfflineCoachModel(BaseChatModel):
         if is_posting(text):
             # Lines of the posting that address an AI are data to ignore: they are not shown as requirements.
             injected = [ln.strip() for ln in text.splitlines() if INJECTION_IN_DATA_RE.search(ln)]
-            calls = [self._call("analyze_posting", {"text": text})]
-            return self._tools(calls, intent=["posting"], injected=injected)
+            posting_calls = [self._call("analyze_posting", {"text": text})]
+            return self._tools(posting_calls, intent=["posting"], injected=injected)
 
         low = text.lower()
         if REVEAL_RE.search(text):
@@ -1050,14 +1050,14 @@ class OfflineCoachModel(BaseChatModel):
                 meta["ask"] = q[0]
         if calls:
             return self._tools(calls, **meta)
-        q = force_question or meta.get("ask")
+        ask = force_question or meta.get("ask")
         parts = [self._render("need_plan_first")] if meta.get("need_plan_first") else []
-        if q:
-            parts.append(self._question_text(q, merged, seed))
+        if ask:
+            parts.append(self._question_text(ask, merged, seed))
         elif not parts:
             parts.append(self._render("clarify", variant=0, question="", has_plan=False))
         text = "\n\n".join(parts)
-        return self._answer(text, asked=q)
+        return self._answer(text, asked=ask)
 
     # ---- composing the answer once tools have run -----------------------------------------------------------
 
