@@ -593,7 +593,7 @@ def agent_fakes() -> AgentFakeBackends:
 @pytest.fixture
 def offline_engine():
     """The offline engine over the fake linker and catalogue."""
-    from coach.offline_engine import OfflineCoachModel
+    from coach.dialogue import OfflineCoachModel
 
     return OfflineCoachModel(linker=AgentFakeLinker(), catalog=AgentFakeCatalog())
 
