@@ -32,11 +32,11 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 
+from coach.dialogue import META_KEY, OfflineCoachModel
 from coach.errors import BadInput, CoachError
 from coach.grounding import Grounder, answer_text
 from coach.llm import describe_model, get_chat_model, get_offline_model
 from coach.models import Profile
-from coach.offline_engine import META_KEY, OfflineCoachModel
 from coach.settings import Settings, get_settings
 from coach.texts import load_text, render
 from coach.tools import Backends, ToolContext, default_backends, langchain_tools, outcome_json, run_tool

@@ -12,7 +12,7 @@ from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
-from coach.offline_engine import OfflineCoachModel
+from coach.dialogue import OfflineCoachModel
 from coach.settings import Settings, get_settings
 
 REMOTE_MAX_RETRIES = 1  # a dead server should cost one quick retry, then the offline fallback answers

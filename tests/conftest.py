@@ -604,7 +604,7 @@ def agent_fakes(tmp_path) -> AgentFakeBackends:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def offline_engine():
     """The offline engine over the fake linker and catalogue."""
-    from coach.offline_engine import OfflineCoachModel
+    from coach.dialogue import OfflineCoachModel
 
     return OfflineCoachModel(linker=AgentFakeLinker(), catalog=AgentFakeCatalog())
 

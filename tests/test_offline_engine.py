@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 
-from coach.offline_engine import (
+from coach.dialogue import (
     META_KEY,
     extract_current_role,
     extract_hours,

@@ -1,0 +1,113 @@
+"""`OfflineCoachModel`: the offline engine as a LangChain chat model.
+
+A thin adapter: it reads the conversation (`state.read_turn`), then either decides this turn's tool calls or
+its question (`policy.decide`) or, once the tools have answered, writes the reply from their results
+(`compose.answer_after_tools`). It owns what the functions are given: the catalogue and the taxonomy linker,
+each loaded on first use, today's date and the templates' folder.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+from pydantic import ConfigDict
+
+from coach.dialogue import facts
+from coach.dialogue.compose import answer_after_tools
+from coach.dialogue.facts import Facts, Lookups
+from coach.dialogue.policy import Context, decide
+from coach.dialogue.state import read_turn
+
+
+class OfflineCoachModel(BaseChatModel):
+    """A rule-based coaching chat model that emits real tool calls and templated, grounded answers."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    linker: Any = None
+    catalog: Any = None
+    prompts_dir: Path | None = None
+    today: date | None = None
+    role_min_score: float = 0.6
+
+    @property
+    def _llm_type(self) -> str:
+        return "pathway-coach-offline"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"engine": "offline"}
+
+    def bind_tools(self, tools: Any, **kwargs: Any) -> Any:
+        """Accept tools like any chat model; the engine knows the coach's tools by name."""
+        names = [
+            getattr(t, "name", None) or (t.get("name") if isinstance(t, dict) else str(t)) for t in tools
+        ]
+        return self.bind(tool_names=names)
+
+    # ---- LangChain entry point -----------------------------------------------------------------------------
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: Any = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        turn = read_turn(messages)
+        if turn.tool_results:
+            message = answer_after_tools(turn, self.prompts_dir)
+        else:
+            message = decide(turn, Context(self._lookups(), self._today(), self.prompts_dir))
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    # ---- what the functions are given ----------------------------------------------------------------------
+
+    def _today(self) -> date:
+        return self.today or date.today()
+
+    def _lookups(self) -> Lookups:
+        return Lookups(catalog=self._get_catalog, linker=self._get_linker, role_min_score=self.role_min_score)
+
+    def _get_linker(self) -> Any:
+        if self.linker is None:
+            try:
+                from coach.skills import get_linker
+
+                self.linker = get_linker()
+            except Exception:  # the linker is optional: without it roles fall back to catalogue lookups
+                self.linker = False
+        return self.linker or None
+
+    def _get_catalog(self) -> Any:
+        if self.catalog is None:
+            try:
+                from coach.knowledge import get_catalog
+
+                self.catalog = get_catalog()
+            except Exception:  # without a catalogue no credential is recognised; roles need the linker
+                self.catalog = False
+        return self.catalog or None
+
+    # ---- the engine's readings, over this model's catalogue and linker -------------------------------------
+
+    def resolve_role(self, phrase: str) -> dict | None:
+        """A target phrase → {"id", "label", "score"}: an exact title in the catalogue, else the linker's best."""
+        return facts.resolve_role(phrase, self._lookups())
+
+    def resolve_roles(self, phrases: list[str]) -> dict | None:
+        """The best role among several phrases: an exact catalogue title wins, else the linker's top score."""
+        return facts.resolve_roles(phrases, self._lookups())
+
+    def find_credentials(self, text: str) -> list[dict]:
+        """Catalogue credentials named in free text (longest match first), as {"id", "name"}."""
+        return facts.find_credentials(text, self._lookups())
+
+    def extract_facts(self, text: str, last_asked: str | None) -> Facts:
+        """Every profile fact stated in one learner message."""
+        return facts.extract_facts(text, last_asked, self._today(), self._lookups())

@@ -1,0 +1,341 @@
+"""What the engine does with a new learner message: which tools to call, or which single question to ask.
+
+`decide` reads the learner's latest message in the light of the conversation (`state.Turn`): small talk,
+abuse, off-topic messages and attempts to read the instructions get a reply straight away; facts become an
+`update_profile` call; requests become the matching tool calls (plan, save, submit, draft, search, analyse a
+posting). `finish` ends every tool-calling decision: it notes in the message's metadata which question the
+reply should end with, so that `compose.answer_after_tools` can write it once the tools have run. Questions
+come one at a time, in `QUESTION_ORDER`, and a question the learner skipped is never asked again.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from langchain_core.messages import AIMessage
+
+from coach.dialogue.compose import (
+    answer,
+    next_step_text,
+    question_reply,
+    question_text,
+    render,
+    variant,
+)
+from coach.dialogue.facts import (
+    Facts,
+    Lookups,
+    extract_facts,
+    find_credentials,
+    interest_phrase,
+    is_posting,
+    resolve_roles,
+)
+from coach.dialogue.patterns import (
+    ABUSE_RE,
+    ADVICE_TOPICS,
+    CAREER_RE,
+    GO_AHEAD_RE,
+    GREETING_RE,
+    INJECTION_IN_DATA_RE,
+    INTENT_PATTERNS,
+    OFFTOPIC_RE,
+    REVEAL_RE,
+    THANKS_RE,
+)
+from coach.dialogue.state import META_KEY, Turn, is_known, merge_update, target_label, target_role
+
+# The profile fields the engine asks about, in the order it asks for them.
+QUESTION_ORDER = ("target", "background", "hours", "budget", "deadline")
+
+# Tools that answer a request of their own: a reply after them ends with next steps, not a profile question.
+_SELF_CONTAINED_TOOLS = (
+    "draft_presentation",
+    "save_pathway",
+    "submit_for_review",
+    "search_knowledge",
+    "get_profile",
+)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a decision needs besides the conversation: the lookups, today's date, the templates' folder."""
+
+    lookups: Lookups
+    today: date
+    prompts_dir: Path | None
+
+
+def decide(turn: Turn, ctx: Context) -> AIMessage:
+    """The engine's move on a new learner message: tool calls to run, or a reply that needs no tool."""
+    prompts_dir = ctx.prompts_dir
+    text = turn.text.strip()
+    seed = f"{turn.human_count}:{text}"
+    profile = turn.profile
+    if not text:
+        return answer(
+            render(prompts_dir, "welcome", variant=variant(seed, 3), learner_name=profile.get("name") or ""),
+            asked="target" if not target_role(profile) else None,
+        )
+
+    if is_posting(text):
+        # Lines of the posting that address an AI are data to ignore: they are not shown as requirements.
+        injected = [ln.strip() for ln in text.splitlines() if INJECTION_IN_DATA_RE.search(ln)]
+        return tools_message(
+            [tool_call("analyze_posting", {"text": text})], intent=["posting"], injected=injected
+        )
+
+    low = text.lower()
+    if REVEAL_RE.search(text):
+        return answer(render(prompts_dir, "refuse_instructions", variant=variant(seed, 3)))
+    facts = extract_facts(text, turn.last_asked, ctx.today, ctx.lookups)
+    reply = _small_talk(text, facts, turn, seed, prompts_dir)
+    if reply is not None:
+        return reply
+
+    intents = {name for name, rx in INTENT_PATTERNS.items() if rx.search(text)}
+    if "reset" in intents:
+        return answer(render(prompts_dir, "reset", variant=variant(seed, 2)))
+    skipped = set(turn.skipped)
+    if facts.skipped:
+        skipped.add(facts.skipped)
+
+    calls: list[dict] = []
+    update, role = profile_update(facts, ctx.lookups)
+    if update:
+        calls.append(tool_call("update_profile", update))
+    merged = merge_update(profile, update)
+
+    meta: dict[str, Any] = {"intent": sorted(intents)}
+    if facts.hours_note:
+        meta["hours_note"] = facts.hours_note
+    if facts.target_phrase and role is None:
+        meta["unresolved_role"] = facts.target_phrase
+    has_plan = turn.pathway is not None
+
+    if "profile" in intents:
+        calls.append(tool_call("get_profile", {}))
+    if "submit" in intents or ("save" in intents and not ("draft" in intents and "save" not in low.split())):
+        keep = "submit_for_review" if "submit" in intents else "save_pathway"
+        if has_plan:
+            calls.append(tool_call(keep, {"note": ""}))
+        elif target_role(merged):
+            calls.append(tool_call("plan_pathway", {"alternatives": 0}))
+            calls.append(tool_call(keep, {"note": ""}))
+        else:
+            meta["need_plan_first"] = True
+        return finish(calls, meta, merged, skipped, seed, prompts_dir)
+    if "draft" in intents:
+        calls.append(tool_call("draft_presentation", {"focus": draft_focus(low)}))
+        return finish(calls, meta, merged, skipped, seed, prompts_dir)
+
+    named = find_credentials(text, ctx.lookups)
+    question_like = "?" in text or bool(intents & {"info", "advice"})
+    wants_plan = "plan" in intents or bool(GO_AHEAD_RE.search(text))
+    constraints_changed = any(k in update for k in ("budget", "hours_per_week", "weeks", "target_role"))
+    planning_mode = (turn.last_asked in QUESTION_ORDER) or has_plan
+
+    if named and question_like and not wants_plan:
+        query = " ".join(c["name"] for c in named[:3])
+        kind = None if re.search(r"\b(before|prerequisite|require|need)\b", low) else "credential"
+        args: dict[str, Any] = {"query": query[:300], "k": 5}
+        if kind:
+            args["kind"] = kind
+        calls.append(tool_call("search_knowledge", args))
+        meta["named"] = [c["id"] for c in named]
+        # Credential names ("Network+", "CCNA") must not pick the advice topic ("network").
+        meta["advice_topic"] = advice_topic(re.sub(r"\S*\+\S*|\b[A-Z]{3,}\b", " ", text))
+        return finish(calls, meta, merged, skipped, seed, prompts_dir, plan_offer=True)
+
+    if "alternatives" in intents and has_plan:
+        calls.append(tool_call("plan_pathway", {"alternatives": 2}))
+        meta["alternatives_focus"] = True
+        return finish(calls, meta, merged, skipped, seed, prompts_dir)
+
+    if wants_plan or constraints_changed or planning_mode or (update and not question_like):
+        if not target_role(merged) and turn.posting is not None:
+            calls.append(tool_call("plan_pathway", {"use_posting": True, "alternatives": 1}))
+            return finish(calls, meta, merged, skipped, seed, prompts_dir)
+        if not target_role(merged):
+            interest = facts.target_phrase or interest_phrase(text)
+            if interest:
+                calls.append(tool_call("search_knowledge", {"query": interest, "kind": "occupation", "k": 3}))
+                meta["role_suggestions"] = interest
+            return finish(calls, meta, merged, skipped, seed, prompts_dir, force_question="target")
+        go = bool(GO_AHEAD_RE.search(text)) or (has_plan and constraints_changed)
+        if go or next_question(merged, skipped, seed, prompts_dir) is None:
+            calls.append(tool_call("plan_pathway", {"alternatives": 1}))
+        return finish(calls, meta, merged, skipped, seed, prompts_dir)
+
+    if question_like and (intents & {"advice", "info"}):
+        topic = advice_topic(text)
+        if "info" in intents and not topic:
+            calls.append(tool_call("search_knowledge", {"query": text[:300], "k": 5}))
+            return finish(calls, meta, merged, skipped, seed, prompts_dir, plan_offer=True)
+        meta["advice_topic"] = topic or "general"
+        if calls:
+            return finish(calls, meta, merged, skipped, seed, prompts_dir)
+        return answer(
+            render(prompts_dir, "advice", topic=topic or "general", variant=variant(seed, 2))
+            + "\n\n"
+            + next_step_text(merged, turn, seed, prompts_dir),
+            asked=None,
+        )
+
+    if calls:
+        return finish(calls, meta, merged, skipped, seed, prompts_dir)
+    # Nothing recognised: a vague goal or a message we could not place. Ask the next useful question.
+    interest = interest_phrase(text)
+    if interest and not target_role(merged):
+        calls.append(tool_call("search_knowledge", {"query": interest, "kind": "occupation", "k": 3}))
+        meta["role_suggestions"] = interest
+        return finish(calls, meta, merged, skipped, seed, prompts_dir, force_question="target")
+    question = next_question(merged, skipped, seed, prompts_dir)
+    return answer(
+        render(
+            prompts_dir,
+            "clarify",
+            variant=variant(seed, 3),
+            question=question[1] if question else "",
+            has_plan=has_plan,
+        ),
+        asked=question[0] if question else None,
+    )
+
+
+def _small_talk(text: str, facts: Facts, turn: Turn, seed: str, prompts_dir: Path | None) -> AIMessage | None:
+    """The reply to abuse, a greeting, thanks or an off-topic message that states no fact; else None."""
+    profile = turn.profile
+    if ABUSE_RE.search(text) and not facts.any():
+        question = next_question(profile, turn.skipped, seed, prompts_dir)
+        return answer(
+            render(
+                prompts_dir, "abusive", variant=variant(seed, 3), question=question[1] if question else ""
+            ),
+            asked=question[0] if question else None,
+        )
+    if GREETING_RE.match(text) and not facts.any():
+        question = next_question(profile, turn.skipped, seed, prompts_dir)
+        return answer(
+            render(
+                prompts_dir,
+                "welcome",
+                variant=variant(seed, 3),
+                learner_name=profile.get("name") or "",
+                returning=bool(target_role(profile) or turn.pathway),
+                target=target_label(profile),
+                question=question[1] if question else "",
+            ),
+            asked=question[0] if question else None,
+        )
+    if THANKS_RE.match(text) and not facts.any() and len(text) < 60:
+        return answer(render(prompts_dir, "thanks", variant=variant(seed, 3), has_plan=bool(turn.pathway)))
+    if OFFTOPIC_RE.search(text) and not CAREER_RE.search(text) and not facts.any():
+        question = next_question(profile, turn.skipped, seed, prompts_dir)
+        return answer(
+            render(
+                prompts_dir, "off_topic", variant=variant(seed, 3), question=question[1] if question else ""
+            ),
+            asked=question[0] if question else None,
+        )
+    return None
+
+
+def profile_update(facts: Facts, lookups: Lookups) -> tuple[dict[str, Any], dict | None]:
+    """The `update_profile` arguments for the facts of one message (empty: nothing to record), and the target
+    role they resolved to (None when no role phrase was given or none resolved)."""
+    update: dict[str, Any] = {}
+    role = None
+    if facts.target_phrase:
+        role = resolve_roles(facts.target_candidates or [facts.target_phrase], lookups)
+        if role is not None:
+            update["target_role"] = role["id"]
+            update["target_role_label"] = role["label"]
+    if facts.current_role:
+        update["current_role"] = facts.current_role
+    if facts.skills:
+        update["add_skills"] = facts.skills
+    if facts.credentials:
+        update["add_credentials"] = [{"name": n, "status": s} for n, s in facts.credentials]
+    if facts.budget is not None:
+        update["budget"] = facts.budget
+        if facts.currency and facts.currency != "USD":
+            update["currency"] = facts.currency
+    if facts.hours_per_week is not None and 0 < facts.hours_per_week <= 100:
+        update["hours_per_week"] = facts.hours_per_week
+    if facts.weeks is not None and 0 < facts.weeks <= 520:
+        update["weeks"] = facts.weeks
+    if facts.name:
+        update["name"] = facts.name
+    return update, role
+
+
+def finish(
+    calls: list[dict],
+    meta: dict,
+    merged: dict,
+    skipped: set[str],
+    seed: str,
+    prompts_dir: Path | None,
+    force_question: str | None = None,
+    plan_offer: bool = False,
+) -> AIMessage:
+    """Emit the tool calls (the answer comes after they ran), or ask the next question right away."""
+    if force_question:
+        meta["ask"] = force_question
+    elif not any(c["name"] == "plan_pathway" for c in calls) and not plan_offer:
+        question = next_question(merged, skipped, seed, prompts_dir)
+        if question is not None and not any(c["name"] in _SELF_CONTAINED_TOOLS for c in calls):
+            meta["ask"] = question[0]
+    if calls:
+        return tools_message(calls, **meta)
+    ask = force_question or meta.get("ask")
+    return answer(
+        question_reply(ask, bool(meta.get("need_plan_first")), merged, seed, prompts_dir), asked=ask
+    )
+
+
+def next_question(
+    profile: dict, skipped: set[str], seed: str, prompts_dir: Path | None
+) -> tuple[str, str] | None:
+    """The first field of `QUESTION_ORDER` neither known nor skipped, with its question; None when all are."""
+    for field_name in QUESTION_ORDER:
+        if field_name in skipped or is_known(profile, field_name):
+            continue
+        return field_name, question_text(field_name, profile, seed, prompts_dir)
+    return None
+
+
+def tool_call(name: str, args: dict) -> dict:
+    """One tool call, with a fresh id, as LangChain expects it in an AIMessage."""
+    return {"name": name, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}", "type": "tool_call"}
+
+
+def tools_message(calls: list[dict], **meta: Any) -> AIMessage:
+    """The message that asks the agent to run `calls`, with the engine's notes for the answer that follows."""
+    return AIMessage(content="", tool_calls=calls, response_metadata={META_KEY: meta})
+
+
+def draft_focus(low: str) -> str:
+    """Which draft the lower-cased message asks for: cover_letter, linkedin, resume or all."""
+    if "cover letter" in low:
+        return "cover_letter"
+    if "linkedin" in low or "headline" in low:
+        return "linkedin"
+    if re.search(r"\b(resume|résumé|cv|bullet)", low):
+        return "resume"
+    return "all"
+
+
+def advice_topic(text: str) -> str | None:
+    """The first `ADVICE_TOPICS` topic the text touches (interview, study, time, ...), or None."""
+    for topic, rx in ADVICE_TOPICS:
+        if rx.search(text):
+            return topic
+    return None
