@@ -265,3 +265,11 @@ def test_bind_tools_returns_a_working_runnable(offline_engine) -> None:
     bound = offline_engine.bind_tools(langchain_tools())
     msg = bound.invoke([system(), HumanMessage("hello")])
     assert isinstance(msg, AIMessage) and msg.content
+
+
+@pytest.mark.parametrize("profile", [None, {"target": {"role": "Information Security Analysts"}}])
+def test_an_empty_message_gets_a_welcome_not_an_error(offline_engine, profile) -> None:  # type: ignore[no-untyped-def]
+    msg = offline_engine.invoke([system(profile), HumanMessage("   ")])
+    assert not msg.tool_calls and msg.content.strip()
+    if profile:
+        assert "Information Security Analysts" in msg.content  # a returning learner is reminded of the goal

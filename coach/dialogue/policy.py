@@ -80,7 +80,15 @@ def decide(turn: Turn, ctx: Context) -> AIMessage:
     profile = turn.profile
     if not text:
         return answer(
-            render(prompts_dir, "welcome", variant=variant(seed, 3), learner_name=profile.get("name") or ""),
+            render(
+                prompts_dir,
+                "welcome",
+                variant=variant(seed, 3),
+                learner_name=profile.get("name") or "",
+                returning=bool(target_role(profile) or turn.pathway),
+                target=target_label(profile),
+                question="",
+            ),
             asked="target" if not target_role(profile) else None,
         )
 
