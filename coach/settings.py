@@ -131,13 +131,13 @@ class Settings(BaseSettings):
             raise ValueError(f"the secret {problem} ({SECRET_HINT})")
         return value
 
-    def kept_secret(self, name: str) -> str:
+    def kept_secret(self, name: str, nbytes: int = 12) -> str:
         """A random value made once and kept in HOME/`name` (owner-only), e.g. the demo accounts' passwords."""
         path = Path(self.home) / name
         if path.exists():
             return path.read_text(encoding="utf-8").strip()
         path.parent.mkdir(parents=True, exist_ok=True)
-        value = secrets.token_urlsafe(32 if name.startswith("secret") else 12)
+        value = secrets.token_urlsafe(nbytes)
         path.touch(mode=0o600)
         path.write_text(value + "\n", encoding="utf-8")
         return value
@@ -149,7 +149,7 @@ class Settings(BaseSettings):
         if self.secret_key is not None:
             return self.secret_key.get_secret_value()
         if self.local_mode:
-            return self.kept_secret("secret-key.txt")
+            return self.kept_secret("secret-key.txt", nbytes=32)
         raise InsecureSettings(
             f"COACH_SECRET_KEY is not set: give the API a secret of {MIN_SECRET_CHARS}+ random characters "
             f"({SECRET_HINT}), or set COACH_LOCAL_MODE=true to run on this machine only"

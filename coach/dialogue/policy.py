@@ -72,6 +72,23 @@ class Context:
     prompts_dir: Path | None
 
 
+def _welcome(turn: Turn, seed: str, prompts_dir: Path | None, question: str, asked: str | None) -> AIMessage:
+    """The welcome (a returning learner is reminded of their goal), ending with `question` when given."""
+    profile = turn.profile
+    return answer(
+        render(
+            prompts_dir,
+            "welcome",
+            variant=variant(seed, 3),
+            learner_name=profile.get("name") or "",
+            returning=bool(target_role(profile) or turn.pathway),
+            target=target_label(profile),
+            question=question,
+        ),
+        asked=asked,
+    )
+
+
 def decide(turn: Turn, ctx: Context) -> AIMessage:
     """The engine's move on a new learner message: tool calls to run, or a reply that needs no tool."""
     prompts_dir = ctx.prompts_dir
@@ -79,18 +96,7 @@ def decide(turn: Turn, ctx: Context) -> AIMessage:
     seed = f"{turn.human_count}:{text}"
     profile = turn.profile
     if not text:
-        return answer(
-            render(
-                prompts_dir,
-                "welcome",
-                variant=variant(seed, 3),
-                learner_name=profile.get("name") or "",
-                returning=bool(target_role(profile) or turn.pathway),
-                target=target_label(profile),
-                question="",
-            ),
-            asked="target" if not target_role(profile) else None,
-        )
+        return _welcome(turn, seed, prompts_dir, "", "target" if not target_role(profile) else None)
 
     if is_posting(text):
         # Lines of the posting that address an AI are data to ignore: they are not shown as requirements.
@@ -230,17 +236,8 @@ def _small_talk(text: str, facts: Facts, turn: Turn, seed: str, prompts_dir: Pat
         )
     if GREETING_RE.match(text) and not facts.any():
         question = next_question(profile, turn.skipped, seed, prompts_dir)
-        return answer(
-            render(
-                prompts_dir,
-                "welcome",
-                variant=variant(seed, 3),
-                learner_name=profile.get("name") or "",
-                returning=bool(target_role(profile) or turn.pathway),
-                target=target_label(profile),
-                question=question[1] if question else "",
-            ),
-            asked=question[0] if question else None,
+        return _welcome(
+            turn, seed, prompts_dir, question[1] if question else "", question[0] if question else None
         )
     if THANKS_RE.match(text) and not facts.any() and len(text) < 60:
         return answer(render(prompts_dir, "thanks", variant=variant(seed, 3), has_plan=bool(turn.pathway)))
