@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -599,6 +600,27 @@ def chat_command(
 
 
 # ---- serve / ui (issues 7, 8) ----------------------------------------------------------------------------------
+
+
+@app.command("understand")
+def understand_cmd(
+    today: str | None = typer.Option(None, "--today", help="Reference date YYYY-MM-DD for deadlines."),
+) -> None:
+    """Read learner messages as JSON lines {"id", "text", "asked"?} on stdin; write their facts and intents."""
+    from coach.dialogue.contract import understand_stream
+    from coach.dialogue.understand import Understander
+    from coach.knowledge import get_catalog
+
+    from coach.settings import get_settings
+
+    try:
+        day = date.fromisoformat(today) if today else get_settings().today_date()
+    except ValueError:
+        raise BadInput(f"--today must be a date YYYY-MM-DD, not {today!r}") from None
+    understander = Understander(get_catalog())
+    for line in understand_stream(sys.stdin, understander, day):
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
 
 
 @app.command("serve")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import secrets
 from collections import Counter
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -116,6 +117,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     rate_limit_per_minute: int = 60
     cors_origins: list[str] = Field(default_factory=list)
+    today: date | None = Field(
+        default=None, description="COACH_TODAY: the date deadlines are counted from (default: the real date)."
+    )
 
     @field_validator("allowed_hosts")
     @classmethod
@@ -141,6 +145,10 @@ class Settings(BaseSettings):
         path.touch(mode=0o600)
         path.write_text(value + "\n", encoding="utf-8")
         return value
+
+    def today_date(self) -> date:
+        """The reference date for deadlines: COACH_TODAY when set (reproducible runs), else today."""
+        return self.today or date.today()
 
     def token_secret(self) -> str:
         """The key that signs bearer tokens: COACH_SECRET_KEY, or in local mode one kept in HOME.

@@ -1,0 +1,509 @@
+"""Understanding one learner message: the facts it states, each with its evidence, and what the learner wants.
+
+`Understander.read(text, asked, today)` returns an `Understanding`: the target role and the current role (read
+as occupations through `roles`), years of experience, budget with currency, weekly study hours, deadline,
+credentials held or in progress (through `mentions`), skills, and the intents of the message (the closed set of
+`INTENTS`). `asked` is the fact the coach asked for last, so a bare "8, maybe more" is read as hours and "like two
+grand tops" as a budget.
+
+It tells apart what a naive reader mixes up: the role someone wants from the one they have, experience from a
+deadline, a budget from a price or a salary, a held credential from one they only consider, a question from a
+fact. `Understanding.contract()` gives the `coach understand` JSON object (see the README).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from typing import Any
+
+from coach.dialogue.amounts import Found, declined_budget, read_budget, read_deadline, read_experience, read_hours
+from coach.dialogue.mentions import CredentialIndex, Mention, read_credentials
+from coach.dialogue.places import local_currency
+from coach.dialogue.roles import GENERIC_NOUNS, RoleIndex, RoleMatch
+from coach.knowledge.catalog import Catalog
+
+INTENTS = ("give_facts", "ask_plan", "ask_question", "ask_draft", "posting", "change", "greeting", "other")
+ASKABLE = ("target_role", "background", "budget", "hours_per_week", "deadline")
+
+# ---- target role --------------------------------------------------------------------------------------------
+
+_ARTICLE = r"(?:(?:an?|the|my|some|something|a job|a role|a career|a position|a job as|a role as|work|job)\s+(?:as\s+an?\s+|as\s+|in\s+|with\s+)?)?"
+_TARGET_VERB = (
+    r"be(?:\s+hired)?\s+as|be|become|get\s+into|go\s+into|move\s+(?:up\s+)?(?:in)?to|move\s+over\s+to|switch\s+(?:in)?to|"
+    r"shift\s+(?:in)?to|transition\s+(?:in)?to|pivot\s+(?:in)?to|break\s+into|work\s+as|work\s+in|retrain\s+as|"
+    r"end\s+up\s+(?:as|in)|land|do|go\s+for|try|get|start\s+(?:as|in)|make\s+the\s+(?:move|switch|jump)\s+(?:in)?to|"
+    r"qualify\s+as|train\s+as|be\s+on\s+the\s+other\s+side\s+of\s+that,?\s*so"
+)
+_TARGET_RES = [
+    re.compile(
+        rf"\b(?:want|wanna|wants|wanted|would\s+like|'d\s+like|like|hope|hoping|plan|planning|aim|aiming|trying|"
+        rf"keen|going|dream|ready|'d\s+love|would\s+love|love|looking|decided|need|'d\s+rather|would\s+rather|rather)"
+        rf"\s+(?:is\s+)?(?:to\s+)?(?:{_TARGET_VERB})\s+{_ARTICLE}(?P<role>[^.,;!?()]+)",
+        re.I,
+    ),
+    re.compile(rf"\b(?:want|wanna|need|looking for|find|get|land)\s+(?:an?\s+|my\s+first\s+|a\s+new\s+|the\s+)?(?P<role>[\w/&+ -]{{2,40}}?)\s+(?:job|role|position|work|career|gig)s?\b", re.I),
+    re.compile(r"\b(?:want|need)\s+(?:a\s+)?(?:job|role|position|career)\s+(?:as|in)\s+(?:an?\s+)?(?P<role>[^.,;!?()]+)", re.I),
+    re.compile(rf"\b(?:fancy|considering|consider|thinking(?:\s+about)?(?:\s+(?:becoming|switching\s+to|moving\s+(?:in)?to|going\s+into|getting\s+into|doing))?|looking\s+at|interested\s+in|aiming\s+for|going\s+for|set\s+on|eyeing|targeting)\s+(?:moving\s+into\s+|becoming\s+|getting\s+into\s+|switching\s+to\s+)?{_ARTICLE}(?P<role>[^.,;!?()]+)", re.I),
+    re.compile(r"\b(?:goal|target|aim|objective|dream|plan)\s*(?:is|:|=|-)\s*(?:to\s+(?:be|become|get|land)\s+)?(?:an?\s+)?(?P<role>[^.,;!?()]+)", re.I),
+    re.compile(r"(?:^|[.!?]\s+|\b(?:so|and|but)\s+)(?P<role>[\w/&+ -]{2,40}?)\s+is\s+(?:the\s+goal|my\s+goal|the\s+dream|the\s+plan|what\s+i(?:'m| am)\s+(?:aiming|going|shooting)\s+for|where\s+i\s+want\s+to\s+(?:be|end\s+up))\b", re.I),
+    re.compile(r"\b(?:switching|switch|changing|change|moving|move|transitioning|transition|pivoting|career\s+changer|career\s+change|going)\s+from\s+[\w\s/&-]{2,40}?\s+(?:to|into)\s+(?P<role>[^.,;!?()]+)", re.I),
+    re.compile(r"\b(?:for|towards?)\s+(?:an?\s+|the\s+)?(?:entry[- ]level\s+|junior\s+)?(?P<role>[\w/&+ -]{2,40}?)\s+(?:role|job|position|opening)s?\b", re.I),
+    re.compile(r"\bjob[- ]ready\s+as\s+(?:an?\s+)?(?P<role>[^.,;!?()]+)", re.I),
+    re.compile(r"\binterviewing\s+for\s+(?:an?\s+|the\s+)?(?P<role>[^.,;!?()]+?)\s+(?:role|job|position)\b", re.I),
+    re.compile(r"\binto\s+(?P<role>[\w/&+ -]{2,40}?)\s+(?:resume|cv)\b", re.I),
+]
+_ROLE_END_RE = re.compile(
+    r"\s+(?:in\s+\d|within|by|before|after|because|but|so|since|as\s+soon|eventually|someday|one day|ideally|"
+    r"maybe|probably|i\s+guess|i\s+think|for\s+real|long\s+term|short\s+term|instead|though|too|at\s+(?:a|an|the|some)\b|"
+    r"at\s+[A-Z]|for\s+(?:a|an|the|my|some|ed-?tech|\w+\s+companies)\b|with\s+|if\s+|when\s+|where\s+|which\s+|who\s+|and\s+then|"
+    r"and\s+i\b|and\s+(?:want|have|need|can|would|am)|then\b|now\b|asap|next\s+year|this\s+year|or\s+something|"
+    r"or\s+so|etc|in\s+(?:the|a|an|my|our)\s|in\s+(?:bangalore|london|[A-Z]\w+))\b.*$",
+    re.I | re.S,
+)
+_NOT_TARGET_RE = re.compile(
+    r"\b(?:not\s+sure\s+(?:i\s+)?(?:even\s+)?want|don'?t\s+(?:really\s+)?want|do\s+not\s+want|not\s+interested|"
+    r"forget|no\s+longer|not\s+\w+\s+anymore|rather\s+than|instead\s+of|never\s+want|hate)\b[^.!?]*$",
+    re.I,
+)
+_VAGUE_ROLE_RE = re.compile(
+    r"^(?:something|anything|stuff|things|it|that|this|them|job|jobs|career|work|more|better|out|there|go|start|"
+    r"money|experience|it official|ahead|back|started|help|a change|change|into it|the exam|the cert|certified|"
+    r"(?:a\s+)?(?:desk|office|remote|better|good|real|new|stable|first)\s+job|a plan|plan|hired|abroad|on|somewhere)\b",
+    re.I,
+)
+
+
+def _clean_role(raw: str) -> str:
+    role = _ROLE_END_RE.sub("", " " + raw.strip()).strip()
+    role = re.sub(r"^(?:an?|the|some|my|into|in|as|to|be|become|more|like)\s+", "", role, flags=re.I)
+    role = re.sub(r"^(?:an?|the)\s+", "", role, flags=re.I)
+    role = re.sub(
+        r"\s+(?:roles?|jobs?|positions?|work|career|field|stuff|side|type of (?:job|role)|kind of (?:job|role)|"
+        r"thing|industry|sector|space|world|one|person|people|lol|haha|pls|please|tbh|honestly|really|lmao|"
+        r"full[- ]time|for real)$",
+        "",
+        role,
+        flags=re.I,
+    )
+    return role.strip(" .,:;!?\"'-")
+
+
+# ---- current role -------------------------------------------------------------------------------------------
+
+_CURRENT_RES = [
+    # "I work for the county as an eligibility worker", "working in a logistics company as MIS executive"
+    re.compile(r"\bwork(?:ing|s)?\s+(?:full[- ]time\s+|part[- ]time\s+)?(?:for|at|in)\s+[^.,;!?]{2,50}?\s+as\s+(?:an?\s+|the\s+)?(?P<role>[^.,;!?()]+)", re.I),
+    re.compile(r"\b(?:i\s+|currently\s+|still\s+|now\s+)?(?:work|working|worked|employed|serving|hired)(?:\s+(?:full[- ]time|part[- ]time|nights|days|currently|\d+\s+(?:years?|yrs?)))?\s+as\s+(?:an?\s+|the\s+)?(?P<role>[^.,;!?()]+)", re.I),
+    re.compile(r"\b(?:i'?m|i\s+am|im)\s+(?:currently\s+|now\s+|still\s+|just\s+|working\s+as\s+)?(?:an?|the)\s+(?P<role>[^.,;!?()]+)", re.I),
+    re.compile(r"\bcurrent(?:ly)?\s*(?:job|role|position|work)?\s*(?:is|:|-)?\s*(?:an?\s+|working\s+as\s+an?\s+|working\s+as\s+)?(?P<role>[^.,;!?()]+)", re.I),
+    re.compile(r"\b(?:i'?ve|i\s+have|i'?d)\s+been\s+(?:an?\s+|working\s+as\s+an?\s+|working\s+in\s+|doing\s+|in\s+)(?P<role>[^.,;!?()]+)", re.I),
+    re.compile(r"\bbeen\s+(?:an?\s+|doing\s+|working\s+in\s+|in\s+)(?P<role>[^.,;!?()]+?)\s+(?:for|since)\b", re.I),
+    re.compile(r"\b(?:i|we)\s+(?:do|run|manage|teach|drive|handle|lead|fix|work\s+nights|work\s+days)\s+(?P<role>[^.,;!?()]+)", re.I),
+    re.compile(r"\b(?:i'?m|i\s+am)\s+in\s+(?P<role>[^.,;!?()]+?)\s+(?:right\s+now|rn|currently|at the moment|now)\b", re.I),
+    re.compile(r"\b(?:i'?ve|i\s+have)\s+done\s+(?P<role>[^.,;!?()]+?)\s+for\b", re.I),
+    re.compile(r"\b(?:worked|been)\s+\d+(?:\.\d+)?\s+(?:years?|yrs?)\s+as\s+(?:an?\s+)?(?P<role>[^.,;!?()]+)", re.I),
+    re.compile(r"\b\d+(?:\.\d+)?\s*(?:years?|yrs?)\s+(?:as|in)\s+(?:an?\s+)?(?P<role>[^.,;!?()]+)", re.I),
+    re.compile(r"\b(?:coming|switching|moving|transitioning|changer|change|pivoting)\s+from\s+(?:an?\s+)?(?P<role>[^.,;!?()]+?)\s+(?:to|into)\b", re.I),
+    re.compile(r"\bbackground\s*:\s*(?:\d+\s*(?:years?|yrs?)\s+)?(?P<role>[^.,;!?()]+)", re.I),
+    re.compile(r"\b(?:i\s+)?make\s+[$£€₹]?\d+k?\s+(?:as\s+an?\s+|doing\s+)(?P<role>[^.,;!?()]+)", re.I),
+]
+_CURRENT_END_RE = re.compile(
+    r"\s+(?:and\s+(?:i\b|want|have|need|would|am|my|looking|thinking|honestly)|but\b|so\b|since\b|for\s+(?:about\s+)?\d|"
+    r"for\s+(?:the\s+)?(?:past|last)|who\b|which\b|because\b|while\b|where\b|looking\b|trying\b|wanting\b|hoping\b|"
+    r"rn\b|right\s+now|lol\b|currently\b|now\b|from\s+\d|\d+\s*(?:years?|yrs?)|though\b|just\b|until\b).*$",
+    re.I | re.S,
+)
+_NOT_CURRENT_RE = re.compile(
+    r"^(?:\d|bit|little|lot|good|great|decent|quick|fast|big|huge|total|complete|beginner|newbie|career changer|"
+    r"fan|mom|dad|mum|parent|single|native|former|ex-|retired from|person|people|huge fan|team player|"
+    r"basically|kind of|sort of|practically|pretty|very|really|so|too|not|also|just|done|tired|burnt|burned|"
+    r"interested|looking|thinking|trying|hoping|planning|currently|still|happy|keen|new to|good at|confident|"
+    r"halfway|studying|doing|working on|in\s+(?:the\s+)?(?:middle|process)|from\b|based|here\b|in\s+[A-Z])",
+    re.I,
+)
+_PAST_RE = re.compile(r"\b(?:used to|was|were|back in|before that|previously|formerly|ex-)\s*$", re.I)
+
+
+def _clean_current(raw: str) -> str:
+    role = _CURRENT_END_RE.sub("", " " + raw.strip()).strip()
+    role = re.sub(r"\s+(?:here|lol|haha|tbh|honestly|full[- ]time|part[- ]time|at the moment)$", "", role, flags=re.I)
+    return role.strip(" .,:;!?\"'-")[:80]
+
+
+# ---- intents ------------------------------------------------------------------------------------------------
+
+_PLAN_RE = re.compile(
+    r"\b(?:(?:make|build|give|create|draw up|put together|suggest|recommend|map out|lay out|plan)\s+(?:me\s+)?(?:an?\s+|the\s+|my\s+)?"
+    r"(?:\d+[- ]\w+\s+)?(?:plan|pathway|roadmap|path|steps|route|schedule|study plan)|plan\s+(?:the\s+)?(?:steps|it|this|that|for\s+me|pls|please)|"
+    r"(?:re-?do|redo|update|redo|re-?plan|re-?run|refresh|revise|change)\s+(?:the\s+|my\s+)?(?:plan|pathway|roadmap)|replan|re-plan|"
+    r"what\s+(?:else\s+)?(?:should|do|would|could|can)\s+i\s+(?:learn|study|do|take|get|focus on|start with)|"
+    r"where\s+(?:do|should|can)\s+i\s+(?:even\s+)?start|how\s+do\s+i\s+(?:move\s+up|get\s+there|get\s+started|start|get\s+into|break\s+into|become)|"
+    r"what(?:'s|\s+is)\s+(?:the\s+)?(?:next\s+step|first\s+step|best\s+path|best\s+route|fastest\s+way)|now\s+what|what\s+next\b(?!\s*,)|"
+    r"(?:suggest|recommend)\s+(?:some\s+|me\s+)?(?:certs?|certifications?|courses?|credentials?|a\s+roadmap|roadmap)|"
+    r"(?:please|pls|plz)\s+(?:guide|help|suggest)|guide\s+me|roadmap\s+pls|plan\s+pls|"
+    r"what\s+certs?\s+(?:should|would|could|do)|which\s+certs?\s+should\s+i|what\s+(?:certifications?|courses?)\s+(?:should|would|do)|"
+    r"plan\s+for\s+\d+\s+\w+|\d+[- ](?:week|month)\s+plan|steps?\s+(?:for|to)\s+me|what\s+do\s+i\s+do\s+first|"
+    r"help\s+me\s+(?:plan|get|become|move|switch)|(?:a|my)\s+plan\b(?=[^.?!]*\?))",
+    re.I,
+)
+_DRAFT_RE = re.compile(
+    r"\b(?:cover\s+letter|resume|résumé|cv\b|bullets?|linkedin|headline|about\s+section|elevator\s+pitch|pitch|"
+    r"star\s+(?:answers?|stories|points|method|format)|\bSTAR\b|interview\s+answers?|personal\s+statement|"
+    r"summary\s+for\s+my|bio\b|posts?\s+announcing)\b",
+    re.I,
+)
+_DRAFT_ASK_RE = re.compile(
+    r"\b(?:write|draft|do|give|make|turn|help|tailor|prepare|create|rewrite|polish|fix|need|want|could|can|would|pls|please)\b",
+    re.I,
+)
+_POSTING_RE = re.compile(
+    r"\b(?:(?:this|the|a|that)\s+(?:job\s+)?(?:posting|post|listing|ad|advert|advertisement|vacancy|opening|job\s+description|jd)|"
+    r"here'?s\s+(?:a|the|one)|check\s+this|against\s+(?:this|the)\s+(?:job|posting|role)|"
+    r"job\s+(?:posting|ad|description)\s*:|requirements\s*:|responsibilities\s*:|qualifications\s*:|"
+    r"my\s+friend\s+sent\s+me\s+this|found\s+this\s+(?:job|one|posting))\b",
+    re.I,
+)
+_QUESTION_START_RE = re.compile(
+    r"^(?:is|are|was|were|does|do|did|can|could|should|would|will|how|what|what's|whats|which|why|when|where|who|"
+    r"is\s+it|any|isn'?t|doesn'?t|am\s+i|have\s+you|tell\s+me|explain|wondering|curious)\b",
+    re.I,
+)
+_GREETING_RE = re.compile(
+    r"^\W*(?:hi|hello|hey|hiya|howdy|yo|hallo|hola|bonjour|good\s+(?:morning|afternoon|evening|day)|g'?day|greetings|"
+    r"thanks|thank\s+you|thx|ty|cheers|ok(?:ay)?|cool|great|awesome|nice|bye|goodbye|see\s+you|talk\s+soon|"
+    r"have\s+a\s+(?:good|nice)\s+\w+|how\s+are\s+you(?:\s+today|\s+doing)?|what'?s\s+up|sup|hi\s+there|hey\s+there|"
+    r"that\s+(?:plan\s+)?(?:looks|sounds|is)\s+(?:great|good|perfect|helpful|amazing)|coach|there|today|so\s+much|"
+    r"lol|:\)|!+|\?+|\.+|,|\s)+\W*$",
+    re.I,
+)
+_INJECTION_RE = re.compile(
+    r"\b(?:ignore\s+(?:all\s+)?(?:your|the|previous|prior|above)\s+(?:\w+\s+)?(?:instructions|rules|prompts?)|"
+    r"system\s+prompt|developer\s+mode|jailbreak|you\s+are\s+now|api\s+key|admin\s+rights|act\s+as\s+(?:an?\s+)?(?:unrestricted|dan)|"
+    r"^\s*system\s*:|reveal\s+your|print\s+your\s+(?:prompt|instructions)|hack\s+(?:into|my\s+ex)|get\s+into\s+my\s+ex|"
+    r"someone'?s\s+(?:account|password|instagram|email))",
+    re.I | re.M,
+)
+_FAKE_RE = re.compile(
+    r"\b(?:put|say|write|add|list|claim|pretend)\s+(?:down\s+|in\s+)?(?:that\s+)?i\s+(?:have|hold|am|was|did|got)\b[^.?!]*|"
+    r"\bnobody\s+checks\b|\bno\s+one\s+checks\b|\bfake\s+(?:a|the|my)\b|\bmake\s+(?:it|me)\s+look\s+like\b",
+    re.I,
+)
+_ABUSE_RE = re.compile(
+    r"\b(?:useless|garbage|trash|stupid|idiot|dumb|sucks?|worthless|shut\s+up|hate\s+you|f+u+c+k\w*|shit\w*|crap|"
+    r"moron|pathetic|waste\s+of\s+(?:my\s+)?time\s+talking)\b",
+    re.I,
+)
+_CAREER_RE = re.compile(
+    r"\b(?:job|jobs|career|work|role|cert\w*|course\w*|study|studying|learn\w*|skill\w*|resume|cv|interview|"
+    r"salary|hire|hired|hiring|employ\w*|exam|degree|apprentice\w*|intern\w*|training|budget|posting|plan|"
+    r"pathway|roadmap|experience|qualif\w*|promotion|boss|manager|company|industry|field|switch|transition)\b",
+    re.I,
+)
+_CHANGE_RE = re.compile(
+    r"\b(?:actually|update[d:]?|correction|correct(?:ing)?\s+(?:that|myself)|scratch\s+that|forget\s+(?:that|it|about|what|the)|"
+    r"instead|anymore|any\s+more|no\s+longer|changed?\s+my\s+mind|new\s+plan|i\s+said\b[^.]*\bbefore|sorry,?\s+i\s+(?:said|meant|gave)|"
+    r"i\s+meant|not\s+\d[^.]*anymore|turns\s+out|has\s+to\s+go\s+(?:up|down)|now\s*,?\s+not\b|only\s+do\b[^.]*\bnow|"
+    r"(?:got|been)\s+promoted|i'?d\s+rather|rather\s+be|was\s+wrong|thought\s+about\s+it\s+more|so\s+that'?s\s+done|"
+    r"(?:can|could)\s+(?:actually\s+)?do\s+[^.]*\bnow\b|just\s+passed|passed\b[^.]*\byesterday|update\s+my)\b",
+    re.I,
+)
+_REFUSAL_RE = re.compile(
+    r"\b(?:no\s+idea|no\s+clue|not\s+sure|dunno|don'?t\s+know|no\s+deadline|whenever|no\s+rush|asap|as\s+soon\s+as|"
+    r"whatever\s+it\s+costs|money'?s?\s+not|not\s+a\s+(?:concern|problem)|flexible|depends|haven'?t\s+decided|"
+    r"i\s+guess|something\s+with|like\s+yesterday|open\s+to\s+anything)\b",
+    re.I,
+)
+_SELF_RE = re.compile(
+    r"\b(?:i'?m|i\s+am|im|i\s+have|i'?ve|i\s+work|i\s+do|i\s+can|i\s+could|i\s+know|i\s+did|i\s+passed|i\s+finished|"
+    r"my\s+(?:job|role|background|budget|experience|boss|company|employer)|i\s+teach|i\s+run|i\s+manage|i\s+make|"
+    r"i\s+got|i\s+hold|i\s+just|i\s+want|i'?d\s+like|i\s+like|i\s+built|i\s+trained|i\s+led)\b",
+    re.I,
+)
+_QUOTED_RE = re.compile(r"(?:'|\"|“|‘)([^'\"”’]{40,})(?:'|\"|”|’)", re.S)
+
+
+def _mask_quotes(text: str) -> tuple[str, bool]:
+    """The text with long quoted passages (a pasted posting) blanked out, and whether there were any."""
+    masked, n = _QUOTED_RE.subn(lambda m: " " * len(m.group(0)), text)
+    return masked, n > 0
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    out, start = [], 0
+    for m in re.finditer(r"[.!?]+(?=\s|$)|\n+", text):
+        out.append((start, m.end()))
+        start = m.end()
+    if start < len(text):
+        out.append((start, len(text)))
+    return [(s, e) for s, e in out if text[s:e].strip()]
+
+
+@dataclass
+class Understanding:
+    """Everything one message says (see the module docstring). Spans are (start, end) into `text`."""
+
+    text: str
+    asked: str | None = None
+    intents: list[str] = field(default_factory=list)
+    target: RoleMatch | None = None
+    target_phrase: str | None = None  # the learner's words for the target, resolved or not
+    target_span: tuple[int, int] | None = None
+    current_role: str | None = None
+    current_soc: str | None = None
+    current_span: tuple[int, int] | None = None
+    experience: Found | None = None
+    budget: Found | None = None
+    hours: Found | None = None
+    deadline: Found | None = None
+    deadline_date: date | None = None
+    credentials: list[Mention] = field(default_factory=list)  # held or in progress
+    mentioned: list[Mention] = field(default_factory=list)  # only named: wanted, compared, asked about
+    skills: list[dict[str, Any]] = field(default_factory=list)
+    declined: list[str] = field(default_factory=list)  # facts the learner declined or left open
+    fabrication: bool = False  # asked to claim something untrue
+
+    def has_facts(self) -> bool:
+        """True when the message states at least one fact about the learner."""
+        return bool(
+            self.target
+            or self.target_phrase
+            or self.current_role
+            or self.experience
+            or self.budget
+            or self.hours
+            or self.deadline
+            or self.credentials
+            or self.skills
+        )
+
+    def contract(self, uid: str) -> dict[str, Any]:
+        """The `coach understand` output object for this message."""
+        target = None
+        if self.target is not None:
+            target = {
+                "onet_soc": self.target.onet_soc,
+                "uri": self.target.uri,
+                "label": self.target.label,
+                "text": self.target.text,
+            }
+        elif self.target_phrase:
+            target = {"onet_soc": None, "uri": None, "label": None, "text": self.target_phrase}
+        return {
+            "id": uid,
+            "intents": self.intents,
+            "target_role": target,
+            "current_role": {"text": self.current_role, "onet_soc": self.current_soc} if self.current_role else None,
+            "experience_years": self.experience.value if self.experience else None,
+            "budget": {"amount": self.budget.value, "currency": self.budget.currency} if self.budget else None,
+            "hours_per_week": self.hours.value if self.hours else None,
+            "deadline_weeks": int(self.deadline.value) if self.deadline else None,
+            "credentials": [{"id": m.credential_id, "status": m.status} for m in self.credentials],
+            "skills": self.skills,
+        }
+
+
+class Understander:
+    """Reads learner messages against one catalogue (built once per face; see `read`)."""
+
+    def __init__(self, catalog: Catalog, linker: Any | None = None) -> None:
+        self.catalog = catalog
+        self.linker = linker
+
+    @cached_property
+    def roles(self) -> RoleIndex:
+        """Job titles → occupations."""
+        return RoleIndex(self.catalog)
+
+    @cached_property
+    def credential_names(self) -> CredentialIndex:
+        """Credential names → catalogue ids."""
+        return CredentialIndex(self.catalog)
+
+    # ---- roles ----------------------------------------------------------------------------------------------
+
+    def _target_candidates(self, text: str, asked: str | None) -> list[tuple[str, int, int]]:
+        found: list[tuple[str, int, int]] = []
+        for rx in _TARGET_RES:
+            for m in rx.finditer(text):
+                s, e = m.span("role")
+                if _NOT_TARGET_RE.search(text[max(0, s - 60) : s]):
+                    continue
+                if re.search(r"\b(?:don'?t|not|never)\s+(?:\w+\s+){0,2}$", text[max(0, m.start() - 16) : m.start()], re.I):
+                    continue
+                role = _clean_role(m.group("role"))
+                if role and not _VAGUE_ROLE_RE.match(role) and len(role) >= 2:
+                    found.append((role, s, s + len(role)))
+        if asked == "target_role" and not found:
+            # The answer to "what role?" is the role itself ("corporate trainer or L&D specialist").
+            first = re.split(r"[.!?;]|,\s*(?:long|short)\s+term|\bthinking\b|\bshort\s+term\b", text, flags=re.I)[0]
+            first = re.sub(r"^\W*(?:ok(?:ay)?|so|well|hmm+|um+|i\s+think|i\s+guess|maybe|probably|ideally|honestly)\b[\s,]*", "", first, flags=re.I)
+            role = _clean_role(first)
+            if role and not _VAGUE_ROLE_RE.match(role):
+                found.append((role, text.find(role), text.find(role) + len(role)))
+        return sorted(found, key=lambda f: f[1])
+
+    def _resolve_target(self, text: str, candidates: list[tuple[str, int, int]]) -> tuple[RoleMatch | None, str | None, tuple[int, int] | None]:
+        first_phrase: tuple[str, tuple[int, int]] | None = None
+        for phrase, s, e in candidates:
+            options = [o for o in re.split(r"\s*(?:,|/|\bor\b|\bthen\b|&(?!\s*d)|\band\s+then\b)\s*", phrase, flags=re.I) if o.strip()]
+            if not options:
+                continue
+            if first_phrase is None:
+                first_phrase = (options[0], (s, e))
+            for option in [phrase, *options]:
+                option = _clean_role(option)
+                if not option or option.lower() in GENERIC_NOUNS:
+                    continue
+                match = self.roles.resolve(option, text)
+                if match is not None:
+                    return match, option, (s, e)
+        if first_phrase and self.roles.looks_like_role(first_phrase[0]):
+            return None, first_phrase[0], first_phrase[1]
+        return None, None, None
+
+    def _current_role(self, text: str, asked: str | None, target_span: tuple[int, int] | None) -> tuple[str, tuple[int, int]] | None:
+        cands: list[tuple[int, str, int]] = []
+        for rank, rx in enumerate(_CURRENT_RES):
+            for m in rx.finditer(text):
+                s = m.start("role")
+                if target_span and target_span[0] <= s < target_span[1]:
+                    continue
+                before = text[max(0, m.start() - 40) : m.start()]
+                if _PAST_RE.search(before) or re.search(r"\b(?:telling|told|say|says|said|call|calls)\s+me\s*$", before, re.I):
+                    continue
+                if re.search(r"\b(?:want|like|hope|plan|trying|wish|aim|love|going|need)\s+to\s*(?:\w+\s+)?$", before, re.I):
+                    continue
+                role = _clean_current(m.group("role"))
+                if not role or _NOT_CURRENT_RE.match(role) or len(role) < 2:
+                    continue
+                if re.fullmatch(r"[A-Z][\w'-]+(?:,\s*\w+)?", role) and local_currency(role):
+                    continue  # a place ("I'm in Leeds")
+                cands.append((rank, role, s))
+        # "Loan officer at a credit union. 8 years." / "truck driver 15 yrs": a job title opening a sentence.
+        for s, e in _sentences(text):
+            sent = text[s:e]
+            m = re.match(
+                r"\s*(?:(?:hi|hey|hello|hiya|ok|so)\W+)?(?P<role>[A-Za-z][\w/&+' -]{1,50}?)\s*(?:,|\(|\bfor\s+\d|\bfor\s+(?:about\s+)?\w+\s+years|\d+\s*(?:years?|yrs?)|\bat\s+(?:an?|the)\b|\bin\s+[A-Z]|\s*$|\.)",
+                sent,
+            )
+            if not m:
+                continue
+            role = _clean_current(m.group("role"))
+            role = re.sub(r"\s+(?:at|in)\s*$", "", role)
+            rest = text[s : min(len(text), e + 40)]
+            has_years = bool(re.search(r"\d+(?:\.\d+)?\s*(?:years?|yrs?)|\b(?:years?|yrs?)\b", rest, re.I))
+            if not role or _NOT_CURRENT_RE.match(role) or len(role.split()) > 7:
+                continue
+            if target_span and s <= target_span[0] < s + m.end("role"):
+                continue
+            if asked == "target_role" or re.match(r"\s*(?:i|my|we|you|it|this|that|what|how|is|are|do|can|want)\b", role, re.I):
+                continue
+            if (has_years or asked == "background") and self.roles.looks_like_role(role):
+                cands.append((len(_CURRENT_RES), role, s + m.start("role")))
+        if not cands and asked == "background":
+            first = _clean_current(re.split(r"[.!?;]", text)[0])
+            if first and not _NOT_CURRENT_RE.match(first):
+                cands.append((99, first, text.find(first)))
+        if not cands:
+            return None
+        rank, role, s = min(cands, key=lambda c: (c[0], c[2]))
+        return role, (s, s + len(role))
+
+    # ---- the whole message ----------------------------------------------------------------------------------
+
+    def read(self, text: str, asked: str | None = None, today: date | None = None) -> Understanding:
+        """Facts and intents of one message (see the module docstring); `today` anchors deadlines."""
+        today = today or date.today()
+        asked = asked if asked in ASKABLE else None
+        u = Understanding(text=text, asked=asked)
+        if not text.strip():
+            return u
+        masked, quoted = _mask_quotes(text)
+        u.fabrication = bool(_FAKE_RE.search(masked))
+        local = local_currency(masked)
+
+        deadline = read_deadline(masked, asked, today)
+        if deadline is not None:
+            u.deadline, u.deadline_date = deadline
+        u.experience = read_experience(masked, u.deadline, today)
+        u.hours = read_hours(masked, asked)
+        u.budget = read_budget(masked, asked, local)
+        if declined_budget(masked):
+            u.declined.append("budget")
+            u.budget = None
+        candidates = self._target_candidates(masked, asked)
+        u.target, u.target_phrase, u.target_span = self._resolve_target(masked, candidates)
+        current = self._current_role(masked, asked, u.target_span)
+        if current is not None:
+            u.current_role, u.current_span = current
+            if u.target_phrase and u.current_role.lower() == u.target_phrase.lower():
+                u.current_role = u.current_span = None
+            else:
+                match = self.roles.resolve(u.current_role, masked)
+                u.current_soc = match.onet_soc if match else None
+        mentions = read_credentials(masked, self.credential_names.find(masked))
+        if u.fabrication:
+            u.mentioned = mentions
+        else:
+            u.credentials = [m for m in mentions if m.status != "mentioned"]
+            u.mentioned = [m for m in mentions if m.status == "mentioned"]
+        u.intents = self._intents(text, masked, quoted, u)
+        if "other" in u.intents and "give_facts" not in u.intents:
+            # Abuse, injections and requests to fake credentials state nothing about the learner.
+            u.target = u.target_phrase = u.current_role = None
+            u.experience = u.budget = u.hours = u.deadline = None
+            u.credentials = []
+        return u
+
+    def _intents(self, text: str, masked: str, quoted: bool, u: Understanding) -> list[str]:
+        intents: list[str] = []
+        low = text.strip()
+        questions = [text[s:e] for s, e in _sentences(masked) if "?" in text[s:e] or _QUESTION_START_RE.match(text[s:e].strip())]
+        posting = bool(quoted and _POSTING_RE.search(masked) or _POSTING_RE.search(masked) and quoted) or bool(
+            quoted and re.search(r"\b(?:requirements?|required|preferred|experience|/hr|salary|hiring|remote|hybrid|shifts?)\b", text, re.I)
+        ) or (len(text) > 400 and len(re.findall(r"\b(?:requirements?|responsibilities|qualifications|apply|benefits|experience)\b", text, re.I)) >= 2)
+        draft = bool(_DRAFT_RE.search(masked) and _DRAFT_ASK_RE.search(masked)) and not re.search(
+            r"\b(?:is|are|does|do)\s+(?:a|my|the)\s+(?:resume|cv|cover letter)\b[^?]*\?", masked, re.I
+        )
+        plan = bool(_PLAN_RE.search(masked))
+        facts = u.has_facts() or bool(
+            u.asked and _REFUSAL_RE.search(masked)
+        ) or (u.asked is not None and not questions and len(masked.split()) <= 14)
+        if not facts and _SELF_RE.search(masked) and not u.fabrication and not re.fullmatch(r"[^.?!]*\?", masked.strip()):
+            facts = bool(re.search(r"\b(?:i'?m|i\s+am|i\s+have|i'?ve|i\s+work|i\s+know|i\s+can|my\s+\w+)\b", masked, re.I)) and not _QUESTION_START_RE.match(low)
+        other = bool(_INJECTION_RE.search(text)) or u.fabrication or (
+            _ABUSE_RE.search(text) and not facts and not plan
+        )
+        letters = re.sub(r"[^a-z]", "", text.lower())
+        gibberish = len(letters) >= 4 and not re.search(r"[aeiouy]{1}[^aeiouy\s]{0,3}[aeiouy]", text.lower()) or bool(
+            re.fullmatch(r"(?:\W*\b(?:asdf|qwer|jkl|zxcv|[a-z])\w*\b)+\W*", text.lower()) and not _CAREER_RE.search(text)
+        ) or bool(re.fullmatch(r"[\W\s]*(?:(\w{2,5})\s+\1|asdf|jjj+|kkk+)[\w\s]*", text.lower()))
+        greeting = bool(_GREETING_RE.match(low)) and not facts
+        if other or (gibberish and not facts):
+            return ["other"]
+        if facts:
+            intents.append("give_facts")
+        if facts and _CHANGE_RE.search(masked):
+            intents.append("change")
+        if plan:
+            intents.append("ask_plan")
+        if draft:
+            intents.append("ask_draft")
+        if posting:
+            intents.append("posting")
+        plan_questions = [q for q in questions if _PLAN_RE.search(q)]
+        draft_questions = [q for q in questions if draft and _DRAFT_RE.search(q)]
+        real_questions = [q for q in questions if q not in plan_questions and q not in draft_questions]
+        if real_questions and not (len(real_questions) == 1 and re.fullmatch(r"\W*(?:by\s+\w+|plan\s+for[^?]*|\d+[^?]*|[^?]{0,20}maybe)\?\W*", real_questions[0].strip(), re.I)):
+            intents.append("ask_question")
+        if greeting and not intents:
+            return ["greeting"]
+        if not intents:
+            if not _CAREER_RE.search(text) and not u.credentials and not u.mentioned:
+                return ["other"]
+            if "?" in text:
+                return ["ask_question"]
+        return intents
