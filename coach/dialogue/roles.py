@@ -27,7 +27,7 @@ from coach.knowledge.catalog import Catalog
 # Informal and short names for jobs, read as the title they stand for (lower case, whole phrase).
 INFORMAL_TITLES = {
     "sparky": "electrician", "chippy": "carpenter", "brickie": "bricklayer", "pm": "project manager",
-    "ba": "business analyst", "swe": "software engineer", "sde": "software engineer", "sdet": "software tester",
+    "ba": "business analyst", "software quality assurance": "software quality assurance analyst", "swe": "software engineer", "sde": "software engineer", "sdet": "software tester",
     "dev": "developer", "devops": "devops engineer", "sysadmin": "system administrator", "rn": "registered nurse",
     "lpn": "licensed practical nurse", "cna": "nursing assistant", "csm": "customer success manager",
     "l and d specialist": "training and development specialist", "l and d": "training and development specialist",
@@ -47,7 +47,7 @@ WORD_FORMS = {
     "rep": "representative", "dev": "developer", "devs": "developer", "eng": "engineer", "engr": "engineer",
     "coord": "coordinator", "spec": "specialist", "asst": "assistant", "sysadmin": "system administrator",
     "cyber": "cybersecurity", "infosec": "information security", "ops": "operations", "mgmt": "management",
-    "acct": "accountant", "e-learning": "elearning", "helpdesk": "help desk",
+    "acct": "accountant", "e-learning": "elearning", "helpdesk": "help desk", "qa": "quality assurance",
 }  # fmt: skip
 # Words that qualify a title without changing the occupation.
 SENIORITY = {
@@ -76,7 +76,7 @@ FIELD_ENDINGS = {
     "supply chain": ["analyst", "manager"], "customer success": ["manager"], "project management": ["manager"],
     "operations": ["manager", "analyst"], "health informatics": ["specialist"], "social media": ["manager"],
     "public relations": ["specialist"], "human resources": ["specialist"], "web development": ["developer"],
-    "policy": ["analyst"], "e-learning": ["designer", "developer"], "elearning": ["designer", "developer"],
+    "policy": ["analyst"], "quality assurance": ["analyst", "tester", "engineer"], "e-learning": ["designer", "developer"], "elearning": ["designer", "developer"],
 }  # fmt: skip
 # Words that end a role phrase in running text and are never part of a title.
 GENERIC_NOUNS = {"role", "roles", "job", "jobs", "position", "positions", "career", "work", "field", "stuff",
@@ -189,8 +189,28 @@ class RoleIndex:
         """Words of each occupation's title and description, for choosing among occupations sharing a title."""
         out = {}
         for occ in self.catalog.occupations.values():
-            words = re.findall(r"[a-z][a-z+#]+", f"{occ.title} {occ.description}".lower())
+            text = f"{occ.title} {occ.description}"
+            words = re.findall(r"[a-z][a-z+#]+", text.lower())
             out[occ.id] = frozenset(singular(w) for w in words if w not in STOPWORDS)
+        return out
+
+    @cached_property
+    def _title_counts(self) -> Counter[str]:
+        """How many titles each occupation is known by."""
+        out: Counter[str] = Counter()
+        for index in (self.onet_titles, self.esco_titles):
+            for codes in index.values():
+                out.update(codes.keys())
+        return out
+
+    @cached_property
+    def _title_words(self) -> dict[str, Counter[str]]:
+        """Per occupation, how many of its titles use each word: how central a word is to the job."""
+        out: dict[str, Counter[str]] = {}
+        for index in (self.onet_titles, self.esco_titles):
+            for key, codes in index.items():
+                for code in codes:
+                    out.setdefault(code, Counter()).update(set(key.split()))
         return out
 
     @cached_property
@@ -211,16 +231,23 @@ class RoleIndex:
         last = key.split()[-1]
         return last in self.head_nouns or last in _FIELDS
 
-    def _choose(self, codes: Counter[str], context: str) -> str:
-        """The occupation among those sharing a title that fits the conversation best."""
+    def _choose(self, codes: Counter[str], context: str, key: str = "") -> str:
+        """The occupation among those sharing a title that fits best: the title's own weight, how central the
+        title's words are to the occupation (a "QA tester" is one of many QA titles in software testing, a
+        stray one in manufacturing), and the words it shares with the rest of the conversation."""
         if len(codes) == 1:
             return next(iter(codes))
         words = {singular(w) for w in re.findall(r"[a-z][a-z+#]+", context.lower())} - STOPWORDS
         idf = self._idf
+        own = [w for w in key.split() if w not in STOPWORDS]
+        modifiers = own[:-1] or own  # "qa" in "qa tester": the words that say which kind of tester
 
         def score(code: str) -> tuple[float, float, str]:
             overlap = sum(idf.get(w, 0.0) for w in words & self._doc_words.get(code, frozenset()))
-            return (codes[code] + overlap / 6.0, float(codes[code]), code)
+            counts = self._title_words.get(code, Counter())
+            n_titles = max(1, self._title_counts.get(code, 1))
+            central = sum(4.0 * counts[w] / n_titles for w in modifiers)
+            return (codes[code] + overlap / 6.0 + central / 2.0, float(codes[code]), code)
 
         return max(codes, key=score)
 
@@ -230,8 +257,8 @@ class RoleIndex:
         esco = self.esco_titles.get(key)
         if not onet and not esco:
             return None
-        soc = self._choose(onet, context) if onet else None
-        uri = self._choose(esco, context) if esco else None
+        soc = self._choose(onet, context, key) if onet else None
+        uri = self._choose(esco, context, key) if esco else None
         if soc is None and uri is not None:
             # An ESCO-only title: the O*NET occupation ESCO's own crosswalk names, when it is confident.
             occ = self.catalog.occupations.get(uri)

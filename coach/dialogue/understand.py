@@ -35,7 +35,7 @@ _TARGET_VERB = (
     r"be(?:\s+hired)?\s+as|be|become|get\s+into|go\s+into|move\s+(?:up\s+)?(?:in)?to|move\s+over\s+to|switch\s+(?:in)?to|"
     r"shift\s+(?:in)?to|transition\s+(?:in)?to|pivot\s+(?:in)?to|break\s+into|work\s+as|work\s+in|retrain\s+as|"
     r"end\s+up\s+(?:as|in)|land|do|go\s+for|try|get|start\s+(?:as|in)|make\s+the\s+(?:move|switch|jump)\s+(?:in)?to|"
-    r"qualify\s+as|train\s+as|be\s+on\s+the\s+other\s+side\s+of\s+that,?\s*so"
+    r"qualify\s+as|train\s+as|go\s+(?:abroad|overseas)\s+as|(?:find|get)\s+work\s+as"
 )
 _TARGET_RES = [
     re.compile(
@@ -50,13 +50,23 @@ _TARGET_RES = [
     re.compile(r"\b(?:goal|target|aim|objective|dream|plan)\s*(?:is|:|=|-)\s*(?:to\s+(?:be|become|get|land)\s+)?(?:an?\s+)?(?P<role>[^.,;!?()]+)", re.I),
     re.compile(r"(?:^|[.!?]\s+|\b(?:so|and|but)\s+)(?P<role>[\w/&+ -]{2,40}?)\s+is\s+(?:the\s+goal|my\s+goal|the\s+dream|the\s+plan|what\s+i(?:'m| am)\s+(?:aiming|going|shooting)\s+for|where\s+i\s+want\s+to\s+(?:be|end\s+up))\b", re.I),
     re.compile(r"\b(?:switching|switch|changing|change|moving|move|transitioning|transition|pivoting|career\s+changer|career\s+change|going)\s+from\s+[\w\s/&-]{2,40}?\s+(?:to|into)\s+(?P<role>[^.,;!?()]+)", re.I),
-    re.compile(r"\b(?:for|towards?)\s+(?:an?\s+|the\s+)?(?:entry[- ]level\s+|junior\s+)?(?P<role>[\w/&+ -]{2,40}?)\s+(?:role|job|position|opening)s?\b", re.I),
+    re.compile(r"\b(?:for|towards?)\s+(?:an?\s+|the\s+)?(?:entry[- ]level\s+|junior\s+)?(?P<role>[\w/&+ ()-]{2,50}?)\s+(?:role|job|position|opening)s?\b", re.I),
     re.compile(r"\bjob[- ]ready\s+as\s+(?:an?\s+)?(?P<role>[^.,;!?()]+)", re.I),
     re.compile(r"\binterviewing\s+for\s+(?:an?\s+|the\s+)?(?P<role>[^.,;!?()]+?)\s+(?:role|job|position)\b", re.I),
     re.compile(r"\binto\s+(?P<role>[\w/&+ -]{2,40}?)\s+(?:resume|cv)\b", re.I),
+    re.compile(rf"\bto\s+(?:move|get|break|transition|switch|pivot|shift|go)\s+(?:over\s+)?(?:in)?to\s+{_ARTICLE}(?P<role>[^.,;!?()]+)", re.I),
+    re.compile(rf"\b(?:move|get|put|promote|switch|transfer)\s+me\s+(?:over\s+|up\s+)?(?:in)?to\s+{_ARTICLE}(?P<role>[^.,;!?()]+)", re.I),
+    re.compile(r"\b(?:want|need|looking\s+for|get|land|find)\s+(?:an?\s+)?(?:\w+\s+)?(?:job|role|career|position)s?\s+in\s+(?P<role>[^.,;!?()]+)", re.I),
+    re.compile(r"(?:^|\bso\s+|,\s*)an?\s+(?P<role>[\w/&+ -]{2,40}?)\s+(?:role|position)\b", re.I),
 ]
+# A more specific role right after the first: "into automation, like QA automation engineer".
+_SPECIFIC_RE = re.compile(
+    r"^\s*,?\s*(?:(?:like|e\.?g\.?|such as|specifically|ideally|especially|probably|maybe|mainly|so)\s+(?:an?\s+)?(?P<role>[^.,;!?()]+)|"
+    r"(?P<role2>[\w/&+ -]{3,40}?)\s+(?:maybe|probably|perhaps|ideally|especially|i think)\b)",
+    re.I,
+)
 _ROLE_END_RE = re.compile(
-    r"\s+(?:in\s+\d|within|by|before|after|because|but|so|since|as\s+soon|eventually|someday|one day|ideally|"
+    r"\s+(?:in\s+\d+|within|by|before|after|because|but|so|since|as\s+soon|eventually|someday|one day|ideally|"
     r"maybe|probably|i\s+guess|i\s+think|for\s+real|long\s+term|short\s+term|instead|though|too|at\s+(?:a|an|the|some)\b|"
     r"at\s+[A-Z]|for\s+(?:a|an|the|my|some|ed-?tech|\w+\s+companies)\b|with\s+|if\s+|when\s+|where\s+|which\s+|who\s+|and\s+then|"
     r"and\s+i\b|and\s+(?:want|have|need|can|would|am)|then\b|now\b|asap|next\s+year|this\s+year|or\s+something|"
@@ -65,25 +75,26 @@ _ROLE_END_RE = re.compile(
 )
 _NOT_TARGET_RE = re.compile(
     r"\b(?:not\s+sure\s+(?:i\s+)?(?:even\s+)?want|don'?t\s+(?:really\s+)?want|do\s+not\s+want|not\s+interested|"
-    r"forget|no\s+longer|not\s+\w+\s+anymore|rather\s+than|instead\s+of|never\s+want|hate)\b[^.!?]*$",
+    r"forget|no\s+longer|not\s+\w+\s+anymore|rather\s+than|instead\s+of|never\s+want|hate)\b[^.!?,;]*$",
     re.I,
 )
 _VAGUE_ROLE_RE = re.compile(
-    r"^(?:something|anything|stuff|things|it|that|this|them|job|jobs|career|work|more|better|out|there|go|start|"
-    r"money|experience|it official|ahead|back|started|help|a change|change|into it|the exam|the cert|certified|"
+    r"^(?:something|anything|stuff|things|that|this|them|job|jobs|career|work|more|better|out|there|go|start|"
+    r"money|experience|it official|ahead|back|started|help(?!\s+desk)|a change|change|into it|the exam|the cert|certified|"
     r"(?:a\s+)?(?:desk|office|remote|better|good|real|new|stable|first)\s+job|a plan|plan|hired|abroad|on|somewhere)\b",
     re.I,
 )
 
 
 def _clean_role(raw: str) -> str:
-    role = _ROLE_END_RE.sub("", " " + raw.strip()).strip()
+    role = re.sub(r"\s*\([^)]*\)?", " ", raw)
+    role = _ROLE_END_RE.sub("", " " + role.strip()).strip()
     role = re.sub(r"^(?:an?|the|some|my|into|in|as|to|be|become|more|like)\s+", "", role, flags=re.I)
     role = re.sub(r"^(?:an?|the)\s+", "", role, flags=re.I)
     role = re.sub(
         r"\s+(?:roles?|jobs?|positions?|work|career|field|stuff|side|type of (?:job|role)|kind of (?:job|role)|"
         r"thing|industry|sector|space|world|one|person|people|lol|haha|pls|please|tbh|honestly|really|lmao|"
-        r"full[- ]time|for real)$",
+        r"full[- ]time|for real|tho|though|too|as well|also|eventually|someday)$",
         "",
         role,
         flags=re.I,
@@ -93,31 +104,50 @@ def _clean_role(raw: str) -> str:
 
 # ---- current role -------------------------------------------------------------------------------------------
 
+_ROLE = r"(?P<role>[^.,;!?()]+)"
 _CURRENT_RES = [
+    # Ranked: the first patterns are the surest ("promoted to", "work as"); the last only catch what is left.
+    re.compile(rf"\b(?:got|been|was\s+just)\s+promoted\s+to\s+(?:an?\s+|the\s+)?{_ROLE}", re.I),
+    re.compile(rf"\bhere\s*[,:-]\s*(?:an?\s+|and\s+i'?m\s+an?\s+)?{_ROLE}", re.I),
     # "I work for the county as an eligibility worker", "working in a logistics company as MIS executive"
-    re.compile(r"\bwork(?:ing|s)?\s+(?:full[- ]time\s+|part[- ]time\s+)?(?:for|at|in)\s+[^.,;!?]{2,50}?\s+as\s+(?:an?\s+|the\s+)?(?P<role>[^.,;!?()]+)", re.I),
-    re.compile(r"\b(?:i\s+|currently\s+|still\s+|now\s+)?(?:work|working|worked|employed|serving|hired)(?:\s+(?:full[- ]time|part[- ]time|nights|days|currently|\d+\s+(?:years?|yrs?)))?\s+as\s+(?:an?\s+|the\s+)?(?P<role>[^.,;!?()]+)", re.I),
-    re.compile(r"\b(?:i'?m|i\s+am|im)\s+(?:currently\s+|now\s+|still\s+|just\s+|working\s+as\s+)?(?:an?|the)\s+(?P<role>[^.,;!?()]+)", re.I),
-    re.compile(r"\bcurrent(?:ly)?\s*(?:job|role|position|work)?\s*(?:is|:|-)?\s*(?:an?\s+|working\s+as\s+an?\s+|working\s+as\s+)?(?P<role>[^.,;!?()]+)", re.I),
-    re.compile(r"\b(?:i'?ve|i\s+have|i'?d)\s+been\s+(?:an?\s+|working\s+as\s+an?\s+|working\s+in\s+|doing\s+|in\s+)(?P<role>[^.,;!?()]+)", re.I),
-    re.compile(r"\bbeen\s+(?:an?\s+|doing\s+|working\s+in\s+|in\s+)(?P<role>[^.,;!?()]+?)\s+(?:for|since)\b", re.I),
-    re.compile(r"\b(?:i|we)\s+(?:do|run|manage|teach|drive|handle|lead|fix|work\s+nights|work\s+days)\s+(?P<role>[^.,;!?()]+)", re.I),
+    re.compile(rf"\bwork(?:ing|s)?\s+(?:full[- ]time\s+|part[- ]time\s+)?(?:for|at|in)\s+[^.,;!?]{{2,50}}?\s+as\s+(?:an?\s+|the\s+)?{_ROLE}", re.I),
+    re.compile(rf"\b(?:i\s+|currently\s+|still\s+|now\s+)?(?:work|working|worked|employed|serving|hired)(?:\s+(?:full[- ]time|part[- ]time|nights|days|currently|\d+(?:\.\d+)?\s+(?:years?|yrs?)))?\s+as\s+(?:an?\s+|the\s+)?{_ROLE}", re.I),
+    re.compile(rf"\b(?:i'?m|i\s+am|im)\s+(?:currently\s+|now\s+|still\s+|just\s+|working\s+as\s+)?(?:an?|the)\s+{_ROLE}", re.I),
+    re.compile(rf"\bcurrent(?:ly)?\s*(?:job|role|position|work)?\s*(?:is|:|-)?\s*(?:an?\s+|working\s+as\s+an?\s+|working\s+as\s+|doing\s+|in\s+)?{_ROLE}", re.I),
+    re.compile(rf"\b(?:i'?ve|i\s+have|i'?d)\s+been\s+(?:an?\s+|working\s+as\s+an?\s+|working\s+in\s+|doing\s+|in\s+){_ROLE}", re.I),
+    re.compile(r"\bbeen\s+(?:an?\s+|doing\s+|working\s+in\s+|in\s+)?(?P<role>[^.,;!?()]+?)\s+(?:for|since)\b", re.I),
+    re.compile(r"\b(?:i|we)\s+(?:do|run|manage|teach|drive|handle|lead|fix|work\s+nights|work\s+days)\s+(?!an?\s+hour|\d|about|around|maybe|some|it\b|that\b|this\b)(?P<role>[^.,;!?()]+)", re.I),
     re.compile(r"\b(?:i'?m|i\s+am)\s+in\s+(?P<role>[^.,;!?()]+?)\s+(?:right\s+now|rn|currently|at the moment|now)\b", re.I),
     re.compile(r"\b(?:i'?ve|i\s+have)\s+done\s+(?P<role>[^.,;!?()]+?)\s+for\b", re.I),
-    re.compile(r"\b(?:worked|been)\s+\d+(?:\.\d+)?\s+(?:years?|yrs?)\s+as\s+(?:an?\s+)?(?P<role>[^.,;!?()]+)", re.I),
-    re.compile(r"\b\d+(?:\.\d+)?\s*(?:years?|yrs?)\s+(?:as|in)\s+(?:an?\s+)?(?P<role>[^.,;!?()]+)", re.I),
-    re.compile(r"\b(?:coming|switching|moving|transitioning|changer|change|pivoting)\s+from\s+(?:an?\s+)?(?P<role>[^.,;!?()]+?)\s+(?:to|into)\b", re.I),
-    re.compile(r"\bbackground\s*:\s*(?:\d+\s*(?:years?|yrs?)\s+)?(?P<role>[^.,;!?()]+)", re.I),
-    re.compile(r"\b(?:i\s+)?make\s+[$£€₹]?\d+k?\s+(?:as\s+an?\s+|doing\s+)(?P<role>[^.,;!?()]+)", re.I),
+    re.compile(rf"\b(?:worked|been)\s+\d+(?:\.\d+)?\s+(?:years?|yrs?)\s+as\s+(?:an?\s+)?{_ROLE}", re.I),
+    re.compile(rf"\b\d+(?:\.\d+)?\s*(?:years?|yrs?)\s+(?:as|in)\s+(?:an?\s+)?{_ROLE}", re.I),
+    re.compile(rf"\b(?:years?|yrs?|months?)\s+(?:of\s+)?(?:exp|experience)\s+(?:in|at|as)\s+(?:an?\s+|the\s+)?{_ROLE}", re.I),
+    re.compile(r"\b\d+(?:\.\d+)?\s*(?:years?|yrs?)\s+of\s+(?P<role>[\w/&+ -]+?)\s+(?:experience|exp)\b", re.I),
+    re.compile(rf"\b(?:my\s+)?time\s+as\s+(?:an?\s+)?{_ROLE}", re.I),
+    re.compile(r"\b(?:coming|switching|moving|transitioning|changer|change|pivoting)\s+from\s+(?:an?\s+)?(?P<role>[^.,;!?()]+?)(?:\s+(?:to|into)\b|\s*[(,.]|$)", re.I),
+    re.compile(rf"\bbackground\s*:\s*(?:\d+\s*(?:years?|yrs?)\s+)?{_ROLE}", re.I),
+    re.compile(rf"\b(?:i\s+)?make\s+[$£€₹]?\d+k?\s+(?:as\s+an?\s+|doing\s+){_ROLE}", re.I),
+    re.compile(rf"\b(?:i'?m\s+|i\s+am\s+|im\s+(?:\d+\s+)?|currently\s+|been\s+)?working\s+(?:in|at|for)\s+(?:an?\s+|the\s+)?{_ROLE}", re.I),
+    re.compile(r"\bbeen\s+(?P<role>\w+ing)\s+(?:for|since)\b", re.I),
+    re.compile(r"\bmy\s+(?P<role>[\w -]{3,30}?)\s+(?:experience|background|career)\b", re.I),
+    re.compile(r"\b(?:gets?|getting)\s+me\s+out\s+of\s+(?P<role>[^.,;!?()]+)", re.I),
+    re.compile(r"\bat\s+(?:an?|the)\s+(?P<role>[\w' -]{3,30}?)\s+for\s+\d+\s+(?:years?|yrs?)", re.I),
 ]
+# What a learner may be instead of a job title ("I'm a veteran", "I'm a senior in high school").
+_STATUS_RE = re.compile(
+    r"\b(?:veteran|vet|student|graduate|grad|senior|junior|freshman|sophomore|parent|mum|mom|dad|homemaker|"
+    r"freelancer|contractor|volunteer|intern|apprentice|trainee|civil servant|public servant)\b",
+    re.I,
+)
 _CURRENT_END_RE = re.compile(
     r"\s+(?:and\s+(?:i\b|want|have|need|would|am|my|looking|thinking|honestly)|but\b|so\b|since\b|for\s+(?:about\s+)?\d|"
     r"for\s+(?:the\s+)?(?:past|last)|who\b|which\b|because\b|while\b|where\b|looking\b|trying\b|wanting\b|hoping\b|"
-    r"rn\b|right\s+now|lol\b|currently\b|now\b|from\s+\d|\d+\s*(?:years?|yrs?)|though\b|just\b|until\b).*$",
+    r"right\s+now|lol\b|currently\b|now\b|from\s+\d|\d+\s*(?:years?|yrs?)|though\b|just\b|until\b|"
+    r"(?-i:rn)\b|last\s+week|last\s+month|last\s+year|vs\b|or\s+\w+\s+\w+\s+\w+).*$",
     re.I | re.S,
 )
 _NOT_CURRENT_RE = re.compile(
-    r"^(?:\d|bit|little|lot|good|great|decent|quick|fast|big|huge|total|complete|beginner|newbie|career changer|"
+    r"^(?:\d+\s*$|\d+\s+(?:years?|yrs?|months?)|pls|please|plz|it\b|this|that|there|bit|little|lot|good|great|decent|quick|fast|big|huge|total|complete|beginner|newbie|career changer|"
     r"fan|mom|dad|mum|parent|single|native|former|ex-|retired from|person|people|huge fan|team player|"
     r"basically|kind of|sort of|practically|pretty|very|really|so|too|not|also|just|done|tired|burnt|burned|"
     r"interested|looking|thinking|trying|hoping|planning|currently|still|happy|keen|new to|good at|confident|"
@@ -222,7 +252,11 @@ _SELF_RE = re.compile(
     r"i\s+got|i\s+hold|i\s+just|i\s+want|i'?d\s+like|i\s+like|i\s+built|i\s+trained|i\s+led)\b",
     re.I,
 )
-_QUOTED_RE = re.compile(r"(?:'|\"|“|‘)([^'\"”’]{40,})(?:'|\"|”|’)", re.S)
+# A quoted passage opens after a space or colon and closes before a space or punctuation, so the apostrophes
+# of "I'm ... I've" never pair up.
+_QUOTED_RE = re.compile(
+    r"(?:(?<=^)|(?<=[\s:(]))(?:'|\"|“|‘)(?=\S)([^\"”’]{40,}?)(?<=\S)(?:'|\"|”|’)(?=[\s.,!?;:)]|$)", re.S
+)
 
 
 def _mask_quotes(text: str) -> tuple[str, bool]:
@@ -333,16 +367,24 @@ class Understander:
                     continue
                 if re.search(r"\b(?:don'?t|not|never)\s+(?:\w+\s+){0,2}$", text[max(0, m.start() - 16) : m.start()], re.I):
                     continue
+                if re.match(r"(?:forget|not|no|never|quit|leave|leaving|escape)\b", m.group("role").strip(), re.I):
+                    continue
                 role = _clean_role(m.group("role"))
-                if role and not _VAGUE_ROLE_RE.match(role) and len(role) >= 2:
+                spec = _SPECIFIC_RE.match(text[s + len(role) :]) if role else None
+                if spec:
+                    specific = _clean_role(spec.group("role") or spec.group("role2"))
+                    if specific and len(specific) > 3 and self.roles.looks_like_role(specific):
+                        found.append((specific, s - 1, s))  # listed first: the learner narrowed it down
+                # "it" is a pronoun in lower case and the IT field in capitals ("move into IT support").
+                if role and not _VAGUE_ROLE_RE.match(role) and len(role) >= 2 and not re.match(r"it\b", role):
                     found.append((role, s, s + len(role)))
-        if asked == "target_role" and not found:
+        if asked == "target_role":
             # The answer to "what role?" is the role itself ("corporate trainer or L&D specialist").
             first = re.split(r"[.!?;]|,\s*(?:long|short)\s+term|\bthinking\b|\bshort\s+term\b", text, flags=re.I)[0]
             first = re.sub(r"^\W*(?:ok(?:ay)?|so|well|hmm+|um+|i\s+think|i\s+guess|maybe|probably|ideally|honestly)\b[\s,]*", "", first, flags=re.I)
             role = _clean_role(first)
             if role and not _VAGUE_ROLE_RE.match(role):
-                found.append((role, text.find(role), text.find(role) + len(role)))
+                found.append((role, -1, len(role)))
         return sorted(found, key=lambda f: f[1])
 
     def _resolve_target(self, text: str, candidates: list[tuple[str, int, int]]) -> tuple[RoleMatch | None, str | None, tuple[int, int] | None]:
@@ -376,9 +418,14 @@ class Understander:
                     continue
                 if re.search(r"\b(?:want|like|hope|plan|trying|wish|aim|love|going|need)\s+to\s*(?:\w+\s+)?$", before, re.I):
                     continue
+                if re.search(r"\b(?:can|could|should|would|will|to|do|might)\s+(?:i\s+)?$", text[max(0, m.start() - 12) : m.start() + 2], re.I) and rank >= 6:
+                    continue  # "can I do trade school?" asks about an option, it is not a job
                 role = _clean_current(m.group("role"))
                 if not role or _NOT_CURRENT_RE.match(role) or len(role) < 2:
                     continue
+                core = re.split(r"\s+(?:at|in|for|with|from|on|of)\s+", role, maxsplit=1)[0]
+                if rank == 4 and not (self.roles.looks_like_role(core) or _STATUS_RE.search(role)):
+                    continue  # "I'm an early riser" is not a job
                 if re.fullmatch(r"[A-Z][\w'-]+(?:,\s*\w+)?", role) and local_currency(role):
                     continue  # a place ("I'm in Leeds")
                 cands.append((rank, role, s))
@@ -401,12 +448,18 @@ class Understander:
                 continue
             if asked == "target_role" or re.match(r"\s*(?:i|my|we|you|it|this|that|what|how|is|are|do|can|want)\b", role, re.I):
                 continue
+            if re.search(r"\b(?:vs|versus|or)\b", role, re.I):
+                continue
             if (has_years or asked == "background") and self.roles.looks_like_role(role):
                 cands.append((len(_CURRENT_RES), role, s + m.start("role")))
         if not cands and asked == "background":
-            first = _clean_current(re.split(r"[.!?;]", text)[0])
-            if first and not _NOT_CURRENT_RE.match(first):
-                cands.append((99, first, text.find(first)))
+            for piece in re.split(r"[.!?;]", text):
+                if re.search(r"\b(?:was|were|used to|before that|back in)\b", piece, re.I):
+                    continue  # an earlier job
+                first = _clean_current(piece)
+                if first and not _NOT_CURRENT_RE.match(first):
+                    cands.append((99, first, text.find(first)))
+                    break
         if not cands:
             return None
         rank, role, s = min(cands, key=lambda c: (c[0], c[2]))
