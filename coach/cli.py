@@ -610,7 +610,6 @@ def understand_cmd(
     from coach.dialogue.contract import understand_stream
     from coach.dialogue.understand import Understander
     from coach.knowledge import get_catalog
-
     from coach.settings import get_settings
 
     try:

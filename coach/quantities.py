@@ -39,9 +39,7 @@ _WORDS_RE = re.compile(
     re.I,
 )
 # Digits with optional grouping: 1,200 / 1.200 / 1 500 / 1,50,000 / 2.5 / 1,5
-_DIGITS_PATTERN = (
-    r"(?<![\w.,])(?:\d{{1,2}}(?:,\d{{2}})+,\d{{3}}|\d{{1,3}}(?:[,.{sep}]\d{{3}})+(?:[.,]\d{{1,2}})?|\d+(?:[.,]\d+)?)(?!\d)"
-)
+_DIGITS_PATTERN = r"(?<![\w.,])(?:\d{{1,2}}(?:,\d{{2}})+,\d{{3}}|\d{{1,3}}(?:[,.{sep}]\d{{3}})+(?:[.,]\d{{1,2}})?|\d+(?:[.,]\d+)?)(?!\d)"
 _DIGITS_RE = re.compile(_DIGITS_PATTERN.format(sep=""))
 # Money may also be grouped with spaces ("1 500 EUR"); elsewhere "3 100" is two numbers.
 _MONEY_DIGITS_RE = re.compile(_DIGITS_PATTERN.format(sep="\u202f\u00a0 "))
@@ -173,7 +171,9 @@ _CUR_ALT = "|".join(
 )
 _CUR_BEFORE_RE = re.compile(rf"(?:(?<![\w$])|(?<=\d))({_CUR_ALT})\s?$", re.I)
 _CUR_AFTER_RE = re.compile(rf"^\s?({_CUR_ALT})(?![\w])", re.I)
-_CUR_AFTER_WORD_RE = re.compile(r"^\s?(?:canadian|australian|us|american|singapore|new zealand)\s+dollars?\b", re.I)
+_CUR_AFTER_WORD_RE = re.compile(
+    r"^\s?(?:canadian|australian|us|american|singapore|new zealand)\s+dollars?\b", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -234,7 +234,11 @@ def find_money(text: str) -> list[Money]:
             currency, dollar = _currency_of(ma.group(1))
             marked = True
             end = num.end + ma.end()
-        if currency is None and not dollar and re.search(r"lakhs?|lac|crore", text[num.start : num.end], re.I):
+        if (
+            currency is None
+            and not dollar
+            and re.search(r"lakhs?|lac|crore", text[num.start : num.end], re.I)
+        ):
             currency, marked = "INR", True  # lakh and crore are Indian units: the amount is in rupees
         out.append(Money(num.value, currency, start, end, marked, dollar))
     return out

@@ -57,7 +57,10 @@ def _said_before(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 30) : start].lower()
     after = text[end : end + 30].lower()
     return bool(
-        re.search(r"\b(?:i said|i told you|i gave|i wrote|i put|instead of|previously|earlier i said)\b[^.]*$", before)
+        re.search(
+            r"\b(?:i said|i told you|i gave|i wrote|i put|instead of|previously|earlier i said)\b[^.]*$",
+            before,
+        )
         or re.match(r"^[^.,]{0,14}\b(?:before|earlier|last time)\b", after)
     )
 
@@ -132,7 +135,9 @@ def read_budget(text: str, asked: str | None, local: str | None) -> Found | None
             continue
         cued = bool(_BUDGET_BEFORE_RE.search(near_before) or _BUDGET_AFTER_RE.match(after))
         strong = bool(
-            re.search(r"\b(?:budget|spend|afford|invest|saved|spare|stipend|max|up to|at most)\b", clause, re.I)
+            re.search(
+                r"\b(?:budget|spend|afford|invest|saved|spare|stipend|max|up to|at most)\b", clause, re.I
+            )
         )
         salary = bool(
             re.match(r"^\s*(?:-|to|–)\s*[$€£₹]?\s*\d", after)  # a range "$62,000-$70,000"
@@ -159,7 +164,11 @@ def read_budget(text: str, asked: str | None, local: str | None) -> Found | None
         best = max(r for r, _ in candidates)
         chosen = [f for r, f in candidates if r == best]
         # A correction names the new amount last ("...so my budget has to go up to 5000").
-        return chosen[-1] if len(chosen) > 1 and re.search(r"\b(?:actually|now|go up|go down|update)\b", text, re.I) else chosen[0]
+        return (
+            chosen[-1]
+            if len(chosen) > 1 and re.search(r"\b(?:actually|now|go up|go down|update)\b", text, re.I)
+            else chosen[0]
+        )
     zero = _ZERO_RE.search(text) or (asked_budget and _NOTHING_RE.search(text))
     if zero and not _NO_CONCERN_RE.search(text):
         return Found(0.0, zero.start(), zero.end(), local or "USD")
@@ -179,11 +188,15 @@ _DAYS = {
     "friday": 5, "fridays": 5, "sat": 6, "saturday": 6, "saturdays": 6, "sun": 7, "sunday": 7, "sundays": 7,
 }  # fmt: skip
 _DAY_ALT = "|".join(sorted(_DAYS, key=len, reverse=True))
-_HOUR_UNIT_RE = re.compile(r"^\s*(?:-|to|–)?\s*(?:(?P<hi>\d+(?:[.,]\d+)?)\s*)?(?P<unit>hours?|hrs?|hr|h|minutes?|mins?|min)\b", re.I)
+_HOUR_UNIT_RE = re.compile(
+    r"^\s*(?:-|to|–)?\s*(?:(?P<hi>\d+(?:[.,]\d+)?)\s*)?(?P<unit>hours?|hrs?|hr|h|minutes?|mins?|min)\b", re.I
+)
 _AN_HOUR_RE = re.compile(
     r"\b(?:(?P<half>half an hour|half-hour)|an? hour and a half|(?P<one>an? hour|one hour))\b", re.I
 )
-_PER_WEEK_RE = re.compile(r"^\W{0,2}(?:a|per|each|every|/|in a)\s*(?:week|wk)\b|^\W{0,2}(?:weekly|/wk|pw)\b", re.I)
+_PER_WEEK_RE = re.compile(
+    r"^\W{0,2}(?:a|per|each|every|/|in a)\s*(?:week|wk)\b|^\W{0,2}(?:weekly|/wk|pw)\b", re.I
+)
 _PER_DAY_RE = re.compile(
     r"^\W{0,2}(?:(?:a|per|each|every|/)\s*(?:day|night|evening|morning|weekday|weeknight|session)|daily|nightly)\b",
     re.I,
@@ -194,7 +207,8 @@ _TIMES_A_WEEK_RE = re.compile(
     re.I,
 )
 _WORK_RE = re.compile(
-    r"\b(?:work(?:ing)?|shifts?|job|commute|overtime|full[- ]time|part[- ]time|on call|sleep)\b[^.,;]{0,12}$", re.I
+    r"\b(?:work(?:ing)?|shifts?|job|commute|overtime|full[- ]time|part[- ]time|on call|sleep)\b[^.,;]{0,12}$",
+    re.I,
 )
 
 
@@ -210,14 +224,19 @@ def _days_in_scope(segment: str) -> int | None:
     m = re.search(rf"\b({_DAY_ALT})\s*(?:to|-|–|through|thru)\s*({_DAY_ALT})\b", low)
     if m:
         return (_DAYS[m.group(2)] - _DAYS[m.group(1)]) % 7 + 1
-    if re.search(r"\b(?:weekdays?|weeknights?|every weekday|monday to friday|mon-fri|work days|workdays)\b", low):
+    if re.search(
+        r"\b(?:weekdays?|weeknights?|every weekday|monday to friday|mon-fri|work days|workdays)\b", low
+    ):
         return 5
     if re.search(r"\bweekends?\b", low):
         return 2
     days = {_DAYS[d] for d in re.findall(rf"\b({_DAY_ALT})\b", low)}
     if days:
         return len(days)
-    if re.search(r"\b(?:every day|each day|daily|every night|each night|every evening|each evening|a day|a night|nightly)\b", low):
+    if re.search(
+        r"\b(?:every day|each day|daily|every night|each night|every evening|each evening|a day|a night|nightly)\b",
+        low,
+    ):
         return 7
     return None
 
@@ -264,7 +283,9 @@ def read_hours(text: str, asked: str | None) -> Found | None:
             weekly.append((value * days, s, e))
             continue
         # A bare figure answers the question just asked ("8, maybe more", "like 5 hours").
-        if asked == "hours_per_week" or re.search(r"\b(?:hours?|hrs?|time)\s*(?:a|per)\s*week\b", text[c_start:c_end], re.I):
+        if asked == "hours_per_week" or re.search(
+            r"\b(?:hours?|hrs?|time)\s*(?:a|per)\s*week\b", text[c_start:c_end], re.I
+        ):
             weekly.append((value, s, e))
             continue
         if re.search(r"\b(?:weekly|each week|every week|a week|per week)\b", text[c_start:c_end], re.I):
@@ -288,7 +309,9 @@ def read_hours(text: str, asked: str | None) -> Found | None:
     if len(weekly) > 1:
         joined = all(
             re.search(r"\b(?:plus|and|also|\+|then)\b|&", text[weekly[i][2] : weekly[i + 1][1]], re.I)
-            and not re.search(r"\b(?:or|but|actually|maybe|sometimes)\b", text[weekly[i][2] : weekly[i + 1][1]], re.I)
+            and not re.search(
+                r"\b(?:or|but|actually|maybe|sometimes)\b", text[weekly[i][2] : weekly[i + 1][1]], re.I
+            )
             for i in range(len(weekly) - 1)
         )
         if joined:
@@ -307,8 +330,14 @@ _IN_SPAN_RE = re.compile(
     rf"less than|under|another|only)?\s*(?P<n>[\w.,-]+(?:\s+(?:and\s+a\s+half|half))?)\s*[- ]?{_UNIT}\b",
     re.I,
 )
-_PLAN_SPAN_RE = re.compile(rf"\b(?P<n>\d+|a|an|one|two|three|six|nine|twelve)[- ]{_UNIT}[- ](?:plan|programme|program|roadmap|timeline|deadline|goal|sprint)\b", re.I)
-_SPAN_TO_DO_RE = re.compile(rf"\b(?P<n>\d+|a|one|two|three|four|five|six|nine|twelve)\s+{_UNIT}\s+(?:to do it|to get there|to finish|to make it|left|until|deadline|max|tops)\b", re.I)
+_PLAN_SPAN_RE = re.compile(
+    rf"\b(?P<n>\d+|a|an|one|two|three|six|nine|twelve)[- ]{_UNIT}[- ](?:plan|programme|program|roadmap|timeline|deadline|goal|sprint)\b",
+    re.I,
+)
+_SPAN_TO_DO_RE = re.compile(
+    rf"\b(?P<n>\d+|a|one|two|three|four|five|six|nine|twelve)\s+{_UNIT}\s+(?:to do it|to get there|to finish|to make it|left|until|deadline|max|tops)\b",
+    re.I,
+)
 _BY_MONTH_RE = re.compile(
     rf"\b(?P<cue>by|before|until|till|til|no later than|end of|by the end of|until the end of|deadline|start of|"
     rf"beginning of|in time for)\s+(?:the\s+)?(?:end\s+of\s+)?(?P<next>next\s+)?(?P<month>{MONTH_ALT})\b\.?"
@@ -321,13 +350,17 @@ _END_YEAR_RE = re.compile(
     r"(?P<next>next)\s+year|(?P<year>20\d\d))\b",
     re.I,
 )
-_QUARTER_RE = re.compile(r"\b(?:end of|by|before|until)\s+(?:the\s+)?(?:end\s+of\s+)?q(?P<q>[1-4])(?:\s+(?P<year>20\d\d))?\b", re.I)
+_QUARTER_RE = re.compile(
+    r"\b(?:end of|by|before|until)\s+(?:the\s+)?(?:end\s+of\s+)?q(?P<q>[1-4])(?:\s+(?P<year>20\d\d))?\b", re.I
+)
 _SEASON_RE = re.compile(
     r"\b(?:by|before|until|till|end of)\s+(?:the\s+)?(?:end\s+of\s+)?(?:(?P<next>next|this)\s+)?(?P<season>spring|summer|fall|autumn|winter)\b",
     re.I,
 )
 _DEADLINE_WORD_RE = re.compile(r"\b(?:deadline|timeline|timeframe|time frame|target date)\b", re.I)
-_EXPERIENCE_BEFORE_RE = re.compile(r"\b(?:for|since|from|been|after|over)\s+(?:about|around|almost|nearly|over)?\s*$", re.I)
+_EXPERIENCE_BEFORE_RE = re.compile(
+    r"\b(?:for|since|from|been|after|over)\s+(?:about|around|almost|nearly|over)?\s*$", re.I
+)
 
 
 def _span_value(raw: str) -> float | None:
@@ -354,7 +387,9 @@ def read_deadline(text: str, asked: str | None, today: date) -> tuple[Found, dat
         c_start, c_end = _clause(text, m.start(), m.end())
         clause = text[c_start:c_end]
         if cue in ("have", "got", "it's", "its", "by") and not (
-            _DEADLINE_WORD_RE.search(clause) or asked == "deadline" or re.search(r"\b(?:left|to do it|until)\b", clause, re.I)
+            _DEADLINE_WORD_RE.search(clause)
+            or asked == "deadline"
+            or re.search(r"\b(?:left|to do it|until)\b", clause, re.I)
         ):
             continue
         if cue == "next" and m.group("unit").lower().startswith("y") is False and value < 1:
@@ -366,11 +401,13 @@ def read_deadline(text: str, asked: str | None, today: date) -> tuple[Found, dat
             if value:
                 add(m.start(), m.end(), span_to_date(today, value, m.group("unit")))
     # A duration in a sentence about the deadline ("the deadline I gave you was wrong, it's 6 months").
-    for m in re.finditer(rf"\b(?P<n>\d+(?:\.\d+)?|one|two|three|four|five|six|nine|twelve|eighteen)\s*{_UNIT}\b", text, re.I):
+    for m in re.finditer(
+        rf"\b(?P<n>\d+(?:\.\d+)?|one|two|three|four|five|six|nine|twelve|eighteen)\s*{_UNIT}\b", text, re.I
+    ):
         c_start, c_end = _clause(text, m.start(), m.end())
-        if (_DEADLINE_WORD_RE.search(text[c_start:c_end]) or asked == "deadline") and not _EXPERIENCE_BEFORE_RE.search(
-            text[max(0, m.start() - 14) : m.start()]
-        ):
+        if (
+            _DEADLINE_WORD_RE.search(text[c_start:c_end]) or asked == "deadline"
+        ) and not _EXPERIENCE_BEFORE_RE.search(text[max(0, m.start() - 14) : m.start()]):
             value = _span_value(m.group("n"))
             if value:
                 add(m.start(), m.end(), span_to_date(today, value, m.group("unit")))
@@ -390,35 +427,44 @@ def read_deadline(text: str, asked: str | None, today: date) -> tuple[Found, dat
     for m in _SEASON_RE.finditer(text):
         month = SEASON_END[m.group("season").lower()]
         end = next_month_end(today, month)
-        if m.group("next") and m.group("next").lower() == "next" and end.year == today.year and month < today.month:
+        if (
+            m.group("next")
+            and m.group("next").lower() == "next"
+            and end.year == today.year
+            and month < today.month
+        ):
             end = month_end(today.year + 1, month)
         add(m.start(), m.end(), end)
     if not found and asked == "deadline":
-        m = re.search(rf"\b(?P<n>\d+|a|one|two|three|six|nine|twelve)\s*{_UNIT}\b", text, re.I)
-        if m and _span_value(m.group("n")):
-            value = _span_value(m.group("n"))
-            assert value is not None
-            add(m.start(), m.end(), span_to_date(today, value, m.group("unit")))
+        bare = re.search(rf"\b(?P<n>\d+|a|one|two|three|six|nine|twelve)\s*{_UNIT}\b", text, re.I)
+        bare_value = _span_value(bare.group("n")) if bare else None
+        if bare and bare_value:
+            add(bare.start(), bare.end(), span_to_date(today, bare_value, bare.group("unit")))
     if not found:
         return None
     # The last one stated wins: people correct themselves ("until the summer. no wait, by the end of August").
-    start, end, day = sorted(found, key=lambda f: (f[0], -f[1]))[-1]
-    overlapping = [f for f in found if f[0] <= start < f[1]]
+    last = sorted(found, key=lambda f: (f[0], -f[1]))[-1]
+    overlapping = [f for f in found if f[0] <= last[0] < f[1]]
     if overlapping:
-        start, end, day = max(overlapping, key=lambda f: f[1] - f[0])
-    return Found(float(weeks_until(today, day)), start, end), day
+        last = max(overlapping, key=lambda f: f[1] - f[0])
+    return Found(float(weeks_until(today, last[2])), last[0], last[1]), last[2]
 
 
 # ---- years of experience ------------------------------------------------------------------------------------
 
-_YEARS_RE = re.compile(r"^\s*(?:\+\s*)?(?P<unit>years?|yrs?|yr|y\b|months?|mos?\b|mths?)(?P<old>[\s-]*old)?", re.I)
+_YEARS_RE = re.compile(
+    r"^\s*(?:\+\s*)?(?P<unit>years?|yrs?|yr|y\b|months?|mos?\b|mths?)(?P<old>[\s-]*old)?", re.I
+)
 _NOT_EXPERIENCE_BEFORE_RE = re.compile(
     r"\b(?:needs?|requires?|required|wants?|wanted|asking for|ask for|asks for|minimum|min\.?|at least|takes?|took|"
     r"taking|lasts?|valid for|expires? (?:after|in)|every|renew|in|within|next|timeline|timeframe|plan for|"
     r"over the next|under|less than|more than|aged?|i'?m|i am|at|than)\s*(?:about|around|roughly|like|a|the)?\s*$",
     re.I,
 )
-_REQUIREMENT_AFTER_RE = re.compile(r"^[^.]{0,20}\b(?:required|requirement|minimum|old|of age|to qualify|needed|preferred|to study|to complete|to finish)\b", re.I)
+_REQUIREMENT_AFTER_RE = re.compile(
+    r"^[^.]{0,20}\b(?:required|requirement|minimum|old|of age|to qualify|needed|preferred|to study|to complete|to finish)\b",
+    re.I,
+)
 
 
 def read_experience(text: str, deadline: Found | None, today: date) -> Found | None:
@@ -440,7 +486,11 @@ def read_experience(text: str, deadline: Found | None, today: date) -> Found | N
         years = num.value / 12 if m.group("unit").lower().startswith("m") else num.value
         return Found(round(years, 2), s, e)
     m = re.search(r"\b(?:since|from|in)\s+(?P<year>(?:19|20)\d\d)\b", text)
-    if m and re.search(r"\b(?:been|working|worked|work|joined|started|there|job)\b", text[max(0, m.start() - 40) : m.start()], re.I):
+    if m and re.search(
+        r"\b(?:been|working|worked|work|joined|started|there|job)\b",
+        text[max(0, m.start() - 40) : m.start()],
+        re.I,
+    ):
         years = today.year - int(m.group("year"))
         if 0 < years <= 50:
             return Found(float(years), m.start(), m.end())

@@ -74,6 +74,8 @@ class Facts:
     weeks: int | None = None
     name: str | None = None
     skipped: str | None = None
+    role: dict | None = None  # the target occupation the understanding resolved ({"id", "label", "score"})
+    intents: list[str] = field(default_factory=list)  # the understanding's intents (see understand.INTENTS)
 
     def any(self) -> bool:
         """True when the message stated at least one profile fact."""
@@ -282,6 +284,7 @@ class Lookups:
     catalog: Callable[[], Any]
     linker: Callable[[], Any]
     role_min_score: float = 0.6
+    understander: Callable[[], Any] = lambda: None
 
 
 def resolve_role(phrase: str, lookups: Lookups) -> dict | None:
@@ -412,4 +415,54 @@ def extract_facts(text: str, last_asked: str | None, today: date, lookups: Looku
     m = re.search(r"\b(?:my name is|i'm called|call me)\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)", text)
     if m:
         f.name = m.group(1)
+    return f
+
+
+# The policy's names for the question just asked → the understanding's.
+_ASKED = {"target": "target_role", "background": "background", "hours": "hours_per_week", "budget": "budget",
+          "deadline": "deadline", "weeks": "deadline"}  # fmt: skip
+
+
+def apply_understanding(f: Facts, text: str, last_asked: str | None, today: date, lookups: Lookups) -> Facts:
+    """The facts of a message as `coach.dialogue.understand` reads them, over the older pattern readings.
+
+    The understanding decides the target and current role, budget, hours, deadline and held credentials: it
+    tells experience from a deadline and a price or salary from a budget, which the patterns cannot. The
+    patterns still give skills, the learner's name and what they declined to answer.
+    """
+    understander = lookups.understander()
+    if understander is None:
+        return f
+    u = understander.read(text, _ASKED.get(last_asked or ""), today)
+    f.intents = list(u.intents)
+    if "other" in u.intents and "give_facts" not in u.intents:
+        return Facts(skipped=f.skipped, intents=f.intents)
+    if u.target is not None:
+        role_id = u.target.onet_soc or u.target.uri
+        # The learner reads the title they asked for ("Cloud Engineer"), not O*NET's group name.
+        f.role = {"id": role_id, "label": u.target.matched, "score": 1.0} if role_id else None
+        f.target_phrase = u.target.text
+        f.target_candidates = [u.target.text]
+    elif u.target_phrase:
+        f.target_phrase, f.target_candidates = u.target_phrase, [u.target_phrase]
+    elif f.target_phrase and not u.asked:
+        f.target_phrase, f.target_candidates = (
+            None,
+            [],
+        )  # the patterns' guess is a fragment the reading rejected
+    f.current_role = u.current_role or (f.current_role if not u.target_phrase else None)
+    f.budget = u.budget.value if u.budget else None
+    f.currency = u.budget.currency if u.budget else None
+    if u.hours is not None:
+        f.hours_per_week, f.hours_note = u.hours.value, None
+    else:
+        f.hours_per_week = f.hours_note = None
+    f.weeks = max(1, int(u.deadline.value)) if u.deadline else None
+    catalog = lookups.catalog()
+    names = (
+        {c: catalog.credentials[c].name for c in (m.credential_id for m in u.credentials)} if catalog else {}
+    )
+    f.credentials = [(names.get(m.credential_id, m.name), m.status) for m in u.credentials]
+    if u.fabrication:
+        f.skills = []
     return f

@@ -34,6 +34,7 @@ class OfflineCoachModel(BaseChatModel):
     prompts_dir: Path | None = None
     today: date | None = None
     role_min_score: float = 0.6
+    understander: Any = None
 
     @property
     def _llm_type(self) -> str:
@@ -72,7 +73,23 @@ class OfflineCoachModel(BaseChatModel):
         return self.today or date.today()
 
     def _lookups(self) -> Lookups:
-        return Lookups(catalog=self._get_catalog, linker=self._get_linker, role_min_score=self.role_min_score)
+        return Lookups(
+            catalog=self._get_catalog,
+            linker=self._get_linker,
+            role_min_score=self.role_min_score,
+            understander=self._get_understander,
+        )
+
+    def _get_understander(self) -> Any:
+        """The message reader over this model's catalogue, built on first use (None without a catalogue)."""
+        if self.understander is None:
+            catalog = self._get_catalog()
+            if catalog is None:
+                return None
+            from coach.dialogue.understand import Understander
+
+            self.understander = Understander(catalog)
+        return self.understander
 
     def _get_linker(self) -> Any:
         if self.linker is None:

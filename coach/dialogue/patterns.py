@@ -170,7 +170,14 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"imposter)\b",
         re.I,
     ),
-    "reset": re.compile(r"\b(start over|start again|forget (everything|it all)|reset)\b", re.I),
+    # Only a message that is the request itself: "reset" inside a sentence ("how do I reset my password for
+    # the exam portal?") must not wipe the conversation.
+    "reset": re.compile(
+        r"^\W*(?:ok(?:ay)?\W+|please\W+|pls\W+|can\s+we\s+|could\s+we\s+|let'?s\s+|i\s+(?:want|would\s+like|'d\s+like)\s+to\s+)?"
+        r"(?:start\s+(?:over|again|from\s+scratch)|forget\s+(?:everything|it\s+all)|reset(?:\s+(?:everything|the\s+chat|"
+        r"the\s+conversation|my\s+profile|all))?|begin\s+again)(?:\s+(?:please|pls|from\s+scratch|then))?\W*$",
+        re.I,
+    ),
 }
 ADVICE_TOPICS: list[tuple[str, re.Pattern[str]]] = [
     ("interview", re.compile(r"\binterview", re.I)),

@@ -60,7 +60,8 @@ _PLACES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 _INDEX = {place: code for code, places in _PLACES.items() for place in places}
 _RE = re.compile(
-    r"(?<![\w.])(" + "|".join(re.escape(p) for p in sorted(_INDEX, key=len, reverse=True)) + r")(?![\w])", re.I
+    r"(?<![\w.])(" + "|".join(re.escape(p) for p in sorted(_INDEX, key=len, reverse=True)) + r")(?![\w])",
+    re.I,
 )
 
 

@@ -30,6 +30,7 @@ from coach.dialogue.compose import (
 from coach.dialogue.facts import (
     Facts,
     Lookups,
+    apply_understanding,
     extract_facts,
     find_credentials,
     interest_phrase,
@@ -108,7 +109,13 @@ def decide(turn: Turn, ctx: Context) -> AIMessage:
     low = text.lower()
     if REVEAL_RE.search(text):
         return answer(render(prompts_dir, "refuse_instructions", variant=variant(seed, 3)))
-    facts = extract_facts(text, turn.last_asked, ctx.today, ctx.lookups)
+    facts = apply_understanding(
+        extract_facts(text, turn.last_asked, ctx.today, ctx.lookups),
+        text,
+        turn.last_asked,
+        ctx.today,
+        ctx.lookups,
+    )
     reply = _small_talk(text, facts, turn, seed, prompts_dir)
     if reply is not None:
         return reply
@@ -151,7 +158,7 @@ def decide(turn: Turn, ctx: Context) -> AIMessage:
 
     named = find_credentials(text, ctx.lookups)
     question_like = "?" in text or bool(intents & {"info", "advice"})
-    wants_plan = "plan" in intents or bool(GO_AHEAD_RE.search(text))
+    wants_plan = "plan" in intents or "ask_plan" in facts.intents or bool(GO_AHEAD_RE.search(text))
     constraints_changed = any(k in update for k in ("budget", "hours_per_week", "weeks", "target_role"))
     planning_mode = (turn.last_asked in QUESTION_ORDER) or has_plan
 
@@ -257,7 +264,11 @@ def profile_update(facts: Facts, lookups: Lookups) -> tuple[dict[str, Any], dict
     role they resolved to (None when no role phrase was given or none resolved)."""
     update: dict[str, Any] = {}
     role = None
-    if facts.target_phrase:
+    if facts.role is not None:
+        role = facts.role
+        update["target_role"] = role["id"]
+        update["target_role_label"] = role["label"]
+    elif facts.target_phrase:
         role = resolve_roles(facts.target_candidates or [facts.target_phrase], lookups)
         if role is not None:
             update["target_role"] = role["id"]

@@ -16,14 +16,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
 from typing import Any
 
-from coach.dialogue.amounts import Found, declined_budget, read_budget, read_deadline, read_experience, read_hours
-from coach.dialogue.mentions import CredentialIndex, Mention, read_credentials
+from coach.dialogue.amounts import (
+    Found,
+    declined_budget,
+    read_budget,
+    read_deadline,
+    read_experience,
+    read_hours,
+)
+from coach.dialogue.mentions import read_credentials
 from coach.dialogue.places import local_currency
-from coach.dialogue.roles import GENERIC_NOUNS, RoleIndex, RoleMatch
 from coach.knowledge.catalog import Catalog
+from coach.knowledge.names import CredentialIndex, Mention
+from coach.knowledge.titles import GENERIC_NOUNS, RoleIndex, RoleMatch
 
 INTENTS = ("give_facts", "ask_plan", "ask_question", "ask_draft", "posting", "change", "greeting", "other")
 ASKABLE = ("target_role", "background", "budget", "hours_per_week", "deadline")
@@ -44,19 +51,51 @@ _TARGET_RES = [
         rf"\s+(?:is\s+)?(?:to\s+)?(?:{_TARGET_VERB})\s+{_ARTICLE}(?P<role>[^.,;!?()]+)",
         re.I,
     ),
-    re.compile(rf"\b(?:want|wanna|need|looking for|find|get|land)\s+(?:an?\s+|my\s+first\s+|a\s+new\s+|the\s+)?(?P<role>[\w/&+ -]{{2,40}}?)\s+(?:job|role|position|work|career|gig)s?\b", re.I),
-    re.compile(r"\b(?:want|need)\s+(?:a\s+)?(?:job|role|position|career)\s+(?:as|in)\s+(?:an?\s+)?(?P<role>[^.,;!?()]+)", re.I),
-    re.compile(rf"\b(?:fancy|considering|consider|thinking(?:\s+about)?(?:\s+(?:becoming|switching\s+to|moving\s+(?:in)?to|going\s+into|getting\s+into|doing))?|looking\s+at|interested\s+in|aiming\s+for|going\s+for|set\s+on|eyeing|targeting)\s+(?:moving\s+into\s+|becoming\s+|getting\s+into\s+|switching\s+to\s+)?{_ARTICLE}(?P<role>[^.,;!?()]+)", re.I),
-    re.compile(r"\b(?:goal|target|aim|objective|dream|plan)\s*(?:is|:|=|-)\s*(?:to\s+(?:be|become|get|land)\s+)?(?:an?\s+)?(?P<role>[^.,;!?()]+)", re.I),
-    re.compile(r"(?:^|[.!?]\s+|\b(?:so|and|but)\s+)(?P<role>[\w/&+ -]{2,40}?)\s+is\s+(?:the\s+goal|my\s+goal|the\s+dream|the\s+plan|what\s+i(?:'m| am)\s+(?:aiming|going|shooting)\s+for|where\s+i\s+want\s+to\s+(?:be|end\s+up))\b", re.I),
-    re.compile(r"\b(?:switching|switch|changing|change|moving|move|transitioning|transition|pivoting|career\s+changer|career\s+change|going)\s+from\s+[\w\s/&-]{2,40}?\s+(?:to|into)\s+(?P<role>[^.,;!?()]+)", re.I),
-    re.compile(r"\b(?:for|towards?)\s+(?:an?\s+|the\s+)?(?:entry[- ]level\s+|junior\s+)?(?P<role>[\w/&+ ()-]{2,50}?)\s+(?:role|job|position|opening)s?\b", re.I),
+    re.compile(
+        r"\b(?:want|wanna|need|looking for|find|get|land)\s+(?:an?\s+|my\s+first\s+|a\s+new\s+|the\s+)?(?P<role>[\w/&+ -]{2,40}?)\s+(?:job|role|position|work|career|gig)s?\b",
+        re.I,
+    ),
+    re.compile(
+        r"\b(?:want|need)\s+(?:a\s+)?(?:job|role|position|career)\s+(?:as|in)\s+(?:an?\s+)?(?P<role>[^.,;!?()]+)",
+        re.I,
+    ),
+    re.compile(
+        rf"\b(?:fancy|considering|consider|thinking(?:\s+about)?(?:\s+(?:becoming|switching\s+to|moving\s+(?:in)?to|going\s+into|getting\s+into|doing))?|looking\s+at|interested\s+in|aiming\s+for|going\s+for|set\s+on|eyeing|targeting)\s+(?:moving\s+into\s+|becoming\s+|getting\s+into\s+|switching\s+to\s+)?{_ARTICLE}(?P<role>[^.,;!?()]+)",
+        re.I,
+    ),
+    re.compile(
+        r"\b(?:goal|target|aim|objective|dream|plan)\s*(?:is|:|=|-)\s*(?:to\s+(?:be|become|get|land)\s+)?(?:an?\s+)?(?P<role>[^.,;!?()]+)",
+        re.I,
+    ),
+    re.compile(
+        r"(?:^|[.!?]\s+|\b(?:so|and|but)\s+)(?P<role>[\w/&+ -]{2,40}?)\s+is\s+(?:the\s+goal|my\s+goal|the\s+dream|the\s+plan|what\s+i(?:'m| am)\s+(?:aiming|going|shooting)\s+for|where\s+i\s+want\s+to\s+(?:be|end\s+up))\b",
+        re.I,
+    ),
+    re.compile(
+        r"\b(?:switching|switch|changing|change|moving|move|transitioning|transition|pivoting|career\s+changer|career\s+change|going)\s+from\s+[\w\s/&-]{2,40}?\s+(?:to|into)\s+(?P<role>[^.,;!?()]+)",
+        re.I,
+    ),
+    re.compile(
+        r"\b(?:for|towards?)\s+(?:an?\s+|the\s+)?(?:entry[- ]level\s+|junior\s+)?(?P<role>[\w/&+ ()-]{2,50}?)\s+(?:role|job|position|opening)s?\b",
+        re.I,
+    ),
     re.compile(r"\bjob[- ]ready\s+as\s+(?:an?\s+)?(?P<role>[^.,;!?()]+)", re.I),
-    re.compile(r"\binterviewing\s+for\s+(?:an?\s+|the\s+)?(?P<role>[^.,;!?()]+?)\s+(?:role|job|position)\b", re.I),
+    re.compile(
+        r"\binterviewing\s+for\s+(?:an?\s+|the\s+)?(?P<role>[^.,;!?()]+?)\s+(?:role|job|position)\b", re.I
+    ),
     re.compile(r"\binto\s+(?P<role>[\w/&+ -]{2,40}?)\s+(?:resume|cv)\b", re.I),
-    re.compile(rf"\bto\s+(?:move|get|break|transition|switch|pivot|shift|go)\s+(?:over\s+)?(?:in)?to\s+{_ARTICLE}(?P<role>[^.,;!?()]+)", re.I),
-    re.compile(rf"\b(?:move|get|put|promote|switch|transfer)\s+me\s+(?:over\s+|up\s+)?(?:in)?to\s+{_ARTICLE}(?P<role>[^.,;!?()]+)", re.I),
-    re.compile(r"\b(?:want|need|looking\s+for|get|land|find)\s+(?:an?\s+)?(?:\w+\s+)?(?:job|role|career|position)s?\s+in\s+(?P<role>[^.,;!?()]+)", re.I),
+    re.compile(
+        rf"\bto\s+(?:move|get|break|transition|switch|pivot|shift|go)\s+(?:over\s+)?(?:in)?to\s+{_ARTICLE}(?P<role>[^.,;!?()]+)",
+        re.I,
+    ),
+    re.compile(
+        rf"\b(?:move|get|put|promote|switch|transfer)\s+me\s+(?:over\s+|up\s+)?(?:in)?to\s+{_ARTICLE}(?P<role>[^.,;!?()]+)",
+        re.I,
+    ),
+    re.compile(
+        r"\b(?:want|need|looking\s+for|get|land|find)\s+(?:an?\s+)?(?:\w+\s+)?(?:job|role|career|position)s?\s+in\s+(?P<role>[^.,;!?()]+)",
+        re.I,
+    ),
     re.compile(r"(?:^|\bso\s+|,\s*)an?\s+(?P<role>[\w/&+ -]{2,40}?)\s+(?:role|position)\b", re.I),
 ]
 # A more specific role right after the first: "into automation, like QA automation engineer".
@@ -110,24 +149,58 @@ _CURRENT_RES = [
     re.compile(rf"\b(?:got|been|was\s+just)\s+promoted\s+to\s+(?:an?\s+|the\s+)?{_ROLE}", re.I),
     re.compile(rf"\bhere\s*[,:-]\s*(?:an?\s+|and\s+i'?m\s+an?\s+)?{_ROLE}", re.I),
     # "I work for the county as an eligibility worker", "working in a logistics company as MIS executive"
-    re.compile(rf"\bwork(?:ing|s)?\s+(?:full[- ]time\s+|part[- ]time\s+)?(?:for|at|in)\s+[^.,;!?]{{2,50}}?\s+as\s+(?:an?\s+|the\s+)?{_ROLE}", re.I),
-    re.compile(rf"\b(?:i\s+|currently\s+|still\s+|now\s+)?(?:work|working|worked|employed|serving|hired)(?:\s+(?:full[- ]time|part[- ]time|nights|days|currently|\d+(?:\.\d+)?\s+(?:years?|yrs?)))?\s+as\s+(?:an?\s+|the\s+)?{_ROLE}", re.I),
-    re.compile(rf"\b(?:i'?m|i\s+am|im)\s+(?:currently\s+|now\s+|still\s+|just\s+|working\s+as\s+)?(?:an?|the)\s+{_ROLE}", re.I),
-    re.compile(rf"\bcurrent(?:ly)?\s*(?:job|role|position|work)?\s*(?:is|:|-)?\s*(?:an?\s+|working\s+as\s+an?\s+|working\s+as\s+|doing\s+|in\s+)?{_ROLE}", re.I),
-    re.compile(rf"\b(?:i'?ve|i\s+have|i'?d)\s+been\s+(?:an?\s+|working\s+as\s+an?\s+|working\s+in\s+|doing\s+|in\s+){_ROLE}", re.I),
-    re.compile(r"\bbeen\s+(?:an?\s+|doing\s+|working\s+in\s+|in\s+)?(?P<role>[^.,;!?()]+?)\s+(?:for|since)\b", re.I),
-    re.compile(r"\b(?:i|we)\s+(?:do|run|manage|teach|drive|handle|lead|fix|work\s+nights|work\s+days)\s+(?!an?\s+hour|\d|about|around|maybe|some|it\b|that\b|this\b)(?P<role>[^.,;!?()]+)", re.I),
-    re.compile(r"\b(?:i'?m|i\s+am)\s+in\s+(?P<role>[^.,;!?()]+?)\s+(?:right\s+now|rn|currently|at the moment|now)\b", re.I),
+    re.compile(
+        rf"\bwork(?:ing|s)?\s+(?:full[- ]time\s+|part[- ]time\s+)?(?:for|at|in)\s+[^.,;!?]{{2,50}}?\s+as\s+(?:an?\s+|the\s+)?{_ROLE}",
+        re.I,
+    ),
+    re.compile(
+        rf"\b(?:i\s+|currently\s+|still\s+|now\s+)?(?:work|working|worked|employed|serving|hired)(?:\s+(?:full[- ]time|part[- ]time|nights|days|currently|\d+(?:\.\d+)?\s+(?:years?|yrs?)))?\s+as\s+(?:an?\s+|the\s+)?{_ROLE}",
+        re.I,
+    ),
+    re.compile(
+        rf"\b(?:i'?m|i\s+am|im)\s+(?:currently\s+|now\s+|still\s+|just\s+|working\s+as\s+)?(?:an?|the)\s+{_ROLE}",
+        re.I,
+    ),
+    re.compile(
+        rf"\bcurrent(?:ly)?\s*(?:job|role|position|work)?\s*(?:is|:|-)?\s*(?:an?\s+|working\s+as\s+an?\s+|working\s+as\s+|doing\s+|in\s+)?{_ROLE}",
+        re.I,
+    ),
+    re.compile(
+        rf"\b(?:i'?ve|i\s+have|i'?d)\s+been\s+(?:an?\s+|working\s+as\s+an?\s+|working\s+in\s+|doing\s+|in\s+){_ROLE}",
+        re.I,
+    ),
+    re.compile(
+        r"\bbeen\s+(?:an?\s+|doing\s+|working\s+in\s+|in\s+)?(?P<role>[^.,;!?()]+?)\s+(?:for|since)\b", re.I
+    ),
+    re.compile(
+        r"\b(?:i|we)\s+(?:do|run|manage|teach|drive|handle|lead|fix|work\s+nights|work\s+days)\s+(?!an?\s+hour|\d|about|around|maybe|some|it\b|that\b|this\b)(?P<role>[^.,;!?()]+)",
+        re.I,
+    ),
+    re.compile(
+        r"\b(?:i'?m|i\s+am)\s+in\s+(?P<role>[^.,;!?()]+?)\s+(?:right\s+now|rn|currently|at the moment|now)\b",
+        re.I,
+    ),
     re.compile(r"\b(?:i'?ve|i\s+have)\s+done\s+(?P<role>[^.,;!?()]+?)\s+for\b", re.I),
     re.compile(rf"\b(?:worked|been)\s+\d+(?:\.\d+)?\s+(?:years?|yrs?)\s+as\s+(?:an?\s+)?{_ROLE}", re.I),
     re.compile(rf"\b\d+(?:\.\d+)?\s*(?:years?|yrs?)\s+(?:as|in)\s+(?:an?\s+)?{_ROLE}", re.I),
-    re.compile(rf"\b(?:years?|yrs?|months?)\s+(?:of\s+)?(?:exp|experience)\s+(?:in|at|as)\s+(?:an?\s+|the\s+)?{_ROLE}", re.I),
-    re.compile(r"\b\d+(?:\.\d+)?\s*(?:years?|yrs?)\s+of\s+(?P<role>[\w/&+ -]+?)\s+(?:experience|exp)\b", re.I),
+    re.compile(
+        rf"\b(?:years?|yrs?|months?)\s+(?:of\s+)?(?:exp|experience)\s+(?:in|at|as)\s+(?:an?\s+|the\s+)?{_ROLE}",
+        re.I,
+    ),
+    re.compile(
+        r"\b\d+(?:\.\d+)?\s*(?:years?|yrs?)\s+of\s+(?P<role>[\w/&+ -]+?)\s+(?:experience|exp)\b", re.I
+    ),
     re.compile(rf"\b(?:my\s+)?time\s+as\s+(?:an?\s+)?{_ROLE}", re.I),
-    re.compile(r"\b(?:coming|switching|moving|transitioning|changer|change|pivoting)\s+from\s+(?:an?\s+)?(?P<role>[^.,;!?()]+?)(?:\s+(?:to|into)\b|\s*[(,.]|$)", re.I),
+    re.compile(
+        r"\b(?:coming|switching|moving|transitioning|changer|change|pivoting)\s+from\s+(?:an?\s+)?(?P<role>[^.,;!?()]+?)(?:\s+(?:to|into)\b|\s*[(,.]|$)",
+        re.I,
+    ),
     re.compile(rf"\bbackground\s*:\s*(?:\d+\s*(?:years?|yrs?)\s+)?{_ROLE}", re.I),
     re.compile(rf"\b(?:i\s+)?make\s+[$£€₹]?\d+k?\s+(?:as\s+an?\s+|doing\s+){_ROLE}", re.I),
-    re.compile(rf"\b(?:i'?m\s+|i\s+am\s+|im\s+(?:\d+\s+)?|currently\s+|been\s+)?working\s+(?:in|at|for)\s+(?:an?\s+|the\s+)?{_ROLE}", re.I),
+    re.compile(
+        rf"\b(?:i'?m\s+|i\s+am\s+|im\s+(?:\d+\s+)?|currently\s+|been\s+)?working\s+(?:in|at|for)\s+(?:an?\s+|the\s+)?{_ROLE}",
+        re.I,
+    ),
     re.compile(r"\bbeen\s+(?P<role>\w+ing)\s+(?:for|since)\b", re.I),
     re.compile(r"\bmy\s+(?P<role>[\w -]{3,30}?)\s+(?:experience|background|career)\b", re.I),
     re.compile(r"\b(?:gets?|getting)\s+me\s+out\s+of\s+(?P<role>[^.,;!?()]+)", re.I),
@@ -159,7 +232,9 @@ _PAST_RE = re.compile(r"\b(?:used to|was|were|back in|before that|previously|for
 
 def _clean_current(raw: str) -> str:
     role = _CURRENT_END_RE.sub("", " " + raw.strip()).strip()
-    role = re.sub(r"\s+(?:here|lol|haha|tbh|honestly|full[- ]time|part[- ]time|at the moment)$", "", role, flags=re.I)
+    role = re.sub(
+        r"\s+(?:here|lol|haha|tbh|honestly|full[- ]time|part[- ]time|at the moment)$", "", role, flags=re.I
+    )
     return role.strip(" .,:;!?\"'-")[:80]
 
 
@@ -313,7 +388,7 @@ class Understanding:
             or self.skills
         )
 
-    def contract(self, uid: str) -> dict[str, Any]:
+    def contract(self, uid: Any) -> dict[str, Any]:
         """The `coach understand` output object for this message."""
         target = None
         if self.target is not None:
@@ -329,9 +404,13 @@ class Understanding:
             "id": uid,
             "intents": self.intents,
             "target_role": target,
-            "current_role": {"text": self.current_role, "onet_soc": self.current_soc} if self.current_role else None,
+            "current_role": {"text": self.current_role, "onet_soc": self.current_soc}
+            if self.current_role
+            else None,
             "experience_years": self.experience.value if self.experience else None,
-            "budget": {"amount": self.budget.value, "currency": self.budget.currency} if self.budget else None,
+            "budget": {"amount": self.budget.value, "currency": self.budget.currency}
+            if self.budget
+            else None,
             "hours_per_week": self.hours.value if self.hours else None,
             "deadline_weeks": int(self.deadline.value) if self.deadline else None,
             "credentials": [{"id": m.credential_id, "status": m.status} for m in self.credentials],
@@ -346,15 +425,15 @@ class Understander:
         self.catalog = catalog
         self.linker = linker
 
-    @cached_property
+    @property
     def roles(self) -> RoleIndex:
-        """Job titles → occupations."""
-        return RoleIndex(self.catalog)
+        """Job titles → occupations (the catalogue's own lookup, built once per catalogue)."""
+        return self.catalog.titles
 
-    @cached_property
+    @property
     def credential_names(self) -> CredentialIndex:
-        """Credential names → catalogue ids."""
-        return CredentialIndex(self.catalog)
+        """Credential names → catalogue ids (the catalogue's own lookup)."""
+        return self.catalog.names
 
     # ---- roles ----------------------------------------------------------------------------------------------
 
@@ -362,12 +441,18 @@ class Understander:
         found: list[tuple[str, int, int]] = []
         for rx in _TARGET_RES:
             for m in rx.finditer(text):
-                s, e = m.span("role")
+                s = m.start("role")
                 if _NOT_TARGET_RE.search(text[max(0, s - 60) : s]):
                     continue
-                if re.search(r"\b(?:don'?t|not|never)\s+(?:\w+\s+){0,2}$", text[max(0, m.start() - 16) : m.start()], re.I):
+                if re.search(
+                    r"\b(?:don'?t|not|never)\s+(?:\w+\s+){0,2}$",
+                    text[max(0, m.start() - 16) : m.start()],
+                    re.I,
+                ):
                     continue
-                if re.match(r"(?:forget|not|no|never|quit|leave|leaving|escape)\b", m.group("role").strip(), re.I):
+                if re.match(
+                    r"(?:forget|not|no|never|quit|leave|leaving|escape)\b", m.group("role").strip(), re.I
+                ):
                     continue
                 role = _clean_role(m.group("role"))
                 spec = _SPECIFIC_RE.match(text[s + len(role) :]) if role else None
@@ -380,17 +465,32 @@ class Understander:
                     found.append((role, s, s + len(role)))
         if asked == "target_role":
             # The answer to "what role?" is the role itself ("corporate trainer or L&D specialist").
-            first = re.split(r"[.!?;]|,\s*(?:long|short)\s+term|\bthinking\b|\bshort\s+term\b", text, flags=re.I)[0]
-            first = re.sub(r"^\W*(?:ok(?:ay)?|so|well|hmm+|um+|i\s+think|i\s+guess|maybe|probably|ideally|honestly)\b[\s,]*", "", first, flags=re.I)
+            first = re.split(
+                r"[.!?;]|,\s*(?:long|short)\s+term|\bthinking\b|\bshort\s+term\b", text, flags=re.I
+            )[0]
+            first = re.sub(
+                r"^\W*(?:ok(?:ay)?|so|well|hmm+|um+|i\s+think|i\s+guess|maybe|probably|ideally|honestly)\b[\s,]*",
+                "",
+                first,
+                flags=re.I,
+            )
             role = _clean_role(first)
             if role and not _VAGUE_ROLE_RE.match(role):
                 found.append((role, -1, len(role)))
         return sorted(found, key=lambda f: f[1])
 
-    def _resolve_target(self, text: str, candidates: list[tuple[str, int, int]]) -> tuple[RoleMatch | None, str | None, tuple[int, int] | None]:
+    def _resolve_target(
+        self, text: str, candidates: list[tuple[str, int, int]]
+    ) -> tuple[RoleMatch | None, str | None, tuple[int, int] | None]:
         first_phrase: tuple[str, tuple[int, int]] | None = None
         for phrase, s, e in candidates:
-            options = [o for o in re.split(r"\s*(?:,|/|\bor\b|\bthen\b|&(?!\s*d)|\band\s+then\b)\s*", phrase, flags=re.I) if o.strip()]
+            options = [
+                o
+                for o in re.split(
+                    r"\s*(?:,|/|\bor\b|\bthen\b|&(?!\s*d)|\band\s+then\b)\s*", phrase, flags=re.I
+                )
+                if o.strip()
+            ]
             if not options:
                 continue
             if first_phrase is None:
@@ -406,7 +506,9 @@ class Understander:
             return None, first_phrase[0], first_phrase[1]
         return None, None, None
 
-    def _current_role(self, text: str, asked: str | None, target_span: tuple[int, int] | None) -> tuple[str, tuple[int, int]] | None:
+    def _current_role(
+        self, text: str, asked: str | None, target_span: tuple[int, int] | None
+    ) -> tuple[str, tuple[int, int]] | None:
         cands: list[tuple[int, str, int]] = []
         for rank, rx in enumerate(_CURRENT_RES):
             for m in rx.finditer(text):
@@ -414,11 +516,24 @@ class Understander:
                 if target_span and target_span[0] <= s < target_span[1]:
                     continue
                 before = text[max(0, m.start() - 40) : m.start()]
-                if _PAST_RE.search(before) or re.search(r"\b(?:telling|told|say|says|said|call|calls)\s+me\s*$", before, re.I):
+                if _PAST_RE.search(before) or re.search(
+                    r"\b(?:telling|told|say|says|said|call|calls)\s+me\s*$", before, re.I
+                ):
                     continue
-                if re.search(r"\b(?:want|like|hope|plan|trying|wish|aim|love|going|need)\s+to\s*(?:\w+\s+)?$", before, re.I):
+                if re.search(
+                    r"\b(?:want|like|hope|plan|trying|wish|aim|love|going|need)\s+to\s*(?:\w+\s+)?$",
+                    before,
+                    re.I,
+                ):
                     continue
-                if re.search(r"\b(?:can|could|should|would|will|to|do|might)\s+(?:i\s+)?$", text[max(0, m.start() - 12) : m.start() + 2], re.I) and rank >= 6:
+                if (
+                    re.search(
+                        r"\b(?:can|could|should|would|will|to|do|might)\s+(?:i\s+)?$",
+                        text[max(0, m.start() - 12) : m.start() + 2],
+                        re.I,
+                    )
+                    and rank >= 6
+                ):
                     continue  # "can I do trade school?" asks about an option, it is not a job
                 role = _clean_current(m.group("role"))
                 if not role or _NOT_CURRENT_RE.match(role) or len(role) < 2:
@@ -432,26 +547,28 @@ class Understander:
         # "Loan officer at a credit union. 8 years." / "truck driver 15 yrs": a job title opening a sentence.
         for s, e in _sentences(text):
             sent = text[s:e]
-            m = re.match(
+            opening = re.match(
                 r"\s*(?:(?:hi|hey|hello|hiya|ok|so)\W+)?(?P<role>[A-Za-z][\w/&+' -]{1,50}?)\s*(?:,|\(|\bfor\s+\d|\bfor\s+(?:about\s+)?\w+\s+years|\d+\s*(?:years?|yrs?)|\bat\s+(?:an?|the)\b|\bin\s+[A-Z]|\s*$|\.)",
                 sent,
             )
-            if not m:
+            if not opening:
                 continue
-            role = _clean_current(m.group("role"))
+            role = _clean_current(opening.group("role"))
             role = re.sub(r"\s+(?:at|in)\s*$", "", role)
             rest = text[s : min(len(text), e + 40)]
             has_years = bool(re.search(r"\d+(?:\.\d+)?\s*(?:years?|yrs?)|\b(?:years?|yrs?)\b", rest, re.I))
             if not role or _NOT_CURRENT_RE.match(role) or len(role.split()) > 7:
                 continue
-            if target_span and s <= target_span[0] < s + m.end("role"):
+            if target_span and s <= target_span[0] < s + opening.end("role"):
                 continue
-            if asked == "target_role" or re.match(r"\s*(?:i|my|we|you|it|this|that|what|how|is|are|do|can|want)\b", role, re.I):
+            if asked == "target_role" or re.match(
+                r"\s*(?:i|my|we|you|it|this|that|what|how|is|are|do|can|want)\b", role, re.I
+            ):
                 continue
             if re.search(r"\b(?:vs|versus|or)\b", role, re.I):
                 continue
             if (has_years or asked == "background") and self.roles.looks_like_role(role):
-                cands.append((len(_CURRENT_RES), role, s + m.start("role")))
+                cands.append((len(_CURRENT_RES), role, s + opening.start("role")))
         if not cands and asked == "background":
             for piece in re.split(r"[.!?;]", text):
                 if re.search(r"\b(?:was|were|used to|before that|back in)\b", piece, re.I):
@@ -514,26 +631,67 @@ class Understander:
     def _intents(self, text: str, masked: str, quoted: bool, u: Understanding) -> list[str]:
         intents: list[str] = []
         low = text.strip()
-        questions = [text[s:e] for s, e in _sentences(masked) if "?" in text[s:e] or _QUESTION_START_RE.match(text[s:e].strip())]
-        posting = bool(quoted and _POSTING_RE.search(masked) or _POSTING_RE.search(masked) and quoted) or bool(
-            quoted and re.search(r"\b(?:requirements?|required|preferred|experience|/hr|salary|hiring|remote|hybrid|shifts?)\b", text, re.I)
-        ) or (len(text) > 400 and len(re.findall(r"\b(?:requirements?|responsibilities|qualifications|apply|benefits|experience)\b", text, re.I)) >= 2)
+        questions = [
+            text[s:e]
+            for s, e in _sentences(masked)
+            if "?" in text[s:e] or _QUESTION_START_RE.match(text[s:e].strip())
+        ]
+        posting = (
+            bool((quoted and _POSTING_RE.search(masked)) or (_POSTING_RE.search(masked) and quoted))
+            or bool(
+                quoted
+                and re.search(
+                    r"\b(?:requirements?|required|preferred|experience|/hr|salary|hiring|remote|hybrid|shifts?)\b",
+                    text,
+                    re.I,
+                )
+            )
+            or (
+                len(text) > 400
+                and len(
+                    re.findall(
+                        r"\b(?:requirements?|responsibilities|qualifications|apply|benefits|experience)\b",
+                        text,
+                        re.I,
+                    )
+                )
+                >= 2
+            )
+        )
         draft = bool(_DRAFT_RE.search(masked) and _DRAFT_ASK_RE.search(masked)) and not re.search(
             r"\b(?:is|are|does|do)\s+(?:a|my|the)\s+(?:resume|cv|cover letter)\b[^?]*\?", masked, re.I
         )
         plan = bool(_PLAN_RE.search(masked))
-        facts = u.has_facts() or bool(
-            u.asked and _REFUSAL_RE.search(masked)
-        ) or (u.asked is not None and not questions and len(masked.split()) <= 14)
-        if not facts and _SELF_RE.search(masked) and not u.fabrication and not re.fullmatch(r"[^.?!]*\?", masked.strip()):
-            facts = bool(re.search(r"\b(?:i'?m|i\s+am|i\s+have|i'?ve|i\s+work|i\s+know|i\s+can|my\s+\w+)\b", masked, re.I)) and not _QUESTION_START_RE.match(low)
-        other = bool(_INJECTION_RE.search(text)) or u.fabrication or (
-            _ABUSE_RE.search(text) and not facts and not plan
+        facts = (
+            u.has_facts()
+            or bool(u.asked and _REFUSAL_RE.search(masked))
+            or (u.asked is not None and not questions and len(masked.split()) <= 14)
+        )
+        if (
+            not facts
+            and _SELF_RE.search(masked)
+            and not u.fabrication
+            and not re.fullmatch(r"[^.?!]*\?", masked.strip())
+        ):
+            facts = bool(
+                re.search(
+                    r"\b(?:i'?m|i\s+am|i\s+have|i'?ve|i\s+work|i\s+know|i\s+can|my\s+\w+)\b", masked, re.I
+                )
+            ) and not _QUESTION_START_RE.match(low)
+        other = (
+            bool(_INJECTION_RE.search(text))
+            or u.fabrication
+            or (_ABUSE_RE.search(text) and not facts and not plan)
         )
         letters = re.sub(r"[^a-z]", "", text.lower())
-        gibberish = len(letters) >= 4 and not re.search(r"[aeiouy]{1}[^aeiouy\s]{0,3}[aeiouy]", text.lower()) or bool(
-            re.fullmatch(r"(?:\W*\b(?:asdf|qwer|jkl|zxcv|[a-z])\w*\b)+\W*", text.lower()) and not _CAREER_RE.search(text)
-        ) or bool(re.fullmatch(r"[\W\s]*(?:(\w{2,5})\s+\1|asdf|jjj+|kkk+)[\w\s]*", text.lower()))
+        gibberish = (
+            (len(letters) >= 4 and not re.search(r"[aeiouy]{1}[^aeiouy\s]{0,3}[aeiouy]", text.lower()))
+            or bool(
+                re.fullmatch(r"(?:\W*\b(?:asdf|qwer|jkl|zxcv|[a-z])\w*\b)+\W*", text.lower())
+                and not _CAREER_RE.search(text)
+            )
+            or bool(re.fullmatch(r"[\W\s]*(?:(\w{2,5})\s+\1|asdf|jjj+|kkk+)[\w\s]*", text.lower()))
+        )
         greeting = bool(_GREETING_RE.match(low)) and not facts
         if other or (gibberish and not facts):
             return ["other"]
@@ -550,7 +708,14 @@ class Understander:
         plan_questions = [q for q in questions if _PLAN_RE.search(q)]
         draft_questions = [q for q in questions if draft and _DRAFT_RE.search(q)]
         real_questions = [q for q in questions if q not in plan_questions and q not in draft_questions]
-        if real_questions and not (len(real_questions) == 1 and re.fullmatch(r"\W*(?:by\s+\w+|plan\s+for[^?]*|\d+[^?]*|[^?]{0,20}maybe)\?\W*", real_questions[0].strip(), re.I)):
+        if real_questions and not (
+            len(real_questions) == 1
+            and re.fullmatch(
+                r"\W*(?:by\s+\w+|plan\s+for[^?]*|\d+[^?]*|[^?]{0,20}maybe)\?\W*",
+                real_questions[0].strip(),
+                re.I,
+            )
+        ):
             intents.append("ask_question")
         if greeting and not intents:
             return ["greeting"]

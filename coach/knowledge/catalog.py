@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from coach.errors import CoachError
+from coach.knowledge.names import CredentialIndex
 from coach.knowledge.sources.common import name_key, norm, provider_key
+from coach.knowledge.titles import RoleIndex
 from coach.models import Credential, Occupation, Rule, Skill
 
 
@@ -47,6 +49,11 @@ class Catalog:
                 if occ.id not in ids:
                     ids.append(occ.id)
         return index
+
+    @cached_property
+    def titles(self) -> RoleIndex:
+        """Job titles as people say them → occupations (built on first use)."""
+        return RoleIndex(self)
 
     def find_occupation(self, id_or_title: str) -> Occupation | None:
         """An occupation by SOC code, ESCO URI, title or alternate title (case-insensitive); None if unknown."""
@@ -107,6 +114,11 @@ class Catalog:
             for key in _credential_aliases(cred):
                 index.setdefault(key, cred.id)
         return index
+
+    @cached_property
+    def names(self) -> CredentialIndex:
+        """Credential names as people write them in running text → credentials (built on first use)."""
+        return CredentialIndex(self, _credential_rank)
 
     def find_credential(self, name_or_id_or_exam_code: str) -> Credential | None:
         """A credential by id, name, exam code or short name (case-insensitive); None if unknown."""

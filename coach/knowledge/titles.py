@@ -1,4 +1,4 @@
-"""Job titles as people say them → occupations: O*NET titles, alternate and reported titles, ESCO labels.
+"""Job titles as people say them → occupations (the `Catalog.titles` lookup): O*NET titles, alternate and reported titles, ESCO labels.
 
 A learner names a role in their own words: "IT help desk", "a sparky", "data analysis", "QA automation", "cloud
 engineering", "EU funds manager". `RoleIndex.resolve` reads such a phrase the way a career coach would:
@@ -21,8 +21,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from coach.knowledge.catalog import Catalog
+if TYPE_CHECKING:
+    from coach.knowledge.catalog import Catalog
+
 
 # Informal and short names for jobs, read as the title they stand for (lower case, whole phrase).
 INFORMAL_TITLES = {
@@ -53,7 +56,7 @@ WORD_FORMS = {
 SENIORITY = {
     "junior", "jr", "senior", "sr", "entry", "level", "entry-level", "lead", "principal", "associate", "trainee",
     "graduate", "intern", "chief", "head", "staff", "assistant", "remote", "freelance", "certified", "registered",
-    "full-time", "part-time", "official", "real", "first", "new", "apprentice", "tier", "level", "1", "2", "3", "i",
+    "full-time", "part-time", "official", "real", "first", "new", "apprentice", "tier", "1", "2", "3", "i",
     "ii", "iii", "iv",
 }  # fmt: skip
 # A field named instead of a title: the endings people use for the job in that field, most common first.
@@ -140,7 +143,7 @@ class RoleMatch:
     label: str  # the occupation's title
     onet_soc: str | None
     uri: str | None
-    matched: str  # the title that matched
+    matched: str  # the title that matched, as the source writes it ("Cloud Engineer")
     how: str  # "title", "field", "part"
 
 
@@ -151,26 +154,39 @@ class RoleIndex:
         self.catalog = catalog
 
     @cached_property
-    def onet_titles(self) -> dict[str, Counter[str]]:
-        """Title key → occupation SOC codes, weighted: 3 for the O*NET title, 2 alternate, 1 reported."""
-        index: dict[str, Counter[str]] = {}
+    def _tables(self) -> tuple[dict[str, Counter[str]], dict[str, Counter[str]], dict[str, str]]:
+        """(O*NET titles, ESCO labels, written forms), built together in one pass over the occupations."""
+        onet: dict[str, Counter[str]] = {}
+        esco: dict[str, Counter[str]] = {}
+        written: dict[str, str] = {}
         for occ in self.catalog.onet_occupations():
             for variant in _variants(occ.title):
-                index.setdefault(title_key(variant), Counter())[occ.id] += 3
+                onet.setdefault(title_key(variant), Counter())[occ.id] += 3
             for alt in occ.alt_titles:
                 for variant in _variants(alt):
-                    index.setdefault(title_key(variant), Counter())[occ.id] += 2
-        return index
+                    key = title_key(variant)
+                    onet.setdefault(key, Counter())[occ.id] += 2
+                    written.setdefault(key, variant)
+        for occ in self.catalog.esco_occupations():
+            for label, weight in ((occ.title, 3), *((alt, 2) for alt in occ.alt_titles)):
+                key = title_key(label)
+                esco.setdefault(key, Counter())[occ.id] += weight
+                written.setdefault(key, label)
+        return onet, esco, written
 
-    @cached_property
+    @property
+    def onet_titles(self) -> dict[str, Counter[str]]:
+        """Title key → occupation SOC codes, weighted: 3 for the O*NET title, 2 for alternate/reported titles."""
+        return self._tables[0]
+
+    @property
     def esco_titles(self) -> dict[str, Counter[str]]:
         """Title key → ESCO occupation URIs (preferred label 3, alternative labels 2)."""
-        index: dict[str, Counter[str]] = {}
-        for occ in self.catalog.esco_occupations():
-            index.setdefault(title_key(occ.title), Counter())[occ.id] += 3
-            for alt in occ.alt_titles:
-                index.setdefault(title_key(alt), Counter())[occ.id] += 2
-        return index
+        return self._tables[1]
+
+    def written(self, key: str) -> str | None:
+        """A title key as a source writes the title ("it support specialist" → "IT Support Specialist")."""
+        return self._tables[2].get(key)
 
     @cached_property
     def head_nouns(self) -> frozenset[str]:
@@ -316,5 +332,5 @@ class RoleIndex:
             soc, uri, matched = found
             occ = self.catalog.occupations.get(soc or "") or self.catalog.occupations.get(uri or "")
             label = occ.title if occ else phrase
-            return RoleMatch(phrase, label, soc, uri, matched, how)
+            return RoleMatch(phrase, label, soc, uri, self.written(matched) or label, how)
         return None
