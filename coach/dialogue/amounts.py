@@ -37,6 +37,7 @@ class Found:
     start: int
     end: int
     currency: str | None = None
+    note: str | None = None  # how the value was worked out, when it was ("2 h a day, 7 days a week")
 
 
 def _clause(text: str, start: int, end: int) -> tuple[int, int]:
@@ -261,6 +262,7 @@ def read_hours(text: str, asked: str | None) -> Found | None:
         amounts.append((value, m.start(), m.end()))
     amounts.sort(key=lambda a: a[1])
     weekly: list[tuple[float, int, int]] = []
+    notes: dict[int, str | None] = {}
     for value, s, e in amounts:
         if _negated(text, s) or _said_before(text, s, e) or _WORK_RE.search(text[max(0, s - 30) : s]):
             continue
@@ -281,6 +283,7 @@ def read_hours(text: str, asked: str | None) -> Found | None:
             if days is None:
                 days = 7
             weekly.append((value * days, s, e))
+            notes[s] = f"{value:g} h a day, {days} days a week" if days > 1 else None
             continue
         # A bare figure answers the question just asked ("8, maybe more", "like 5 hours").
         if asked == "hours_per_week" or re.search(
@@ -318,7 +321,7 @@ def read_hours(text: str, asked: str | None) -> Found | None:
             return Found(round(sum(w for w, _, _ in weekly), 2), weekly[0][1], weekly[-1][2])
         if re.search(r"\b(?:actually|now|update|instead|correction)\b", text, re.I):
             return Found(round(weekly[-1][0], 2), weekly[-1][1], weekly[-1][2])
-    return Found(round(weekly[0][0], 2), weekly[0][1], weekly[0][2])
+    return Found(round(weekly[0][0], 2), weekly[0][1], weekly[0][2], note=notes.get(weekly[0][1]))
 
 
 # ---- deadline -----------------------------------------------------------------------------------------------

@@ -454,7 +454,7 @@ def apply_understanding(f: Facts, text: str, last_asked: str | None, today: date
     f.budget = u.budget.value if u.budget else None
     f.currency = u.budget.currency if u.budget else None
     if u.hours is not None:
-        f.hours_per_week, f.hours_note = u.hours.value, None
+        f.hours_per_week, f.hours_note = u.hours.value, u.hours.note
     else:
         f.hours_per_week = f.hours_note = None
     f.weeks = max(1, int(u.deadline.value)) if u.deadline else None
