@@ -81,7 +81,7 @@ _BUDGET_AFTER_RE = re.compile(
     re.I,
 )
 _SALARY_RE = re.compile(
-    r"\b(?:salary|salaries|paying|pays|paid|pay|earn|earns|earning|make|makes|making|wage|wages|income|per hour|"
+    r"\b(?:salary|salaries|paying|pays|paid|pay|earn|earns|earning|make(?!\s+(?:that|it)\b)|makes|making|wage|wages|income|per hour|"
     r"an hour|a year|per year|annually|/hr|/hour|/yr|k\+? jobs?|job|jobs|offer|raise|package|ctc|lpa)\b",
     re.I,
 )

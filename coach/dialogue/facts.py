@@ -435,8 +435,9 @@ def apply_understanding(f: Facts, text: str, last_asked: str | None, today: date
         return f
     u = understander.read(text, _ASKED.get(last_asked or ""), today)
     f.intents = list(u.intents)
-    if "other" in u.intents and "give_facts" not in u.intents:
-        return Facts(skipped=f.skipped, intents=f.intents)
+    if u.fabrication or ("other" in u.intents and "give_facts" not in u.intents):
+        # Abuse, injections and requests to claim what is not true state nothing to record.
+        return Facts(skipped=f.skipped, intents=f.intents, name=None if u.fabrication else f.name)
     if u.target is not None:
         role_id = u.target.onet_soc or u.target.uri
         # The learner reads the title they asked for ("Cloud Engineer"), not O*NET's group name.

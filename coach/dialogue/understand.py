@@ -281,6 +281,8 @@ _GREETING_RE = re.compile(
     r"thanks|thank\s+you|thx|ty|cheers|ok(?:ay)?|cool|great|awesome|nice|bye|goodbye|see\s+you|talk\s+soon|"
     r"have\s+a\s+(?:good|nice)\s+\w+|how\s+are\s+you(?:\s+today|\s+doing)?|what'?s\s+up|sup|hi\s+there|hey\s+there|"
     r"that\s+(?:plan\s+)?(?:looks|sounds|is)\s+(?:great|good|perfect|helpful|amazing)|coach|there|today|so\s+much|"
+    r"a\s+lot|lots|again|for\s+(?:the|your|all\s+the|all\s+your)\s+help|for\s+that|mate|buddy|friend|folks|"
+    r"everyone|appreciate\s+it|much\s+appreciated|see\s+ya|later|bye\s+for\s+now|catch\s+you\s+later|"
     r"lol|:\)|!+|\?+|\.+|,|\s)+\W*$",
     re.I,
 )
@@ -304,7 +306,10 @@ _ABUSE_RE = re.compile(
 _CAREER_RE = re.compile(
     r"\b(?:job|jobs|career|work|role|cert\w*|course\w*|study|studying|learn\w*|skill\w*|resume|cv|interview|"
     r"salary|hire|hired|hiring|employ\w*|exam|degree|apprentice\w*|intern\w*|training|budget|posting|plan|"
-    r"pathway|roadmap|experience|qualif\w*|promotion|boss|manager|company|industry|field|switch|transition)\b",
+    r"pathway|roadmap|experience|qualif\w*|promotion|boss|manager|company|industry|field|switch|transition|"
+    r"informatics|management|analyst|engineer\w*|developer|technician|tech|nurs\w*|data|cloud|security|cyber\w*|"
+    r"coding|marketing|accounting|bookkeep\w*|bootcamp|worth|employers?|recogni[sz]\w*|credential|pay|paid|"
+    r"portfolio|linkedin|coach|advice|realistic|prerequisites?|renew\w*|voucher|free|study|deadline|hours)\b",
     re.I,
 )
 _CHANGE_RE = re.compile(
@@ -324,7 +329,8 @@ _REFUSAL_RE = re.compile(
 _SELF_RE = re.compile(
     r"\b(?:i'?m|i\s+am|im|i\s+have|i'?ve|i\s+work|i\s+do|i\s+can|i\s+could|i\s+know|i\s+did|i\s+passed|i\s+finished|"
     r"my\s+(?:job|role|background|budget|experience|boss|company|employer)|i\s+teach|i\s+run|i\s+manage|i\s+make|"
-    r"i\s+got|i\s+hold|i\s+just|i\s+want|i'?d\s+like|i\s+like|i\s+built|i\s+trained|i\s+led)\b",
+    r"i\s+got|i\s+hold|i\s+just|i\s+want|i'?d\s+like|i\s+like|i\s+built|i\s+trained|i\s+led|my\s+name\s+is|"
+    r"call\s+me|i'?m\s+called)\b",
     re.I,
 )
 # A quoted passage opens after a space or colon and closes before a space or punctuation, so the apostrophes
@@ -332,6 +338,20 @@ _SELF_RE = re.compile(
 _QUOTED_RE = re.compile(
     r"(?:(?<=^)|(?<=[\s:(]))(?:'|\"|“|‘)(?=\S)([^\"”’]{40,}?)(?<=\S)(?:'|\"|”|’)(?=[\s.,!?;:)]|$)", re.S
 )
+
+
+def _looks_like_gibberish(text: str) -> bool:
+    """True for keyboard mash ("asdf jjjj"): most words are mash runs, repeated letters or have no vowel."""
+    words = re.findall(r"[a-z]+", text.lower())
+    if not words or _CAREER_RE.search(text):
+        return False
+    mash = [
+        w
+        for w in words
+        if re.fullmatch(r"(?:asdf|qwer|zxcv|hjkl|jkl|sdf|fgh|dfg|wer)\w*|(\w)\1{2,}|[^aeiouy]{4,}|[^aeiouy]{1,2}", w)
+        and w not in ("ok", "hi", "yo", "my", "by", "pm", "it", "hr", "ux", "qa", "bi")
+    ]
+    return len(mash) / len(words) >= 0.5
 
 
 def _mask_quotes(text: str) -> tuple[str, bool]:
@@ -683,15 +703,7 @@ class Understander:
             or u.fabrication
             or (_ABUSE_RE.search(text) and not facts and not plan)
         )
-        letters = re.sub(r"[^a-z]", "", text.lower())
-        gibberish = (
-            (len(letters) >= 4 and not re.search(r"[aeiouy]{1}[^aeiouy\s]{0,3}[aeiouy]", text.lower()))
-            or bool(
-                re.fullmatch(r"(?:\W*\b(?:asdf|qwer|jkl|zxcv|[a-z])\w*\b)+\W*", text.lower())
-                and not _CAREER_RE.search(text)
-            )
-            or bool(re.fullmatch(r"[\W\s]*(?:(\w{2,5})\s+\1|asdf|jjj+|kkk+)[\w\s]*", text.lower()))
-        )
+        gibberish = _looks_like_gibberish(text)
         greeting = bool(_GREETING_RE.match(low)) and not facts
         if other or (gibberish and not facts):
             return ["other"]
@@ -719,6 +731,8 @@ class Understander:
             intents.append("ask_question")
         if greeting and not intents:
             return ["greeting"]
+        if intents == ["ask_question"] and not (_CAREER_RE.search(text) or u.mentioned or u.credentials):
+            return ["other"]  # "what's the weather in Paris?": a question, but not one a career coach answers
         if not intents:
             if not _CAREER_RE.search(text) and not u.credentials and not u.mentioned:
                 return ["other"]
