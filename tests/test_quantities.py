@@ -4,7 +4,14 @@ from datetime import date
 
 import pytest
 
-from coach.quantities import add_months, find_money, find_numbers, next_month_end, parse_year_month, words_value
+from coach.quantities import (
+    add_months,
+    find_money,
+    find_numbers,
+    next_month_end,
+    parse_year_month,
+    words_value,
+)
 
 
 @pytest.mark.parametrize(

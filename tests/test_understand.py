@@ -30,7 +30,9 @@ def read(reader: Understander, text: str, asked: str | None = None) -> dict:
 
 
 def test_years_in_a_job_are_experience_not_a_deadline(reader: Understander) -> None:
-    out = read(reader, "I've stacked shelves at a supermarket for seven years and I want to get into IT support.")
+    out = read(
+        reader, "I've stacked shelves at a supermarket for seven years and I want to get into IT support."
+    )
     assert out["experience_years"] == 7
     assert out["deadline_weeks"] is None
     assert out["target_role"]["onet_soc"] == "15-1232.00"
@@ -279,7 +281,14 @@ def test_coach_understand_streams_json_lines_and_survives_bad_lines() -> None:
     assert rows[0]["deadline_weeks"] == 17 and rows[0]["target_role"]["onet_soc"] == "51-4121.00"
     assert "error" in rows[1] and "error" in rows[3]
     assert rows[2]["hours_per_week"] == 8
-    assert set(rows[0]) >= {"intents", "target_role", "current_role", "experience_years", "budget", "credentials"}
+    assert set(rows[0]) >= {
+        "intents",
+        "target_role",
+        "current_role",
+        "experience_years",
+        "budget",
+        "credentials",
+    }
 
 
 def test_coach_understand_refuses_a_bad_date_in_one_line() -> None:

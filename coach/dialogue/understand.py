@@ -348,7 +348,9 @@ def _looks_like_gibberish(text: str) -> bool:
     mash = [
         w
         for w in words
-        if re.fullmatch(r"(?:asdf|qwer|zxcv|hjkl|jkl|sdf|fgh|dfg|wer)\w*|(\w)\1{2,}|[^aeiouy]{4,}|[^aeiouy]{1,2}", w)
+        if re.fullmatch(
+            r"(?:asdf|qwer|zxcv|hjkl|jkl|sdf|fgh|dfg|wer)\w*|(\w)\1{2,}|[^aeiouy]{4,}|[^aeiouy]{1,2}", w
+        )
         and w not in ("ok", "hi", "yo", "my", "by", "pm", "it", "hr", "ux", "qa", "bi")
     ]
     return len(mash) / len(words) >= 0.5
