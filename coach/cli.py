@@ -681,7 +681,7 @@ def users_add(
     """Create an account in the configured database (how the first admin is made)."""
     from coach.settings import get_settings
     from coach.store import get_engine, session_factory, transaction
-    from coach.store.repo import create_user
+    from coach.store.user_repo import create_user
 
     password = (
         sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt("password", hide_input=True)

@@ -209,7 +209,7 @@ def api_users(api_client, api_settings, api_fast_hashing):  # type: ignore[no-un
     """learner1 (coached by coach1), learner2 (coached by coach2) and an admin, each with an Authorization
     header ready: `api_users['learner1']['headers']`."""
     from coach.store import get_engine, session_factory, transaction
-    from coach.store.repo import assign_coach, create_user
+    from coach.store.user_repo import assign_coach, create_user
 
     _r, write = session_factory(get_engine(api_settings.db_url))
     people = {

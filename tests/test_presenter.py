@@ -714,7 +714,8 @@ def test_posting_evidence_labels_become_first_person_sentences(ana: Profile) -> 
 
 def test_evidence_is_still_chosen_when_every_line_was_used_often() -> None:
     """Reuse lowers a line's score below zero; the best line must still be found (it once crashed)."""
-    from coach.presenter import PresentedCredential, _best_evidence, _Evidence
+    from coach.presenter import PresentedCredential
+    from coach.presenter.evidence import _best_evidence, _Evidence
 
     pool = [_Evidence(text="Built a home lab firewall", where="Home lab", kind="project", experience=0)]
     item = PresentedCredential(name="Network+", status="planned", skills=["firewalls"])

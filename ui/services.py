@@ -258,7 +258,7 @@ def ensure_demo_accounts(settings: Settings) -> dict[str, str]:
     from sqlalchemy import select
 
     from coach.auth import hash_password
-    from coach.store import get_engine, migrate, repo, session_factory, transaction
+    from coach.store import get_engine, migrate, session_factory, transaction, user_repo
     from coach.store.tables import User
 
     engine = get_engine(settings.db_url)
@@ -267,15 +267,15 @@ def ensure_demo_accounts(settings: Settings) -> dict[str, str]:
     password, admin_password = demo_password(settings), demo_admin_password(settings)
     with transaction(write) as session:
         if session.scalar(select(User.id).where(User.role == "coach")) is None:
-            repo.create_user(
+            user_repo.create_user(
                 session=session, username="coach", password=password, role="coach", display_name="Demo Coach"
             )
         if session.scalar(select(User.id).where(User.role == "admin")) is None:
-            repo.create_user(
+            user_repo.create_user(
                 session=session, username="admin", password=admin_password, role="admin", display_name="Admin"
             )
         # Databases made by earlier versions gave the demo admin the coach's (advertised) password: replace it.
-        shared = repo.authenticate(session=session, username="admin", password=password)
+        shared = user_repo.authenticate(session=session, username="admin", password=password)
         if shared is not None and shared.role == "admin" and admin_password != password:
             shared.password_hash = hash_password(admin_password)
     return {"coach": "coach", "admin": "admin", "password": password}
@@ -285,7 +285,7 @@ def assign_to_demo_coach(settings: Settings, learner_id: int) -> None:
     """In embedded mode, give a newly registered learner the first coach (so their reviews have a reviewer)."""
     from sqlalchemy import select
 
-    from coach.store import get_engine, repo, session_factory, transaction
+    from coach.store import get_engine, session_factory, transaction, user_repo
     from coach.store.tables import User
 
     _, write = session_factory(get_engine(settings.db_url))
@@ -294,6 +294,6 @@ def assign_to_demo_coach(settings: Settings, learner_id: int) -> None:
         coach = session.scalar(select(User).where(User.role == "coach").order_by(User.id))
         if admin is None or coach is None:
             return
-        if learner_id in repo.learner_ids_of(session=session, coach_id=coach.id):
+        if learner_id in user_repo.learner_ids_of(session=session, coach_id=coach.id):
             return
-        repo.assign_coach(session=session, actor=admin, coach_id=coach.id, learner_id=learner_id)
+        user_repo.assign_coach(session=session, actor=admin, coach_id=coach.id, learner_id=learner_id)

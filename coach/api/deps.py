@@ -16,7 +16,7 @@ from coach.api.services import Services
 from coach.auth import Unauthorized, decode_token
 from coach.errors import Forbidden
 from coach.settings import Settings
-from coach.store import repo
+from coach.store import rate_limit_repo
 from coach.store.db import transaction
 from coach.store.tables import User
 
@@ -122,4 +122,6 @@ PageDep = Annotated[Page, Depends(page)]
 def rate_limit(db: Database, settings: Settings, user: User, bucket: str) -> None:
     """Count one use of an expensive route; 429 with Retry-After past settings.rate_limit_per_minute."""
     with db.write() as session:
-        repo.take_rate_token(session=session, user=user, bucket=bucket, limit=settings.rate_limit_per_minute)
+        rate_limit_repo.take_rate_token(
+            session=session, user=user, bucket=bucket, limit=settings.rate_limit_per_minute
+        )

@@ -9,7 +9,7 @@ from coach.api.deps import CurrentUser, DbDep, ServicesDep, SettingsDep, rate_li
 from coach.api.schemas import PostingIn
 from coach.errors import BadInput
 from coach.models import PostingAnalysis
-from coach.store import repo
+from coach.store import profile_repo
 
 router = APIRouter(prefix="/postings", tags=["postings"])
 
@@ -34,7 +34,7 @@ async def analyze(
         profile = None
         if body.use_profile:
             with db.read() as session:
-                profile = repo.get_profile(session=session, user_id=user.id)
+                profile = profile_repo.get_profile(session=session, user_id=user.id)
         return services.analyze(body.text, profile)
 
     return await run_in_threadpool(_run)
