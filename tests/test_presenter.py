@@ -430,6 +430,7 @@ def _run_cli(monkeypatch, catalog, *args: str) -> int:
     from coach.cli import main
 
     monkeypatch.setattr(coach.knowledge, "get_catalog", lambda: catalog)
+    _use_catalog(monkeypatch, catalog)
     monkeypatch.setattr(sys, "argv", ["coach", *args])
     with pytest.raises(SystemExit) as exc:
         main()
@@ -722,3 +723,13 @@ def test_evidence_is_still_chosen_when_every_line_was_used_often() -> None:
     used = {0: 3}
     assert _best_evidence(item, pool, used) == pool[0]
     assert used == {0: 4}
+
+
+def _use_catalog(monkeypatch: pytest.MonkeyPatch, catalog) -> None:  # type: ignore[no-untyped-def]
+    """The CLI's context (coach.context.process_context) over `catalog` instead of the knowledge base."""
+    import coach.context
+    from coach.settings import get_settings
+
+    monkeypatch.setattr(
+        coach.context, "process_context", lambda: coach.context.CoachContext(get_settings(), catalog=catalog)
+    )

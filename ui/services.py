@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from coach.settings import Settings
+
+if TYPE_CHECKING:
+    from coach.context import CoachContext
 
 
 class ApiError(Exception):
@@ -218,8 +221,9 @@ class CoachClient:
             raise ApiError(503, f"the coach service is not reachable ({type(exc).__name__})") from exc
 
 
-def in_process_http(settings: Settings) -> httpx.Client:
-    """An HTTP client bound to the API running inside this process."""
+def in_process_http(settings: Settings, context: CoachContext | None = None) -> httpx.Client:
+    """An HTTP client bound to the API running inside this process (over `context`, the app's shared objects,
+    when given)."""
     from fastapi.testclient import TestClient
 
     from coach.api import create_app
@@ -228,7 +232,8 @@ def in_process_http(settings: Settings) -> httpx.Client:
     # mode, whose signing key is random and kept in COACH_HOME (never a public placeholder).
     if settings.secret_key is None and not settings.local_mode:
         settings = settings.model_copy(update={"local_mode": True})
-    return TestClient(create_app(settings), base_url="http://localhost", raise_server_exceptions=False)
+    app = create_app(settings, context=context)
+    return TestClient(app, base_url="http://localhost", raise_server_exceptions=False)
 
 
 def remote_http(base_url: str, timeout: float = 60.0) -> httpx.Client:

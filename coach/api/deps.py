@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from coach.api.services import Services
 from coach.auth import Unauthorized, decode_token
+from coach.context import CoachContext
 from coach.errors import Forbidden
 from coach.settings import Settings
 from coach.store import rate_limit_repo
@@ -61,9 +62,15 @@ async def get_services(request: Request) -> Services:
     return request.app.state.services
 
 
+async def get_context(request: Request) -> CoachContext:
+    """The app's current context (catalogue, linker, ...); a catalogue reload swaps it between requests."""
+    return request.app.state.context
+
+
 DbDep = Annotated[Database, Depends(get_db)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 ServicesDep = Annotated[Services, Depends(get_services)]
+ContextDep = Annotated[CoachContext, Depends(get_context)]
 
 
 def current_user(db: DbDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2)]) -> User:

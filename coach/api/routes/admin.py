@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Path, Query, Request, status
 
-from coach.api.deps import AdminUser, DbDep, PageDep, ServicesDep
+from coach.api.deps import AdminUser, ContextDep, DbDep, PageDep, ServicesDep
 from coach.api.schemas import AssignmentIn, AssignmentOut, Role, UserCreate, UserPublic, UserUpdate
 from coach.store import user_repo
 
@@ -91,6 +91,7 @@ def unassign(assignment_id: Id, user: AdminUser, db: DbDep) -> None:
 
 
 @router.post("/catalog/reload", status_code=status.HTTP_204_NO_CONTENT, summary="Reload the catalogue")
-def reload_catalog(user: AdminUser, services: ServicesDep) -> None:
+def reload_catalog(user: AdminUser, services: ServicesDep, ctx: ContextDep, request: Request) -> None:
     """Load the rebuilt knowledge base in this worker; its next request plans from the new catalogue."""
-    services.reload_catalog()
+    # Loaded first, swapped after: requests meanwhile keep the old context, and a failed load keeps it.
+    request.app.state.context = services.reload_catalog(ctx)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, status
 
-from coach.api.deps import CurrentUser, DbDep, PageDep, ServicesDep, SettingsDep, rate_limit
+from coach.api.deps import ContextDep, CurrentUser, DbDep, PageDep, ServicesDep, SettingsDep, rate_limit
 from coach.api.schemas import (
     AuditOut,
     CommentIn,
@@ -41,7 +41,9 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such path
     summary="Plan a pathway (not saved)",
     responses={429: {"description": "Rate limited"}, 503: {"description": "Planner unavailable"}},
 )
-def plan(body: PlanIn, user: CurrentUser, db: DbDep, settings: SettingsDep, services: ServicesDep) -> Pathway:
+def plan(
+    body: PlanIn, user: CurrentUser, db: DbDep, settings: SettingsDep, services: ServicesDep, ctx: ContextDep
+) -> Pathway:
     """Plan for a role or an analysed posting within budget, hours a week and weeks (defaults: the profile)."""
     rate_limit(db, settings, user, "plan")
     profile = body.profile
@@ -52,6 +54,7 @@ def plan(body: PlanIn, user: CurrentUser, db: DbDep, settings: SettingsDep, serv
     if not role and body.posting is None:
         raise BadInput("say what to plan for: a role, a posting, or a target role in the profile")
     return services.plan(
+        ctx,
         profile,
         role=role,
         posting=body.posting,
@@ -63,11 +66,13 @@ def plan(body: PlanIn, user: CurrentUser, db: DbDep, settings: SettingsDep, serv
 
 
 @router.post("", response_model=PathwayDetail, status_code=status.HTTP_201_CREATED, summary="Save a pathway")
-def create(body: PathwayCreate, user: CurrentUser, db: DbDep, services: ServicesDep) -> PathwayDetail:
+def create(
+    body: PathwayCreate, user: CurrentUser, db: DbDep, services: ServicesDep, ctx: ContextDep
+) -> PathwayDetail:
     """Save a pathway as a draft (version 1), validated against the owner's profile."""
     with db.read() as session:
         profile = profile_repo.get_profile(session=session, user_id=user.id)
-    issues = services.validate(body.pathway, profile)
+    issues = services.validate(ctx, body.pathway, profile)
     with db.write() as session:
         row = pathway_repo.create_pathway(
             session=session, owner=user, pathway=body.pathway, title=body.title, issues=issues, note=body.note
@@ -152,7 +157,12 @@ def one_version(
     },
 )
 def new_version(
-    pathway_id: PathwayId, body: VersionCreate, user: CurrentUser, db: DbDep, services: ServicesDep
+    pathway_id: PathwayId,
+    body: VersionCreate,
+    user: CurrentUser,
+    db: DbDep,
+    services: ServicesDep,
+    ctx: ContextDep,
 ) -> VersionOut:
     """Apply edits (add, remove, swap, move steps) or a replacement; re-validate; store with its diff."""
     if body.pathway is None and not body.edits:
@@ -171,9 +181,12 @@ def new_version(
         )
     else:
         new = apply_edits(
-            current, body.edits, find_credential=services.find_credential, hours_per_week=hours_per_week
+            current,
+            body.edits,
+            find_credential=lambda ident: services.find_credential(ctx, ident),
+            hours_per_week=hours_per_week,
         )
-    issues = services.validate(new, profile)
+    issues = services.validate(ctx, new, profile)
     if issues and not body.allow_issues:
         raise BadInput("the edited pathway fails validation: " + "; ".join(issues))
     new = new.model_copy(
