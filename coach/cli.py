@@ -112,11 +112,11 @@ def kb_build(
 @kb_app.command("stats")
 def kb_stats(as_json: bool = typer.Option(False, "--json", help="Print one JSON document.")) -> None:
     """Counts of occupations, skills, credentials and rules, and the documents indexed per kind."""
-    from coach.knowledge import get_catalog
+    from coach.context import process_context
     from coach.retrieval import index_stats
-    from coach.settings import get_settings
 
-    stats = index_stats(get_settings(), get_catalog())
+    ctx = process_context()
+    stats = index_stats(ctx.settings, ctx.catalog)
     if as_json:
         print_json(stats)
         return
@@ -142,12 +142,13 @@ def kb_search(
 ) -> None:
     """Hybrid (dense + lexical) search over the knowledge base; every hit shows its source."""
     from coach import retrieval
+    from coach.context import process_context
 
     if not query.strip():
         raise BadInput("the search query is empty")
     the_kind = retrieval.normalise_kind(kind)  # bad input is reported before the index is opened
     retrieval.normalise_level(level)
-    hits = retrieval.get_index().search(
+    hits = process_context().index.search(
         query, kind=the_kind, k=k, provider=provider, level=level, max_cost=max_cost
     )
     if as_json:
@@ -177,11 +178,12 @@ def _stream_rank(what: str, key: str, top: int, precise: bool = False) -> None:
     while an interactive stream still gets each answer at once. A bad line gets {"id", "error"} and the
     stream goes on.
     """
-    from coach.skills import get_linker, iter_stdin_batches, parse_rank_line
+    from coach.context import process_context
+    from coach.skills import iter_stdin_batches, parse_rank_line
 
     if top < 1:
         raise BadInput("--top must be at least 1")
-    linker = get_linker()
+    linker = process_context().linker
     if what == "skills":
 
         def rank(texts: list[str], k: int) -> list[Any]:
@@ -423,9 +425,9 @@ def draft_cmd(
     pathway = _load_model("plan", plan, Pathway) if plan else None
 
     from coach import presenter
-    from coach.knowledge import get_catalog
+    from coach.context import process_context
 
-    catalog = get_catalog()
+    catalog = process_context().catalog
     presenter.check_inputs(learner, pathway, catalog)  # fail fast, before any posting analysis or model call
     analysis, posting_text = None, None
     if posting:
@@ -702,7 +704,7 @@ def users_add(
     """Create an account in the configured database (how the first admin is made)."""
     from coach.settings import get_settings
     from coach.store import get_engine, session_factory, transaction
-    from coach.store.repo import create_user
+    from coach.store.user_repo import create_user
 
     password = (
         sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt("password", hide_input=True)

@@ -145,19 +145,19 @@ class ChatPathwayStore:
         self.db_url = db_url
 
     def _owner(self, session: Any, learner_id: str) -> tuple[Any, str]:
-        from coach.store import repo
+        from coach.store import user_repo
         from coach.store.tables import User
 
         user = session.get(User, int(learner_id)) if str(learner_id).isdigit() else None
         if user is not None:
             return user, "account"
-        return repo.guest_learner(session=session, key=str(learner_id)), "guest"
+        return user_repo.guest_learner(session=session, key=str(learner_id)), "guest"
 
     def save(self, learner_id: str, pathway: dict[str, Any], profile: dict[str, Any], note: str) -> dict:
         """Save a pathway as a new draft of the learner (or of the conversation's guest learner)."""
         from coach.models import Pathway
         from coach.store import get_engine, session_factory, transaction
-        from coach.store.repo import create_pathway
+        from coach.store.pathway_repo import create_pathway
 
         _, write = session_factory(get_engine(self.db_url))
         with transaction(write) as session:
@@ -170,7 +170,7 @@ class ChatPathwayStore:
     def submit(self, learner_id: str, pathway_id: str, note: str) -> dict:
         """Submit one of the learner's saved pathways for coach review (NotFound for anyone else's)."""
         from coach.store import get_engine, session_factory, transaction
-        from coach.store.repo import submit_pathway
+        from coach.store.pathway_repo import submit_pathway
 
         if not str(pathway_id).isdigit():
             raise NotFound(f"No saved pathway {pathway_id} for this learner")

@@ -139,11 +139,11 @@ def api_fake_services():  # type: ignore[no-untyped-def]
     rules = [Rule(id="r-e-needs-a", type="prerequisite_required", subject="fake-e", objects=["fake-a"])]
     calls: list[dict] = []
 
-    def plan(profile, **kwargs):  # type: ignore[no-untyped-def]
+    def plan(ctx, profile, **kwargs):  # type: ignore[no-untyped-def]
         calls.append({"profile": profile, **kwargs})
         return api_sample_pathway()
 
-    def analyze(text, profile):  # type: ignore[no-untyped-def]
+    def analyze(ctx, text, profile):  # type: ignore[no-untyped-def]
         return PostingAnalysis(
             title=text.split("\n")[0][:80],
             requirements=[Requirement(text=text[:10], start=0, end=min(10, len(text)), kind="skill")],
@@ -152,8 +152,8 @@ def api_fake_services():  # type: ignore[no-untyped-def]
     services = Services(
         plan=plan,
         analyze=analyze,
-        validate=lambda p, prof: basic_validate(p, prof, rules),
-        find_credential=creds.get,
+        validate=lambda ctx, p, prof: basic_validate(p, prof, rules),
+        find_credential=lambda ctx, ident: creds.get(ident),
         chat=lambda **kw: iter(
             [
                 {"type": "token", "text": "Hello "},
@@ -161,7 +161,7 @@ def api_fake_services():  # type: ignore[no-untyped-def]
                 {"type": "done", "result": {"assistant": "Hello there", "grounded": True}},
             ]
         ),
-        reload_catalog=lambda: None,
+        reload_catalog=lambda ctx: ctx,
     )
     services.calls = calls  # type: ignore[attr-defined]
     return services
@@ -209,7 +209,7 @@ def api_users(api_client, api_settings, api_fast_hashing):  # type: ignore[no-un
     """learner1 (coached by coach1), learner2 (coached by coach2) and an admin, each with an Authorization
     header ready: `api_users['learner1']['headers']`."""
     from coach.store import get_engine, session_factory, transaction
-    from coach.store.repo import assign_coach, create_user
+    from coach.store.user_repo import assign_coach, create_user
 
     _r, write = session_factory(get_engine(api_settings.db_url))
     people = {

@@ -198,8 +198,8 @@ def test_a_guest_conversation_saves_and_submits_into_the_one_store(
     agent_fakes, make_agent, tmp_path: Path
 ) -> None:
     from coach.store import get_engine, session_factory
-    from coach.store.repo import guest_username
     from coach.store.tables import PathwayRow, PathwayVersion, Review, User
+    from coach.store.user_repo import guest_username
 
     agent = make_agent(backends=agent_fakes.backends())
     agent.run_turn(
@@ -250,9 +250,9 @@ def test_evidence_includes_tool_results_and_the_learner_words() -> None:
 
 
 def test_account_learners_save_into_the_review_queue(agent_fakes, tmp_path: Path) -> None:
-    from coach.store import get_engine, repo, session_factory, transaction
-    from coach.store.repo import create_user
+    from coach.store import get_engine, session_factory, transaction, user_repo
     from coach.store.tables import PathwayRow, Review
+    from coach.store.user_repo import create_user
     from coach.tools import ChatPathwayStore
 
     url = f"sqlite:///{tmp_path / 'acct.db'}"
@@ -276,7 +276,8 @@ def test_account_learners_save_into_the_review_queue(agent_fakes, tmp_path: Path
     with write() as session:
         assert session.get(PathwayRow, int(guest["id"])).owner_id != user_id
         assert (
-            repo.authenticate(session=session, username=repo.guest_username("guest-1"), password="") is None
+            user_repo.authenticate(session=session, username=user_repo.guest_username("guest-1"), password="")
+            is None
         )
     with pytest.raises(NotFound):
         store.submit("guest-1", saved["id"], "")

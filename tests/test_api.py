@@ -634,7 +634,7 @@ def test_postings_and_profiles_never_reach_the_logs(
     caplog.set_level(logging.DEBUG)
     marker = "PRIVATE-RESUME-LINE-7731"
 
-    def leaky(text, profile):  # type: ignore[no-untyped-def]
+    def leaky(ctx, text, profile):  # type: ignore[no-untyped-def]
         raise RuntimeError(f"failed on {text}")
 
     with TestClient(create_app(api_settings, api_fake_services), raise_server_exceptions=False) as client:

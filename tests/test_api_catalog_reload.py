@@ -12,6 +12,7 @@ import coach.knowledge.load
 import coach.planner
 from coach.api import create_app
 from coach.api.services import Services
+from coach.context import CoachContext
 from tests.conftest import api_sample_pathway
 
 
@@ -19,10 +20,12 @@ def test_a_reloaded_catalogue_is_what_the_next_request_plans_from(
     api_settings, api_users, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     editions = iter([SimpleNamespace(edition="before"), SimpleNamespace(edition="after")])
-    # The process-wide catalogue, and what get_catalog() calls to load one, live in coach.knowledge.load.
-    monkeypatch.setattr(coach.knowledge.load, "_catalog", None)
-    monkeypatch.setattr(coach.knowledge.load, "load_catalog", lambda: next(editions))
-    monkeypatch.setattr(coach.knowledge.load, "registered_catalog_dirs", lambda: [])
+    loads: list[object] = []
+
+    def load(settings):  # type: ignore[no-untyped-def]
+        loads.append(settings)
+        return next(editions)
+
     planned_from: list[str] = []
 
     def plan_pathway(profile, *, catalog, **kwargs):  # type: ignore[no-untyped-def]
@@ -31,23 +34,45 @@ def test_a_reloaded_catalogue_is_what_the_next_request_plans_from(
 
     monkeypatch.setattr(coach.planner, "plan_pathway", plan_pathway)
     learner, admin = api_users["learner1"]["headers"], api_users["admin"]["headers"]
-    # The real services (not the suite's fakes): the route → default_plan → get_catalog → planner.
-    with TestClient(create_app(api_settings, Services())) as client:
+    # The real services and the real reload (not the suite's fakes): route → default_plan → the app's context →
+    # planner; the reload route → default_reload → CoachContext.reloaded → the context's catalogue loader.
+    context = CoachContext(api_settings, load_catalog=load)
+    app = create_app(api_settings, Services(), context)
+    with TestClient(app) as client:
         assert client.post("/pathways/plan", json={"role": "x"}, headers=learner).status_code == 200
         assert client.post("/pathways/plan", json={"role": "x"}, headers=learner).status_code == 200
         assert planned_from == ["before", "before"]  # loaded once, then reused
         assert client.post("/admin/catalog/reload", headers=learner).status_code == 403
         assert client.post("/admin/catalog/reload", headers=admin).status_code == 204
+        assert app.state.context is not context  # swapped
         assert client.post("/pathways/plan", json={"role": "x"}, headers=learner).status_code == 200
     assert planned_from == ["before", "before", "after"]
+    assert loads == [api_settings, api_settings]  # each load from the context's own settings
+
+
+def test_a_failed_reload_keeps_the_context_in_use(api_settings, api_users) -> None:  # type: ignore[no-untyped-def]
+    calls = iter([SimpleNamespace(edition="current")])
+
+    def load(settings):  # type: ignore[no-untyped-def]
+        for catalog in calls:
+            return catalog
+        raise coach.knowledge.CatalogError("credentials.csv line 3: cost must be a number")
+
+    context = CoachContext(api_settings, load_catalog=load)
+    assert context.catalog.edition == "current"  # type: ignore[attr-defined]
+    app = create_app(api_settings, Services(), context)
+    with TestClient(app) as client:
+        r = client.post("/admin/catalog/reload", headers=api_users["admin"]["headers"])
+        assert r.status_code == 422 and "cost must be a number" in r.json()["detail"]
+    assert app.state.context is context
 
 
 def test_a_failed_reload_keeps_the_catalogue_in_use(monkeypatch: pytest.MonkeyPatch) -> None:
     current = SimpleNamespace(edition="current")
     monkeypatch.setattr(coach.knowledge.load, "_catalog", current)
-    monkeypatch.setattr(coach.knowledge.load, "registered_catalog_dirs", lambda: [])
+    monkeypatch.setattr(coach.knowledge.load, "registered_catalog_dirs", lambda *a, **k: [])
 
-    def broken():  # type: ignore[no-untyped-def]
+    def broken(*_a, **_k):  # type: ignore[no-untyped-def]
         raise coach.knowledge.CatalogError("credentials.csv line 3: cost must be a number")
 
     monkeypatch.setattr(coach.knowledge.load, "load_catalog", broken)

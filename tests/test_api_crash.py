@@ -10,7 +10,7 @@ import time
 import httpx
 from sqlalchemy import text
 
-from coach.store import make_engine, repo, session_factory
+from coach.store import consistency, make_engine, session_factory
 from tests.conftest import api_sample_pathway, api_start_server, api_stop_server
 
 WRITERS = 6
@@ -77,7 +77,7 @@ def test_kill_during_write_burst_leaves_database_consistent(api_db_url, tmp_path
     try:
         read, _w = session_factory(engine)
         with read() as s:
-            assert repo.consistency_problems(session=s) == []
+            assert consistency.consistency_problems(session=s) == []
             stored = set(s.scalars(text("SELECT id FROM pathways")))
             assert set(acknowledged) <= stored  # every acknowledged write survived the kill
             for pid, version in versions_acked:

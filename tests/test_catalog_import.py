@@ -131,7 +131,7 @@ def test_get_catalog_survives_a_registered_catalogue_that_broke(
     monkeypatch.setenv("COACH_HOME", str(tmp_path))
     get_settings.cache_clear()
     monkeypatch.setattr(load, "_catalog", None)
-    monkeypatch.setattr(load, "load_catalog", lambda: knowledge.Catalog(occupations={}, skills={}))
+    monkeypatch.setattr(load, "load_catalog", lambda *_a, **_k: knowledge.Catalog(occupations={}, skills={}))
     try:
         register_catalog_dirs([folder])
         catalog = knowledge.get_catalog()

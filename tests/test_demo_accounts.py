@@ -5,14 +5,14 @@ from __future__ import annotations
 import stat
 
 from coach.settings import Settings
-from coach.store import dispose_engines, get_engine, repo, session_factory, transaction
+from coach.store import dispose_engines, get_engine, session_factory, transaction, user_repo
 from ui.services import demo_admin_password, demo_password, ensure_demo_accounts
 
 
 def _signs_in(settings: Settings, username: str, password: str) -> bool:
     read, _ = session_factory(get_engine(settings.db_url))
     with read() as session:
-        return repo.authenticate(session=session, username=username, password=password) is not None
+        return user_repo.authenticate(session=session, username=username, password=password) is not None
 
 
 def test_the_demo_admin_has_its_own_random_password_kept_in_home(tmp_path, api_fast_hashing) -> None:  # type: ignore[no-untyped-def]
@@ -38,7 +38,7 @@ def test_an_admin_sharing_the_coach_password_from_an_older_version_gets_its_own(
         shared = demo_password(settings)
         _, write = session_factory(get_engine(settings.db_url))
         with transaction(write) as session:  # what earlier versions created
-            admin = repo.authenticate(
+            admin = user_repo.authenticate(
                 session=session, username="admin", password=demo_admin_password(settings)
             )
             assert admin is not None

@@ -269,6 +269,7 @@ def _cli(monkeypatch, catalog, *args: str) -> int:
     from coach.cli import main
 
     monkeypatch.setattr(coach.knowledge, "get_catalog", lambda: catalog)
+    _use_catalog(monkeypatch, catalog)
     monkeypatch.setattr(sys, "argv", ["coach", *args])
     with pytest.raises(SystemExit) as exc:
         main()
@@ -308,3 +309,13 @@ def test_cli_exports(tmp_path: Path, monkeypatch, capsys, presenter_catalog) -> 
         assert out.exists() and out.stat().st_size > 5000
     finally:
         get_settings.cache_clear()
+
+
+def _use_catalog(monkeypatch: pytest.MonkeyPatch, catalog) -> None:  # type: ignore[no-untyped-def]
+    """The CLI's context (coach.context.process_context) over `catalog` instead of the knowledge base."""
+    import coach.context
+    from coach.settings import get_settings
+
+    monkeypatch.setattr(
+        coach.context, "process_context", lambda: coach.context.CoachContext(get_settings(), catalog=catalog)
+    )

@@ -91,6 +91,7 @@ def test_search_filters_reach_the_index(use_index, monkeypatch, capsys) -> None:
 
 def test_stats_json_counts_catalogue_and_index(use_index, monkeypatch, capsys) -> None:
     monkeypatch.setattr(knowledge, "get_catalog", small_catalog)
+    _use_catalog(monkeypatch, small_catalog())
     code, out, _ = run_cli(["kb", "stats", "--json"], monkeypatch, capsys)
     assert code == 0
     stats = json.loads(out)
@@ -125,6 +126,7 @@ def test_missing_index_tells_user_to_build(empty_home, monkeypatch, capsys) -> N
 
 def test_stats_without_index_says_not_built(empty_home, monkeypatch, capsys) -> None:
     monkeypatch.setattr(knowledge, "get_catalog", small_catalog)
+    _use_catalog(monkeypatch, small_catalog())
     code, out, _ = run_cli(["kb", "stats", "--json"], monkeypatch, capsys)
     assert code == 0 and json.loads(out)["index"]["built"] is False
 
@@ -216,3 +218,13 @@ def test_real_index_counts_match_catalogue(built_index) -> None:
     assert stats["indexed"]["skills"] == stats["skills"] >= 13_800
     assert stats["indexed"]["occupations"] == stats["occupations"] >= 4_000
     assert stats["indexed"]["rules"] == stats["rules"]
+
+
+def _use_catalog(monkeypatch: pytest.MonkeyPatch, catalog) -> None:  # type: ignore[no-untyped-def]
+    """The CLI's context (coach.context.process_context) over `catalog` instead of the knowledge base."""
+    import coach.context
+    from coach.settings import get_settings
+
+    monkeypatch.setattr(
+        coach.context, "process_context", lambda: coach.context.CoachContext(get_settings(), catalog=catalog)
+    )

@@ -20,6 +20,8 @@ from coach.errors import BadInput, IndexMissing
 from coach.knowledge import Catalog
 from coach.models import Credential, Occupation, Rule, Skill, Source
 from coach.retrieval import KnowledgeIndex, build_index, norm_key, tokenize
+from coach.retrieval import build as retrieval_build
+from coach.retrieval.search import _looks_like_a_name
 from coach.settings import Settings
 
 ESCO = "http://data.europa.eu/esco/skill/"
@@ -345,7 +347,7 @@ def test_rebuild_is_idempotent_and_incremental(tmp_path: Path) -> None:
 
 
 def test_interrupted_build_finishes_on_rerun(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(retrieval, "EMBED_BATCH", 4)
+    monkeypatch.setattr(retrieval_build, "EMBED_BATCH", 4)
     settings = Settings(home=tmp_path)
     catalog = small_catalog()
     total = sum(len(v) for v in retrieval.catalog_documents(catalog).values())
@@ -368,6 +370,7 @@ def test_killed_build_process_finishes_on_rerun(tmp_path: Path) -> None:
         sys.path.insert(0, {str(Path(__file__).parent)!r})
         from test_retrieval import small_catalog, CountingEmbedder
         from coach import retrieval
+        from coach.retrieval import build as retrieval_build
         from coach.settings import Settings
 
         class Slow(CountingEmbedder):
@@ -378,7 +381,7 @@ def test_killed_build_process_finishes_on_rerun(tmp_path: Path) -> None:
                     time.sleep(60)  # killed here
                 return out
 
-        retrieval.EMBED_BATCH = 4
+        retrieval_build.EMBED_BATCH = 4
         retrieval.build_index(small_catalog(), Settings(home={str(tmp_path)!r}), embedder=Slow(), progress=False)
         """
     )
@@ -471,7 +474,7 @@ def test_lexical_joins_words_written_as_one_elsewhere() -> None:
     ],
 )
 def test_query_kind_sets_lexical_weight(query: str, lookup: bool) -> None:
-    assert retrieval._looks_like_a_name(query) is lookup
+    assert _looks_like_a_name(query) is lookup
 
 
 def test_query_intent_reads_level_and_type() -> None:

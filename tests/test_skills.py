@@ -263,7 +263,8 @@ def test_threaded_span_scan_matches_one_thread_on_many_texts() -> None:
 
 
 def test_distinct_rows_drops_near_duplicate_labels_of_the_same_skill_only() -> None:
-    from coach.skills import _LabelSpace, distinct_rows
+    from coach.skills.ivf import distinct_rows
+    from coach.skills.labels import _LabelSpace
 
     base = np.eye(4, dtype=np.float32)
     near = base[0] * 0.99 + base[1] * 0.05
@@ -325,11 +326,11 @@ def test_int8_token_encoder_stays_close_to_float32_and_ignores_batch_neighbours(
 
 
 def test_int8_encoder_falls_back_to_float32_when_the_runtime_refuses_it(monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
-    import coach.skills as skills_module
+    import coach.skills.encoder as encoder_module
     from coach.skills import TokenEncoder
 
-    monkeypatch.setattr(skills_module, "_int8_weights", lambda graph: b"not an onnx model")
-    with caplog.at_level("WARNING", logger="coach.skills"):
+    monkeypatch.setattr(encoder_module, "_int8_weights", lambda graph: b"not an onnx model")
+    with caplog.at_level("WARNING", logger="coach.skills.encoder"):
         encoder = TokenEncoder(int8=True)
     assert encoder.int8 is False and "using float32" in caplog.text
     reference = TokenEncoder(int8=False).encode(["Python and SQL"])[0][0]

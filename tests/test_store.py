@@ -17,7 +17,19 @@ from sqlalchemy.exc import DBAPIError
 from coach.auth import _hasher, hash_password, verify_password
 from coach.errors import BadInput, Conflict, Forbidden, NotFound
 from coach.models import PathwayStep, Profile, Rule
-from coach.store import RateLimited, get_engine, make_engine, migrate, repo, session_factory, transaction
+from coach.store import (
+    RateLimited,
+    audit_repo,
+    consistency,
+    get_engine,
+    make_engine,
+    migrate,
+    pathway_repo,
+    rate_limit_repo,
+    session_factory,
+    transaction,
+    user_repo,
+)
 from coach.store.tables import AuditEntry, Base, PathwayRow, PathwayVersion, User
 from coach.store.workflow import StepEdit, apply_edits, basic_validate, diff_pathways
 from tests.conftest import api_sample_pathway
@@ -35,7 +47,7 @@ def people(write) -> dict[str, User]:  # type: ignore[no-untyped-def]
     """learner1 (coached by coach1), learner2, coach1, admin."""
     with transaction(write) as s:
         out = {
-            n: repo.create_user(session=s, username=n, password="password-" + n, role=r)
+            n: user_repo.create_user(session=s, username=n, password="password-" + n, role=r)
             for n, r in [
                 ("learner1", "learner"),
                 ("learner2", "learner"),
@@ -43,7 +55,7 @@ def people(write) -> dict[str, User]:  # type: ignore[no-untyped-def]
                 ("admin", "admin"),
             ]
         }
-        repo.assign_coach(
+        user_repo.assign_coach(
             session=s, actor=out["admin"], coach_id=out["coach1"].id, learner_id=out["learner1"].id
         )
     return out
@@ -61,7 +73,7 @@ def test_audit_log_and_versions_refuse_update_and_delete_in_the_database(db) -> 
     engine, _r, write = db
     users = people(write)
     with transaction(write) as s:
-        row = repo.create_pathway(session=s, owner=users["learner1"], pathway=api_sample_pathway())
+        row = pathway_repo.create_pathway(session=s, owner=users["learner1"], pathway=api_sample_pathway())
         pid = row.id
     statements = [
         "UPDATE audit_log SET action = 'forged'",
@@ -89,52 +101,58 @@ def test_users_and_visibility_rules(db) -> None:  # type: ignore[no-untyped-def]
     _e, read, write = db
     users = people(write)
     with transaction(write) as s, pytest.raises(Conflict):
-        repo.create_user(session=s, username="Learner1", password="x" * 8)
+        user_repo.create_user(session=s, username="Learner1", password="x" * 8)
     with transaction(write) as s, pytest.raises(BadInput):
-        repo.create_user(session=s, username="zed", password="x" * 8, role="root")
+        user_repo.create_user(session=s, username="zed", password="x" * 8, role="root")
     with transaction(write) as s:
-        p1 = repo.create_pathway(session=s, owner=users["learner1"], pathway=api_sample_pathway()).id
-        p2 = repo.create_pathway(session=s, owner=users["learner2"], pathway=api_sample_pathway()).id
+        p1 = pathway_repo.create_pathway(session=s, owner=users["learner1"], pathway=api_sample_pathway()).id
+        p2 = pathway_repo.create_pathway(session=s, owner=users["learner2"], pathway=api_sample_pathway()).id
     with read() as s:
 
         def ids(who: str) -> set[int]:
-            return {p.id for p in repo.list_pathways(session=s, viewer=users[who], limit=50, offset=0)}
+            return {
+                p.id for p in pathway_repo.list_pathways(session=s, viewer=users[who], limit=50, offset=0)
+            }
 
         assert ids("learner1") == {p1} and ids("learner2") == {p2}
         assert ids("coach1") == {p1} and ids("admin") == {p1, p2}
         with pytest.raises(NotFound):
-            repo.get_pathway(session=s, viewer=users["learner1"], pathway_id=p2)
+            pathway_repo.get_pathway(session=s, viewer=users["learner1"], pathway_id=p2)
         with pytest.raises(NotFound):
-            repo.get_pathway(session=s, viewer=users["coach1"], pathway_id=p2)
-        assert repo.authenticate(session=s, username="learner1", password="password-learner1") is not None
-        assert repo.authenticate(session=s, username="learner1", password="wrong") is None
+            pathway_repo.get_pathway(session=s, viewer=users["coach1"], pathway_id=p2)
+        assert (
+            user_repo.authenticate(session=s, username="learner1", password="password-learner1") is not None
+        )
+        assert user_repo.authenticate(session=s, username="learner1", password="wrong") is None
 
 
 def test_review_state_machine_refuses_wrong_transitions(db) -> None:  # type: ignore[no-untyped-def]
     _e, _r, write = db
     users = people(write)
     with transaction(write) as s:
-        pid = repo.create_pathway(session=s, owner=users["learner1"], pathway=api_sample_pathway()).id
+        pid = pathway_repo.create_pathway(session=s, owner=users["learner1"], pathway=api_sample_pathway()).id
     with transaction(write) as s, pytest.raises(Forbidden):
-        repo.submit_pathway(session=s, actor=users["coach1"], pathway_id=pid)
+        pathway_repo.submit_pathway(session=s, actor=users["coach1"], pathway_id=pid)
     with transaction(write) as s:
-        rid = repo.submit_pathway(session=s, actor=users["learner1"], pathway_id=pid).id
+        rid = pathway_repo.submit_pathway(session=s, actor=users["learner1"], pathway_id=pid).id
     with transaction(write) as s, pytest.raises(Conflict):
-        repo.submit_pathway(session=s, actor=users["learner1"], pathway_id=pid)
+        pathway_repo.submit_pathway(session=s, actor=users["learner1"], pathway_id=pid)
     with transaction(write) as s, pytest.raises(Forbidden):
-        repo.decide_review(session=s, actor=users["learner1"], review_id=rid, decision="approve")
+        pathway_repo.decide_review(session=s, actor=users["learner1"], review_id=rid, decision="approve")
     with transaction(write) as s, pytest.raises(BadInput):
-        repo.decide_review(session=s, actor=users["coach1"], review_id=rid, decision="maybe")
+        pathway_repo.decide_review(session=s, actor=users["coach1"], review_id=rid, decision="maybe")
     with transaction(write) as s:
-        review, comment = repo.decide_review(
+        review, comment = pathway_repo.decide_review(
             session=s, actor=users["coach1"], review_id=rid, decision="approve"
         )
         assert review.status == "approved" and comment is None
     with transaction(write) as s, pytest.raises(Conflict):
-        repo.decide_review(session=s, actor=users["admin"], review_id=rid, decision="reject", comment="late")
+        pathway_repo.decide_review(
+            session=s, actor=users["admin"], review_id=rid, decision="reject", comment="late"
+        )
     with transaction(write) as s:
         actions = [
-            (a.action, a.to_state) for a in repo.list_audit(session=s, entity="pathway", entity_id=pid)
+            (a.action, a.to_state) for a in audit_repo.list_audit(session=s, entity="pathway", entity_id=pid)
         ]
     assert actions == [("create", "draft"), ("submit", "pending"), ("approve", "approved")]
 
@@ -143,13 +161,13 @@ def test_a_failed_transaction_leaves_no_half_rows(db) -> None:  # type: ignore[n
     _e, read, write = db
     users = people(write)
     with pytest.raises(RuntimeError), transaction(write) as s:
-        repo.create_pathway(session=s, owner=users["learner1"], pathway=api_sample_pathway())
+        pathway_repo.create_pathway(session=s, owner=users["learner1"], pathway=api_sample_pathway())
         s.flush()
         raise RuntimeError("crash after the pathway row, before commit")
     with read() as s:
         assert s.scalar(select(PathwayRow.id)) is None and s.scalar(select(PathwayVersion.id)) is None
         assert s.scalar(select(AuditEntry.id).where(AuditEntry.action == "create")) is None
-        assert repo.consistency_problems(session=s) == []
+        assert consistency.consistency_problems(session=s) == []
 
 
 def test_consistency_check_finds_a_pathway_without_its_version(db) -> None:  # type: ignore[no-untyped-def]
@@ -164,7 +182,7 @@ def test_consistency_check_finds_a_pathway_without_its_version(db) -> None:  # t
             {"o": users["learner1"].id},
         )
     with read() as s:
-        problems = repo.consistency_problems(session=s)
+        problems = consistency.consistency_problems(session=s)
     assert any("0 versions stored" in p for p in problems)
 
 
@@ -176,15 +194,21 @@ def test_rate_limit_is_shared_between_engines_like_workers(db, api_db_url) -> No
     try:
         for i in range(4):
             with transaction(write if i % 2 else write2) as s:
-                repo.take_rate_token(
+                rate_limit_repo.take_rate_token(
                     session=s, user=users["learner1"], bucket="plan", limit=4, now=1000.0 + i
                 )
         with pytest.raises(RateLimited) as err, transaction(write2) as s:
-            repo.take_rate_token(session=s, user=users["learner1"], bucket="plan", limit=4, now=1010.0)
+            rate_limit_repo.take_rate_token(
+                session=s, user=users["learner1"], bucket="plan", limit=4, now=1010.0
+            )
         assert err.value.retry_after == 51  # the oldest use (t=1000) leaves the window at t=1060
         with transaction(write) as s:  # another bucket and a later window are free
-            repo.take_rate_token(session=s, user=users["learner1"], bucket="chat", limit=4, now=1010.0)
-            repo.take_rate_token(session=s, user=users["learner1"], bucket="plan", limit=4, now=1061.0)
+            rate_limit_repo.take_rate_token(
+                session=s, user=users["learner1"], bucket="chat", limit=4, now=1010.0
+            )
+            rate_limit_repo.take_rate_token(
+                session=s, user=users["learner1"], bucket="plan", limit=4, now=1061.0
+            )
     finally:
         other.dispose()
 
@@ -198,7 +222,7 @@ def test_concurrent_writers_do_not_lose_or_lock(db) -> None:  # type: ignore[no-
         try:
             for _ in range(5):
                 with transaction(write) as s:
-                    repo.create_pathway(session=s, owner=owner, pathway=api_sample_pathway())
+                    pathway_repo.create_pathway(session=s, owner=owner, pathway=api_sample_pathway())
         except BaseException as exc:
             errors.append(exc)
 
@@ -209,8 +233,8 @@ def test_concurrent_writers_do_not_lose_or_lock(db) -> None:  # type: ignore[no-
         t.join()
     assert errors == []
     with read() as s:
-        assert len(repo.list_pathways(session=s, viewer=users["admin"], limit=100, offset=0)) == 30
-        assert repo.consistency_problems(session=s) == []
+        assert len(pathway_repo.list_pathways(session=s, viewer=users["admin"], limit=100, offset=0)) == 30
+        assert consistency.consistency_problems(session=s) == []
 
 
 # ---- workflow functions (pure) ---------------------------------------------------------------------------------
@@ -337,7 +361,7 @@ def test_chat_pathways_move_into_the_one_store(api_db_url, revision: str) -> Non
     pathways: accounts keep their pathways, other chat ids get a guest learner, pending ones their review."""
     import sqlalchemy as sa
 
-    from coach.store.repo import guest_username
+    from coach.store.user_repo import guest_username
 
     engine, legacy = _legacy_chat_pathways(api_db_url, revision)
     now = datetime.now(UTC)

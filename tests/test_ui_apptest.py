@@ -381,12 +381,12 @@ def test_cohort_shows_charts_and_the_table(env: UiEnv) -> None:
 
 
 def test_cohort_empty_state(env: UiEnv) -> None:
-    from coach.store import get_engine, repo, session_factory, transaction
+    from coach.store import get_engine, session_factory, transaction, user_repo
 
     _, write = session_factory(get_engine(env.settings.db_url))
     name = f"coach{next(_ids)}"
     with transaction(write) as session:
-        repo.create_user(
+        user_repo.create_user(
             session=session, username=name, password=DEMO_PASSWORD, role="coach", display_name="New"
         )
     at = app_as(staff(env, name), page="Cohort")

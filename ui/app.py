@@ -13,11 +13,18 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `ui.*` imports when run by streamlit
 
+from coach.context import CoachContext, process_context
 from coach.settings import get_settings
 from ui import views
 from ui.services import CoachClient, ensure_demo_accounts, in_process_http, remote_http
 
 st.set_page_config(page_title="Pathway Coach", page_icon="🧭", layout="wide")
+
+
+@st.cache_resource(show_spinner=False)
+def _context() -> CoachContext:
+    """The coach's shared objects (catalogue, linker, index, ...), one per Streamlit process, built lazily."""
+    return process_context()
 
 
 @st.cache_resource(show_spinner="Starting the coach service…")
@@ -27,7 +34,7 @@ def _http(api_url: str | None, db_url: str) -> httpx.Client:
         return remote_http(api_url)
     settings = get_settings()
     ensure_demo_accounts(settings)
-    return in_process_http(settings)
+    return in_process_http(settings, _context())
 
 
 def client() -> CoachClient:

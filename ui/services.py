@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from coach.settings import Settings
+
+if TYPE_CHECKING:
+    from coach.context import CoachContext
 
 
 class ApiError(Exception):
@@ -218,8 +221,9 @@ class CoachClient:
             raise ApiError(503, f"the coach service is not reachable ({type(exc).__name__})") from exc
 
 
-def in_process_http(settings: Settings) -> httpx.Client:
-    """An HTTP client bound to the API running inside this process."""
+def in_process_http(settings: Settings, context: CoachContext | None = None) -> httpx.Client:
+    """An HTTP client bound to the API running inside this process (over `context`, the app's shared objects,
+    when given)."""
     from fastapi.testclient import TestClient
 
     from coach.api import create_app
@@ -228,7 +232,8 @@ def in_process_http(settings: Settings) -> httpx.Client:
     # mode, whose signing key is random and kept in COACH_HOME (never a public placeholder).
     if settings.secret_key is None and not settings.local_mode:
         settings = settings.model_copy(update={"local_mode": True})
-    return TestClient(create_app(settings), base_url="http://localhost", raise_server_exceptions=False)
+    app = create_app(settings, context=context)
+    return TestClient(app, base_url="http://localhost", raise_server_exceptions=False)
 
 
 def remote_http(base_url: str, timeout: float = 60.0) -> httpx.Client:
@@ -258,7 +263,7 @@ def ensure_demo_accounts(settings: Settings) -> dict[str, str]:
     from sqlalchemy import select
 
     from coach.auth import hash_password
-    from coach.store import get_engine, migrate, repo, session_factory, transaction
+    from coach.store import get_engine, migrate, session_factory, transaction, user_repo
     from coach.store.tables import User
 
     engine = get_engine(settings.db_url)
@@ -267,15 +272,15 @@ def ensure_demo_accounts(settings: Settings) -> dict[str, str]:
     password, admin_password = demo_password(settings), demo_admin_password(settings)
     with transaction(write) as session:
         if session.scalar(select(User.id).where(User.role == "coach")) is None:
-            repo.create_user(
+            user_repo.create_user(
                 session=session, username="coach", password=password, role="coach", display_name="Demo Coach"
             )
         if session.scalar(select(User.id).where(User.role == "admin")) is None:
-            repo.create_user(
+            user_repo.create_user(
                 session=session, username="admin", password=admin_password, role="admin", display_name="Admin"
             )
         # Databases made by earlier versions gave the demo admin the coach's (advertised) password: replace it.
-        shared = repo.authenticate(session=session, username="admin", password=password)
+        shared = user_repo.authenticate(session=session, username="admin", password=password)
         if shared is not None and shared.role == "admin" and admin_password != password:
             shared.password_hash = hash_password(admin_password)
     return {"coach": "coach", "admin": "admin", "password": password}
@@ -285,7 +290,7 @@ def assign_to_demo_coach(settings: Settings, learner_id: int) -> None:
     """In embedded mode, give a newly registered learner the first coach (so their reviews have a reviewer)."""
     from sqlalchemy import select
 
-    from coach.store import get_engine, repo, session_factory, transaction
+    from coach.store import get_engine, session_factory, transaction, user_repo
     from coach.store.tables import User
 
     _, write = session_factory(get_engine(settings.db_url))
@@ -294,6 +299,6 @@ def assign_to_demo_coach(settings: Settings, learner_id: int) -> None:
         coach = session.scalar(select(User).where(User.role == "coach").order_by(User.id))
         if admin is None or coach is None:
             return
-        if learner_id in repo.learner_ids_of(session=session, coach_id=coach.id):
+        if learner_id in user_repo.learner_ids_of(session=session, coach_id=coach.id):
             return
-        repo.assign_coach(session=session, actor=admin, coach_id=coach.id, learner_id=learner_id)
+        user_repo.assign_coach(session=session, actor=admin, coach_id=coach.id, learner_id=learner_id)

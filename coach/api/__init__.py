@@ -16,6 +16,7 @@ from pydantic import SecretStr, ValidationError
 
 from coach.api.deps import Database
 from coach.api.services import Services
+from coach.context import CoachContext
 from coach.errors import CoachError
 from coach.settings import InsecureSettings, Settings, get_settings, settings_problem
 from coach.store import RateLimited, get_engine, session_factory
@@ -43,12 +44,20 @@ def app_version() -> str:
         return "0"
 
 
-def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
-    """Build the API for `settings` (default: the environment); migrates the database to head first.
+def create_app(
+    settings: Settings | None = None, services: Services | None = None, context: CoachContext | None = None
+) -> FastAPI:
+    """Build the API for `settings` (default: the environment) and its `context` (default: one built here over
+    those settings); migrates the database to head first.
 
     Refuses to build (InsecureSettings) without a signing secret: COACH_SECRET_KEY, or local mode's own."""
     from coach.api.routes import admin, auth, chat, coaching, health, me, pathways, postings, reviews
 
+    # The process's own settings share the process-wide catalogue with the dialogue engine (one copy).
+    # (Compared with the cached instance only: reading the environment again here could fail for no reason.)
+    share_process = settings is None or (
+        get_settings.cache_info().currsize > 0 and settings is get_settings()
+    )
     if settings is None:
         # Called with no arguments, by uvicorn (`uvicorn coach.api:create_app --factory`): an unusable
         # configuration ends the process with one line instead of a traceback in every worker.
@@ -76,6 +85,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
     app.state.settings = settings
     app.state.services = services or Services()
+    app.state.context = context or CoachContext(settings, share_process=share_process)
     app.state.db = Database(engine=engine, read_maker=read_maker, write_maker=write_maker)
     if settings.cors_origins:  # closed by default: no CORS headers at all unless origins are configured
         app.add_middleware(

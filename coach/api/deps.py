@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from coach.api.services import Services
 from coach.auth import Unauthorized, decode_token
+from coach.context import CoachContext
 from coach.errors import Forbidden
 from coach.settings import Settings
-from coach.store import repo
+from coach.store import rate_limit_repo
 from coach.store.db import transaction
 from coach.store.tables import User
 
@@ -61,9 +62,15 @@ async def get_services(request: Request) -> Services:
     return request.app.state.services
 
 
+async def get_context(request: Request) -> CoachContext:
+    """The app's current context (catalogue, linker, ...); a catalogue reload swaps it between requests."""
+    return request.app.state.context
+
+
 DbDep = Annotated[Database, Depends(get_db)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 ServicesDep = Annotated[Services, Depends(get_services)]
+ContextDep = Annotated[CoachContext, Depends(get_context)]
 
 
 def current_user(db: DbDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2)]) -> User:
@@ -122,4 +129,6 @@ PageDep = Annotated[Page, Depends(page)]
 def rate_limit(db: Database, settings: Settings, user: User, bucket: str) -> None:
     """Count one use of an expensive route; 429 with Retry-After past settings.rate_limit_per_minute."""
     with db.write() as session:
-        repo.take_rate_token(session=session, user=user, bucket=bucket, limit=settings.rate_limit_per_minute)
+        rate_limit_repo.take_rate_token(
+            session=session, user=user, bucket=bucket, limit=settings.rate_limit_per_minute
+        )

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from coach.context import CoachContext
 from coach.errors import CoachError
 from coach.models import Credential, Pathway, PostingAnalysis, Profile
 from coach.store.workflow import basic_validate
@@ -19,47 +20,42 @@ log = logging.getLogger("coach.api")
 
 
 PlanFn = Callable[..., Pathway]
-AnalyzeFn = Callable[[str, Profile | None], PostingAnalysis]
-ValidateFn = Callable[[Pathway, Profile | None], list[str]]
-FindCredentialFn = Callable[[str], Credential | None]
+AnalyzeFn = Callable[[CoachContext, str, Profile | None], PostingAnalysis]
+ValidateFn = Callable[[CoachContext, Pathway, Profile | None], list[str]]
+FindCredentialFn = Callable[[CoachContext, str], Credential | None]
 ChatFn = Callable[..., Iterator[Any]]
+ReloadFn = Callable[[CoachContext], CoachContext]
 
 
-def _catalog() -> Any:
-    from coach.knowledge import get_catalog
-
-    return get_catalog()
-
-
-def default_plan(profile: Profile, **kwargs: Any) -> Pathway:
-    """coach.planner.plan_pathway over the process-wide catalogue."""
+def default_plan(ctx: CoachContext, profile: Profile, **kwargs: Any) -> Pathway:
+    """coach.planner.plan_pathway over the context's catalogue."""
     from coach.planner import plan_pathway
 
-    return plan_pathway(profile, catalog=_catalog(), **kwargs)
+    return plan_pathway(profile, catalog=ctx.catalog, **kwargs)
 
 
-def default_analyze(text: str, profile: Profile | None) -> PostingAnalysis:
-    """coach.postings.analyze_posting over the process-wide catalogue."""
+def default_analyze(ctx: CoachContext, text: str, profile: Profile | None) -> PostingAnalysis:
+    """coach.postings.analyze_posting over the context's catalogue."""
     from coach.postings import analyze_posting
 
-    return analyze_posting(text, profile=profile, catalog=_catalog())
+    return analyze_posting(text, profile=profile, catalog=ctx.catalog)
 
 
-def default_validate(pathway: Pathway, profile: Profile | None) -> list[str]:
+def default_validate(ctx: CoachContext, pathway: Pathway, profile: Profile | None) -> list[str]:
     """The planner's validator; without a knowledge base, at least order and budget (and a note in the log)."""
     from coach.planner import validate_pathway
 
     try:
-        catalog = _catalog()
+        catalog = ctx.catalog
     except CoachError as exc:  # no knowledge base yet: still check order and budget, and say so in the log
         log.warning("validating without catalogue rules: %s", exc.message)
         return basic_validate(pathway, profile, [])
     return list(validate_pathway(pathway, profile or Profile(), catalog))
 
 
-def default_find_credential(ident: str) -> Credential | None:
+def default_find_credential(ctx: CoachContext, ident: str) -> Credential | None:
     """A catalogue credential by id, name or exam code."""
-    return _catalog().find_credential(ident)
+    return ctx.catalog.find_credential(ident)
 
 
 _agents: dict[str, Any] = {}
@@ -79,11 +75,10 @@ def default_chat(
     return agent.stream_turn(message, learner_id, thread_id, profile)
 
 
-def default_reload() -> None:
-    """Load the knowledge base again; the next request plans from the new catalogue (admin refresh)."""
-    from coach.knowledge import reload_catalog
-
-    reload_catalog()
+def default_reload(ctx: CoachContext) -> CoachContext:
+    """The context over the knowledge base loaded again (admin refresh); the app swaps it in, so the next
+    request plans from the new catalogue."""
+    return ctx.reloaded()
 
 
 @dataclass
@@ -95,6 +90,6 @@ class Services:
     validate: ValidateFn = default_validate
     find_credential: FindCredentialFn = default_find_credential
     chat: ChatFn = default_chat
-    reload_catalog: Callable[[], None] = default_reload
+    reload_catalog: ReloadFn = default_reload
     # Core modules are not guaranteed thread-safe on first load; one lock keeps their lazy init single.
     lock: threading.Lock = field(default_factory=threading.Lock)

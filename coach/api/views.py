@@ -17,7 +17,7 @@ from coach.api.schemas import (
     VersionOut,
 )
 from coach.models import Pathway
-from coach.store import repo
+from coach.store import pathway_repo, progress_repo
 from coach.store.tables import Comment, PathwayRow, PathwayVersion, ProgressEvent, Review, User
 from coach.store.workflow import PathwayDiff
 
@@ -60,7 +60,9 @@ def _summary(row: PathwayRow, version: PathwayVersion, owner: str) -> PathwaySum
 
 def summary(session: Session, row: PathwayRow, version: PathwayVersion | None = None) -> PathwaySummary:
     """The list view of one pathway row."""
-    version = version or repo.get_version(session=session, pathway_id=row.id, version=row.current_version)
+    version = version or pathway_repo.get_version(
+        session=session, pathway_id=row.id, version=row.current_version
+    )
     owner = session.get(User, row.owner_id)
     return _summary(row, version, owner.username if owner else "")
 
@@ -74,9 +76,11 @@ def summaries(session: Session, rows: Sequence[PathwayRow]) -> list[PathwaySumma
 
 def detail(session: Session, row: PathwayRow) -> PathwayDetail:
     """The full view of a pathway: current version, versions list, progress."""
-    version = repo.get_version(session=session, pathway_id=row.id, version=row.current_version)
-    versions = [v.version for v in repo.list_versions(session=session, pathway_id=row.id)]
-    progress = [progress_out(e) for e in repo.progress_of(session=session, pathway_id=row.id).values()]
+    version = pathway_repo.get_version(session=session, pathway_id=row.id, version=row.current_version)
+    versions = [v.version for v in pathway_repo.list_versions(session=session, pathway_id=row.id)]
+    progress = [
+        progress_out(e) for e in progress_repo.progress_of(session=session, pathway_id=row.id).values()
+    ]
     return PathwayDetail(
         **summary(session, row, version).model_dump(),
         pathway=Pathway.model_validate(version.data),
@@ -161,7 +165,7 @@ def review_out(session: Session, review: Review, row: PathwayRow | None = None) 
     row = row or session.get(PathwayRow, review.pathway_id)
     if row is None:  # reviews cascade with their pathway: a review without one is a broken database
         raise LookupError(f"review {review.id} has no pathway")
-    version = repo.get_version(session=session, pathway_id=row.id, version=row.current_version)
+    version = pathway_repo.get_version(session=session, pathway_id=row.id, version=row.current_version)
     learner = session.get(User, row.owner_id)
     return _review(review, row, version, learner.username if learner else "")
 

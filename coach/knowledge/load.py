@@ -11,11 +11,15 @@ import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coach.errors import CatalogError
 from coach.knowledge.build import apply_user_catalog, build_catalog
 from coach.knowledge.cache import cache_path, read_cache, write_cache
 from coach.knowledge.catalog import Catalog
+
+if TYPE_CHECKING:
+    from coach.settings import Settings
 
 _lock = threading.Lock()
 _catalog: Catalog | None = None
@@ -29,16 +33,20 @@ def load_catalog(
     """Load the catalogue from `knowledge_dir` (default: settings) plus bring-your-own catalogue folders.
 
     The result is cached on disk under `cache_dir` (default: settings.home/cache); a warm load takes ~1 s.
+    The defaults read the process settings, for scripts and tests; a face passes both folders.
     """
-    from coach.settings import get_settings
+    if knowledge_dir is None or cache_dir is None:
+        from coach.settings import get_settings
 
-    settings = get_settings()
-    kdir = Path(knowledge_dir) if knowledge_dir is not None else settings.knowledge_dir
+        settings = get_settings()
+        knowledge_dir = settings.knowledge_dir if knowledge_dir is None else knowledge_dir
+        cache_dir = settings.home / "cache" if cache_dir is None else cache_dir
+    kdir = Path(knowledge_dir)
     cdirs = [Path(d) for d in catalog_dirs]
     for d in cdirs:
         if not d.is_dir():
             raise CatalogError(f"catalogue folder not found: {d}")
-    cdir = Path(cache_dir) if cache_dir is not None else settings.home / "cache"
+    cdir = Path(cache_dir)
     catalog = _load_builtin(kdir, cdir)
     for folder in cdirs:
         apply_user_catalog(catalog, folder, cdir)
@@ -83,17 +91,22 @@ def register_catalog_dirs(dirs: Sequence[Path | str], home: Path | None = None) 
         _catalog = None
 
 
-def _default_catalog() -> Catalog:
-    """The default knowledge base plus every registered bring-your-own folder, loaded now."""
-    from coach.settings import get_settings
-
-    catalog = load_catalog()
-    for folder in registered_catalog_dirs():
+def default_catalog(settings: Settings) -> Catalog:
+    """The knowledge base of `settings` plus every registered bring-your-own folder, loaded now."""
+    cache_dir = settings.home / "cache"
+    catalog = load_catalog(settings.knowledge_dir, cache_dir=cache_dir)
+    for folder in registered_catalog_dirs(settings.home):
         try:
-            apply_user_catalog(catalog, folder, get_settings().home / "cache")
+            apply_user_catalog(catalog, folder, cache_dir)
         except CatalogError as exc:  # a catalogue broken since it was registered must not stop the app
             catalog.errors.append(str(exc))
     return catalog
+
+
+def _default_catalog() -> Catalog:
+    from coach.settings import get_settings
+
+    return default_catalog(get_settings())
 
 
 def get_catalog() -> Catalog:

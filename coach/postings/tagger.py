@@ -301,11 +301,13 @@ def tags_to_spans(tags: Sequence[int]) -> list[tuple[int, int]]:
     return spans
 
 
-def default_model_path() -> Path:
-    """Where the trained span tagger lives in the repository."""
-    from coach.settings import get_settings
+def default_model_path(knowledge_dir: Path | None = None) -> Path:
+    """Where the trained span tagger lives in `knowledge_dir` (default: the process settings' knowledge base)."""
+    if knowledge_dir is None:
+        from coach.settings import get_settings
 
-    return get_settings().knowledge_dir / "models" / "span_tagger.json.gz"
+        knowledge_dir = get_settings().knowledge_dir
+    return knowledge_dir / "models" / "span_tagger.json.gz"
 
 
 _TAGGER_LOCK = threading.Lock()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Path, Query, Request, status
 
-from coach.api.deps import AdminUser, DbDep, PageDep, ServicesDep
+from coach.api.deps import AdminUser, ContextDep, DbDep, PageDep, ServicesDep
 from coach.api.schemas import AssignmentIn, AssignmentOut, Role, UserCreate, UserPublic, UserUpdate
-from coach.store import repo
+from coach.store import user_repo
 
 router = APIRouter(prefix="/admin", tags=["admin"], responses={403: {"description": "Not an admin"}})
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -22,7 +22,7 @@ def users(
     with db.read() as session:
         return [
             UserPublic.model_validate(u)
-            for u in repo.list_users(session=session, limit=pg.limit, offset=pg.offset, role=role)
+            for u in user_repo.list_users(session=session, limit=pg.limit, offset=pg.offset, role=role)
         ]
 
 
@@ -33,7 +33,7 @@ def create_user(body: UserCreate, user: AdminUser, db: DbDep) -> UserPublic:
     """Create a learner, coach or admin."""
     with db.write() as session:
         return UserPublic.model_validate(
-            repo.create_user(
+            user_repo.create_user(
                 session=session,
                 username=body.username,
                 password=body.password,
@@ -49,7 +49,9 @@ def update_user(user_id: Id, body: UserUpdate, user: AdminUser, db: DbDep) -> Us
     """Change a user's role or active flag (users are deactivated, never deleted: the audit keeps them)."""
     with db.write() as session:
         return UserPublic.model_validate(
-            repo.update_user(session=session, actor=user, user_id=user_id, role=body.role, active=body.active)
+            user_repo.update_user(
+                session=session, actor=user, user_id=user_id, role=body.role, active=body.active
+            )
         )
 
 
@@ -59,7 +61,7 @@ def assignments(user: AdminUser, db: DbDep, pg: PageDep) -> list[AssignmentOut]:
     with db.read() as session:
         return [
             AssignmentOut.model_validate(a)
-            for a in repo.list_assignments(session=session, limit=pg.limit, offset=pg.offset)
+            for a in user_repo.list_assignments(session=session, limit=pg.limit, offset=pg.offset)
         ]
 
 
@@ -73,7 +75,9 @@ def assign(body: AssignmentIn, user: AdminUser, db: DbDep) -> AssignmentOut:
     """A coach then sees the learner's profile, pathways and reviews."""
     with db.write() as session:
         return AssignmentOut.model_validate(
-            repo.assign_coach(session=session, actor=user, coach_id=body.coach_id, learner_id=body.learner_id)
+            user_repo.assign_coach(
+                session=session, actor=user, coach_id=body.coach_id, learner_id=body.learner_id
+            )
         )
 
 
@@ -83,10 +87,11 @@ def assign(body: AssignmentIn, user: AdminUser, db: DbDep) -> AssignmentOut:
 def unassign(assignment_id: Id, user: AdminUser, db: DbDep) -> None:
     """The coach no longer sees the learner."""
     with db.write() as session:
-        repo.unassign_coach(session=session, actor=user, assignment_id=assignment_id)
+        user_repo.unassign_coach(session=session, actor=user, assignment_id=assignment_id)
 
 
 @router.post("/catalog/reload", status_code=status.HTTP_204_NO_CONTENT, summary="Reload the catalogue")
-def reload_catalog(user: AdminUser, services: ServicesDep) -> None:
+def reload_catalog(user: AdminUser, services: ServicesDep, ctx: ContextDep, request: Request) -> None:
     """Load the rebuilt knowledge base in this worker; its next request plans from the new catalogue."""
-    services.reload_catalog()
+    # Loaded first, swapped after: requests meanwhile keep the old context, and a failed load keeps it.
+    request.app.state.context = services.reload_catalog(ctx)

@@ -11,7 +11,7 @@ from coach.api.deps import DbDep, SettingsDep
 from coach.api.schemas import LoginIn, RegisterIn, TokenOut, UserPublic
 from coach.auth import Unauthorized, create_token
 from coach.errors import BadInput
-from coach.store import repo
+from coach.store import user_repo
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -35,7 +35,7 @@ _LOGIN_SCHEMA = {
 def register(body: RegisterIn, db: DbDep) -> UserPublic:
     """Anyone may register as a learner; coaches and admins are created by an admin."""
     with db.write() as session:
-        user = repo.create_user(
+        user = user_repo.create_user(
             session=session, username=body.username, password=body.password, display_name=body.display_name
         )
         return UserPublic.model_validate(user)
@@ -76,7 +76,7 @@ async def token(request: Request, db: DbDep, settings: SettingsDep) -> TokenOut:
 
     def _login() -> TokenOut:
         with db.read() as session:
-            user = repo.authenticate(session=session, username=creds.username, password=creds.password)
+            user = user_repo.authenticate(session=session, username=creds.username, password=creds.password)
             if user is None:
                 raise Unauthorized("wrong username or password")
             access = create_token(

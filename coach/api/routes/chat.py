@@ -19,7 +19,7 @@ from coach.api.schemas import ChatIn
 from coach.api.services import Services
 from coach.models import Profile
 from coach.settings import Settings
-from coach.store import repo
+from coach.store import conversation_repo, profile_repo
 from coach.store.tables import User
 
 router = APIRouter(tags=["chat"])
@@ -72,13 +72,15 @@ def chat(
     """Send a message; the answer streams as `text/event-stream`. The conversation is stored in the database."""
     rate_limit(db, settings, user, "chat")
     with db.write() as session:
-        conv = repo.get_or_create_conversation(
+        conv = conversation_repo.get_or_create_conversation(
             session=session, user=user, conversation_id=body.conversation_id, title=body.message[:80]
         )
-        repo.add_message(session=session, conversation_id=conv.id, role="user", content=body.message)
+        conversation_repo.add_message(
+            session=session, conversation_id=conv.id, role="user", content=body.message
+        )
         # The stored profile is the learner's truth: every turn starts from it (so an edit made on the profile
         # page between turns is used), and what the coach learns in the turn is stored back when it ends.
-        profile = repo.get_profile(session=session, user_id=user.id)
+        profile = profile_repo.get_profile(session=session, user_id=user.id)
         conv_id = conv.id
     # Start the engine before answering 200 so "not available" is a clean 503, not a broken stream.
     events = engine_events(
@@ -121,13 +123,13 @@ def _stream(
     meta = {k: v for k, v in result.items() if k not in ("assistant", "text", "user")}
     saved = False
     with db.write() as session:
-        repo.add_message(
+        conversation_repo.add_message(
             session=session, conversation_id=conv_id, role="assistant", content=answer, meta=meta
         )
         if learnt is not None and learnt != stored:
             user = session.get(User, user_id)
             if user is not None:
-                repo.put_profile(session=session, user=user, profile=learnt)
+                profile_repo.put_profile(session=session, user=user, profile=learnt)
                 saved = True
     yield _sse("done", {"conversation_id": conv_id, "result": result, "profile_saved": saved})
 

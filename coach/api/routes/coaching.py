@@ -10,7 +10,7 @@ from coach.api.deps import CurrentUser, DbDep, PageDep, StaffUser
 from coach.api.schemas import CohortEntry, ConversationOut, MessageOut, OutcomeIn, OutcomeOut
 from coach.errors import NotFound
 from coach.models import Profile
-from coach.store import repo
+from coach.store import conversation_repo, profile_repo, progress_repo, user_repo
 
 router = APIRouter(tags=["coaching"])
 UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -23,7 +23,7 @@ def cohort(user: StaffUser, db: DbDep, pg: PageDep) -> list[CohortEntry]:
     with db.read() as session:
         return [
             CohortEntry.model_validate(e)
-            for e in repo.cohort(session=session, coach=user, limit=pg.limit, offset=pg.offset)
+            for e in progress_repo.cohort(session=session, coach=user, limit=pg.limit, offset=pg.offset)
         ]
 
 
@@ -33,8 +33,8 @@ def cohort(user: StaffUser, db: DbDep, pg: PageDep) -> list[CohortEntry]:
 def learner_profile(user_id: UserId, user: CurrentUser, db: DbDep) -> Profile:
     """The learner themself, their coach, or an admin."""
     with db.read() as session:
-        repo.require_learner_access(session=session, viewer=user, learner_id=user_id)
-        profile = repo.get_profile(session=session, user_id=user_id)
+        user_repo.require_learner_access(session=session, viewer=user, learner_id=user_id)
+        profile = profile_repo.get_profile(session=session, user_id=user_id)
     if profile is None:
         raise NotFound(f"learner {user_id} has no profile yet")
     return profile
@@ -50,7 +50,7 @@ def learner_profile(user_id: UserId, user: CurrentUser, db: DbDep) -> Profile:
 def add_outcome(user_id: UserId, body: OutcomeIn, user: StaffUser, db: DbDep) -> OutcomeOut:
     """A coach records an interview, offer or placement (role and date) for one of their learners."""
     with db.write() as session:
-        o = repo.add_outcome(
+        o = progress_repo.add_outcome(
             session=session,
             actor=user,
             learner_id=user_id,
@@ -72,9 +72,10 @@ def add_outcome(user_id: UserId, body: OutcomeIn, user: StaffUser, db: DbDep) ->
 def outcomes(user_id: UserId, user: CurrentUser, db: DbDep) -> list[OutcomeOut]:
     """Outcomes of a learner the caller may see."""
     with db.read() as session:
-        repo.require_learner_access(session=session, viewer=user, learner_id=user_id)
+        user_repo.require_learner_access(session=session, viewer=user, learner_id=user_id)
         return [
-            OutcomeOut.model_validate(o) for o in repo.list_outcomes(session=session, learner_ids=[user_id])
+            OutcomeOut.model_validate(o)
+            for o in progress_repo.list_outcomes(session=session, learner_ids=[user_id])
         ]
 
 
@@ -87,7 +88,7 @@ def outcomes(user_id: UserId, user: CurrentUser, db: DbDep) -> list[OutcomeOut]:
 def conversations(user_id: UserId, user: CurrentUser, db: DbDep, pg: PageDep) -> list[ConversationOut]:
     """Chat threads of a learner the caller may see, newest first."""
     with db.read() as session:
-        rows = repo.list_conversations(
+        rows = conversation_repo.list_conversations(
             session=session, viewer=user, user_id=user_id, limit=pg.limit, offset=pg.offset
         )
         return [ConversationOut.model_validate(c) for c in rows]
@@ -104,7 +105,7 @@ def messages(
 ) -> list[MessageOut]:
     """Messages oldest first."""
     with db.read() as session:
-        rows = repo.list_messages(
+        rows = conversation_repo.list_messages(
             session=session, viewer=user, conversation_id=conversation_id, limit=pg.limit, offset=pg.offset
         )
         return [MessageOut.model_validate(m) for m in rows]

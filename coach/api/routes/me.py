@@ -8,7 +8,7 @@ from coach.api.deps import CurrentUser, DbDep
 from coach.api.schemas import UserPublic
 from coach.errors import NotFound
 from coach.models import Profile
-from coach.store import repo
+from coach.store import profile_repo
 
 router = APIRouter(prefix="/me", tags=["me"])
 
@@ -25,7 +25,7 @@ def me(user: CurrentUser) -> UserPublic:
 def get_profile(user: CurrentUser, db: DbDep) -> Profile:
     """The signed-in user's profile; 404 until one is saved."""
     with db.read() as session:
-        profile = repo.get_profile(session=session, user_id=user.id)
+        profile = profile_repo.get_profile(session=session, user_id=user.id)
     if profile is None:
         raise NotFound("no profile yet: PUT /me/profile first")
     return profile
@@ -35,4 +35,4 @@ def get_profile(user: CurrentUser, db: DbDep) -> Profile:
 def put_profile(body: Profile, user: CurrentUser, db: DbDep) -> Profile:
     """Create or replace the signed-in user's profile (the shared profile JSON format)."""
     with db.write() as session:
-        return repo.put_profile(session=session, user=user, profile=body)
+        return profile_repo.put_profile(session=session, user=user, profile=body)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, status
 
-from coach.api.deps import CurrentUser, DbDep, PageDep, ServicesDep, SettingsDep, rate_limit
+from coach.api.deps import ContextDep, CurrentUser, DbDep, PageDep, ServicesDep, SettingsDep, rate_limit
 from coach.api.schemas import (
     AuditOut,
     CommentIn,
@@ -27,7 +27,7 @@ from coach.api.schemas import (
 from coach.api.views import detail, progress_out, review_out, summaries, thread, version_out
 from coach.errors import BadInput
 from coach.models import Pathway, Profile
-from coach.store import repo
+from coach.store import audit_repo, pathway_repo, profile_repo, progress_repo
 from coach.store.workflow import apply_edits, diff_pathways, recompute
 
 router = APIRouter(prefix="/pathways", tags=["pathways"])
@@ -41,17 +41,20 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such path
     summary="Plan a pathway (not saved)",
     responses={429: {"description": "Rate limited"}, 503: {"description": "Planner unavailable"}},
 )
-def plan(body: PlanIn, user: CurrentUser, db: DbDep, settings: SettingsDep, services: ServicesDep) -> Pathway:
+def plan(
+    body: PlanIn, user: CurrentUser, db: DbDep, settings: SettingsDep, services: ServicesDep, ctx: ContextDep
+) -> Pathway:
     """Plan for a role or an analysed posting within budget, hours a week and weeks (defaults: the profile)."""
     rate_limit(db, settings, user, "plan")
     profile = body.profile
     if profile is None:
         with db.read() as session:
-            profile = repo.get_profile(session=session, user_id=user.id) or Profile()
+            profile = profile_repo.get_profile(session=session, user_id=user.id) or Profile()
     role = body.role or (None if body.posting else profile.target.role)
     if not role and body.posting is None:
         raise BadInput("say what to plan for: a role, a posting, or a target role in the profile")
     return services.plan(
+        ctx,
         profile,
         role=role,
         posting=body.posting,
@@ -63,13 +66,15 @@ def plan(body: PlanIn, user: CurrentUser, db: DbDep, settings: SettingsDep, serv
 
 
 @router.post("", response_model=PathwayDetail, status_code=status.HTTP_201_CREATED, summary="Save a pathway")
-def create(body: PathwayCreate, user: CurrentUser, db: DbDep, services: ServicesDep) -> PathwayDetail:
+def create(
+    body: PathwayCreate, user: CurrentUser, db: DbDep, services: ServicesDep, ctx: ContextDep
+) -> PathwayDetail:
     """Save a pathway as a draft (version 1), validated against the owner's profile."""
     with db.read() as session:
-        profile = repo.get_profile(session=session, user_id=user.id)
-    issues = services.validate(body.pathway, profile)
+        profile = profile_repo.get_profile(session=session, user_id=user.id)
+    issues = services.validate(ctx, body.pathway, profile)
     with db.write() as session:
-        row = repo.create_pathway(
+        row = pathway_repo.create_pathway(
             session=session, owner=user, pathway=body.pathway, title=body.title, issues=issues, note=body.note
         )
         session.flush()
@@ -86,7 +91,7 @@ def list_all(
 ) -> list[PathwaySummary]:
     """A learner's own pathways; a coach's and their learners'; an admin's: all. Newest first."""
     with db.read() as session:
-        rows = repo.list_pathways(
+        rows = pathway_repo.list_pathways(
             session=session, viewer=user, limit=pg.limit, offset=pg.offset, status=status_, owner_id=owner_id
         )
         return summaries(session, rows)
@@ -96,7 +101,7 @@ def list_all(
 def read(pathway_id: PathwayId, user: CurrentUser, db: DbDep) -> PathwayDetail:
     """The current version with its validation issues, diff, versions and progress."""
     with db.read() as session:
-        return detail(session, repo.get_pathway(session=session, viewer=user, pathway_id=pathway_id))
+        return detail(session, pathway_repo.get_pathway(session=session, viewer=user, pathway_id=pathway_id))
 
 
 @router.post(
@@ -109,7 +114,7 @@ def submit(pathway_id: PathwayId, user: CurrentUser, db: DbDep) -> ReviewOut:
     """The owner submits the current version: the pathway becomes pending."""
 
     with db.write() as session:
-        review = repo.submit_pathway(session=session, actor=user, pathway_id=pathway_id)
+        review = pathway_repo.submit_pathway(session=session, actor=user, pathway_id=pathway_id)
         return review_out(session, review)
 
 
@@ -119,8 +124,10 @@ def submit(pathway_id: PathwayId, user: CurrentUser, db: DbDep) -> ReviewOut:
 def versions(pathway_id: PathwayId, user: CurrentUser, db: DbDep) -> list[VersionOut]:
     """Every immutable version, oldest first, each with its diff from the one before."""
     with db.read() as session:
-        row = repo.get_pathway(session=session, viewer=user, pathway_id=pathway_id)
-        return [version_out(session, v) for v in repo.list_versions(session=session, pathway_id=row.id)]
+        row = pathway_repo.get_pathway(session=session, viewer=user, pathway_id=pathway_id)
+        return [
+            version_out(session, v) for v in pathway_repo.list_versions(session=session, pathway_id=row.id)
+        ]
 
 
 @router.get(
@@ -131,8 +138,10 @@ def one_version(
 ) -> VersionOut:
     """One immutable version."""
     with db.read() as session:
-        row = repo.get_pathway(session=session, viewer=user, pathway_id=pathway_id)
-        return version_out(session, repo.get_version(session=session, pathway_id=row.id, version=version))
+        row = pathway_repo.get_pathway(session=session, viewer=user, pathway_id=pathway_id)
+        return version_out(
+            session, pathway_repo.get_version(session=session, pathway_id=row.id, version=version)
+        )
 
 
 @router.post(
@@ -148,17 +157,22 @@ def one_version(
     },
 )
 def new_version(
-    pathway_id: PathwayId, body: VersionCreate, user: CurrentUser, db: DbDep, services: ServicesDep
+    pathway_id: PathwayId,
+    body: VersionCreate,
+    user: CurrentUser,
+    db: DbDep,
+    services: ServicesDep,
+    ctx: ContextDep,
 ) -> VersionOut:
     """Apply edits (add, remove, swap, move steps) or a replacement; re-validate; store with its diff."""
     if body.pathway is None and not body.edits:
         raise BadInput("send edits or a pathway")
     with db.read() as session:
-        row = repo.get_pathway(session=session, viewer=user, pathway_id=pathway_id)
+        row = pathway_repo.get_pathway(session=session, viewer=user, pathway_id=pathway_id)
         current = Pathway.model_validate(
-            repo.get_version(session=session, pathway_id=row.id, version=row.current_version).data
+            pathway_repo.get_version(session=session, pathway_id=row.id, version=row.current_version).data
         )
-        profile = repo.get_profile(session=session, user_id=row.owner_id)
+        profile = profile_repo.get_profile(session=session, user_id=row.owner_id)
         based_on = row.current_version
     hours_per_week = profile.constraints.hours_per_week if profile else None
     if body.pathway is not None:
@@ -167,9 +181,12 @@ def new_version(
         )
     else:
         new = apply_edits(
-            current, body.edits, find_credential=services.find_credential, hours_per_week=hours_per_week
+            current,
+            body.edits,
+            find_credential=lambda ident: services.find_credential(ctx, ident),
+            hours_per_week=hours_per_week,
         )
-    issues = services.validate(new, profile)
+    issues = services.validate(ctx, new, profile)
     if issues and not body.allow_issues:
         raise BadInput("the edited pathway fails validation: " + "; ".join(issues))
     new = new.model_copy(
@@ -178,7 +195,7 @@ def new_version(
     diff = diff_pathways(current, new, from_version=based_on, to_version=based_on + 1)
     expected = body.expected_version or based_on
     with db.write() as session:
-        version = repo.add_version(
+        version = pathway_repo.add_version(
             session=session,
             actor=user,
             pathway_id=pathway_id,
@@ -201,8 +218,8 @@ def audit_trail(
 ) -> list[AuditOut]:
     """Every change of state of this pathway, oldest first (read-only: the log cannot be edited)."""
     with db.read() as session:
-        row = repo.get_pathway(session=session, viewer=user, pathway_id=pathway_id)
-        entries = repo.list_audit(
+        row = pathway_repo.get_pathway(session=session, viewer=user, pathway_id=pathway_id)
+        entries = audit_repo.list_audit(
             session=session, entity="pathway", entity_id=row.id, limit=limit, offset=offset
         )
         return [AuditOut.model_validate(e) for e in entries]
@@ -214,8 +231,8 @@ def audit_trail(
 def comments(pathway_id: PathwayId, user: CurrentUser, db: DbDep) -> list[CommentOut]:
     """Comments as threads (replies nested), oldest first."""
     with db.read() as session:
-        row = repo.get_pathway(session=session, viewer=user, pathway_id=pathway_id)
-        return thread(session, repo.list_comments(session=session, pathway_id=row.id))
+        row = pathway_repo.get_pathway(session=session, viewer=user, pathway_id=pathway_id)
+        return thread(session, pathway_repo.list_comments(session=session, pathway_id=row.id))
 
 
 @router.post(
@@ -228,7 +245,7 @@ def comments(pathway_id: PathwayId, user: CurrentUser, db: DbDep) -> list[Commen
 def comment(pathway_id: PathwayId, body: CommentIn, user: CurrentUser, db: DbDep) -> CommentOut:
     """Add a comment (or a reply with parent_id) to a pathway you may see."""
     with db.write() as session:
-        c = repo.add_comment(
+        c = pathway_repo.add_comment(
             session=session, actor=user, pathway_id=pathway_id, body=body.body, parent_id=body.parent_id
         )
         return thread(session, [c])[0]
@@ -251,7 +268,7 @@ def progress(pathway_id: PathwayId, body: ProgressIn, user: CurrentUser, db: DbD
             raise BadInput("badge.content_base64 is not valid base64") from exc
         badge_data = body.badge.content_base64
     with db.write() as session:
-        e = repo.record_progress(
+        e = progress_repo.record_progress(
             session=session,
             actor=user,
             pathway_id=pathway_id,
@@ -279,5 +296,7 @@ def progress(pathway_id: PathwayId, body: ProgressIn, user: CurrentUser, db: DbD
 def get_progress(pathway_id: PathwayId, user: CurrentUser, db: DbDep) -> list[StepProgress]:
     """The latest state of each step that has progress."""
     with db.read() as session:
-        row = repo.get_pathway(session=session, viewer=user, pathway_id=pathway_id)
-        return [progress_out(e) for e in repo.progress_of(session=session, pathway_id=row.id).values()]
+        row = pathway_repo.get_pathway(session=session, viewer=user, pathway_id=pathway_id)
+        return [
+            progress_out(e) for e in progress_repo.progress_of(session=session, pathway_id=row.id).values()
+        ]

@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 
-from coach.api.deps import CurrentUser, DbDep, ServicesDep, SettingsDep, rate_limit
+from coach.api.deps import ContextDep, CurrentUser, DbDep, ServicesDep, SettingsDep, rate_limit
 from coach.api.schemas import PostingIn
 from coach.errors import BadInput
 from coach.models import PostingAnalysis
-from coach.store import repo
+from coach.store import profile_repo
 
 router = APIRouter(prefix="/postings", tags=["postings"])
 
@@ -21,7 +21,12 @@ router = APIRouter(prefix="/postings", tags=["postings"])
     responses={422: {"description": "Empty or too long"}, 429: {"description": "Rate limited"}},
 )
 async def analyze(
-    body: PostingIn, user: CurrentUser, db: DbDep, settings: SettingsDep, services: ServicesDep
+    body: PostingIn,
+    user: CurrentUser,
+    db: DbDep,
+    settings: SettingsDep,
+    services: ServicesDep,
+    ctx: ContextDep,
 ) -> PostingAnalysis:
     """Requirements with their spans and skills; with the stored profile, the match and gaps."""
     if len(body.text) > settings.max_posting_chars:
@@ -34,7 +39,7 @@ async def analyze(
         profile = None
         if body.use_profile:
             with db.read() as session:
-                profile = repo.get_profile(session=session, user_id=user.id)
-        return services.analyze(body.text, profile)
+                profile = profile_repo.get_profile(session=session, user_id=user.id)
+        return services.analyze(ctx, body.text, profile)
 
     return await run_in_threadpool(_run)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 from coach.api.deps import CurrentUser, DbDep, PageDep, StaffUser
 from coach.api.schemas import DecisionIn, DecisionOut, ReviewOut, ReviewState
 from coach.api.views import review_list, review_out, thread
-from coach.store import repo
+from coach.store import pathway_repo
 from coach.store.tables import PathwayRow
 
 router = APIRouter(prefix="/reviews", tags=["reviews"])
@@ -24,7 +24,7 @@ def queue(
 ) -> list[ReviewOut]:
     """Reviews of the coach's learners (admins: all), oldest first; `?status=pending` for the queue."""
     with db.read() as session:
-        rows = repo.list_reviews(
+        rows = pathway_repo.list_reviews(
             session=session, viewer=user, status=status, limit=pg.limit, offset=pg.offset
         )
         return review_list(session, rows)
@@ -39,7 +39,7 @@ def queue(
 def one(review_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: CurrentUser, db: DbDep) -> ReviewOut:
     """A review the caller may see (its learner, their coach, an admin)."""
     with db.read() as session:
-        review, row = repo.get_review(session=session, viewer=user, review_id=review_id)
+        review, row = pathway_repo.get_review(session=session, viewer=user, review_id=review_id)
         return review_out(session, review, row)
 
 
@@ -59,7 +59,7 @@ def decide(
     """The learner's coach (or an admin) decides; the comment joins the pathway's thread."""
 
     with db.write() as session:
-        review, comment = repo.decide_review(
+        review, comment = pathway_repo.decide_review(
             session=session, actor=user, review_id=review_id, decision=body.decision, comment=body.comment
         )
         row = session.get(PathwayRow, review.pathway_id)

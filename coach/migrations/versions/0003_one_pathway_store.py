@@ -1,7 +1,7 @@
 """One pathway store: chat pathways move from agent_saved_pathways into pathways (with versions and reviews).
 
 Each saved row becomes a pathway with its first version, owned by the account it names or, for a conversation
-without an account, by a guest learner made for it (who cannot sign in; see coach.store.repo.guest_learner).
+without an account, by a guest learner made for it (who cannot sign in; see coach.store.user_repo.guest_learner).
 Pending rows get their pending review, so a coach sees them in the queue. Then the old table is dropped.
 
 Revision ID: 0003
@@ -22,7 +22,7 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
-# Frozen copies of the values coach.store.repo uses today: a migration must not change when the code does.
+# Frozen copies of the values coach.store.user_repo uses today: a migration must not change when the code does.
 GUEST_PREFIX = "guest:"
 NO_PASSWORD = "!guest"
 STATES = ("draft", "pending", "changes_requested", "approved", "rejected")

@@ -1,0 +1,312 @@
+"""The SkillLinker: text → ranked ESCO skills and job titles → ranked ESCO occupations, by fused scores."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from coach.embeddings import DIM, Embedder, cached_matrix
+from coach.models import RoleMatch, SkillRef
+from coach.retrieval.lexical import LexicalIndex
+from coach.skills.encoder import TokenEncoder, span_vectors
+from coach.skills.ivf import _ivf_for
+from coach.skills.labels import (
+    MAX_TEXT_CHARS,
+    MAX_TITLE_CHARS,
+    CatalogLike,
+    _check_top,
+    _clean,
+    _label_space,
+    _top,
+)
+from coach.skills.phrases import SPAN_WORDS, candidate_spans, lexical_hits, lexical_index
+from coach.skills.titles import normalise_title
+
+_CHUNK = 256  # texts per span scan: bigger products run faster; bounds memory (256 × 14k skills ≈ 14 MB)
+PHRASE_CACHE = 50_000  # phrase embeddings kept in memory (precise mode): ~77 MB at most
+
+# Score fusion, chosen for stated reasons and checked on the dev splits (evals/skills_eval.py):
+# a sentence names several skills, each in a short span, so the best-matching phrase counts most (SPAN_W);
+# the whole sentence adds context (SENTENCE_W) and is matched to preferred labels only, because with ~7 labels
+# per skill a long sentence finds some loosely related alternative label for many skills.
+SENTENCE_W = 0.3
+SPAN_W = 0.7
+PRECISE_WEIGHTS = (0.4, 0.2, 0.4)  # sentence, contextual spans, separately embedded phrases
+
+
+# A skill whose label is written out in the text gets this much more: the encoder's contextual vector of a short
+# name ("SQL" in "Java and SQL databases") can drift towards its neighbours, the words themselves do not.
+LEXICAL_W = 0.1
+
+
+TITLE_LEXICAL_W = 0.05
+TITLE_BM25_W = 0.1  # BM25 over an occupation's titles and description, scaled to the best hit
+TITLE_DESC_W = 0.2  # the normalised title's similarity to the occupation's description
+
+
+_blas = None
+
+
+def _one_blas_thread() -> Any:
+    """Limit BLAS to one thread: the span stage does hundreds of small products, where OpenBLAS's thread
+    hand-offs cost more than the arithmetic (5× slower on a busy 2-core machine); the encoder keeps its own
+    threads."""
+    global _blas
+    from threadpoolctl import ThreadpoolController
+
+    if _blas is None:
+        _blas = ThreadpoolController()
+    return _blas.limit(limits=1, user_api="blas")
+
+
+class SkillLinker:
+    """Ranks ESCO skills for a text and ESCO occupations for a job title."""
+
+    def __init__(
+        self,
+        catalog: CatalogLike,
+        embedder: Embedder,
+        cache_dir: Path,
+        encoder: TokenEncoder | None = None,
+        nprobe: int = 32,
+        int8: bool = True,
+        span_workers: int = 2,
+    ) -> None:
+        self.catalog = catalog
+        self.embedder = embedder
+        skills = sorted(catalog.skills.values(), key=lambda s: s.uri)
+        self._skills = _label_space(
+            "linker-skill-labels", [(s.uri, s.label, s.alt_labels) for s in skills], embedder, cache_dir
+        )
+        self._skill_pref = np.ascontiguousarray(self._skills.preferred)
+        self._skill_lexicon = lexical_index([[s.label, *s.alt_labels] for s in skills])
+        n_lists = int(max(1, min(256, round(np.sqrt(len(self._skills.texts)) * 0.8))))
+        self._skill_ivf = _ivf_for(self._skills, "linker-skill-ivf", cache_dir, n_lists)
+        # The IVF holds the label rows (reordered by cluster); dropping the original saves 150 MB per process.
+        self._skills.matrix = np.zeros((0, DIM), dtype=np.float32)
+        self.nprobe = nprobe
+        self.span_workers = span_workers
+        occs = sorted((o for o in catalog.occupations.values() if o.source == "esco"), key=lambda o: o.id)
+        self._soc = _soc_links(catalog)
+        self._roles = _label_space(
+            "linker-role-labels", [(o.id, o.title, o.alt_titles) for o in occs], embedder, cache_dir
+        )
+        self._role_lexicon = lexical_index([[o.title, *o.alt_titles] for o in occs])
+        # What an occupation is, beyond its names: BM25 over its titles and description, and the description's
+        # vector (a vacancy title like "Account & Analytics Executive" shares words with no ESCO title).
+        self._role_bm25 = LexicalIndex.build(
+            [" ".join([o.title, *o.alt_titles, o.description]) for o in occs]
+        )
+        self._role_desc = cached_matrix(
+            "linker-role-descriptions", [o.description or o.title for o in occs], embedder, cache_dir
+        )
+        self.encoder = encoder or TokenEncoder(threads=getattr(embedder, "threads", 2), int8=int8)
+        self._phrase_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
+
+    def describe(self) -> str:
+        """A one-line description of the method and label space, for reports."""
+        return (
+            f"skills: {SENTENCE_W} × sentence↔preferred labels + {SPAN_W} × best 1-{SPAN_WORDS}-word phrase↔"
+            f"{len(self._skill_ivf.matrix):,} distinct labels (of {len(self._skills.texts):,}) of "
+            f"{len(self._skills.ids):,} skills + {LEXICAL_W} when a label is written out; encoder "
+            f"{'int8' if self.encoder.int8 else 'float32'}; titles: raw and normalised title ↔ "
+            f"{len(self._roles.texts):,} titles of "
+            f"{len(self._roles.ids):,} occupations + {TITLE_BM25_W} BM25 (titles, description) + {TITLE_DESC_W} × "
+            f"title↔description + {TITLE_LEXICAL_W} lexical"
+        )
+
+    # ---- skills --------------------------------------------------------------------------------------------
+
+    def rank_skills(self, text: str, top_k: int = 10, *, precise: bool = False) -> list[SkillRef]:
+        """The ESCO skills a text mentions or implies, best first (empty text → empty list).
+
+        `precise` also embeds every candidate phrase on its own (about 3× slower, a few points better).
+        """
+        return self.rank_skills_batch([text], top_k, precise=precise)[0]
+
+    def rank_skills_batch(
+        self, texts: Sequence[str], top_k: int = 10, *, precise: bool = False
+    ) -> list[list[SkillRef]]:
+        """`rank_skills` for many texts at once (batched encoder passes; much faster per text)."""
+        k = _check_top(top_k)
+        cleaned = [_clean(t, MAX_TEXT_CHARS) for t in texts]
+        out: list[list[SkillRef]] = [[] for _ in cleaned]
+        todo = [i for i, t in enumerate(cleaned) if t]
+        sp = self._skills
+        for c in range(0, len(todo), _CHUNK):
+            chunk = todo[c : c + _CHUNK]
+            scores = self.skill_scores([cleaned[i] for i in chunk], precise=precise)
+            for row, i in enumerate(chunk):
+                out[i] = [
+                    SkillRef(uri=sp.ids[j], label=sp.labels[j], score=round(float(scores[row, j]), 4))
+                    for j in _top(scores[row], k)
+                ]
+        return out
+
+    def skill_scores(self, texts: Sequence[str], *, precise: bool = False) -> np.ndarray:
+        """Fused scores of every skill (columns in `skill_ids` order) for non-empty cleaned texts."""
+        encoded = self.encoder.encode(texts)
+        with _one_blas_thread():
+            return self._fuse(texts, encoded, precise)
+
+    def _fuse(
+        self, texts: Sequence[str], encoded: list[tuple[np.ndarray, np.ndarray, np.ndarray]], precise: bool
+    ) -> np.ndarray:
+        sentence = np.stack([e[0] for e in encoded]) @ self._skill_pref.T
+        vecs, group, phrases, phrase_group = [], [], [], []
+        for i, (text, (_, states, offsets)) in enumerate(zip(texts, encoded, strict=True)):
+            spans = candidate_spans(text)
+            v = span_vectors(states, offsets, spans)
+            keep = np.linalg.norm(v, axis=1) > 0
+            vecs.append(v[keep])
+            group.extend([i] * int(keep.sum()))
+            if precise:
+                words = list(dict.fromkeys(text[a:b] for a, b in spans))
+                phrases.extend(words)
+                phrase_group.extend([i] * len(words))
+        n, n_skills = len(texts), len(self._skills.ids)
+        context = self._skill_ivf.max_by_group(
+            np.concatenate(vecs) if vecs else np.zeros((0, DIM), np.float32),
+            np.asarray(group, dtype=np.int64),
+            n,
+            n_skills,
+            self.nprobe,
+            self.span_workers,
+        )
+        lexical = np.zeros_like(sentence)
+        for i, text in enumerate(texts):
+            lexical[i, list(lexical_hits(text, self._skill_lexicon))] = LEXICAL_W
+        # Divided by the weights' sum so scores stay on the cosine scale (at most 1).
+        if not precise:
+            return (SENTENCE_W * sentence + SPAN_W * context + lexical) / (SENTENCE_W + SPAN_W + LEXICAL_W)
+        isolated = self._skill_ivf.max_by_group(
+            self._embed_phrases(phrases),
+            np.asarray(phrase_group, dtype=np.int64),
+            n,
+            n_skills,
+            self.nprobe,
+            self.span_workers,
+        )
+        w_sent, w_ctx, w_iso = PRECISE_WEIGHTS
+        fused = w_sent * sentence + w_ctx * context + w_iso * isolated + lexical
+        return fused / (w_sent + w_ctx + w_iso + LEXICAL_W)
+
+    @property
+    def skill_ids(self) -> list[str]:
+        """Skill URIs in the column order of `skill_scores`."""
+        return self._skills.ids
+
+    def _embed_phrases(self, phrases: list[str]) -> np.ndarray:
+        """Embeddings of short phrases, with an in-memory LRU cache (postings repeat their phrases)."""
+        out = np.zeros((len(phrases), DIM), dtype=np.float32)
+        with self._cache_lock:
+            missing = [p for p in dict.fromkeys(phrases) if p not in self._phrase_cache]
+        fresh = dict(zip(missing, self.embedder.embed(missing), strict=True)) if missing else {}
+        with self._cache_lock:
+            for p, v in fresh.items():
+                self._phrase_cache[p] = v
+            for row, p in enumerate(phrases):
+                v = fresh.get(p)
+                if v is None:
+                    v = self._phrase_cache[p]
+                    self._phrase_cache.move_to_end(p)
+                out[row] = v
+            while len(self._phrase_cache) > PHRASE_CACHE:
+                self._phrase_cache.popitem(last=False)
+        return out
+
+    # ---- roles ---------------------------------------------------------------------------------------------
+
+    def rank_roles(self, title: str, top_k: int = 10) -> list[RoleMatch]:
+        """ESCO occupations for a job title, best first, each with its linked O*NET-SOC code when known."""
+        return self.rank_roles_batch([title], top_k)[0]
+
+    def rank_roles_batch(self, titles: Sequence[str], top_k: int = 10) -> list[list[RoleMatch]]:
+        """`rank_roles` for many titles at once."""
+        k = _check_top(top_k)
+        cleaned = [_clean(t, MAX_TITLE_CHARS) for t in titles]
+        out: list[list[RoleMatch]] = [[] for _ in cleaned]
+        todo = [i for i, t in enumerate(cleaned) if t]
+        sp = self._roles
+        for c in range(0, len(todo), _CHUNK):
+            chunk = todo[c : c + _CHUNK]
+            scores = self.role_scores([cleaned[i] for i in chunk])
+            for row, i in enumerate(chunk):
+                out[i] = [
+                    RoleMatch(
+                        uri=sp.ids[j],
+                        label=sp.labels[j],
+                        onet_soc=self._soc.get(sp.ids[j]),
+                        score=round(float(scores[row, j]), 4),
+                    )
+                    for j in _top(scores[row], k)
+                ]
+        return out
+
+    def role_scores(self, titles: Sequence[str]) -> np.ndarray:
+        """Scores of every ESCO occupation for non-empty titles: the mean of the best label similarity of the
+        title as written and of its normalised form, plus BM25 over each occupation's titles and description
+        (scaled to the best hit), the normalised title's similarity to the description, and a bonus when an
+        occupation's title is written out."""
+        normed = [normalise_title(t) or t for t in titles]
+        unique = list(dict.fromkeys([*titles, *normed]))
+        vecs = dict(zip(unique, self.embedder.embed(unique), strict=True))
+        sp = self._roles
+        with _one_blas_thread():
+            normed_vecs = np.stack([vecs[t] for t in normed])
+            raw = np.maximum.reduceat(np.stack([vecs[t] for t in titles]) @ sp.matrix.T, sp.starts, axis=1)
+            norm = np.maximum.reduceat(normed_vecs @ sp.matrix.T, sp.starts, axis=1)
+            described = normed_vecs @ self._role_desc.T
+        bm25 = np.stack([self._role_bm25.scores(t) for t in normed])
+        bm25 /= np.maximum(bm25.max(axis=1, keepdims=True), 1e-9)
+        scores = (raw + norm) / 2 + TITLE_BM25_W * bm25 + TITLE_DESC_W * described
+        for i, title in enumerate(titles):
+            scores[i, list(lexical_hits(title, self._role_lexicon))] += TITLE_LEXICAL_W
+        return scores / (1 + TITLE_LEXICAL_W + TITLE_BM25_W + TITLE_DESC_W)
+
+
+def _soc_links(catalog: CatalogLike) -> dict[str, str]:
+    """ESCO occupation URI → its best-linked O*NET-SOC code (from either side's links), when the catalogue has one."""
+    best: dict[str, tuple[float, str]] = {}
+
+    def offer(uri: str, soc: str, conf: float) -> None:
+        if conf > best.get(uri, (-1.0, ""))[0]:
+            best[uri] = (conf, soc)
+
+    for occ in catalog.occupations.values():
+        for link in occ.links:
+            if occ.source == "esco" and link.target[:2].isdigit():  # a SOC code such as "15-1212.00"
+                offer(occ.id, link.target, link.confidence)
+            elif occ.source == "onet" and link.target in catalog.occupations:
+                offer(link.target, occ.id, link.confidence)
+    return {uri: soc for uri, (_, soc) in best.items()}
+
+
+_lock = threading.Lock()
+_linker: SkillLinker | None = None
+
+
+def get_linker() -> SkillLinker:
+    """The process-wide linker over the default catalogue (label matrices cached under settings.home/cache)."""
+    global _linker
+    with _lock:
+        if _linker is None:
+            from coach.embeddings import get_embedder
+            from coach.knowledge import get_catalog
+            from coach.settings import get_settings
+
+            settings = get_settings()
+            _linker = SkillLinker(
+                get_catalog(),
+                get_embedder(),
+                settings.home / "cache",
+                int8=settings.linker_int8,
+                span_workers=settings.embedding_threads,
+            )
+        return _linker
