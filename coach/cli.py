@@ -16,6 +16,7 @@ from typing import Any
 import typer
 from pydantic import ValidationError
 
+from coach.cli_files import load_json_arg, print_json, read_text_arg
 from coach.errors import BadInput, CoachError
 from coach.settings import settings_problem
 
@@ -34,39 +35,6 @@ app.add_typer(kb_app, name="kb")
 app.add_typer(skills_app, name="skills")
 app.add_typer(roles_app, name="roles")
 app.add_typer(posting_app, name="posting")
-
-
-def print_json(data: Any) -> None:
-    """Print one JSON document on stdout."""
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
-
-
-def read_text_arg(path: str, *, what: str = "input") -> str:
-    """Read a file argument (or '-' for stdin) as UTF-8 text, refusing binary content with a clear error."""
-    if path == "-":
-        raw = sys.stdin.buffer.read()
-    else:
-        p = Path(path)
-        if not p.exists():
-            raise BadInput(f"{what} file not found: {path}")
-        if p.is_dir():
-            raise BadInput(f"{what} is a folder, not a file: {path}")
-        raw = p.read_bytes()
-    if b"\x00" in raw[:8192]:
-        raise BadInput(f"{what} looks like a binary file, not text")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise BadInput(f"{what} is not UTF-8 text (byte {exc.start})") from exc
-
-
-def load_json_arg(path: str, *, what: str = "input") -> Any:
-    """Read a JSON file argument with a one-line error when it is missing or invalid."""
-    text = read_text_arg(path, what=what)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BadInput(f"{what} is not valid JSON: {exc.msg} at line {exc.lineno}") from exc
 
 
 # ---- kb: knowledge base (issue 2) ------------------------------------------------------------------------------
