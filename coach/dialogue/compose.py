@@ -138,7 +138,15 @@ def answer_after_tools(turn: Turn, prompts_dir: Path | None) -> AIMessage:
             if named and any(h.get("id") in named for h in hits):
                 # Asked about specific credentials: answer about those (and rules), not their neighbours.
                 hits = [h for h in hits if h.get("id") in named or h.get("kind") == "rule"]
-            parts.append(render(prompts_dir, "search", hits=hits, query=res.get("query", "")))
+            parts.append(
+                render(
+                    prompts_dir,
+                    "search",
+                    hits=hits,
+                    query=res.get("query", ""),
+                    claimed_price=meta.get("claimed_price"),
+                )
+            )
             if meta.get("advice_topic"):
                 parts.append(
                     render(prompts_dir, "advice", topic=meta["advice_topic"], variant=variant(seed, 2))

@@ -76,6 +76,7 @@ class Facts:
     skipped: str | None = None
     role: dict | None = None  # the target occupation the understanding resolved ({"id", "label", "score"})
     intents: list[str] = field(default_factory=list)  # the understanding's intents (see understand.INTENTS)
+    fabrication: bool = False  # the learner asked the coach to claim something untrue
 
     def any(self) -> bool:
         """True when the message stated at least one profile fact."""
@@ -437,7 +438,12 @@ def apply_understanding(f: Facts, text: str, last_asked: str | None, today: date
     f.intents = list(u.intents)
     if u.fabrication or ("other" in u.intents and "give_facts" not in u.intents):
         # Abuse, injections and requests to claim what is not true state nothing to record.
-        return Facts(skipped=f.skipped, intents=f.intents, name=None if u.fabrication else f.name)
+        return Facts(
+            skipped=f.skipped,
+            intents=f.intents,
+            name=None if u.fabrication else f.name,
+            fabrication=u.fabrication,
+        )
     if u.target is not None:
         role_id = u.target.onet_soc or u.target.uri
         # The learner reads the title they asked for ("Cloud Engineer"), not O*NET's group name.

@@ -50,6 +50,7 @@ from coach.dialogue.patterns import (
     THANKS_RE,
 )
 from coach.dialogue.state import META_KEY, Turn, is_known, merge_update, target_label, target_role
+from coach.quantities import find_money
 
 # The profile fields the engine asks about, in the order it asks for them.
 QUESTION_ORDER = ("target", "background", "hours", "budget", "deadline")
@@ -116,6 +117,8 @@ def decide(turn: Turn, ctx: Context) -> AIMessage:
         ctx.today,
         ctx.lookups,
     )
+    if facts.fabrication:
+        return _refuse_false_claim(text, turn, seed, ctx)
     reply = _small_talk(text, facts, turn, seed, prompts_dir)
     if reply is not None:
         return reply
@@ -132,6 +135,9 @@ def decide(turn: Turn, ctx: Context) -> AIMessage:
     if update:
         calls.append(tool_call("update_profile", update))
     merged = merge_update(profile, update)
+    # Never the same question twice in a row: a question the learner passed over is not asked again at once.
+    if turn.last_asked in QUESTION_ORDER and not is_known(merged, turn.last_asked):
+        skipped.add(turn.last_asked)
 
     meta: dict[str, Any] = {"intent": sorted(intents)}
     if facts.hours_note:
@@ -170,6 +176,11 @@ def decide(turn: Turn, ctx: Context) -> AIMessage:
             args["kind"] = kind
         calls.append(tool_call("search_knowledge", args))
         meta["named"] = [c["id"] for c in named]
+        claimed = claimed_price(text)
+        if claimed is not None:
+            meta["claimed_price"] = (
+                claimed  # "Security+ costs $50, right?": corrected with the catalogue's figure
+            )
         # Credential names ("Network+", "CCNA") must not pick the advice topic ("network").
         meta["advice_topic"] = advice_topic(re.sub(r"\S*\+\S*|\b[A-Z]{3,}\b", " ", text))
         return finish(calls, meta, merged, skipped, seed, prompts_dir, plan_offer=True)
@@ -189,7 +200,8 @@ def decide(turn: Turn, ctx: Context) -> AIMessage:
                 calls.append(tool_call("search_knowledge", {"query": interest, "kind": "occupation", "k": 3}))
                 meta["role_suggestions"] = interest
             return finish(calls, meta, merged, skipped, seed, prompts_dir, force_question="target")
-        go = bool(GO_AHEAD_RE.search(text)) or (has_plan and constraints_changed)
+        # Asked for a plan: plan now with what is known (the plan says which defaults it assumed).
+        go = wants_plan or bool(GO_AHEAD_RE.search(text)) or (has_plan and constraints_changed)
         if go or next_question(merged, skipped, seed, prompts_dir) is None:
             calls.append(tool_call("plan_pathway", {"alternatives": 1}))
         return finish(calls, meta, merged, skipped, seed, prompts_dir)
@@ -227,6 +239,35 @@ def decide(turn: Turn, ctx: Context) -> AIMessage:
             has_plan=has_plan,
         ),
         asked=question[0] if question else None,
+    )
+
+
+def claimed_price(text: str) -> float | None:
+    """A price the learner states for a credential ("costs $50, right?"), or None."""
+    for money in find_money(text):
+        before = text[max(0, money.start - 30) : money.start].lower()
+        if money.marked and re.search(
+            r"\b(?:costs?|is|was|price[sd]?|fee|for)\s*(?:only|just|about|like|around)?\s*$", before
+        ):
+            return money.amount
+    return None
+
+
+def _refuse_false_claim(text: str, turn: Turn, seed: str, ctx: Context) -> AIMessage:
+    """The reply to "write that I have X, nobody checks": no, why, and what the coach can do instead."""
+    m = re.search(
+        r"\b(?:write|say|put|add|list|claim|pretend)\s+(?:down\s+|in\s+)?(?:that\s+)?(?P<claim>i\s+[^,.;!?]+)",
+        text,
+        re.I,
+    )
+    claim = f"“{m.group('claim').strip()}”" if m else "that"
+    held = ", ".join(
+        str(c.get("name"))
+        for c in (turn.profile.get("credentials") or [])
+        if isinstance(c, dict) and c.get("name")
+    )
+    return answer(
+        render(ctx.prompts_dir, "refuse_false_claim", variant=variant(seed, 2), claim=claim, held=held)
     )
 
 

@@ -198,7 +198,7 @@ _CURRENT_RES = [
     re.compile(rf"\bbackground\s*:\s*(?:\d+\s*(?:years?|yrs?)\s+)?{_ROLE}", re.I),
     re.compile(rf"\b(?:i\s+)?make\s+[$£€₹]?\d+k?\s+(?:as\s+an?\s+|doing\s+){_ROLE}", re.I),
     re.compile(
-        rf"\b(?:i'?m\s+|i\s+am\s+|im\s+(?:\d+\s+)?|currently\s+|been\s+)?working\s+(?:in|at|for)\s+(?:an?\s+|the\s+)?{_ROLE}",
+        rf"\b(?:i'?m\s+|i\s+am\s+|im\s+(?:\d+\s+)?|currently\s+|been\s+|i'?ve\s+|i\s+have\s+)?(?:working|worked)\s+(?:in|at|for)\s+(?:an?\s+|the\s+)?{_ROLE}",
         re.I,
     ),
     re.compile(r"\bbeen\s+(?P<role>\w+ing)\s+(?:for|since)\b", re.I),
@@ -213,7 +213,7 @@ _STATUS_RE = re.compile(
     re.I,
 )
 _CURRENT_END_RE = re.compile(
-    r"\s+(?:and\s+(?:i\b|want|have|need|would|am|my|looking|thinking|honestly)|but\b|so\b|since\b|for\s+(?:about\s+)?\d|"
+    r"\s+(?:and\s+(?:i\b|want|have|need|would|am|my|looking|thinking|honestly)|but\b|so\b|since\b|for\s+(?:about\s+|around\s+|almost\s+|over\s+|nearly\s+)?(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|a\s+(?:year|couple|few|decade))\b|"
     r"for\s+(?:the\s+)?(?:past|last)|who\b|which\b|because\b|while\b|where\b|looking\b|trying\b|wanting\b|hoping\b|"
     r"right\s+now|lol\b|currently\b|now\b|from\s+\d|\d+\s*(?:years?|yrs?)|though\b|just\b|until\b|"
     r"(?-i:rn)\b|last\s+week|last\s+month|last\s+year|vs\b|or\s+\w+\s+\w+\s+\w+).*$",

@@ -160,17 +160,20 @@ class RoleIndex:
         esco: dict[str, Counter[str]] = {}
         written: dict[str, str] = {}
         for occ in self.catalog.onet_occupations():
+            # A title either is one of the job's titles or not: listed twice (alternate and reported) counts once.
             for variant in _variants(occ.title):
-                onet.setdefault(title_key(variant), Counter())[occ.id] += 3
+                onet.setdefault(title_key(variant), Counter())[occ.id] = 3
             for alt in occ.alt_titles:
                 for variant in _variants(alt):
                     key = title_key(variant)
-                    onet.setdefault(key, Counter())[occ.id] += 2
+                    counter = onet.setdefault(key, Counter())
+                    counter[occ.id] = max(counter[occ.id], 2)
                     written.setdefault(key, variant)
         for occ in self.catalog.esco_occupations():
             for label, weight in ((occ.title, 3), *((alt, 2) for alt in occ.alt_titles)):
                 key = title_key(label)
-                esco.setdefault(key, Counter())[occ.id] += weight
+                counter = esco.setdefault(key, Counter())
+                counter[occ.id] = max(counter[occ.id], weight)
                 written.setdefault(key, label)
         return onet, esco, written
 
@@ -258,12 +261,19 @@ class RoleIndex:
         own = [w for w in key.split() if w not in STOPWORDS]
         modifiers = own[:-1] or own  # "qa" in "qa tester": the words that say which kind of tester
 
-        def score(code: str) -> tuple[float, float, str]:
-            overlap = sum(idf.get(w, 0.0) for w in words & self._doc_words.get(code, frozenset()))
+        def centrality(code: str) -> float:
+            # How typical the words are of the job: often used in its titles (count) and a large share of them
+            # (count / titles), so neither a huge catch-all group nor a tiny one wins on one measure alone.
             counts = self._title_words.get(code, Counter())
             n_titles = max(1, self._title_counts.get(code, 1))
-            central = sum(4.0 * counts[w] / n_titles for w in modifiers)
-            return (codes[code] + overlap / 6.0 + central / 2.0, float(codes[code]), code)
+            return sum(counts[w] ** 2 / n_titles for w in modifiers)
+
+        central = {code: centrality(code) for code in codes}
+        top = max(central.values()) or 1.0
+
+        def score(code: str) -> tuple[float, float, str]:
+            overlap = sum(idf.get(w, 0.0) for w in words & self._doc_words.get(code, frozenset()))
+            return (codes[code] + overlap / 6.0 + 2.0 * central[code] / top, float(codes[code]), code)
 
         return max(codes, key=score)
 
