@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import conversations_eval as ce
 
 TARGET_S = 1.0
+NO_PLAN_TARGET_S = 0.3  # issue 14: a turn that does not plan answers in under 300 ms at p95
 
 
 def _p95(values: list[float]) -> float:
@@ -23,14 +24,14 @@ def _p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def _row(name: str, values: list[float], note: str) -> dict:
+def _row(name: str, values: list[float], note: str, target_s: float = TARGET_S) -> dict:
     return {
         "name": name,
         "unit": "ms",
         "median": round(statistics.median(values) * 1000, 1) if values else None,
         "p95": round(_p95(values) * 1000, 1) if values else None,
         "n": len(values),
-        "target": f"p95 < {TARGET_S * 1000:.0f} ms",
+        "target": f"p95 < {target_s * 1000:.0f} ms",
         "note": note,
     }
 
@@ -54,7 +55,12 @@ def run(quick: bool = False) -> list[dict]:
     rows = [
         _row("offline turn, all", planning + other, f"{len(conversations)} scripted conversations, warm"),
         _row("offline turn, with planning", planning, "turns that call plan_pathway (the MILP solver)"),
-        _row("offline turn, no planning", other, "questions, search, posting analysis, drafts"),
+        _row(
+            "offline turn, no planning",
+            other,
+            "questions, search, posting analysis, drafts",
+            NO_PLAN_TARGET_S,
+        ),
     ]
     rows[0]["peak_mb"] = round(peak_mb, 1)
     return rows
