@@ -506,6 +506,8 @@ def chat_command(
     import uuid
 
     from coach.agent import build_agent
+    from coach.context import process_context
+    from coach.dialogue.contract import pathway_summary
     from coach.llm import get_offline_model
     from coach.settings import get_settings
 
@@ -520,17 +522,21 @@ def chat_command(
             result = agent.run_turn(turn, learner_id, conversation)
             if as_json:
                 data = result.as_dict()
-                print_json(
-                    {
-                        "user": data["user"],
-                        "assistant": data["assistant"],
-                        "tool_calls": data["tool_calls"],
-                        "grounded": data["grounded"],
-                        "repaired": data["repaired"],
-                        "notices": data["notices"],
-                        "model": data["model"],
-                    }
-                )
+                profile = agent.get_profile(learner_id, conversation)
+                line = {
+                    k: data[k]
+                    for k in ("user", "assistant", "tool_calls", "grounded", "repaired", "notices", "model")
+                }
+                out["profile"] = profile.model_dump(mode="json")
+                planned = agent.latest_pathway(learner_id, conversation)
+                if planned and any(c.get("name") == "plan_pathway" for c in data["tool_calls"]):
+                    out["pathway"] = pathway_summary(
+                        planned,
+                        profile.target.role,
+                        process_context().catalog,
+                        getattr(profile.target, "role_label", None),
+                    )
+                print_json(out)
             else:
                 typer.echo(f"you> {turn}\ncoach> {result.assistant}\n")
         return

@@ -6,6 +6,7 @@ line never loses the others.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from datetime import date
@@ -41,3 +42,32 @@ def understand_stream(lines: Iterable[str], understander: Understander, today: d
         out = understand_line(raw, understander, today)
         if out is not None:
             yield json.dumps(out, ensure_ascii=False)
+
+
+def pathway_summary(
+    pathway: dict[str, Any], target_id: str | None, catalog: Any, label: str | None = None
+) -> dict[str, Any]:
+    """The `pathway` of a `coach chat --json` line: id, status, target (onet_soc, uri, label), steps (id, name).
+
+    A pathway is not saved yet when it is planned, so its id is a digest of its target and steps: the same plan
+    has the same id, a changed plan a new one.
+    """
+    steps = [{"id": s.get("id"), "name": s.get("name")} for s in pathway.get("steps") or []]
+    onet_soc = uri = None
+    occ = catalog.find_occupation(target_id) if (catalog is not None and target_id) else None
+    if occ is not None:
+        linked = occ.links[0].target if occ.links else None
+        onet_soc, uri = (occ.id, linked) if occ.source == "onet" else (linked, occ.id)
+    digest = hashlib.sha256(
+        json.dumps([target_id, [s["id"] for s in steps]], sort_keys=True).encode("utf-8")
+    ).hexdigest()[:12]
+    return {
+        "id": f"plan-{digest}",
+        "status": pathway.get("status"),
+        "target": {
+            "onet_soc": onet_soc,
+            "uri": uri,
+            "label": pathway.get("target") or (occ.title if occ else None),
+        },
+        "steps": steps,
+    }
