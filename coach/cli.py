@@ -523,7 +523,7 @@ def chat_command(
             if as_json:
                 data = result.as_dict()
                 profile = agent.get_profile(learner_id, conversation)
-                line = {
+                out: dict[str, Any] = {
                     k: data[k]
                     for k in ("user", "assistant", "tool_calls", "grounded", "repaired", "notices", "model")
                 }
