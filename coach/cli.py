@@ -534,7 +534,7 @@ def chat_command(
                         planned,
                         profile.target.role,
                         process_context().catalog,
-                        getattr(profile.target, "role_label", None),
+                        out["profile"]["target"].get("role_label"),
                     )
                 print_json(out)
             else:
