@@ -339,3 +339,28 @@ def test_an_empty_plan_is_explained_not_called_complete(agent_fakes, make_agent)
     )
     assert "plan_pathway" in [c["name"] for c in r.tool_calls]
     assert "couldn't fit" in r.assistant and "already cover" not in r.assistant
+
+
+def test_chat_json_lines_carry_profile_and_planned_pathway(tmp_path: Path) -> None:
+    """`coach chat --json`: each line has the profile after the turn, and the pathway when one was planned."""
+    env = {
+        **os.environ,
+        "COACH_DATABASE_URL": f"sqlite:///{tmp_path / 'coach.db'}",
+        "COACH_CHAT_PROVIDER": "offline",
+    }
+    script = tmp_path / "s.txt"
+    script.write_text(
+        "hey, im a barista and want to become a bookkeeper. 300 quid budget, 4 hrs a week. plan it pls\n"
+        "---\nthanks!\n",
+        encoding="utf-8",
+    )
+    cmd = [sys.executable, "-c", "from coach.cli import main; main()", "chat", "--json", "--script", str(script)]
+    run = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=240, cwd=REPO)
+    assert run.returncode == 0, run.stderr
+    first, second = (json.loads(line) for line in run.stdout.strip().splitlines())
+    assert first["profile"]["target"]["role"] == "43-3031.00"
+    assert first["profile"]["constraints"]["budget"] == 300 and first["profile"]["constraints"]["currency"] == "GBP"
+    plan = first["pathway"]
+    assert plan["target"]["onet_soc"] == "43-3031.00" and plan["status"] in ("optimal", "feasible", "infeasible")
+    assert plan["id"].startswith("plan-") and all(s["id"] and s["name"] for s in plan["steps"])
+    assert "pathway" not in second and second["profile"]["target"]["role"] == "43-3031.00"

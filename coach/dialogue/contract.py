@@ -67,7 +67,7 @@ def pathway_summary(
         "target": {
             "onet_soc": onet_soc,
             "uri": uri,
-            "label": pathway.get("target") or (occ.title if occ else None),
+            "label": label or pathway.get("target") or (occ.title if occ else None),
         },
         "steps": steps,
     }
