@@ -354,13 +354,28 @@ def test_chat_json_lines_carry_profile_and_planned_pathway(tmp_path: Path) -> No
         "---\nthanks!\n",
         encoding="utf-8",
     )
-    cmd = [sys.executable, "-c", "from coach.cli import main; main()", "chat", "--json", "--script", str(script)]
+    cmd = [
+        sys.executable,
+        "-c",
+        "from coach.cli import main; main()",
+        "chat",
+        "--json",
+        "--script",
+        str(script),
+    ]
     run = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=240, cwd=REPO)
     assert run.returncode == 0, run.stderr
     first, second = (json.loads(line) for line in run.stdout.strip().splitlines())
     assert first["profile"]["target"]["role"] == "43-3031.00"
-    assert first["profile"]["constraints"]["budget"] == 300 and first["profile"]["constraints"]["currency"] == "GBP"
+    assert (
+        first["profile"]["constraints"]["budget"] == 300
+        and first["profile"]["constraints"]["currency"] == "GBP"
+    )
     plan = first["pathway"]
-    assert plan["target"]["onet_soc"] == "43-3031.00" and plan["status"] in ("optimal", "feasible", "infeasible")
+    assert plan["target"]["onet_soc"] == "43-3031.00" and plan["status"] in (
+        "optimal",
+        "feasible",
+        "infeasible",
+    )
     assert plan["id"].startswith("plan-") and all(s["id"] and s["name"] for s in plan["steps"])
     assert "pathway" not in second and second["profile"]["target"]["role"] == "43-3031.00"

@@ -97,6 +97,8 @@ _TARGET_RES = [
         re.I,
     ),
     re.compile(r"(?:^|\bso\s+|,\s*)an?\s+(?P<role>[\w/&+ -]{2,40}?)\s+(?:role|position)\b", re.I),
+    # "want IT support by June": a bare "want X" counts only when X sounds like a job (checked when read).
+    re.compile(r"\b(?:want|wanna|aiming\s+at)\s+(?!to\b)(?:an?\s+|the\s+)?(?P<bare>[^.,;!?()]+)", re.I),
 ]
 # A more specific role right after the first: "into automation, like QA automation engineer".
 _SPECIFIC_RE = re.compile(
@@ -231,7 +233,8 @@ _PAST_RE = re.compile(r"\b(?:used to|was|were|back in|before that|previously|for
 
 
 def _clean_current(raw: str) -> str:
-    role = _CURRENT_END_RE.sub("", " " + raw.strip()).strip()
+    role = re.sub(r"^(?:been|was|am|i'?m|im|currently|now)\s+(?:an?\s+)?", "", raw.strip(), flags=re.I)
+    role = _CURRENT_END_RE.sub("", " " + role).strip()
     role = re.sub(
         r"\s+(?:here|lol|haha|tbh|honestly|full[- ]time|part[- ]time|at the moment)$", "", role, flags=re.I
     )
@@ -271,9 +274,13 @@ _POSTING_RE = re.compile(
     r"my\s+friend\s+sent\s+me\s+this|found\s+this\s+(?:job|one|posting))\b",
     re.I,
 )
+# A sentence without "?" is a question only when it is built like one: "how long does it take", "do I need",
+# "is it worth"; "can spend 500" and "could do 5 hrs" are chat shorthand for facts.
 _QUESTION_START_RE = re.compile(
-    r"^(?:is|are|was|were|does|do|did|can|could|should|would|will|how|what|what's|whats|which|why|when|where|who|"
-    r"is\s+it|any|isn'?t|doesn'?t|am\s+i|have\s+you|tell\s+me|explain|wondering|curious)\b",
+    r"^(?:(?:how|what|what's|whats|which|why|when|where|who)\b|"
+    r"(?:is|are|was|were|does|do|did|can|could|should|would|will|isn'?t|doesn'?t|am)\s+(?:i|you|we|it|they|there|"
+    r"the|a|an|my|this|that|these|those|employers?|anyone|someone|people|companies|it)\b|"
+    r"tell\s+me|explain|wondering|curious|any\s+(?:tips|advice|idea))",
     re.I,
 )
 _GREETING_RE = re.compile(
@@ -463,6 +470,13 @@ class Understander:
         found: list[tuple[str, int, int]] = []
         for rx in _TARGET_RES:
             for m in rx.finditer(text):
+                if "bare" in rx.groupindex:
+                    if _NOT_TARGET_RE.search(text[max(0, m.start() - 60) : m.start()]):
+                        continue
+                    bare = _clean_role(m.group("bare"))
+                    if bare and not _VAGUE_ROLE_RE.match(bare) and self.roles.resolve(bare, text) is not None:
+                        found.append((bare, m.start("bare") + 1000, m.start("bare") + 1000 + len(bare)))
+                    continue
                 s = m.start("role")
                 if _NOT_TARGET_RE.search(text[max(0, s - 60) : s]):
                     continue
@@ -534,6 +548,13 @@ class Understander:
         cands: list[tuple[int, str, int]] = []
         for rank, rx in enumerate(_CURRENT_RES):
             for m in rx.finditer(text):
+                if "bare" in rx.groupindex:
+                    if _NOT_TARGET_RE.search(text[max(0, m.start() - 60) : m.start()]):
+                        continue
+                    bare = _clean_role(m.group("bare"))
+                    if bare and not _VAGUE_ROLE_RE.match(bare) and self.roles.resolve(bare, text) is not None:
+                        found.append((bare, m.start("bare") + 1000, m.start("bare") + 1000 + len(bare)))
+                    continue
                 s = m.start("role")
                 if target_span and target_span[0] <= s < target_span[1]:
                     continue
