@@ -548,13 +548,6 @@ class Understander:
         cands: list[tuple[int, str, int]] = []
         for rank, rx in enumerate(_CURRENT_RES):
             for m in rx.finditer(text):
-                if "bare" in rx.groupindex:
-                    if _NOT_TARGET_RE.search(text[max(0, m.start() - 60) : m.start()]):
-                        continue
-                    bare = _clean_role(m.group("bare"))
-                    if bare and not _VAGUE_ROLE_RE.match(bare) and self.roles.resolve(bare, text) is not None:
-                        found.append((bare, m.start("bare") + 1000, m.start("bare") + 1000 + len(bare)))
-                    continue
                 s = m.start("role")
                 if target_span and target_span[0] <= s < target_span[1]:
                     continue
