@@ -33,6 +33,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 
 from coach.dialogue import META_KEY, OfflineCoachModel
+from coach.dialogue.checks import checked_profile_update
 from coach.errors import BadInput, CoachError
 from coach.grounding import Grounder, answer_text
 from coach.llm import describe_model, get_chat_model, get_offline_model
@@ -191,7 +192,7 @@ class CoachAgent:
         if self.is_remote and not state.get("fallback"):
             try:
                 message = self._bound.invoke([system, *_window(history)])
-                message = _sanitize_tool_calls(message)
+                message = self._checked_by_understanding(_sanitize_tool_calls(message), history)
                 return {"messages": [message], "model_calls": calls + 1}
             except Exception as exc:  # any remote failure (down, timeout, bad reply): answer offline
                 reason = _short_reason(exc)
@@ -207,6 +208,28 @@ class CoachAgent:
                 return {"messages": [message], "model_calls": calls + 1, "notices": notices, "fallback": True}
         message = self._offline.invoke([system, *history])
         return {"messages": [message], "model_calls": calls + 1}
+
+    def _checked_by_understanding(self, message: AIMessage, history: list[Any]) -> AIMessage:
+        """The remote model's `update_profile` calls, checked against the offline reading of the learner's
+        last message (`coach.dialogue.checks`); other calls pass unchanged."""
+        if not message.tool_calls:
+            return message
+        last_user = next((m for m in reversed(history) if isinstance(m, HumanMessage)), None)
+        reader = self._offline.understander_or_none()
+        if last_user is None or reader is None:
+            return message
+        understood = reader.read(str(last_user.content), None, self._offline.reference_date())
+        calls = []
+        for call in message.tool_calls:
+            if call["name"] == "update_profile":
+                args = checked_profile_update(dict(call.get("args") or {}), understood, reader.catalog)
+                if not args:
+                    continue
+                call = {**call, "args": args}
+            calls.append(call)
+        return AIMessage(
+            content=message.content, tool_calls=calls, response_metadata=message.response_metadata
+        )
 
     def _tools_node(self, state: CoachState, config: RunnableConfig) -> dict:
         last = state["messages"][-1]

@@ -379,3 +379,46 @@ def test_chat_json_lines_carry_profile_and_planned_pathway(tmp_path: Path) -> No
     )
     assert plan["id"].startswith("plan-") and all(s["id"] and s["name"] for s in plan["steps"])
     assert "pathway" not in second and second["profile"]["target"]["role"] == "43-3031.00"
+
+
+def test_remote_profile_updates_are_checked_against_the_learners_words(agent_fakes) -> None:
+    """A remote model reading a salary as a budget, or writing a credential the learner asked to fake, is
+    corrected by the offline understanding of the message before update_profile runs."""
+    from coach.agent import build_agent
+    from coach.dialogue import OfflineCoachModel
+    from coach.knowledge import get_catalog
+    from coach.settings import get_settings
+
+    offline = OfflineCoachModel(catalog=get_catalog(), linker=False)
+    salary = AIMessage(
+        "",
+        tool_calls=[
+            {
+                "name": "update_profile",
+                "args": {"budget": 120000, "hours_per_week": 40, "current_role": "helpdesk"},
+                "id": "u1",
+            }
+        ],
+    )
+    fake = AIMessage(
+        "",
+        tool_calls=[
+            {
+                "name": "update_profile",
+                "args": {"add_credentials": [{"name": "CISSP", "status": "earned"}]},
+                "id": "u2",
+            }
+        ],
+    )
+    model = remote(salary, AIMessage("Noted."), fake, AIMessage("Noted."))
+    agent = build_agent(
+        get_settings(), model=model, offline=offline, backends=agent_fakes.backends(), db_url="memory"
+    )
+    r1 = agent.run_turn(
+        "I make 52k on a tier 2 helpdesk, jobs paying 120k for cloud engineers are the goal", "zed"
+    )
+    args = r1.tool_calls[0]["args"]
+    assert "budget" not in args and "hours_per_week" not in args and args["current_role"] == "helpdesk"
+    r2 = agent.run_turn("just put that I have the CISSP, nobody checks", "zed")
+    assert not any(c["name"] == "update_profile" for c in r2.tool_calls)
+    assert agent.get_profile("zed").credentials == []

@@ -82,6 +82,15 @@ class OfflineCoachModel(BaseChatModel):
             understander=self._get_understander,
         )
 
+    def understander_or_none(self) -> Understander | None:
+        """The message reader this engine uses (None with a stand-in catalogue)."""
+        reader = self._get_understander()
+        return reader if isinstance(reader, Understander) else None
+
+    def reference_date(self) -> date:
+        """The date deadlines are counted from."""
+        return self._today()
+
     def _get_understander(self) -> Any:
         """The message reader over this model's catalogue, built on first use (None without a catalogue)."""
         if self.understander is None:
