@@ -28,9 +28,13 @@ def render(prompts_dir: Path | None, template: str, /, **variables: Any) -> str:
     return render_text(f"answers/{template}", prompts_dir, **variables)
 
 
-def answer(text: str, asked: str | None = None) -> AIMessage:
-    """A reply to the learner, noting which profile field it asks for (read back by `state.read_turn`)."""
-    return AIMessage(content=text.strip(), response_metadata={META_KEY: {"asked": asked}})
+def answer(text: str, asked: str | None = None, options: list[dict] | None = None) -> AIMessage:
+    """A reply to the learner, noting which profile field it asks for and the roles it offered to choose from
+    (both read back by `state.read_turn`, so "the first one" can be understood next turn)."""
+    meta: dict = {"asked": asked}
+    if options:
+        meta["options"] = options
+    return AIMessage(content=text.strip(), response_metadata={META_KEY: meta})
 
 
 def question_reply(
@@ -87,6 +91,7 @@ def answer_after_tools(turn: Turn, prompts_dir: Path | None) -> AIMessage:
     profile = turn.profile
     parts: list[str] = []
     asked: str | None = None
+    options: list[dict] | None = None  # roles offered to choose from ("the first one" next turn)
     results = turn.tool_results
     errors = [(n, r["error"]) for n, _, r in results if "error" in r]
     by_name = {n: r for n, _, r in results if "error" not in r}
@@ -132,6 +137,11 @@ def answer_after_tools(turn: Turn, prompts_dir: Path | None) -> AIMessage:
                 )
             )
             asked = "target"
+            options = [
+                {"id": h.get("id"), "title": h.get("title")}
+                for h in (res.get("hits") or [])[:3]
+                if h.get("id") and h.get("title")
+            ]
         else:
             hits = res.get("hits", [])
             named = set(meta.get("named") or [])
@@ -204,7 +214,7 @@ def answer_after_tools(turn: Turn, prompts_dir: Path | None) -> AIMessage:
         parts.append(next_step_text(profile, turn, seed, prompts_dir, just_ran=set(by_name)))
     if not parts:
         parts.append(render(prompts_dir, "clarify", variant=0, question="", has_plan=bool(turn.pathway)))
-    return answer("\n\n".join(p for p in parts if p.strip()), asked=asked)
+    return answer("\n\n".join(p for p in parts if p.strip()), asked=asked, options=options)
 
 
 # ---- drafts ------------------------------------------------------------------------------------------------

@@ -119,6 +119,11 @@ def decide(turn: Turn, ctx: Context) -> AIMessage:
     )
     if facts.fabrication:
         return _refuse_false_claim(text, turn, seed, ctx)
+    if turn.options and facts.role is None:
+        chosen = chosen_option(text, turn.options)
+        if chosen is not None:  # "the first one", "2", "the IT one": a pick from the roles just offered
+            facts.role = {"id": chosen["id"], "label": chosen["title"], "score": 1.0}
+            facts.target_phrase = chosen["title"]
     reply = _small_talk(text, facts, turn, seed, prompts_dir)
     if reply is not None:
         return reply
@@ -197,11 +202,17 @@ def decide(turn: Turn, ctx: Context) -> AIMessage:
         if not target_role(merged):
             interest = facts.target_phrase or interest_phrase(text)
             if interest:
-                calls.append(tool_call("search_knowledge", {"query": interest, "kind": "occupation", "k": 3}))
+                query = suggestion_query(text) or interest
+                calls.append(tool_call("search_knowledge", {"query": query, "kind": "occupation", "k": 3}))
                 meta["role_suggestions"] = interest
             return finish(calls, meta, merged, skipped, seed, prompts_dir, force_question="target")
         # Asked for a plan: plan now with what is known (the plan says which defaults it assumed).
-        go = wants_plan or bool(GO_AHEAD_RE.search(text)) or (has_plan and constraints_changed)
+        # (The understanding's ask_plan, not the looser "plan" pattern, which also fires on "want to become".)
+        go = (
+            "ask_plan" in facts.intents
+            or bool(GO_AHEAD_RE.search(text))
+            or (has_plan and constraints_changed)
+        )
         if go or next_question(merged, skipped, seed, prompts_dir) is None:
             calls.append(tool_call("plan_pathway", {"alternatives": 1}))
         return finish(calls, meta, merged, skipped, seed, prompts_dir)
@@ -226,7 +237,8 @@ def decide(turn: Turn, ctx: Context) -> AIMessage:
     # Nothing recognised: a vague goal or a message we could not place. Ask the next useful question.
     interest = interest_phrase(text)
     if interest and not target_role(merged):
-        calls.append(tool_call("search_knowledge", {"query": interest, "kind": "occupation", "k": 3}))
+        query = suggestion_query(text) or interest
+        calls.append(tool_call("search_knowledge", {"query": query, "kind": "occupation", "k": 3}))
         meta["role_suggestions"] = interest
         return finish(calls, meta, merged, skipped, seed, prompts_dir, force_question="target")
     question = next_question(merged, skipped, seed, prompts_dir)
@@ -240,6 +252,67 @@ def decide(turn: Turn, ctx: Context) -> AIMessage:
         ),
         asked=question[0] if question else None,
     )
+
+
+_ORDINALS = {
+    0: r"first|1st|one|1|top|#1|option 1|number 1|former",
+    1: r"second|2nd|two|2|middle|#2|option 2|number 2",
+    2: r"third|3rd|three|3|#3|option 3|number 3",
+}
+
+
+def chosen_option(text: str, options: list[dict]) -> dict | None:
+    """The option a reply picks: by position ("the first one", "2", "the last"), or by a word of its title that
+    no other option shares ("the IT one"); None when the reply picks none."""
+    low = text.lower().strip()
+    if len(low.split()) > 12:
+        return None
+    for i, words in _ORDINALS.items():
+        pick = rf"(?:^|\b(?:the|option|number|choice|go with|pick|take)\s+)(?:{words})\b"
+        if i < len(options) and re.search(pick + r"(?!\s*(?:hours?|years?|weeks?|months?|k\b|\$))", low):
+            return options[i]
+    if re.search(r"\b(?:the\s+)?last(?:\s+one)?\b", low) and options:
+        return options[-1]
+    said = set(re.findall(r"[a-z+#]{2,}", low)) - {
+        "the",
+        "one",
+        "that",
+        "this",
+        "sounds",
+        "good",
+        "like",
+        "pick",
+        "go",
+        "with",
+    }
+    hits = []
+    for option in options:
+        title_words = set(re.findall(r"[a-z+#]{2,}", str(option.get("title", "")).lower()))
+        others = set().union(
+            *(
+                set(re.findall(r"[a-z+#]{2,}", str(o.get("title", "")).lower()))
+                for o in options
+                if o is not option
+            )
+        )
+        if said & (title_words - others):
+            hits.append(option)
+    return hits[0] if len(hits) == 1 else None
+
+
+_HEDGES_RE = re.compile(
+    r"\b(?:i\s+guess|i\s+think|i\s+suppose|maybe|probably|honestly|no\s+clue|no\s+idea|idk|dunno|lol|haha|"
+    r"something|anything|stuff|things?|kind\s+of|sort\s+of|i\s+(?:like|love|enjoy|prefer)|i'?m\s+(?:into|good\s+at)|"
+    r"a\s+job|job|work|career|role|with|in|the|a|an|and|or|to|of|really|just|like|i|me|my|you|know)\b",
+    re.I,
+)
+
+
+def suggestion_query(text: str) -> str:
+    """The words of a vague goal that say what the learner likes ("something with computers i guess? i like
+    fixing stuff" → "computers fixing"), to search for jobs that fit."""
+    words = re.sub(r"[^\w\s+#-]", " ", _HEDGES_RE.sub(" ", text)).split()
+    return " ".join(words[:8])
 
 
 def claimed_price(text: str) -> float | None:

@@ -9,7 +9,7 @@ a pending `update_profile` has run.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
@@ -33,6 +33,7 @@ class Turn:
     turn_meta: dict
     pathway: dict | None
     posting: dict | None
+    options: list[dict] = field(default_factory=list)  # roles the coach offered last ({"id", "title"})
 
 
 def _profile_from(messages: list[BaseMessage]) -> dict:
@@ -67,6 +68,7 @@ def read_turn(messages: list[BaseMessage]) -> Turn:
     calls: dict[str, tuple[str, dict]] = {}
     pathway = posting = None
     last_asked: str | None = None
+    options: list[dict] = []
     skipped: set[str] = set()
     pending_ask: str | None = None
     for i, msg in enumerate(messages):
@@ -102,7 +104,9 @@ def read_turn(messages: list[BaseMessage]) -> Turn:
             (m for m in reversed(messages[:last_human]) if isinstance(m, AIMessage) and not m.tool_calls),
             None,
         )
-        last_asked = ((prev_ai.response_metadata or {}).get(META_KEY) or {}).get("asked") if prev_ai else None
+        prev_meta = ((prev_ai.response_metadata or {}).get(META_KEY) or {}) if prev_ai else {}
+        last_asked = prev_meta.get("asked")
+        options = [o for o in prev_meta.get("options") or [] if isinstance(o, dict) and o.get("id")]
     tool_results: list[tuple[str, dict, dict]] = []
     turn_meta: dict = {}
     for msg in messages[last_human + 1 :]:
@@ -111,7 +115,9 @@ def read_turn(messages: list[BaseMessage]) -> Turn:
         if isinstance(msg, ToolMessage):
             name, args = calls.get(msg.tool_call_id, (msg.name or "", {}))
             tool_results.append((name, args, _parse_result(msg)))
-    return Turn(profile, text, human_count, last_asked, skipped, tool_results, turn_meta, pathway, posting)
+    return Turn(
+        profile, text, human_count, last_asked, skipped, tool_results, turn_meta, pathway, posting, options
+    )
 
 
 def _answers(asked: str, reply: str) -> bool:
