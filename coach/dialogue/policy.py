@@ -261,6 +261,32 @@ _ORDINALS = {
 }
 
 
+_PICK_WORDS = {
+    "the",
+    "one",
+    "that",
+    "this",
+    "sound",
+    "good",
+    "like",
+    "pick",
+    "go",
+    "with",
+    "and",
+    "all",
+    "other",
+}
+
+
+def _stem(word: str) -> str:
+    """A crude stem, enough to match "the welding one" with "Welders"."""
+    return re.sub(r"(?:ings?|ers?|ors?|ists?|ians?|s)$", "", word) if len(word) > 4 else word
+
+
+def _title_stems(option: dict) -> set[str]:
+    return {_stem(w) for w in re.findall(r"[a-z+#]{2,}", str(option.get("title", "")).lower())} - _PICK_WORDS
+
+
 def chosen_option(text: str, options: list[dict]) -> dict | None:
     """The option a reply picks: by position ("the first one", "2", "the last"), or by a word of its title that
     no other option shares ("the IT one"); None when the reply picks none."""
@@ -273,29 +299,12 @@ def chosen_option(text: str, options: list[dict]) -> dict | None:
             return options[i]
     if re.search(r"\b(?:the\s+)?last(?:\s+one)?\b", low) and options:
         return options[-1]
-    said = set(re.findall(r"[a-z+#]{2,}", low)) - {
-        "the",
-        "one",
-        "that",
-        "this",
-        "sounds",
-        "good",
-        "like",
-        "pick",
-        "go",
-        "with",
-    }
+    said = {_stem(w) for w in re.findall(r"[a-z+#]{2,}", low)} - _PICK_WORDS
     hits = []
     for option in options:
-        title_words = set(re.findall(r"[a-z+#]{2,}", str(option.get("title", "")).lower()))
-        others = set().union(
-            *(
-                set(re.findall(r"[a-z+#]{2,}", str(o.get("title", "")).lower()))
-                for o in options
-                if o is not option
-            )
-        )
-        if said & (title_words - others):
+        own = _title_stems(option)
+        others = set().union(*(_title_stems(o) for o in options if o is not option))
+        if said & (own - others):
             hits.append(option)
     return hits[0] if len(hits) == 1 else None
 
@@ -329,7 +338,7 @@ def claimed_price(text: str) -> float | None:
 def _refuse_false_claim(text: str, turn: Turn, seed: str, ctx: Context) -> AIMessage:
     """The reply to "write that I have X, nobody checks": no, why, and what the coach can do instead."""
     m = re.search(
-        r"\b(?:write|say|put|add|list|claim|pretend)\s+(?:down\s+|in\s+)?(?:that\s+)?(?P<claim>i\s+[^,.;!?]+)",
+        r"\b(?:write|say|put|add|list|claim|pretend)\s+(?:down\s+|in\s+)?(?:that\s+)?(?P<claim>i(?:'m|'ve|\s)[^,.;!?]+)",
         text,
         re.I,
     )
