@@ -585,14 +585,16 @@ def understand_cmd(
     """Read learner messages as JSON lines {"id", "text", "asked"?} on stdin; write their facts and intents."""
     from coach.dialogue.contract import understand_stream
     from coach.dialogue.understand import Understander
-    from coach.knowledge import get_catalog
     from coach.settings import get_settings
 
     try:
         day = date.fromisoformat(today) if today else get_settings().today_date()
     except ValueError:
         raise BadInput(f"--today must be a date YYYY-MM-DD, not {today!r}") from None
-    understander = Understander(get_catalog())
+    from coach.context import process_context
+
+    ctx = process_context()
+    understander = Understander(ctx.catalog, linker=ctx.linker)
     for line in understand_stream(sys.stdin, understander, day):
         sys.stdout.write(line + "\n")
         sys.stdout.flush()

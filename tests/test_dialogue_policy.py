@@ -24,7 +24,9 @@ def calls(message: AIMessage) -> dict[str, dict]:
 
 
 def test_experience_is_recorded_as_background_not_as_a_deadline(engine: OfflineCoachModel) -> None:
-    out = engine.invoke([system(), HumanMessage("I've worked in retail for six years and want to get into IT support")])
+    out = engine.invoke(
+        [system(), HumanMessage("I've worked in retail for six years and want to get into IT support")]
+    )
     update = calls(out)["update_profile"]
     assert update["target_role"] == "15-1232.00"
     assert "weeks" not in update
@@ -70,7 +72,9 @@ def test_a_change_of_target_replans(engine: OfflineCoachModel) -> None:
     from langchain_core.messages import ToolMessage
 
     history += [
-        ToolMessage('{"status": "optimal", "steps": [], "target": "IT Support Specialist"}', tool_call_id="p1"),
+        ToolMessage(
+            '{"status": "optimal", "steps": [], "target": "IT Support Specialist"}', tool_call_id="p1"
+        ),
         AIMessage("Here's a pathway."),
         HumanMessage("actually I'd rather do UX design"),
     ]
@@ -107,7 +111,9 @@ def test_the_first_one_after_suggestions_sets_the_target(engine: OfflineCoachMod
             }
         },
     )
-    out = engine.invoke([system(), HumanMessage("something with computers"), offered, HumanMessage("the first one")])
+    out = engine.invoke(
+        [system(), HumanMessage("something with computers"), offered, HumanMessage("the first one")]
+    )
     assert calls(out)["update_profile"]["target_role"] == "15-1232.00"
 
 

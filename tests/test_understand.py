@@ -301,3 +301,14 @@ def test_coach_understand_refuses_a_bad_date_in_one_line() -> None:
     )
     assert proc.returncode != 0
     assert "YYYY-MM-DD" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_skills_are_short_phrases_never_sentence_fragments(reader: Understander) -> None:
+    out = read(reader, "I know some Python and I'm good at Excel, but I have gone into teaching for years")
+    texts = [s["text"] for s in out["skills"]]
+    assert texts == ["Python", "Excel"]
+    assert all(len(t.split()) <= 4 for t in texts)
+
+
+def test_a_credential_named_after_a_skill_cue_is_not_a_skill(reader: Understander) -> None:
+    assert read(reader, "I'm learning AWS Cloud Practitioner stuff")["skills"] == []

@@ -470,6 +470,7 @@ def apply_understanding(f: Facts, text: str, last_asked: str | None, today: date
         {c: catalog.credentials[c].name for c in (m.credential_id for m in u.credentials)} if catalog else {}
     )
     f.credentials = [(names.get(m.credential_id, m.name), m.status) for m in u.credentials]
-    if u.fabrication:
-        f.skills = []
+    # Skills as the understanding reads them: short phrases after "I know", "good at", "experience with"...,
+    # never fragments of a sentence.
+    f.skills = [] if u.fabrication else [s["text"] for s in u.skills]
     return f

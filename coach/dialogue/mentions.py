@@ -15,7 +15,7 @@ from coach.knowledge.names import Mention, Status
 # ---- what the learner says about each mention -------------------------------------------------------------
 
 _EARNED = r"have|has|had|got|gotten|hold|holding|holds|passed|finished|completed|earned|achieved|obtained|did|done|already|with my|my"
-_IN_PROGRESS = r"studying|study(?:ing)? for|working on|working towards?|doing|prepping|preparing|prep(?:ping)? for|halfway|half way|half of|in the middle of|enrolled|taking|retake|retaking|failed|booked|sitting"
+_IN_PROGRESS = r"studying|learning|study(?:ing)? for|working on|working towards?|doing|prepping|preparing|prep(?:ping)? for|halfway|half way|half of|in the middle of|enrolled|taking|retake|retaking|failed|booked|sitting"
 _WANTED = r"want|wants|wanted|wanna|thinking|think|considering|consider|planning|plan to|should i|should|need|needs|needed|required|requires|require|preferred|recommend|worth|or|vs|versus|compared|than|would|could|if i|get|getting|go for|interested|aiming|looking at|next|instead|between|about the|is the|does the|do the|how"
 _CUE_RE = re.compile(
     rf"\b(?:(?P<neg>don'?t have|do not have|haven'?t|never|not yet)|(?P<prog>{_IN_PROGRESS})|(?P<earned>{_EARNED})|(?P<want>{_WANTED}))\b",

@@ -98,7 +98,7 @@ class OfflineCoachModel(BaseChatModel):
             if not isinstance(catalog, Catalog):
                 return None  # a stand-in catalogue (tests) has no title and name lookups: patterns only
 
-            self.understander = Understander(catalog)
+            self.understander = Understander(catalog, linker=self._get_linker())
         return self.understander
 
     def _get_linker(self) -> Any:

@@ -32,6 +32,7 @@ from coach.knowledge.catalog import Catalog
 from coach.knowledge.names import CredentialIndex, Mention
 from coach.knowledge.titles import GENERIC_NOUNS, RoleIndex, RoleMatch
 
+SKILL_LINK_MIN = 0.68  # below this the linker's best skill is a guess: the phrase is kept without a link
 INTENTS = ("give_facts", "ask_plan", "ask_question", "ask_draft", "posting", "change", "greeting", "other")
 ASKABLE = ("target_role", "background", "budget", "hours_per_week", "deadline")
 
@@ -347,6 +348,53 @@ _QUOTED_RE = re.compile(
 )
 
 
+# ---- skills ---------------------------------------------------------------------------------------------------
+
+_SKILL_CUE_RE = re.compile(
+    r"\b(?:i\s+know|i\s+(?:can\s+)?use|i'?m\s+(?:good|decent|great|ok|okay|strong|solid|comfortable|confident)\s+(?:at|with|in)|"
+    r"(?:good|decent|great|strong|solid)\s+(?:at|with)|experience\s+(?:with|in|using)|familiar\s+with|"
+    r"proficient\s+(?:in|with)|comfortable\s+with|skills?\s*(?::|include|are)|know(?:\s+how\s+to)?|"
+    r"(?:i'?m|been|currently|now|started)\s+learning|background\s+in)\s+(?P<skills>[^.;!?]+?)(?=\band\s+i\b|\bbut\b|[.;!?]|$)",
+    re.I,
+)
+_SKILL_TRIM_RE = re.compile(
+    r"^(?:a\s+(?:bit|little)\s+(?:of\s+)?|some\s+|basic\s+|the\s+|my\s+|how\s+to\s+|lots\s+of\s+|a\s+lot\s+of\s+)+|"
+    r"\s+(?:basics|stuff|things|side|too|as\s+well|a\s+lot|well|every\s+day|daily|at\s+work|lol|mostly|pretty\s+well)$",
+    re.I,
+)
+_NOT_SKILL_RE = re.compile(
+    r"^(?:it|that|this|them|what|how|where|why|anything|everything|nothing|something|i|you|he|she|they|we|"
+    r"a|an|the|much|more|sure|not|no|yes|too|so|well|people|someone|nobody|everyone|him|her|\d+)\b",
+    re.I,
+)
+
+
+def skill_phrases(text: str) -> list[tuple[str, int]]:
+    """Short skill phrases the learner says they have ("a bit of SQL" → "SQL"), with their offsets; never a
+    fragment of a sentence (at most four words, cut at the first verb-like joint)."""
+    out: list[tuple[str, int]] = []
+    for m in _SKILL_CUE_RE.finditer(text):
+        chunk = re.split(
+            r"\b(?:but|because|so|and\s+i|and\s+want|which|who|when|if|since|for\s+\d|at\s+(?:a|an|the|my))\b",
+            m.group("skills"),
+            flags=re.I,
+        )[0]
+        start = m.start("skills")
+        for part in re.split(r",|/|\band\b|\bor\b|&|\(|\)", chunk):
+            phrase = _SKILL_TRIM_RE.sub("", part.strip(" .,:;!?\"'-")).strip()
+            if not phrase or len(phrase) < 2 or len(phrase.split()) > 4 or _NOT_SKILL_RE.match(phrase):
+                continue
+            if re.search(
+                r"\b(?:want|need|have|am|is|are|was|were|been|will|would|can|could|should)\b", phrase, re.I
+            ):
+                continue
+            out.append((phrase, text.find(phrase, start)))
+    unique: dict[str, tuple[str, int]] = {}
+    for phrase, at in out:
+        unique.setdefault(phrase.lower(), (phrase, at))
+    return list(unique.values())
+
+
 def _looks_like_gibberish(text: str) -> bool:
     """True for keyboard mash ("asdf jjjj"): most words are mash runs, repeated letters or have no vowel."""
     words = re.findall(r"[a-z]+", text.lower())
@@ -650,6 +698,7 @@ class Understander:
             else:
                 match = self.roles.resolve(u.current_role, masked)
                 u.current_soc = match.onet_soc if match else None
+        u.skills = self._skills(masked)
         mentions = read_credentials(masked, self.credential_names.find(masked))
         if u.fabrication:
             u.mentioned = mentions
@@ -663,6 +712,29 @@ class Understander:
             u.experience = u.budget = u.hours = u.deadline = None
             u.credentials = []
         return u
+
+    def _skills(self, text: str) -> list[dict[str, Any]]:
+        """Skill phrases, each linked to the taxonomy when a linker is at hand and it links with confidence."""
+        phrases = [p for p, _ in skill_phrases(text)]
+        phrases = [
+            p for p in phrases if not self.credential_names.find(p)
+        ]  # "I did the CCNA" is a credential
+        if not phrases:
+            return []
+        links: list[Any] = [[] for _ in phrases]
+        if self.linker is not None:
+            try:
+                links = self.linker.rank_skills_batch(phrases, 1)
+            except Exception:  # a linker failure must not lose the facts of the message; the phrases stay
+                links = [[] for _ in phrases]
+        out = []
+        for phrase, ranked in zip(phrases, links, strict=True):
+            best = ranked[0] if ranked else None
+            if best is not None and (best.score or 0.0) >= SKILL_LINK_MIN:
+                out.append({"text": phrase, "uri": best.uri, "label": best.label})
+            else:
+                out.append({"text": phrase, "uri": None, "label": None})
+        return out
 
     def _intents(self, text: str, masked: str, quoted: bool, u: Understanding) -> list[str]:
         intents: list[str] = []
