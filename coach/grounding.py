@@ -28,6 +28,13 @@ DURATION_RE = re.compile(
     re.I,
 )
 EXAM_CODE_RE = re.compile(r"\b[A-Z]{2,4}\d?-[A-Z]?\d{2,4}\b")
+# Claims about the learner: "you hold the CISSP", "your 8 years of experience", "you're a Kubernetes expert".
+HOLDS_RE = re.compile(
+    r"\byou(?:'ve| have| hold| already hold| already have| earned| passed| completed)\s+(?:the\s+|your\s+|an?\s+)?"
+    r"(?P<name>[A-Z][\w+\-]*\+?(?:\s+[A-Z][\w+\-]*\+?){0,4})",
+)
+YEARS_CLAIM_RE = re.compile(r"\b(?:your|you have|you've got|with)\s+(?P<n>\d+(?:\.\d+)?)\+?\s+years?\b", re.I)
+EXPERT_CLAIM_RE = re.compile(r"\byou(?:'re| are)\s+(?:an?\s+)?(?:[\w+-]+\s+){0,3}expert\b", re.I)
 PLUS_CERT_RE = re.compile(r"(?<![\w+])([A-Z][A-Za-z]{0,12}\+)(?![\w+])")
 CERT_ACRONYMS = {
     "CISSP", "CISM", "CISA", "CRISC", "CGEIT", "CCNA", "CCNP", "CCIE", "CCT", "PMP", "CAPM", "CEH", "OSCP",
@@ -94,6 +101,8 @@ class Evidence:
     numbers: list[float] = field(default_factory=list)
     urls: set[str] = field(default_factory=set)
     blob: str = ""
+    held: set[str] = field(default_factory=set)  # names and ids of the credentials the profile says are held
+    learner_words: str = ""  # what the learner wrote, lower case (claims about them must come from here)
 
 
 def _walk(value: Any, strings: list[str], numbers: list[float]) -> None:
@@ -143,7 +152,17 @@ def collect_evidence(messages: Sequence[BaseMessage], profile: dict | None = Non
     for s in strings:
         numbers.extend(_numbers_in(s))
     urls = {u.rstrip(".,;:") for s in strings for u in URL_RE.findall(s)}
-    return Evidence(numbers=numbers, urls=urls, blob="\n".join(strings).lower())
+    held = {
+        str(c.get(k)).lower()
+        for c in ((profile or {}).get("credentials") or [])
+        if isinstance(c, dict)
+        for k in ("id", "name")
+        if c.get(k)
+    }
+    said = "\n".join(str(m.content) for m in messages if isinstance(m, HumanMessage)).lower()
+    return Evidence(
+        numbers=numbers, urls=urls, blob="\n".join(strings).lower(), held=held, learner_words=said
+    )
 
 
 class Grounder:
@@ -293,6 +312,35 @@ class Grounder:
         for name in BOLD_RE.findall(text):
             if not self._entity_known(name, ev) and not self._credential_known(name, ev):
                 out.append(Violation("entity", name, "name not in the knowledge base"))
+        out.extend(self._learner_claims(unquoted, ev))
+        return out
+
+    def _learner_claims(self, text: str, ev: Evidence) -> list[Violation]:
+        """Claims about the learner the profile does not support: a credential they "hold", years of experience,
+        being an "expert"."""
+        out: list[Violation] = []
+        for m in HOLDS_RE.finditer(text):
+            name = m.group("name").strip(" .,:;")
+            cred = self.catalog.find_credential(name) if self.catalog is not None else None
+            known = {name.lower()} | ({cred.id.lower(), cred.name.lower()} if cred is not None else set())
+            if (
+                cred is not None or PLUS_CERT_RE.fullmatch(name) or name in CERT_ACRONYMS
+            ) and not known & ev.held:
+                out.append(
+                    Violation(
+                        "learner_claim", m.group(0).strip(), "the profile does not hold this credential"
+                    )
+                )
+        for m in YEARS_CLAIM_RE.finditer(text):
+            if not _near(float(m.group("n")), _numbers_in(ev.learner_words) + ev.numbers, tolerance=0.5):
+                out.append(Violation("learner_claim", m.group(0).strip(), "years the learner did not state"))
+        for m in EXPERT_CLAIM_RE.finditer(text):
+            if "expert" not in ev.learner_words or re.search(
+                r"nobody checks|no one checks|just (?:say|put|write)", ev.learner_words
+            ):
+                out.append(
+                    Violation("learner_claim", m.group(0).strip(), "expertise the learner did not show")
+                )
         return out
 
     def validate(

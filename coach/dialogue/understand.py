@@ -353,7 +353,7 @@ _QUOTED_RE = re.compile(
 _SKILL_CUE_RE = re.compile(
     r"\b(?:i\s+know|i\s+(?:can\s+)?use|i'?m\s+(?:good|decent|great|ok|okay|strong|solid|comfortable|confident)\s+(?:at|with|in)|"
     r"(?:good|decent|great|strong|solid)\s+(?:at|with)|experience\s+(?:with|in|using)|familiar\s+with|"
-    r"proficient\s+(?:in|with)|comfortable\s+with|skills?\s*(?::|include|are)|know(?:\s+how\s+to)?|"
+    r"proficient\s+(?:in|with)|comfortable\s+with|skills?\s*(?::|include|are)|(?:(?<=^)|(?<=[.,;!]\s)|(?<=\bi\s))know(?:\s+how\s+to)?|"
     r"(?:i'?m|been|currently|now|started)\s+learning|background\s+in)\s+(?P<skills>[^.;!?]+?)(?=\band\s+i\b|\bbut\b|[.;!?]|$)",
     re.I,
 )
@@ -364,7 +364,7 @@ _SKILL_TRIM_RE = re.compile(
 )
 _NOT_SKILL_RE = re.compile(
     r"^(?:it|that|this|them|what|how|where|why|anything|everything|nothing|something|i|you|he|she|they|we|"
-    r"a|an|the|much|more|sure|not|no|yes|too|so|well|people|someone|nobody|everyone|him|her|\d+)\b",
+    r"a|an|the|much|more|sure|not|no|yes|too|so|well|people|someone|nobody|everyone|him|her|about|me|\d+)\b",
     re.I,
 )
 
