@@ -22,7 +22,7 @@ _CUE_RE = re.compile(
     re.I,
 )
 _AFTER_RE = re.compile(
-    r"^[^.!?;]{0,24}?\b(?:(?P<prog>in progress|prep|booked|now|right now|rn|currently)|(?P<earned>done|finished|completed|passed|already|earned|✅)|(?P<want>required|preferred|next|worth it))\b|^\s*(?P<earned2>✅)",
+    r"^[^.!?;]{0,24}?\b(?:(?P<prog>in progress|prep|booked|now|right now|rn|currently)|(?P<earned>done|finished|completed|passed|already|earned|certified|✅)|(?P<want>required|preferred|next|worth it))\b|^\s*(?P<earned2>✅)",
     re.I,
 )
 _FAKE_RE = re.compile(

@@ -201,7 +201,7 @@ _CURRENT_RES = [
     re.compile(rf"\bbackground\s*:\s*(?:\d+\s*(?:years?|yrs?)\s+)?{_ROLE}", re.I),
     re.compile(rf"\b(?:i\s+)?make\s+[$£€₹]?\d+k?\s+(?:as\s+an?\s+|doing\s+){_ROLE}", re.I),
     re.compile(
-        rf"\b(?:i'?m\s+|i\s+am\s+|im\s+(?:\d+\s+)?|currently\s+|been\s+|i'?ve\s+|i\s+have\s+)?(?:working|worked)\s+(?:in|at|for)\s+(?:an?\s+|the\s+)?{_ROLE}",
+        rf"\b(?:i'?m\s+|i\s+am\s+|im\s+(?:\d+\s+)?|currently\s+|been\s+|i'?ve\s+|i\s+have\s+|i\s+)?(?:work|working|worked)\s+(?:in|at|for)\s+(?:an?\s+|the\s+)?{_ROLE}",
         re.I,
     ),
     re.compile(r"\bbeen\s+(?P<role>\w+ing)\s+(?:for|since)\b", re.I),
@@ -325,7 +325,7 @@ _CHANGE_RE = re.compile(
     r"instead|anymore|any\s+more|no\s+longer|changed?\s+my\s+mind|new\s+plan|i\s+said\b[^.]*\bbefore|sorry,?\s+i\s+(?:said|meant|gave)|"
     r"i\s+meant|not\s+\d[^.]*anymore|turns\s+out|has\s+to\s+go\s+(?:up|down)|now\s*,?\s+not\b|only\s+do\b[^.]*\bnow|"
     r"(?:got|been)\s+promoted|i'?d\s+rather|rather\s+be|was\s+wrong|thought\s+about\s+it\s+more|so\s+that'?s\s+done|"
-    r"(?:can|could)\s+(?:actually\s+)?do\s+[^.]*\bnow\b|just\s+passed|passed\b[^.]*\byesterday|update\s+my)\b",
+    r"(?:can|could)\s+(?:actually\s+)?do\s+[^.]*\bnow\b|just\s+passed|passed\b[^.]*\byesterday|update\s+my|scrap|drop\s+the)\b",
     re.I,
 )
 _REFUSAL_RE = re.compile(
@@ -539,7 +539,10 @@ class Understander:
                 ):
                     continue
                 role = _clean_role(m.group("role"))
-                spec = _SPECIFIC_RE.match(text[s + len(role) :]) if role else None
+                rest = text[s + len(role) :]
+                spec = (
+                    _SPECIFIC_RE.match(rest) if role and not re.match(r"\s*,?\s*or\b", rest, re.I) else None
+                )
                 if spec:
                     specific = _clean_role(spec.group("role") or spec.group("role2"))
                     if specific and len(specific) > 3 and self.roles.looks_like_role(specific):
@@ -651,7 +654,8 @@ class Understander:
                 continue
             if re.search(r"\b(?:vs|versus|or)\b", role, re.I):
                 continue
-            if (has_years or asked == "background") and self.roles.looks_like_role(role):
+            now = bool(re.search(r"\b(?:rn|right\s+now|currently|at\s+the\s+moment)\b", sent, re.I))
+            if (has_years or now or asked == "background") and self.roles.looks_like_role(role):
                 cands.append((len(_CURRENT_RES), role, s + opening.start("role")))
         if not cands and asked == "background":
             for piece in re.split(r"[.!?;]", text):
@@ -688,6 +692,10 @@ class Understander:
         if declined_budget(masked):
             u.declined.append("budget")
             u.budget = None
+        if u.deadline is None and re.search(
+            r"\b(?:no\s+(?:rush|hurry|deadline)|whenever\s+i'?m\s+ready|no\s+time\s+limit)\b", masked, re.I
+        ):
+            u.declined.append("deadline")
         candidates = self._target_candidates(masked, asked)
         u.target, u.target_phrase, u.target_span = self._resolve_target(masked, candidates)
         current = self._current_role(masked, asked, u.target_span)
@@ -772,6 +780,7 @@ class Understander:
         plan = bool(_PLAN_RE.search(masked))
         facts = (
             u.has_facts()
+            or bool(u.declined)
             or bool(u.asked and _REFUSAL_RE.search(masked))
             or (u.asked is not None and not questions and len(masked.split()) <= 14)
         )

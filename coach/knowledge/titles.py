@@ -123,7 +123,7 @@ _FIELDS = {title_key(k): v for k, v in FIELD_ENDINGS.items()}
 _REPLACED = {title_key(w) for w in ("analysis", "analytics", "engineering", "design", "management", "testing",
              "accounting", "bookkeeping", "coordination", "development", "administration", "architecture",
              "training", "consulting", "coding", "programming", "nursing", "teaching", "writing", "dispatch",
-             "recruiting")}  # fmt: skip
+             "recruiting", "science")}  # fmt: skip
 
 
 def _variants(title: str) -> list[str]:
