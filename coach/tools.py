@@ -466,6 +466,9 @@ def _short_why(why: str) -> str:
     return " ".join(sentences[:2]).strip()
 
 
+_STATED_ASSUMPTION_RE = re.compile(r"^(?:No hours per week given|Catalogue prices are in US dollars)")
+
+
 def _compact_pathway(p: dict, with_alternatives: bool = True) -> dict:
     out = {
         "status": p.get("status"),
@@ -485,6 +488,8 @@ def _compact_pathway(p: dict, with_alternatives: bool = True) -> dict:
         "trade_off": p.get("trade_off"),
         "nearest_feasible": p.get("nearest_feasible"),
         "explanation": p.get("explanation", ""),
+        # Defaults the planner assumed and price conversions: the answer states them.
+        "assumptions": [a for a in p.get("assumptions") or [] if _STATED_ASSUMPTION_RE.search(a)],
     }
     if with_alternatives:
         out["alternatives"] = [_compact_pathway(a, False) for a in p.get("alternatives", [])[:3]]

@@ -8,6 +8,7 @@ import datetime as dt
 import math
 from typing import Any
 
+from coach.knowledge.currency import DEFAULT_RATES, load_rates
 from coach.models import Credential, PostingAnalysis, Profile
 from coach.planner.calendar import weeks_for
 from coach.planner.learner import (
@@ -64,6 +65,23 @@ def _skill_index(catalog: Any) -> dict[str, list[str]]:
     return index
 
 
+def _price_in_learner_currency(profile: Profile, limits: dict[str, Any], notes: list[str]) -> None:
+    """Set `limits["price_factor"]`: catalogue prices are US dollars, the budget is in the learner's currency."""
+    currency = (profile.constraints.currency or "USD").upper()
+    limits["price_factor"] = 1.0
+    if currency == "USD":
+        return
+    rates = load_rates(DEFAULT_RATES)
+    factor = rates.factor("USD", currency)
+    if factor is None:
+        notes.append(
+            f"Catalogue prices are in US dollars and I have no exchange rate for {currency}: compare them yourself."
+        )
+        return
+    limits["price_factor"] = factor
+    notes.append(rates.note(currency))
+
+
 def _build_plan(
     profile: Profile,
     catalog: Any,
@@ -80,6 +98,7 @@ def _build_plan(
     """Everything one request needs as a `Plan`: the target's keys and the learner's gaps, what the learner
     holds, the candidate steps (reduced to those that can win) and the limits. Notes go to `assumptions`."""
     notes = assumptions
+    _price_in_learner_currency(profile, limits, notes)
     years = learner_experience_years(profile, today)
     must: set[str] = set()
     exp_targets: list[tuple[str, float, float]] = []
@@ -208,7 +227,7 @@ def _build_plan(
         cand = Candidate(
             item=Item(
                 id=cid,
-                cost=float(cred.cost or 0.0),
+                cost=round(float(cred.cost or 0.0) * float(limits.get("price_factor", 1.0)), 2),
                 hours=hours,
                 weeks=weeks_for(hours, hpw) if hours_known or note else 1,
                 covers=frozenset(cov),
