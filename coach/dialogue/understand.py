@@ -724,9 +724,13 @@ class Understander:
     def _skills(self, text: str) -> list[dict[str, Any]]:
         """Skill phrases, each linked to the taxonomy when a linker is at hand and it links with confidence."""
         phrases = [p for p, _ in skill_phrases(text)]
+        # "learning AWS Cloud Practitioner" names a credential; a bare "CSS" or "SQL" stays a skill even when some
+        # credential uses it as a short name.
         phrases = [
-            p for p in phrases if not self.credential_names.find(p)
-        ]  # "I did the CCNA" is a credential
+            p
+            for p in phrases
+            if not (self.credential_names.find(p) and (len(p.split()) > 1 or re.search(r"[\d+]", p)))
+        ]
         if not phrases:
             return []
         links: list[Any] = [[] for _ in phrases]
