@@ -128,6 +128,16 @@ def read_budget(text: str, asked: str | None, local: str | None) -> Found | None
             continue  # part of a code ("AZ-900", "25B", "PL300")
         if _negated(text, s) or _said_before(text, s, e):
             continue
+        if (
+            not money.marked
+            and re.fullmatch(r"(?:19[5-9]\d|20[0-4]\d)", text[s:e])
+            and re.search(
+                r"\b(?:since|in|from|by|of|until|till|year|back|before|after|class of)\s*$",
+                text[max(0, s - 12) : s],
+                re.I,
+            )
+        ):
+            continue  # a year ("my Network+ since 2023"), not money
         c_start, c_end = _clause(text, s, e)
         before = text[c_start:s]
         clause = text[c_start:c_end]
@@ -213,7 +223,7 @@ _WORK_RE = re.compile(
 )
 
 
-def _days_in_scope(segment: str) -> int | None:
+def _days_in_scope(segment: str, strict: bool = False) -> int | None:
     """How many days a week a segment says the time is spent on ("weekdays" 5, "Mon/Wed/Fri" 3, "weekends" 2)."""
     low = segment.lower()
     m = _TIMES_A_WEEK_RE.search(low)
@@ -234,6 +244,8 @@ def _days_in_scope(segment: str) -> int | None:
     days = {_DAYS[d] for d in re.findall(rf"\b({_DAY_ALT})\b", low)}
     if days:
         return len(days)
+    if strict:  # only named days count; "a day" / "each night" alone do not set the scope
+        return None
     if re.search(
         r"\b(?:every day|each day|daily|every night|each night|every evening|each evening|a day|a night|nightly)\b",
         low,
@@ -277,7 +289,15 @@ def read_hours(text: str, asked: str | None) -> Found | None:
         if _PER_WEEK_RE.match(after):
             weekly.append((value, s, e))
             continue
-        days = _days_in_scope(segment)
+        # The nearest scope wins: the words right after the amount ("4h on sunday"), then those just before it
+        # back to a comma ("weekends only, 4h on saturday"), then the whole segment ("two evenings a week, 3 hours
+        # each").
+        cuts = [m.end() for m in re.finditer(r",|\bso\b|\bbut\b", text[seg_start:s])]
+        days = _days_in_scope(text[s:seg_end], strict=True)
+        if days is None:
+            days = _days_in_scope(text[seg_start + cuts[-1] if cuts else seg_start : s], strict=True)
+        if days is None:
+            days = _days_in_scope(segment)
         per_day = bool(_PER_DAY_RE.match(after)) or re.match(r"^\W{0,2}each\b", after, re.I)
         if per_day or days is not None:
             if days is None:

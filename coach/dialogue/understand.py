@@ -43,7 +43,8 @@ _TARGET_VERB = (
     r"be(?:\s+hired)?\s+as|be|become|get\s+into|go\s+into|move\s+(?:up\s+)?(?:in)?to|move\s+over\s+to|switch\s+(?:in)?to|"
     r"shift\s+(?:in)?to|transition\s+(?:in)?to|pivot\s+(?:in)?to|break\s+into|work\s+as|work\s+in|retrain\s+as|"
     r"end\s+up\s+(?:as|in)|land|do|go\s+for|try|get|start\s+(?:as|in)|make\s+the\s+(?:move|switch|jump)\s+(?:in)?to|"
-    r"qualify\s+as|train\s+as|go\s+(?:abroad|overseas)\s+as|(?:find|get)\s+work\s+as"
+    r"qualify\s+as|train\s+as|go\s+(?:abroad|overseas)\s+as|(?:find|get)\s+work\s+as|change\s+(?:in)?to|"
+    r"change\s+(?:my\s+)?career\s+to|(?:re)?train\s+(?:to\s+be|for)"
 )
 _TARGET_RES = [
     re.compile(
@@ -150,7 +151,7 @@ _ROLE = r"(?P<role>[^.,;!?()]+)"
 _CURRENT_RES = [
     # Ranked: the first patterns are the surest ("promoted to", "work as"); the last only catch what is left.
     re.compile(rf"\b(?:got|been|was\s+just)\s+promoted\s+to\s+(?:an?\s+|the\s+)?{_ROLE}", re.I),
-    re.compile(rf"\bhere\s*[,:-]\s*(?:an?\s+|and\s+i'?m\s+an?\s+)?{_ROLE}", re.I),
+    re.compile(rf"\bhere\s*[,:-]\s*(?=\S)(?!i\b|i'|my\b|we\b)(?:an?\s+|and\s+i'?m\s+an?\s+)?{_ROLE}", re.I),
     # "I work for the county as an eligibility worker", "working in a logistics company as MIS executive"
     re.compile(
         rf"\bwork(?:ing|s)?\s+(?:full[- ]time\s+|part[- ]time\s+)?(?:for|at|in)\s+[^.,;!?]{{2,50}}?\s+as\s+(?:an?\s+|the\s+)?{_ROLE}",
@@ -209,6 +210,7 @@ _CURRENT_RES = [
     re.compile(r"\b(?:gets?|getting)\s+me\s+out\s+of\s+(?P<role>[^.,;!?()]+)", re.I),
     re.compile(r"\bat\s+(?:an?|the)\s+(?P<role>[\w' -]{3,30}?)\s+for\s+\d+\s+(?:years?|yrs?)", re.I),
 ]
+_DOER = {"drive": "driver", "teach": "teacher", "manage": "manager", "lead": "lead"}
 # What a learner may be instead of a job title ("I'm a veteran", "I'm a senior in high school").
 _STATUS_RE = re.compile(
     r"\b(?:veteran|vet|student|graduate|grad|senior|junior|freshman|sophomore|parent|mum|mom|dad|homemaker|"
@@ -235,9 +237,13 @@ _PAST_RE = re.compile(r"\b(?:used to|was|were|back in|before that|previously|for
 
 def _clean_current(raw: str) -> str:
     role = re.sub(r"^(?:been|was|am|i'?m|im|currently|now)\s+(?:an?\s+)?", "", raw.strip(), flags=re.I)
+    role = re.sub(r"^(?:on|in|at)\s+the\s+", "", role, flags=re.I)
     role = _CURRENT_END_RE.sub("", " " + role).strip()
     role = re.sub(
-        r"\s+(?:here|lol|haha|tbh|honestly|full[- ]time|part[- ]time|at the moment)$", "", role, flags=re.I
+        r"\s+(?:here|lol|haha|tbh|honestly|full[- ]time|part[- ]time|at the moment|like|mostly|basically)$",
+        "",
+        role,
+        flags=re.I,
     )
     return role.strip(" .,:;!?\"'-")[:80]
 
@@ -625,6 +631,13 @@ class Understander:
                 role = _clean_current(m.group("role"))
                 if not role or _NOT_CURRENT_RE.match(role) or len(role) < 2:
                     continue
+                verb = (m.groupdict().get("verb") or "").lower()
+                if verb in _DOER:  # "I drive for a delivery company" → "driver for a delivery company"
+                    role = (
+                        f"{_DOER[verb]} {role}"
+                        if re.match(r"(?:for|at|in|with)\b", role, re.I)
+                        else f"{_DOER[verb]} ({role})"
+                    )
                 core = re.split(r"\s+(?:at|in|for|with|from|on|of)\s+", role, maxsplit=1)[0]
                 if rank == 4 and not (self.roles.looks_like_role(core) or _STATUS_RE.search(role)):
                     continue  # "I'm an early riser" is not a job
@@ -654,7 +667,7 @@ class Understander:
                 continue
             if re.search(r"\b(?:vs|versus|or)\b", role, re.I):
                 continue
-            now = bool(re.search(r"\b(?:rn|right\s+now|currently|at\s+the\s+moment)\b", sent, re.I))
+            now = bool(re.search(r"\b(?:rn|right\s+now|currently|at\s+the\s+moment|here)\b", sent, re.I))
             if (has_years or now or asked == "background") and self.roles.looks_like_role(role):
                 cands.append((len(_CURRENT_RES), role, s + opening.start("role")))
         if not cands and asked == "background":
@@ -662,7 +675,17 @@ class Understander:
                 if re.search(r"\b(?:was|were|used to|before that|back in)\b", piece, re.I):
                     continue  # an earlier job
                 first = _clean_current(piece)
-                if first and not _NOT_CURRENT_RE.match(first):
+                core = re.split(r"\s+(?:at|in|for|with|from|on|of)\s+", first, maxsplit=1)[0] if first else ""
+                if (
+                    first
+                    and not _NOT_CURRENT_RE.match(first)
+                    and not re.search(r"\d|\$|€|£|₹|\b(?:want|plan|budget|hours?|says?|think)\b", first, re.I)
+                    and (
+                        self.roles.looks_like_role(core)
+                        or _STATUS_RE.search(first)
+                        or len(first.split()) <= 4
+                    )
+                ):
                     cands.append((99, first, text.find(first)))
                     break
         if not cands:

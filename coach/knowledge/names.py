@@ -164,7 +164,13 @@ class CredentialIndex:
                 if not distinct and not _CUE_AFTER_RE.match(text[end:]):
                     continue
                 # Upper-case acronyms ("CEH", "CSM") only when written in capitals.
-                if size == 1 and re.fullmatch(r"[a-z]{3,5}", raw) and not re.search(r"\d|\+", raw):
+                # Lower-case acronyms are fine when they cannot be an English word ("ccna", "pmp"); "ace" is a word.
+                if (
+                    size == 1
+                    and re.fullmatch(r"[a-z]{3,5}", raw)
+                    and len(raw) < 4
+                    and re.search(r"[aeiouy]", raw)
+                ):
                     continue
                 # "I'm a CSM at a startup" names a job, not the Certified ScrumMaster.
                 if re.search(
