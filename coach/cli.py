@@ -69,7 +69,7 @@ def kb_build(
     if as_json:
         print_json(report.model_dump())
         return
-    docs = ", ".join(f"{n:,} {k}s" for k, n in report.documents.items())
+    docs = ", ".join(f"{n:,} {k}{'' if k == 'guidance' else 's'}" for k, n in report.documents.items())
     typer.echo(
         f"Index ready in {report.seconds:.1f} s: {docs}. Embedded {report.total_embedded:,}, "
         f"deleted {sum(report.deleted.values()):,}, unchanged {sum(report.unchanged.values()):,} "
@@ -79,7 +79,7 @@ def kb_build(
 
 @kb_app.command("stats")
 def kb_stats(as_json: bool = typer.Option(False, "--json", help="Print one JSON document.")) -> None:
-    """Counts of occupations, skills, credentials and rules, and the documents indexed per kind."""
+    """Counts of occupations, skills, credentials, rules and guidance, and the documents indexed per kind."""
     from coach.context import process_context
     from coach.retrieval import index_stats
 
@@ -88,9 +88,9 @@ def kb_stats(as_json: bool = typer.Option(False, "--json", help="Print one JSON 
     if as_json:
         print_json(stats)
         return
-    for key in ("onet_occupations", "esco_occupations", "occupations", "skills", "credentials", "rules"):
-        if key in stats:
-            typer.echo(f"{key.replace('_', ' '):<18} {stats[key]:>8,}")
+    for key, n in stats.items():  # the catalogue's counts, in its order (occupations ... rules, guidance)
+        if isinstance(n, int) and key != "indexed_total":
+            typer.echo(f"{key.replace('_', ' '):<18} {n:>8,}")
     if "indexed" in stats:
         for name, n in stats["indexed"].items():
             typer.echo(f"{'indexed ' + name:<18} {n:>8,}")
@@ -101,7 +101,7 @@ def kb_stats(as_json: bool = typer.Option(False, "--json", help="Print one JSON 
 @kb_app.command("search")
 def kb_search(
     query: str = typer.Argument(..., help="What to look for, in words, a name, an acronym or an exam code."),
-    kind: str | None = typer.Option(None, "--kind", help="credential | occupation | skill | rule"),
+    kind: str | None = typer.Option(None, "--kind", help="credential | occupation | skill | rule | guidance"),
     k: int = typer.Option(10, "--k", "-k", help="How many hits."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
     provider: str | None = typer.Option(None, "--provider", help="Only credentials of this provider."),
@@ -133,7 +133,11 @@ def kb_search(
             facts.append(f"{meta.get('currency') or ''} {meta['cost']:,.0f}".strip())
         if facts:
             typer.echo("      " + " · ".join(facts))
-        typer.echo(f"      source: {hit.source.name}" + (f" — {hit.source.url}" if hit.source.url else ""))
+        if hit.kind == "guidance":  # the answer, then every page it rests on
+            typer.echo("      " + hit.snippet)
+        for src in hit.citations:
+            dated = f" ({src.as_of})" if src.as_of else ""
+            typer.echo(f"      source: {src.name}" + (f" — {src.url}" if src.url else "") + dated)
 
 
 # ---- skills / roles: the taxonomy linker (issue 3) -------------------------------------------------------------

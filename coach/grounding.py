@@ -177,7 +177,7 @@ class Grounder:
     # ---- catalogue lookups ----------------------------------------------------------------------------------
 
     def catalog_urls(self) -> set[str]:
-        """Every official URL and source URL in the catalogue."""
+        """Every official URL and source URL in the catalogue, and every page its guidance cites."""
         if self._catalog_urls is None:
             urls: set[str] = set()
             if self.catalog is not None:
@@ -190,6 +190,8 @@ class Grounder:
                 for rule in self.catalog.rules:
                     if rule.source_url:
                         urls.add(rule.source_url.rstrip("/"))
+                for entry in getattr(self.catalog, "guidance", None) or []:  # the pages guidance cites
+                    urls.update(st.source_url.rstrip("/") for st in entry.statements)
             self._catalog_urls = urls
         return self._catalog_urls
 

@@ -31,9 +31,13 @@ from coach.texts import load_text
 class SearchArgs(BaseModel):
     """Arguments of search_knowledge."""
 
-    query: str = Field(description="What to look for, in plain words (a credential, role, skill or topic).")
-    kind: Literal["credential", "occupation", "skill", "rule"] | None = Field(
-        default=None, description="Restrict to one kind of knowledge-base item."
+    query: str = Field(
+        description="What to look for, in plain words (a credential, role, skill, topic or a learner's question)."
+    )
+    kind: Literal["credential", "occupation", "skill", "rule", "guidance"] | None = Field(
+        default=None,
+        description="Restrict to one kind of knowledge-base item; 'guidance' holds sourced answers to open "
+        "questions (recognition, renewal, apprenticeships, free options, sector rules...).",
     )
     k: int = Field(default=5, ge=1, le=20, description="How many results.")
     provider: str | None = Field(default=None, description="Only credentials from this provider.")
@@ -357,6 +361,16 @@ def _compact_hit(hit: dict) -> dict:
         )
         if k in meta and meta[k] not in (None, "", [])
     }
+    if hit.get("kind") == "guidance":
+        # A sourced answer: the whole answer and every page it cites, so the reply can quote and cite it.
+        keep["topic"] = meta.get("topic")
+        keep["answer"] = meta.get("answer")
+        keep["similarity"] = hit.get("similarity")  # absolute closeness to the question (cosine), or None
+        keep["sources"] = [
+            {"name": s.get("name"), "url": s.get("url"), "as_of": s.get("as_of")}
+            for s in meta.get("sources") or []
+            if isinstance(s, dict)
+        ]
     source = hit.get("source") or {}
     return {
         "id": hit.get("id"),

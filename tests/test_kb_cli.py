@@ -96,7 +96,7 @@ def test_stats_json_counts_catalogue_and_index(use_index, monkeypatch, capsys) -
     assert code == 0
     stats = json.loads(out)
     assert stats["credentials"] == 8 and stats["onet_occupations"] == 2 and stats["esco_occupations"] == 2
-    assert stats["indexed"] == {"occupations": 4, "skills": 4, "credentials": 8, "rules": 2}
+    assert stats["indexed"] == {"occupations": 4, "skills": 4, "credentials": 8, "rules": 2, "guidance": 0}
     assert stats["index"]["built"] is True
 
 
@@ -218,6 +218,7 @@ def test_real_index_counts_match_catalogue(built_index) -> None:
     assert stats["indexed"]["skills"] == stats["skills"] >= 13_800
     assert stats["indexed"]["occupations"] == stats["occupations"] >= 4_000
     assert stats["indexed"]["rules"] == stats["rules"]
+    assert stats["indexed"]["guidance"] == stats["guidance"] >= 30
 
 
 def _use_catalog(monkeypatch: pytest.MonkeyPatch, catalog) -> None:  # type: ignore[no-untyped-def]

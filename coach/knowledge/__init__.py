@@ -1,6 +1,6 @@
-"""The knowledge base: occupations (O*NET, ESCO), the ESCO skill space, credentials and pathway rules.
+"""The knowledge base: occupations (O*NET, ESCO), the ESCO skill space, credentials, pathway rules and guidance.
 
-`load_catalog()` reads knowledge_base/sources/ (and any bring-your-own catalogue folders), normalises them into
+`load_catalog()` reads knowledge_base/sources/ and guidance/ (and any bring-your-own catalogue folders), normalises them into
 the records of coach.models and caches the result under settings.home/cache, keyed by the sources' sizes and
 modification times and the text of the code that builds it, so a warm load only unpickles. `get_catalog()` is
 the process-wide one.
@@ -9,6 +9,7 @@ The modules, by concern:
 
 - `catalog`: the Catalog and its lookups.
 - `sources/`: one reader per raw source (esco, onet, roadmap, coursera, edx, curated, rules; helpers in common).
+- `guidance`: the guidance collection (sourced answers to open questions; `Catalog.guidance`).
 - `merge`: credential de-duplication across sources.
 - `matcher`: linking phrases to ESCO skills (SkillMatcher and its thresholds).
 - `skill_links`: ESCO skills of O*NET occupations and of credentials.

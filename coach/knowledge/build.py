@@ -1,4 +1,4 @@
-"""Assembling a Catalog: the built-in sources (a cold build), and bring-your-own folders applied on top."""
+"""Assembling a Catalog: the built-in sources and guidance (a cold build), and bring-your-own folders on top."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 from coach.errors import CoachError
 from coach.knowledge.byo import load_user_catalog
 from coach.knowledge.catalog import Catalog
+from coach.knowledge.guidance import guidance_dir, load_guidance
 from coach.knowledge.matcher import SkillMatcher, shared_matcher
 from coach.knowledge.merge import merge_credentials
 from coach.knowledge.occupation_links import link_occupations
@@ -30,6 +31,9 @@ def build_catalog(knowledge_dir: Path, cache_dir: Path) -> Catalog:
     onet_occs = read_onet(sources / "onet")
     catalog = Catalog(occupations={**onet_occs, **esco_occs}, skills=skills)
     _add_credentials(catalog, knowledge_dir, cache_dir)
+    folder = guidance_dir(knowledge_dir)
+    # A knowledge base without a guidance folder simply has no guidance; a broken file is an error (CatalogError).
+    catalog.guidance = load_guidance(folder, catalog.credentials) if folder.is_dir() else []
     return catalog
 
 

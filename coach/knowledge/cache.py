@@ -48,7 +48,12 @@ def _cache_key(knowledge_dir: Path, catalog_dirs: Sequence[Path]) -> str:
     for path in _code_files():
         digest.update(f"{path.relative_to(_CODE_ROOT).as_posix()}\0".encode())
         digest.update(path.read_bytes())
-    for root in (knowledge_dir / "sources", knowledge_dir / "curated", *catalog_dirs):
+    for root in (
+        knowledge_dir / "sources",
+        knowledge_dir / "curated",
+        knowledge_dir / "guidance",
+        *catalog_dirs,
+    ):
         for path in _files_under(root):
             st = path.stat()
             digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())

@@ -1,4 +1,4 @@
-"""The Catalog: every occupation, skill, credential and rule the product knows, with its lookups."""
+"""The Catalog: every occupation, skill, credential, rule and guidance answer the product knows, with lookups."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from coach.errors import CoachError
+from coach.knowledge.guidance import GuidanceEntry
 from coach.knowledge.names import CredentialIndex
 from coach.knowledge.sources.common import name_key, norm, provider_key
 from coach.knowledge.titles import RoleIndex
@@ -24,6 +25,10 @@ class Catalog:
     rules: list[Rule] = field(default_factory=list)
     errors: list[str] = field(
         default_factory=list, metadata={"doc": "Problems in bring-your-own catalogues."}
+    )
+    guidance: list[GuidanceEntry] = field(
+        default_factory=list,
+        metadata={"doc": "Sourced answers to open questions (knowledge_base/guidance/)."},
     )
 
     # ---- occupations -----------------------------------------------------------------------------------------
@@ -160,6 +165,7 @@ class Catalog:
             "skills": len(self.skills),
             "credentials": len(self.credentials),
             "rules": len(self.rules),
+            "guidance": len(self.guidance),
         }
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic import BaseModel, Field
 
-from coach.retrieval.chroma import _collection, _existing_hashes, chroma_client
+from coach.retrieval.chroma import _chroma_metadata, _collection, _existing_hashes, chroma_client
 from coach.retrieval.documents import CatalogLike, Document, catalog_documents
 from coach.retrieval.layout import (
     COLLECTIONS,
@@ -119,6 +119,7 @@ def _build_locked(
     elif (
         old
         and old.get("complete")
+        and old.get("version") == INDEX_VERSION
         and old.get("digest") == digest
         and old.get("lexical_version") == LEXICAL_VERSION
         and _files_present(folder)
@@ -152,7 +153,10 @@ def _build_locked(
             chunk = meta_only[start : start + EMBED_BATCH]
             col.update(
                 ids=[d.id for d in chunk],
-                metadatas=[{**d.metadata, "hash": wanted[d.id], "ehash": ehashes[kind][d.id]} for d in chunk],
+                metadatas=[
+                    _chroma_metadata({**d.metadata, "hash": wanted[d.id], "ehash": ehashes[kind][d.id]})
+                    for d in chunk
+                ],
             )
         report.deleted[kind] = len(gone)
         report.updated[kind] = len(meta_only)
@@ -174,7 +178,9 @@ def _build_locked(
                     ids=[d.id for d in chunk],
                     embeddings=np.asarray(vectors, dtype=np.float32),
                     metadatas=[
-                        {**d.metadata, "hash": hashes[kind][d.id], "ehash": ehashes[kind][d.id]}
+                        _chroma_metadata(
+                            {**d.metadata, "hash": hashes[kind][d.id], "ehash": ehashes[kind][d.id]}
+                        )
                         for d in chunk
                     ],
                     documents=[d.dense_text for d in chunk],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from coach.retrieval.layout import COLLECTIONS
@@ -46,3 +47,14 @@ def _existing_hashes(col: Any, page: int = 5000) -> dict[str, tuple[str, str]]:
         if len(got["ids"]) < page:
             return out
         offset += page
+
+
+def _chroma_metadata(meta: dict[str, Any]) -> dict[str, Any]:
+    """Metadata as Chroma stores it: scalars as they are, lists and objects (a guidance entry's sources) as JSON.
+
+    The document table keeps the structured values; Chroma's copy is for filters and the stored hashes."""
+    return {
+        k: v if isinstance(v, str | int | float | bool) else json.dumps(v, ensure_ascii=False)
+        for k, v in meta.items()
+        if v is not None
+    }

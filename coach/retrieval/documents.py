@@ -1,4 +1,4 @@
-"""Catalogue records as index documents: what is embedded, what is matched lexically and what a hit shows."""
+"""Catalogue records and guidance entries as index documents: what is embedded, matched and shown."""
 
 from __future__ import annotations
 
@@ -9,13 +9,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from coach.knowledge.guidance import GuidanceEntry
 from coach.models import Credential, Occupation, Rule, Skill, Source
 from coach.retrieval.text import norm_key
 
 # Per-kind word caps for the embedded text: MiniLM's cost grows with length and 20k documents must embed in
 # well under the 3-minute build budget on 2 cores; titles and the opening of a description carry the meaning.
 LEXICAL_SKILLS = 12
-DENSE_WORDS = {"occupation": 40, "skill": 24, "credential": 56, "rule": 72}
+# Guidance is a few dozen documents: its title, the ways learners ask it and the answer are all embedded (MiniLM
+# reads 256 tokens; the statements, which repeat the answer's facts, are matched lexically).
+DENSE_WORDS = {"occupation": 40, "skill": 24, "credential": 56, "rule": 72, "guidance": 170}
 TYPE_LABELS = {
     "certification": "certification",
     "professional_certificate": "professional certificate",
@@ -42,7 +45,7 @@ ESCO_SOURCE = "ESCO 1.1.1"
 
 
 class CatalogLike(Protocol):
-    """What the index needs from coach.knowledge.Catalog."""
+    """What the index needs from coach.knowledge.Catalog (its `guidance` list is read when it has one)."""
 
     occupations: dict[str, Occupation]
     skills: dict[str, Skill]
@@ -293,13 +296,92 @@ def rule_document(rule: Rule, name_of: Callable[[str], str]) -> Document:
     )
 
 
+def guidance_sources(entry: GuidanceEntry) -> list[dict[str, str]]:
+    """The pages an entry cites, one per distinct URL: name ('publisher: title'), url, title, publisher, as_of."""
+    return [
+        {
+            "name": f"{st.publisher}: {st.source_title}",
+            "url": st.source_url,
+            "title": st.source_title,
+            "publisher": st.publisher,
+            "as_of": st.as_of,
+            "as_of_basis": st.as_of_basis,
+        }
+        for st in entry.sources
+    ]
+
+
+COUNTRY_NAMES = {"US": "United States", "GB": "United Kingdom", "EU": "European Union"}
+
+
+def guidance_document(entry: GuidanceEntry, name_of: Callable[[str], str] = str) -> Document:
+    """A guidance entry as a document: its question, the ways learners ask it, the answer and its statements.
+
+    The metadata carries everything an answer needs to quote and cite it: the topic, the full answer, each
+    statement with its page, and the distinct pages (`sources`); the hit's `source` is the first of them.
+    `name_of` turns the credential ids the entry applies to into names people search by.
+    """
+    sectors = [x for x in entry.applies_to.sectors if x != "all"]
+    head = " ".join([entry.title, *entry.question_forms])
+    scope = f" ({', '.join(sectors)})" if sectors else ""
+    dense = _cap_words(f"{head}{scope} {entry.answer}", DENSE_WORDS["guidance"])
+    statements = [st.text for st in entry.statements]
+    # The question and its forms twice: they say what the entry is about; the statements say it again in
+    # source language ("continuing education units"), which people's words sometimes match.
+    lexical = " ".join(
+        [
+            head,
+            head,
+            entry.answer,
+            *statements,
+            entry.topic.replace("_", " "),
+            *sectors,
+            *(COUNTRY_NAMES.get(c, c) for c in entry.applies_to.countries),
+            *(name_of(c) for c in entry.applies_to.credentials),
+        ]
+    )
+    sources = guidance_sources(entry)
+    first = sources[0]
+    source = Source(name=first["name"], url=first["url"], as_of=first["as_of"])
+    meta = _clean_meta(
+        {
+            "kind": "guidance",
+            "title": entry.title,
+            "topic": entry.topic,
+            "answer": entry.answer,
+            "statements": [
+                {"text": st.text, "source_url": st.source_url, "as_of": st.as_of} for st in entry.statements
+            ],
+            "sources": sources,
+            "credentials": list(entry.applies_to.credentials) or None,
+            "sectors": list(entry.applies_to.sectors) or None,
+            "countries": list(entry.applies_to.countries) or None,
+            "file": entry.file,
+            "source_name": source.name,
+            "source_url": source.url,
+            "as_of": source.as_of,
+        }
+    )
+    return Document(
+        id=entry.id,
+        kind="guidance",
+        title=entry.title,
+        dense_text=dense,
+        lexical_text=lexical,
+        snippet=_snippet(entry.answer),
+        source=source,
+        metadata=meta,
+        keys=_unique_keys([entry.title, *entry.question_forms]),
+    )
+
+
 def _unique_keys(keys: Iterable[str]) -> list[str]:
     out = [norm_key(k) for k in keys]
     return list(dict.fromkeys(k for k in out if len(k) >= 2))
 
 
 def catalog_documents(catalog: CatalogLike) -> dict[str, list[Document]]:
-    """Every catalogue record as a document, grouped by kind (ordered for reproducible builds)."""
+    """Every catalogue record and guidance entry as a document, grouped by kind (ordered for reproducible builds)."""
 
     def skill_label(uri: str) -> str:
         skill = catalog.skills.get(uri)
@@ -314,6 +396,7 @@ def catalog_documents(catalog: CatalogLike) -> dict[str, list[Document]]:
         "skill": [skill_document(s) for s in catalog.skills.values()],
         "credential": [credential_document(c, skill_label) for c in catalog.credentials.values()],
         "rule": [rule_document(r, name_of) for r in catalog.rules],
+        "guidance": [guidance_document(e, name_of) for e in getattr(catalog, "guidance", None) or []],
     }
     for kind, items in docs.items():
         seen: set[str] = set()

@@ -7,10 +7,18 @@ import os
 from pathlib import Path
 from typing import Any
 
-INDEX_VERSION = 1
+# Bump when the kinds or the document layout change: a build then re-checks every document's hash instead of
+# trusting the manifest (2: the guidance kind).
+INDEX_VERSION = 2
 LEXICAL_VERSION = 3  # bump when tokenisation or BM25 weighting changes: the lexical index is then rebuilt
-KINDS: tuple[str, ...] = ("occupation", "skill", "credential", "rule")
-COLLECTIONS = {"occupation": "occupations", "skill": "skills", "credential": "credentials", "rule": "rules"}
+KINDS: tuple[str, ...] = ("occupation", "skill", "credential", "rule", "guidance")
+COLLECTIONS = {
+    "occupation": "occupations",
+    "skill": "skills",
+    "credential": "credentials",
+    "rule": "rules",
+    "guidance": "guidance",
+}
 
 
 MANIFEST = "manifest.json"

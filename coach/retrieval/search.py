@@ -34,13 +34,28 @@ RRF_K = 60
 class SearchHit(BaseModel):
     """One ranked search result with where it came from."""
 
-    id: str = Field(description="Catalogue id: SOC code, ESCO URI, credential id or rule id.")
-    kind: str = Field(description="occupation | skill | credential | rule")
+    id: str = Field(
+        description="Catalogue id: SOC code, ESCO URI, credential id, rule id or guidance entry id."
+    )
+    kind: str = Field(description="occupation | skill | credential | rule | guidance")
     title: str
     score: float = Field(description="Fused relevance (higher is better; an exact name match adds 1).")
     source: Source
     snippet: str = ""
     metadata: dict[str, Any] = Field(default_factory=dict)
+    similarity: float | None = Field(
+        default=None,
+        description="Cosine similarity of the query and the document's embedding, when the dense ranker "
+        "found it: an absolute measure of closeness (the fused score is relative to the other hits).",
+    )
+
+    @property
+    def citations(self) -> list[Source]:
+        """What to cite for this hit: a guidance answer's pages (one per distinct URL), else its source."""
+        pages = self.metadata.get("sources") if self.kind == "guidance" else None
+        if isinstance(pages, list) and pages:
+            return [Source(name=p["name"], url=p.get("url"), as_of=p.get("as_of")) for p in pages]
+        return [self.source]
 
 
 _LEVEL_INTENT = [
@@ -213,7 +228,7 @@ class KnowledgeIndex:
     ) -> list[SearchHit]:
         """Hybrid search: dense (Chroma) and lexical (BM25) rankings fused, then exact-name and intent boosts.
 
-        Filters: `kind` (occupation | skill | credential | rule), `provider` (case-insensitive; a part of the
+        Filters: `kind` (occupation | skill | credential | rule | guidance), `provider` (case-insensitive; a part of the
         name matches, e.g. 'google' → Google, Google Cloud), `level`, `max_cost` (documents with unknown cost
         are left out, since they cannot be shown to fit). Provider, level and cost apply to credentials only.
         """
@@ -310,9 +325,9 @@ class KnowledgeIndex:
                 score += CORROBORATION_BOOST * min(max(int(self.datasets[pos]) - 1, 0), 2)
             scored.append((score, pos))
         scored.sort(key=lambda t: (-t[0], -dense_sim.get(t[1], 0.0)))
-        return [self._hit(pos, score) for score, pos in scored[:k]]
+        return [self._hit(pos, score, dense_sim.get(pos)) for score, pos in scored[:k]]
 
-    def _hit(self, pos: int, score: float) -> SearchHit:
+    def _hit(self, pos: int, score: float, similarity: float | None = None) -> SearchHit:
         d = self.docs[pos]
         meta = {k: v for k, v in d["metadata"].items() if k not in ("provider_key", "kind", "title")}
         return SearchHit(
@@ -323,6 +338,7 @@ class KnowledgeIndex:
             source=Source(**d["source"]),
             snippet=d["snippet"],
             metadata=meta,
+            similarity=None if similarity is None else round(float(similarity), 4),
         )
 
     def get(self, kind: str, doc_id: str) -> SearchHit | None:

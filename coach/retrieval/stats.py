@@ -28,17 +28,24 @@ def index_stats(settings: Settings, catalog: CatalogLike | None = None) -> dict[
                     "skills": len(catalog.skills),
                     "credentials": len(catalog.credentials),
                     "rules": len(catalog.rules),
+                    "guidance": len(getattr(catalog, "guidance", None) or []),
                 }
             )
     manifest = read_manifest(settings.index_path)
     if manifest is None:
         out["index"] = {"built": False, "path": str(settings.index_path)}
         return out
+    recorded = manifest.get("documents", {})
+    counts: dict[str, Any] = {}
     try:
         client = chroma_client(settings)
-        counts = {k: int(_collection(client, k, create=False).count()) for k in KINDS}
-    except Exception:  # a missing collection: report what the manifest recorded
-        counts = manifest.get("documents", {})
+    except Exception:  # no client: report what the manifest recorded
+        client = None
+    for k in KINDS:
+        try:
+            counts[k] = int(_collection(client, k, create=False).count())
+        except Exception:  # a missing collection (an index built before its kind existed): the manifest's
+            counts[k] = recorded.get(k, 0)
     out["indexed"] = {COLLECTIONS[k]: int(counts.get(k, 0)) for k in KINDS}
     out["indexed_total"] = sum(out["indexed"].values())
     out["index"] = {
