@@ -6,7 +6,7 @@ arguments, and what the answer must (or must not) say. The same checks run in CI
 
 Per-turn keys: `tools` (all called), `not_tools` (none called), `no_tools` (no call at all), `args`
 ({tool: {arg: value}}; `"*"` means present with any value), `says` (all substrings, case-insensitive),
-`says_any` (at least one), `not_says` (none), `max_questions` (question marks in the answer).
+`says_any` (at least one), `not_says` (none), `max_questions` (question marks in the answer, links aside).
 """
 
 from __future__ import annotations
@@ -97,7 +97,9 @@ def check_turn(result: dict, spec: dict) -> tuple[list[str], list[str]]:
     for s in spec.get("not_says", []):
         if s.lower() in answer:
             text_fail.append(f"answer contains {s!r}")
-    if "max_questions" in spec and result["assistant"].count("?") > spec["max_questions"]:
+    # Question marks inside links ("...?id=3") are not questions to the learner.
+    asked = re.sub(r"https?://\S+", " ", result["assistant"]).count("?")
+    if "max_questions" in spec and asked > spec["max_questions"]:
         text_fail.append(f"{result['assistant'].count('?')} questions in one answer")
     return tool_fail, text_fail
 

@@ -206,7 +206,8 @@ _AN_HOUR_RE = re.compile(
     r"\b(?:(?P<half>half an hour|half-hour)|an? hour and a half|(?P<one>an? hour|one hour))\b", re.I
 )
 _PER_WEEK_RE = re.compile(
-    r"^\W{0,2}(?:a|per|each|every|/|in a)\s*(?:week|wk)\b|^\W{0,2}(?:weekly|/wk|pw)\b", re.I
+    r"^\W{0,2}(?:a|per|each|every|/|in a|for|for the|for a|by)\s*(?:week|wk)\b|^\W{0,2}(?:weekly|/wk|pw)\b",
+    re.I,
 )
 _PER_DAY_RE = re.compile(
     r"^\W{0,2}(?:(?:a|per|each|every|/)\s*(?:day|night|evening|morning|weekday|weeknight|session)|daily|nightly)\b",
@@ -434,6 +435,20 @@ def read_deadline(text: str, asked: str | None, today: date) -> tuple[Found, dat
             value = _span_value(m.group("n"))
             if value:
                 add(m.start(), m.end(), span_to_date(today, value, m.group("unit")))
+    # "$1200, 10 months": a bare span closing a list of limits (money or hours next to it) is the deadline.
+    for m in re.finditer(
+        rf"(?:^|,|;|\band\b)\s*(?P<n>\d+|one|two|three|four|five|six|nine|twelve)\s*{_UNIT}\s*(?=[,.;!?]|$)",
+        text,
+        re.I,
+    ):
+        c_start, c_end = _clause(text, m.start(), m.end())
+        clause = text[c_start:c_end]
+        if re.search(r"[$€£₹]|\b\d+\s*(?:hrs?|hours?|h)\b|\bbudget\b", clause, re.I) and not re.search(
+            r"\b(?:for|since|been|experience|ago)\b", text[max(0, m.start() - 24) : m.start()], re.I
+        ):
+            value = _span_value(m.group("n"))
+            if value:
+                add(m.start("n"), m.end(), span_to_date(today, value, m.group("unit")))
     for m in _BY_MONTH_RE.finditer(text):
         year = int(m.group("year")) if m.group("year") else None
         add(m.start(), m.end(), next_month_end(today, MONTHS[m.group("month").lower()], year))

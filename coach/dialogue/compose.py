@@ -95,6 +95,12 @@ def answer_after_tools(turn: Turn, prompts_dir: Path | None) -> AIMessage:
     results = turn.tool_results
     errors = [(n, r["error"]) for n, _, r in results if "error" in r]
     by_name = {n: r for n, _, r in results if "error" not in r}
+    searches = [r for n, _, r in results if n == "search_knowledge" and "error" not in r]
+    if len(searches) > 1:  # a credential lookup and a guidance lookup in one turn: one answer from both
+        by_name["search_knowledge"] = {
+            "query": searches[0].get("query", ""),
+            "hits": [h for r in searches for h in r.get("hits", [])],
+        }
 
     if meta.get("injected"):
         parts.append(render(prompts_dir, "injection_notice", variant=variant(seed, 2)))
@@ -145,7 +151,16 @@ def answer_after_tools(turn: Turn, prompts_dir: Path | None) -> AIMessage:
         else:
             hits = res.get("hits", [])
             named = set(meta.get("named") or [])
-            if named and any(h.get("id") in named for h in hits):
+            guidance = [h for h in hits if h.get("kind") == "guidance"]
+            if guidance:
+                # Guidance answers one question: the best entry, and a second only when it fits about as well;
+                # the named credentials' own facts come first.
+                top = guidance[0].get("similarity") or 0.0
+                best = [guidance[0]] + [
+                    h for h in guidance[1:] if (h.get("similarity") or 0.0) >= 0.85 * top > 0
+                ]
+                hits = [h for h in hits if h.get("kind") != "guidance" and h.get("id") in named] + best
+            elif named and any(h.get("id") in named for h in hits):
                 # Asked about specific credentials: answer about those (and rules), not their neighbours.
                 hits = [h for h in hits if h.get("id") in named or h.get("kind") == "rule"]
             parts.append(

@@ -77,6 +77,9 @@ class Facts:
     role: dict | None = None  # the target occupation the understanding resolved ({"id", "label", "score"})
     intents: list[str] = field(default_factory=list)  # the understanding's intents (see understand.INTENTS)
     fabrication: bool = False  # the learner asked the coach to claim something untrue
+    named: list[dict] = field(
+        default_factory=list
+    )  # credentials the message names, held or not ({"id", "name"})
 
     def any(self) -> bool:
         """True when the message stated at least one profile fact."""
@@ -453,10 +456,8 @@ def apply_understanding(f: Facts, text: str, last_asked: str | None, today: date
     elif u.target_phrase:
         f.target_phrase, f.target_candidates = u.target_phrase, [u.target_phrase]
     elif f.target_phrase and not u.asked:
-        f.target_phrase, f.target_candidates = (
-            None,
-            [],
-        )  # the patterns' guess is a fragment the reading rejected
+        # The patterns' guess is a fragment the reading rejected.
+        f.target_phrase, f.target_candidates = None, []
     f.current_role = u.current_role or (f.current_role if not u.target_phrase else None)
     f.budget = u.budget.value if u.budget else None
     f.currency = u.budget.currency if u.budget else None
@@ -466,10 +467,12 @@ def apply_understanding(f: Facts, text: str, last_asked: str | None, today: date
         f.hours_per_week = f.hours_note = None
     f.weeks = max(1, int(u.deadline.value)) if u.deadline else None
     catalog = lookups.catalog()
-    names = (
-        {c: catalog.credentials[c].name for c in (m.credential_id for m in u.credentials)} if catalog else {}
-    )
-    f.credentials = [(names.get(m.credential_id, m.name), m.status) for m in u.credentials]
+    mentioned = sorted([*u.credentials, *u.mentioned], key=lambda m: m.start)
+    names = {m.credential_id: catalog.credentials[m.credential_id].name for m in mentioned} if catalog else {}
+    f.named = [{"id": m.credential_id, "name": names.get(m.credential_id, m.name)} for m in mentioned]
+    for m in u.planned:
+        names.setdefault(m.credential_id, catalog.credentials[m.credential_id].name if catalog else m.name)
+    f.credentials = [(names.get(m.credential_id, m.name), m.status) for m in [*u.credentials, *u.planned]]
     # Skills as the understanding reads them: short phrases after "I know", "good at", "experience with"...,
     # never fragments of a sentence.
     f.skills = [] if u.fabrication else [s["text"] for s in u.skills]

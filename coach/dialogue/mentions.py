@@ -17,8 +17,9 @@ from coach.knowledge.names import Mention, Status
 _EARNED = r"have|has|had|got|gotten|hold|holding|holds|passed|finished|completed|earned|achieved|obtained|did|done|already|with my|my"
 _IN_PROGRESS = r"studying|learning|study(?:ing)? for|working on|working towards?|doing|prepping|preparing|prep(?:ping)? for|halfway|half way|half of|in the middle of|enrolled|taking|retake|retaking|failed|booked|sitting"
 _WANTED = r"want|wants|wanted|wanna|thinking|think|considering|consider|planning|plan to|should i|should|need|needs|needed|required|requires|require|preferred|recommend|worth|or|vs|versus|compared|than|would|could|if i|get|getting|go for|interested|aiming|looking at|next|instead|between|about the|is the|does the|do the|how"
+_PLANNED = r"want|wanna|planning\s+to\s+(?:take|do|get|sit)|going\s+to\s+(?:take|do|get|sit)|next\s+(?:is|up)|aiming\s+for"
 _CUE_RE = re.compile(
-    rf"\b(?:(?P<neg>don'?t have|do not have|haven'?t|never|not yet)|(?P<prog>{_IN_PROGRESS})|(?P<earned>{_EARNED})|(?P<want>{_WANTED}))\b",
+    rf"\b(?:(?P<planned>{_PLANNED})|(?P<neg>don'?t have|do not have|haven'?t|never|not yet)|(?P<prog>{_IN_PROGRESS})|(?P<earned>{_EARNED})|(?P<want>{_WANTED}))\b",
     re.I,
 )
 _AFTER_RE = re.compile(
@@ -44,6 +45,8 @@ def _sentence_bounds(text: str, pos: int) -> tuple[int, int]:
 
 
 def _status_from(groups: dict[str, str | None]) -> Status | None:
+    if groups.get("planned"):
+        return "planned"
     if groups.get("neg"):
         return "mentioned"
     if groups.get("prog"):

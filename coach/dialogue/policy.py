@@ -167,11 +167,32 @@ def decide(turn: Turn, ctx: Context) -> AIMessage:
         calls.append(tool_call("draft_presentation", {"focus": draft_focus(low)}))
         return finish(calls, meta, merged, skipped, seed, prompts_dir)
 
-    named = find_credentials(text, ctx.lookups)
+    named = facts.named or find_credentials(text, ctx.lookups)
     question_like = "?" in text or bool(intents & {"info", "advice"})
-    wants_plan = "plan" in intents or "ask_plan" in facts.intents or bool(GO_AHEAD_RE.search(text))
+    asks = "ask_question" in facts.intents
+    # The understanding's ask_plan when it read the message; the looser pattern only without it.
+    wants_plan = ("ask_plan" in facts.intents if facts.intents else "plan" in intents) or bool(
+        GO_AHEAD_RE.search(text)
+    )
     constraints_changed = any(k in update for k in ("budget", "hours_per_week", "weeks", "target_role"))
     planning_mode = (turn.last_asked in QUESTION_ORDER) or has_plan
+
+    # An open question ("do employers recognise it?", "does it expire?", "can an apprenticeship be part of
+    # this?") is answered first, from the sourced guidance collection; facts in the same message are recorded.
+    what_if = has_plan and any(k in update for k in ("budget", "hours_per_week", "weeks", "target_role"))
+    if (
+        asks
+        and not wants_plan
+        and not what_if  # "what if I could study 15 hours instead?" is answered by re-planning
+        and (OPEN_QUESTION_RE.search(text) or not (named or advice_topic(text)))
+    ):
+        if named:  # the named credentials' own facts (price, hours, page) first
+            names = " ".join(c["name"] for c in named[:3])
+            calls.append(tool_call("search_knowledge", {"query": names[:300], "kind": "credential", "k": 5}))
+        query = " ".join([*(c["name"] for c in named[:2]), question_sentences(text)])
+        calls.append(tool_call("search_knowledge", {"query": query[:300], "kind": "guidance", "k": 2}))
+        meta["named"] = [c["id"] for c in named]
+        return finish(calls, meta, merged, skipped, seed, prompts_dir, plan_offer=True)
 
     if named and question_like and not wants_plan:
         query = " ".join(c["name"] for c in named[:3])
@@ -309,6 +330,24 @@ def chosen_option(text: str, options: list[dict]) -> dict | None:
     return hits[0] if len(hits) == 1 else None
 
 
+# What makes a question about a credential an open one (recognition, renewal, eligibility, routes), rather than
+# one its catalogue record answers (price, hours, level).
+OPEN_QUESTION_RE = re.compile(
+    r"\b(?:recogni[sz]\w*|respected|worth\s+it|care\s+about|scam|legit|value|expire\w*|renew\w*|for\s+life|"
+    r"valid|apprentice\w*|intern\w*|degree|masters?|college|university|free|voucher|financial\s+aid|afford|"
+    r"proctor\w*|online\s+exam|at\s+home|retake|fail\w*|realistic|too\s+late|too\s+old|crazy|eligib\w*|qualify|"
+    r"experience\s+(?:do\s+i\s+)?need|need\s+experience|dod|8140|8570|gdpr|dpo|stack\w*|portfolio|europass|eqf|"
+    r"certificate\s+(?:vs|or)\s+certification|difference|count\s+as|normal)\b",
+    re.I,
+)
+
+
+def question_sentences(text: str) -> str:
+    """The question sentences of a message (the whole message when none ends in "?")."""
+    parts = [p.strip() for p in re.findall(r"[^.!?]*\?", text)]
+    return " ".join(parts) or text
+
+
 _HEDGES_RE = re.compile(
     r"\b(?:i\s+guess|i\s+think|i\s+suppose|maybe|probably|honestly|no\s+clue|no\s+idea|idk|dunno|lol|haha|"
     r"something|anything|stuff|things?|kind\s+of|sort\s+of|i\s+(?:like|love|enjoy|prefer)|i'?m\s+(?:into|good\s+at)|"
@@ -364,7 +403,7 @@ def _small_talk(text: str, facts: Facts, turn: Turn, seed: str, prompts_dir: Pat
             ),
             asked=question[0] if question else None,
         )
-    if GREETING_RE.match(text) and not facts.any():
+    if (GREETING_RE.match(text) or facts.intents == ["greeting"]) and not facts.any():
         question = next_question(profile, turn.skipped, seed, prompts_dir)
         return _welcome(
             turn, seed, prompts_dir, question[1] if question else "", question[0] if question else None

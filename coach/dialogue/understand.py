@@ -261,7 +261,10 @@ _PLAN_RE = re.compile(
     r"(?:please|pls|plz)\s+(?:guide|help|suggest)|guide\s+me|roadmap\s+pls|plan\s+pls|"
     r"what\s+certs?\s+(?:should|would|could|do)|which\s+certs?\s+should\s+i|what\s+(?:certifications?|courses?)\s+(?:should|would|do)|"
     r"plan\s+for\s+\d+\s+\w+|\d+[- ](?:week|month)\s+plan|steps?\s+(?:for|to)\s+me|what\s+do\s+i\s+do\s+first|"
-    r"help\s+me\s+(?:plan|get|become|move|switch)|(?:a|my)\s+plan\b(?=[^.?!]*\?))",
+    r"help\s+me\s+(?:plan|get|become|move|switch)|(?:a|my)\s+plan\b(?=[^.?!]*\?)|"
+    r"can\s+you\s+(?:re-?)?(?:plan|do\s+(?:it|that|a\s+plan)|redo\s+(?:it|that|the\s+plan)|make\s+(?:it|one))\b|"
+    r"(?:re-?do|redo)\s+(?:it|that)\b|what\s+(?:would|do|can)\s+you\s+(?:suggest|recommend)|"
+    r"suggest\s+i\s+(?:study|learn|do|take|start)|where\s+to\s+start)",
     re.I,
 )
 _DRAFT_RE = re.compile(
@@ -401,6 +404,13 @@ def skill_phrases(text: str) -> list[tuple[str, int]]:
     return list(unique.values())
 
 
+def _questioned(text: str, m: Mention) -> bool:
+    """True when the mention sits in a question ("do I want the CCNA or the CCST?"): no plan is stated."""
+    end = text.find("?", m.end)
+    stops = [i for i in (text.find(".", m.end), text.find("!", m.end)) if i >= 0]
+    return 0 <= end < min(stops or [len(text)])
+
+
 def _looks_like_gibberish(text: str) -> bool:
     """True for keyboard mash ("asdf jjjj"): most words are mash runs, repeated letters or have no vowel."""
     words = re.findall(r"[a-z]+", text.lower())
@@ -452,7 +462,8 @@ class Understanding:
     deadline: Found | None = None
     deadline_date: date | None = None
     credentials: list[Mention] = field(default_factory=list)  # held or in progress
-    mentioned: list[Mention] = field(default_factory=list)  # only named: wanted, compared, asked about
+    planned: list[Mention] = field(default_factory=list)  # the learner means to take it ("now I want Sec+")
+    mentioned: list[Mention] = field(default_factory=list)  # only named: compared, asked about
     skills: list[dict[str, Any]] = field(default_factory=list)
     declined: list[str] = field(default_factory=list)  # facts the learner declined or left open
     fabrication: bool = False  # asked to claim something untrue
@@ -734,8 +745,9 @@ class Understander:
         if u.fabrication:
             u.mentioned = mentions
         else:
-            u.credentials = [m for m in mentions if m.status != "mentioned"]
-            u.mentioned = [m for m in mentions if m.status == "mentioned"]
+            u.credentials = [m for m in mentions if m.status in ("earned", "in_progress")]
+            u.planned = [m for m in mentions if m.status == "planned" and not _questioned(masked, m)]
+            u.mentioned = [m for m in mentions if m not in u.credentials and m not in u.planned]
         u.intents = self._intents(text, masked, quoted, u)
         if "other" in u.intents and "give_facts" not in u.intents:
             # Abuse, injections and requests to fake credentials state nothing about the learner.

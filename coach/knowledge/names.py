@@ -21,7 +21,7 @@ from coach.models import Credential
 if TYPE_CHECKING:
     from coach.knowledge.catalog import Catalog
 
-Status = Literal["earned", "in_progress", "mentioned"]
+Status = Literal["earned", "in_progress", "planned", "mentioned"]
 
 _KIND_WORDS = r"(?:professional\s+)?(?:certificate|certification|certified|cert|specialization|specialisation|credential|exam|badge|course|program|programme)s?"
 _ABBREV = {"admin": "administrator", "mgmt": "management", "&": "and", "ecommerce": "e commerce"}
