@@ -119,3 +119,14 @@ def test_the_first_one_after_suggestions_sets_the_target(engine: OfflineCoachMod
 
 def test_vague_goals_search_with_the_words_that_matter() -> None:
     assert suggestion_query("something with computers i guess? i like fixing stuff") == "computers fixing"
+
+
+def test_the_request_before_a_pasted_posting_is_not_its_title() -> None:
+    from coach.dialogue.policy import posting_body
+
+    posting = (
+        "Please analyse this posting:\n\nHelp Desk Analyst - Northwind\n"
+        + "Resolve tickets and reset accounts. " * 10
+    )
+    assert posting_body(posting).lstrip().startswith("Help Desk Analyst")
+    assert posting_body("Help Desk Analyst\n" + "x " * 200).startswith("Help Desk Analyst")

@@ -104,7 +104,9 @@ def decide(turn: Turn, ctx: Context) -> AIMessage:
         # Lines of the posting that address an AI are data to ignore: they are not shown as requirements.
         injected = [ln.strip() for ln in text.splitlines() if INJECTION_IN_DATA_RE.search(ln)]
         return tools_message(
-            [tool_call("analyze_posting", {"text": text})], intent=["posting"], injected=injected
+            [tool_call("analyze_posting", {"text": posting_body(text)})],
+            intent=["posting"],
+            injected=injected,
         )
 
     low = text.lower()
@@ -328,6 +330,21 @@ def chosen_option(text: str, options: list[dict]) -> dict | None:
         if said & (own - others):
             hits.append(option)
     return hits[0] if len(hits) == 1 else None
+
+
+_LEAD_IN_RE = re.compile(
+    r"^\s*(?:(?:hi|hey|hello)\W+)?(?:(?:please|pls|can\s+you|could\s+you|would\s+you|i'?d\s+like\s+you\s+to)\s+)?"
+    r"(?:analy[sz]e|check|look\s+at|read|review|score|match)\b[^\n]{0,80}?(?:posting|job|ad|advert|listing|"
+    r"description|this|one)\W*?(?:[:\-–]|\bplease\b)?\s*\n",
+    re.I,
+)
+
+
+def posting_body(text: str) -> str:
+    """A pasted posting without the learner's request before it ("Please analyse this posting:"), so that line is
+    never read as the job title."""
+    m = _LEAD_IN_RE.match(text)
+    return text[m.end() :] if m and len(text) - m.end() > 200 else text
 
 
 # What makes a question about a credential an open one (recognition, renewal, eligibility, routes), rather than

@@ -162,7 +162,8 @@ _CURRENT_RES = [
         re.I,
     ),
     re.compile(
-        rf"\b(?:i'?m|i\s+am|im)\s+(?:currently\s+|now\s+|still\s+|just\s+|working\s+as\s+)?(?:an?|the)\s+{_ROLE}",
+        rf"\b(?:i'?m|i\s+am|im|ich\s+bin|je\s+suis|soy|sono)\s+(?:currently\s+|now\s+|still\s+|just\s+|working\s+as\s+)?"
+        rf"(?:an?\s+|the\s+|une?\s+|eine?\s+)?{_ROLE}",
         re.I,
     ),
     re.compile(
@@ -650,7 +651,7 @@ class Understander:
                         else f"{_DOER[verb]} ({role})"
                     )
                 core = re.split(r"\s+(?:at|in|for|with|from|on|of)\s+", role, maxsplit=1)[0]
-                if rank == 4 and not (self.roles.looks_like_role(core) or _STATUS_RE.search(role)):
+                if rank == 4 and not (self.roles.looks_like_role(core) or _STATUS_RE.search(core)):
                     continue  # "I'm an early riser" is not a job
                 if re.fullmatch(r"[A-Z][\w'-]+(?:,\s*\w+)?", role) and local_currency(role):
                     continue  # a place ("I'm in Leeds")
