@@ -45,6 +45,14 @@ class ScriptedRemote(BaseChatModel):
         return ChatResult(generations=[ChatGeneration(message=reply)])
 
 
+def warm_catalogue_cache() -> None:
+    """Build the catalogue cache in this process first: a fresh clone would otherwise build it (about a minute
+    and a half on two cores) inside each CLI subprocess, at the same time, against the subprocess timeout."""
+    from coach.knowledge import get_catalog
+
+    get_catalog()
+
+
 def remote(*replies: Any) -> ScriptedRemote:
     return ScriptedRemote(replies=list(replies), sent=[])
 
@@ -86,6 +94,7 @@ def test_memory_survives_a_new_agent_on_the_same_database(make_agent, api_db_url
 
 def test_conversation_resumes_in_a_new_process(tmp_path: Path) -> None:
     """`coach chat --learner` in two processes: the second one remembers the first."""
+    warm_catalogue_cache()
     # Own database, shared home: the catalogue cache in .coach/ is reused, so each process starts in seconds.
     env = {
         **os.environ,
@@ -98,11 +107,11 @@ def test_conversation_resumes_in_a_new_process(tmp_path: Path) -> None:
     two.write_text("What do you know about me?\n", encoding="utf-8")
     cmd = [sys.executable, "-c", "from coach.cli import main; main()", "chat", "--json", "--learner", "maya"]
     a = subprocess.run(
-        [*cmd, "--script", str(one)], env=env, capture_output=True, text=True, timeout=180, cwd=REPO
+        [*cmd, "--script", str(one)], env=env, capture_output=True, text=True, timeout=300, cwd=REPO
     )
     assert a.returncode == 0, a.stderr
     b = subprocess.run(
-        [*cmd, "--script", str(two)], env=env, capture_output=True, text=True, timeout=180, cwd=REPO
+        [*cmd, "--script", str(two)], env=env, capture_output=True, text=True, timeout=300, cwd=REPO
     )
     assert b.returncode == 0, b.stderr
     line = json.loads(b.stdout.strip().splitlines()[-1])
@@ -343,6 +352,7 @@ def test_an_empty_plan_is_explained_not_called_complete(agent_fakes, make_agent)
 
 def test_chat_json_lines_carry_profile_and_planned_pathway(tmp_path: Path) -> None:
     """`coach chat --json`: each line has the profile after the turn, and the pathway when one was planned."""
+    warm_catalogue_cache()
     env = {
         **os.environ,
         "COACH_DATABASE_URL": f"sqlite:///{tmp_path / 'coach.db'}",
@@ -363,7 +373,7 @@ def test_chat_json_lines_carry_profile_and_planned_pathway(tmp_path: Path) -> No
         "--script",
         str(script),
     ]
-    run = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=240, cwd=REPO)
+    run = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, cwd=REPO)
     assert run.returncode == 0, run.stderr
     first, second = (json.loads(line) for line in run.stdout.strip().splitlines())
     assert first["profile"]["target"]["role"] == "43-3031.00"

@@ -261,7 +261,8 @@ def test_a_question_in_the_middle_of_facts_is_kept(reader: Understander) -> None
 # ---- the command ----------------------------------------------------------------------------------------------
 
 
-def test_coach_understand_streams_json_lines_and_survives_bad_lines() -> None:
+def test_coach_understand_streams_json_lines_and_survives_bad_lines(reader: Understander) -> None:
+    # `reader` built the catalogue (and its cache) in this process, so the subprocess starts warm.
     lines = [
         json.dumps({"id": "a", "text": "I want to be a welder by March"}),
         "this is not json",
