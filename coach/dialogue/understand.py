@@ -534,6 +534,7 @@ class Understander:
 
     def _target_candidates(self, text: str, asked: str | None) -> list[tuple[str, int, int]]:
         found: list[tuple[str, int, int]] = []
+        fallback: list[tuple[str, int, int]] = []  # bare "want X" matches, with their true spans
         for rx in _TARGET_RES:
             for m in rx.finditer(text):
                 if "bare" in rx.groupindex:
@@ -541,7 +542,7 @@ class Understander:
                         continue
                     bare = _clean_role(m.group("bare"))
                     if bare and not _VAGUE_ROLE_RE.match(bare) and self.roles.resolve(bare, text) is not None:
-                        found.append((bare, m.start("bare") + 1000, m.start("bare") + 1000 + len(bare)))
+                        fallback.append((bare, m.start("bare"), m.start("bare") + len(bare)))
                     continue
                 s = m.start("role")
                 if _NOT_TARGET_RE.search(text[max(0, s - 60) : s]):
@@ -582,7 +583,8 @@ class Understander:
             role = _clean_role(first)
             if role and not _VAGUE_ROLE_RE.match(role):
                 found.append((role, -1, len(role)))
-        return sorted(found, key=lambda f: f[1])
+        # A bare "want X" is the weakest cue: tried only after every explicit one.
+        return sorted(found, key=lambda f: f[1]) + fallback
 
     def _resolve_target(
         self, text: str, candidates: list[tuple[str, int, int]]
