@@ -330,7 +330,7 @@ def plan_cmd(
         exam_only=exam_only,
         time_limit_s=time_limit,
         today=start,
-        **({} if step_overhead is None else {"step_overhead": step_overhead}),
+        step_overhead=planner.STEP_OVERHEAD if step_overhead is None else step_overhead,
     )
     if ctdl:
         print_json(planner.pathway_to_ctdl(pathway))

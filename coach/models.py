@@ -351,6 +351,18 @@ StepKind = Literal[
 PlanStatus = Literal["optimal", "feasible", "infeasible"]
 
 
+class Recognition(BaseModel):
+    """One sourced sign that employers recognise a credential (e.g. listed in the US DoD 8140 baseline)."""
+
+    signal: str = Field(description="iso_17024, dod_8140, ace_credit, vendor_role_based, industry_body, ...")
+    label: str = Field(description="What the signal means, in words.")
+    detail: str = ""
+    url: str = Field(description="The page it rests on.")
+    title: str | None = None
+    date: str | None = Field(default=None, description="The date the page shows, when it shows one.")
+    official: bool = Field(default=True, description="False when only a third-party page states it.")
+
+
 class PathwayStep(BaseModel):
     """One step of a pathway, placed on the learner's weekly calendar."""
 
@@ -377,6 +389,16 @@ class PathwayStep(BaseModel):
         default=True, description="False when the catalogue gives no hours (hours: 0 or a stated estimate)."
     )
     work_based: bool = Field(default=False, description="A work-based step, not a credential.")
+    recognition: list[Recognition] = Field(
+        default_factory=list, description="Sourced employer-recognition signals (empty: unknown, not none)."
+    )
+    cost_estimated: bool = Field(
+        default=False,
+        description="True when the cost is derived by a stated rule (e.g. months of a subscription).",
+    )
+    audit: bool = Field(
+        default=False, description="Planned as a free audit: the learning without the certificate."
+    )
 
 
 class Pathway(BaseModel):

@@ -102,26 +102,33 @@ def test_plan_covers_the_most_importance_within_budget_in_prerequisite_order(cat
     p = plan(catalog, prof)
     ids = [s.id for s in p.steps]
     assert p.status == "optimal"
-    # a, b, c cover s0-s3 (all essential) for 600; e would replace c but costs more; d has no price.
-    assert set(ids) == {"a", "b", "c"}
+    # a, b, c cover s0-s3 (all essential) for 600; e would replace c but costs more; d has no published price,
+    # so it is planned with a warning and the known 600 is what the budget checks.
+    assert set(ids) == {"a", "b", "c", "d"}
     assert ids.index("a") < ids.index("b")  # recommended before, and by level
-    assert ids.index("c") == 2  # needs a or b first
-    assert p.steps[2].prerequisites and set(p.steps[2].prerequisites) <= {"a", "b"}
-    assert p.total_cost == 600 and p.total_hours == 180
-    assert [(s.start_week, s.end_week) for s in p.steps] == [(1, 4), (5, 10), (11, 18)]
-    assert p.weeks == 18 and p.completion_date == (TODAY + dt.timedelta(weeks=18)).isoformat()
-    assert "ab-stack" in p.steps[1].unlocks
-    assert {u.uri for u in p.uncovered} == {"esco:s4"}
+    assert ids.index("c") == 3  # needs a or b first, and is the most advanced
+    c = p.steps[3]
+    assert c.prerequisites and set(c.prerequisites) <= {"a", "b"}
+    assert p.total_cost == 600 and p.total_hours == 200
+    assert [(s.start_week, s.end_week) for s in p.steps] == [(1, 4), (5, 6), (7, 12), (13, 20)]
+    assert p.weeks == 20 and p.completion_date == (TODAY + dt.timedelta(weeks=20)).isoformat()
+    assert "ab-stack" in next(s for s in p.steps if s.id == "b").unlocks
+    assert p.uncovered == []
+    assert "unpublished price" in p.explanation
     assert p.coverage_before < p.coverage_after
     assert validate_pathway(p, prof, catalog) == []
 
 
 def test_steps_explain_what_they_close_and_why_they_sit_there(catalog: Catalog) -> None:
     p = plan(catalog, profile(budget=700, hours_per_week=10, weeks=30))
-    first, _, last = p.steps
+    first, last = p.steps[0], p.steps[-1]
     assert "skill 0" in first.why and "required before C" in first.why
     assert "requires" in last.why and "test catalogue" in last.why
-    assert "skill 4" in p.explanation and "price" in p.explanation  # why it stays open
+    unpriced = next(s for s in p.steps if s.id == "d")
+    assert "No published price" in unpriced.why and "check the price" in unpriced.why
+    # Under a budget too small for c, skill 3 stays open and the explanation says why.
+    p2 = plan(catalog, profile(budget=300, hours_per_week=10, weeks=30))
+    assert "skill 3" in p2.explanation and "budget" in p2.explanation
     assert "Security analyst" in pathway_text(p)
 
 
@@ -131,16 +138,24 @@ def test_degrees_are_never_steps(catalog: Catalog) -> None:
     assert all(s.kind not in ("degree", "program") for s in p.steps)
 
 
-def test_unknown_cost_is_flagged_without_a_budget_and_excluded_under_one(catalog: Catalog) -> None:
+def test_unknown_cost_is_kept_with_a_warning_and_the_known_part_fits_the_budget(catalog: Catalog) -> None:
     free = plan(catalog, profile(hours_per_week=10))
     d = next(s for s in free.steps if s.id == "d")
-    assert d.cost_known is False and "no price" in d.why
-    budgeted = plan(catalog, profile(budget=5000, hours_per_week=10))
-    assert "d" not in {s.id for s in budgeted.steps}
+    assert d.cost_known is False and "No published price" in d.why
+    budgeted = plan(catalog, profile(budget=300, hours_per_week=10))
+    d = next(s for s in budgeted.steps if s.id == "d")
+    assert d.cost_known is False and d.cost == 0 and "budget covers the other steps" in d.why
+    assert budgeted.total_cost <= 300
+    # A priced equal wins over an unpriced one.
+    twin = cred("d2", 0, 20, [4], type="course", provider="Other U")
+    cat = make_catalog([*catalog.credentials.values(), twin], catalog.rules)
+    ids = {s.id for s in plan(cat, profile(budget=300, hours_per_week=10)).steps}
+    assert "d2" in ids and "d" not in ids
 
 
 def test_budget_zero_is_infeasible_with_reason_and_nearest_budget(catalog: Catalog) -> None:
-    p = plan(catalog, profile(budget=0, hours_per_week=10, weeks=30))
+    cat = make_catalog([c for c in catalog.credentials.values() if c.id != "d"], catalog.rules)
+    p = plan(cat, profile(budget=0, hours_per_week=10, weeks=30))
     assert p.status == "infeasible" and p.steps == []
     assert "budget" in p.binding
     assert "budget" in (p.reason or "").lower()
@@ -316,7 +331,7 @@ def test_validate_pathway_catches_edits(catalog: Catalog) -> None:
     assert any("after the 30 weeks" in x for x in problems)
     bad = p.model_copy(deep=True)
     bad.steps[0].id = "made-up"
-    bad.steps[1].cost = 1.0
+    next(s for s in bad.steps if s.id == "b").cost = 1.0
     problems = validate_pathway(bad, prof, catalog)
     assert any("unknown credential id: made-up" in x for x in problems)
     assert any("costs 200" in x for x in problems)
@@ -390,7 +405,7 @@ def test_cli_plan_bad_inputs_give_one_line(tmp_path, monkeypatch, capsys, cli_ca
 
 def test_cli_plan_text_and_ctdl(tmp_path, monkeypatch, capsys, cli_catalog) -> None:
     path = tmp_path / "p.json"
-    path.write_text(profile(budget=0, hours_per_week=10).model_dump_json())
+    path.write_text(profile(hours_per_week=10, weeks=1).model_dump_json())
     code, out, _ = run_cli(monkeypatch, capsys, "plan", "--profile", str(path), "--role", "Security analyst")
     assert code == 0 and "infeasible" in out and "Nearest feasible change" in out
     code, out, _ = run_cli(
@@ -602,14 +617,27 @@ def test_in_progress_credentials_are_not_replanned_and_count_as_covered(catalog:
 
 
 def test_planned_credentials_are_preferred(catalog: Catalog) -> None:
-    # c and e both close s3; c is cheaper, but the learner plans e (and has the experience it needs).
+    # c and e both close s3; c is cheaper and e is two levels above anything held, but the learner plans e.
+    cat = make_catalog(list(catalog.credentials.values()), [r for r in catalog.rules if r.id != "r4"])
     prof = profile(hours_per_week=10)
-    prof.experience = [Experience(kind="job", title="Analyst", start="2020-01", end="2025-06")]
-    assert "e" not in {s.id for s in plan(catalog, prof).steps}
+    assert "e" not in {s.id for s in plan(cat, prof).steps}
     prof.credentials = [HeldCredential(name="E", id="e", status="planned")]
-    p = plan(catalog, prof, step_overhead=1.0)
+    p = plan(cat, prof, step_overhead=1.0)
     e = next(s for s in p.steps if s.id == "e")
     assert "already plan" in e.why
+
+
+def test_the_credential_the_learner_qualifies_for_is_preferred(catalog: Catalog) -> None:
+    # e needs two years of experience. Without them, the cheaper c closes s3; with them, e (which they qualify
+    # for) is the better choice, and the step says why.
+    novice = profile(hours_per_week=10)
+    assert "e" not in {s.id for s in plan(catalog, novice).steps}
+    seasoned = profile(hours_per_week=10)
+    seasoned.experience = [Experience(kind="job", title="Analyst", start="2020-01", end="2025-06")]
+    p = plan(catalog, seasoned)
+    e = next(s for s in p.steps if s.id == "e")
+    assert "c" not in {s.id for s in p.steps}
+    assert "you meet its experience requirement" in e.why
 
 
 def test_experience_counts_only_in_the_field_a_rule_names() -> None:

@@ -20,6 +20,8 @@ from coach.planner import (
     role_relevance,
     validate_pathway,
 )
+from coach.planner.calendar import LEVEL_RANK
+from coach.planner.candidates import LEVEL_JUMP_PENALTY, UNKNOWN_PRICE_PENALTY
 from coach.planner.solver import Item, Problem, brute_force, objective_values, solve, violations
 
 TODAY = dt.date(2026, 1, 5)
@@ -51,6 +53,8 @@ def problems(draw: st.DrawFn) -> Problem:
                 must=draw(st.integers(0, 9)) == 0,
                 study=draw(st.integers(0, 7)) != 0,
                 overhead=draw(st.sampled_from([0.0, 0.0, 0.1, 0.5])),
+                merit=draw(st.sampled_from([0.0, 0.0, 0.3, 1.0, -0.25, -1.5])),
+                recognition=draw(st.sampled_from([0.0, 0.0, 1.0, 2.5])),
             )
         )
     weights = {k: draw(st.integers(1, 20)) * 0.05 for k in keys}
@@ -172,6 +176,16 @@ def step_overhead(cred: Credential, weights: dict[str, float], overhead: float) 
     return overhead * (1 + OFF_TARGET_FACTOR * off)
 
 
+def step_merit(cred: Credential, catalog: Catalog) -> float:
+    """The documented merit terms these catalogues can trigger for a learner who holds nothing: an unpublished
+    price (planned, with a small penalty) and a level two above the learner's without a stated prerequisite."""
+    merit = -UNKNOWN_PRICE_PENALTY if cred.cost is None else 0.0
+    laddered = any(r.type == "prerequisite_required" and r.subject == cred.id for r in catalog.rules)
+    if LEVEL_RANK.get(cred.level or "", 0) >= 2 and not laddered:
+        merit -= LEVEL_JUMP_PENALTY
+    return merit
+
+
 def enumerate_best(
     catalog: Catalog, profile: Profile, overhead: float = 0.0
 ) -> tuple[float, float, float, float]:
@@ -182,8 +196,6 @@ def enumerate_best(
     usable = []
     for cred in catalog.credentials.values():
         if not cred.is_microcredential or cred.type in ("degree", "program"):
-            continue
-        if c.budget is not None and cred.cost is None:
             continue
         hours = cred.hours
         if hours is None and cred.type == "certification":  # the planner's stated preparation assumption
@@ -214,7 +226,7 @@ def enumerate_best(
                 continue
             covered = set().union(*(set(x.skills) for x in combo)) if combo else set()
             cov = sum(w for u, w in weights.items() if u in covered)
-            value = cov - sum(step_overhead(x, weights, overhead) for x in combo)
+            value = cov - sum(step_overhead(x, weights, overhead) - step_merit(x, catalog) for x in combo)
             key = (round(value, 9), -round(cost, 9), -round(hours, 9))
             if best_key is None or key > best_key:
                 best_key, best = key, (value, cov, cost, hours)
@@ -241,6 +253,7 @@ def test_planner_equals_enumeration_and_respects_every_rule(
     got_cov = sum(weights[s.uri] for s in p.covered)
     got_value = got_cov - sum(
         step_overhead(catalog.credentials[s.id], weights, overhead)
+        - step_merit(catalog.credentials[s.id], catalog)
         for s in p.steps
         if s.id in catalog.credentials
     )

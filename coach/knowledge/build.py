@@ -11,6 +11,8 @@ from coach.knowledge.guidance import guidance_dir, load_guidance
 from coach.knowledge.matcher import SkillMatcher, shared_matcher
 from coach.knowledge.merge import merge_credentials
 from coach.knowledge.occupation_links import link_occupations
+from coach.knowledge.pricing import load_pricing
+from coach.knowledge.recognition import load_recognition
 from coach.knowledge.skill_links import link_credentials, link_onet, read_editorial_skills, tag_uris
 from coach.knowledge.sources.coursera import read_coursera
 from coach.knowledge.sources.curated import read_curated
@@ -34,6 +36,8 @@ def build_catalog(knowledge_dir: Path, cache_dir: Path) -> Catalog:
     folder = guidance_dir(knowledge_dir)
     # A knowledge base without a guidance folder simply has no guidance; a broken file is an error (CatalogError).
     catalog.guidance = load_guidance(folder, catalog.credentials) if folder.is_dir() else []
+    catalog.recognition = load_recognition(knowledge_dir, catalog.credentials)
+    catalog.pricing = load_pricing(knowledge_dir, catalog.credentials)
     return catalog
 
 

@@ -52,6 +52,8 @@ def _cache_key(knowledge_dir: Path, catalog_dirs: Sequence[Path]) -> str:
         knowledge_dir / "sources",
         knowledge_dir / "curated",
         knowledge_dir / "guidance",
+        knowledge_dir / "recognition",
+        knowledge_dir / "pricing",
         *catalog_dirs,
     ):
         for path in _files_under(root):

@@ -10,6 +10,8 @@ from functools import cached_property
 from coach.errors import CoachError
 from coach.knowledge.guidance import GuidanceEntry
 from coach.knowledge.names import CredentialIndex
+from coach.knowledge.pricing import Pricing
+from coach.knowledge.recognition import RecognitionSignal
 from coach.knowledge.sources.common import name_key, norm, provider_key
 from coach.knowledge.titles import RoleIndex
 from coach.models import Credential, Occupation, Rule, Skill
@@ -29,6 +31,16 @@ class Catalog:
     guidance: list[GuidanceEntry] = field(
         default_factory=list,
         metadata={"doc": "Sourced answers to open questions (knowledge_base/guidance/)."},
+    )
+    recognition: dict[str, list[RecognitionSignal]] = field(
+        default_factory=dict,
+        metadata={
+            "doc": "Sourced employer-recognition signals per credential (knowledge_base/recognition/)."
+        },
+    )
+    pricing: Pricing = field(
+        default_factory=Pricing,
+        metadata={"doc": "Sourced price facts per credential and platform (knowledge_base/pricing/)."},
     )
 
     # ---- occupations -----------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from coach.models import Pathway, PathwayStep, SkillRef
+from coach.models import Pathway, PathwayStep, Recognition, SkillRef
 from coach.planner.calendar import lay_out, order_items
 from coach.planner.candidates import MAX_PORTFOLIO_PROJECTS, PORTFOLIO_SKILLS_PER_PROJECT
 from coach.planner.model import OBJECTIVE, Plan
@@ -20,7 +20,11 @@ def _assemble(plan: Plan, sel: Selection, *, status: str, label: str | None = No
     cands = plan.candidates
     chosen = [c for c in sel.chosen if c in cands]
     items = [cands[c].item for c in chosen]
-    priority = {c: sum(plan.gaps[k].weight for k in cands[c].item.covers if k in plan.gaps) for c in chosen}
+    # Among steps free to go first, the one worth most to the learner (closed gaps plus its merit) leads.
+    priority = {
+        c: sum(plan.gaps[k].weight for k in cands[c].item.covers if k in plan.gaps) + cands[c].item.merit
+        for c in chosen
+    }
     order = order_items(items, plan.soft_before, priority)
     slots = {s.id: s for s in lay_out(items, order)}
     chosen_set = set(chosen)
@@ -69,6 +73,8 @@ def _assemble(plan: Plan, sel: Selection, *, status: str, label: str | None = No
             cost_known=cand.cost_known,
             hours_known=cand.hours_known,
             prep_assumed=cand.prep_assumed,
+            reasons=cand.reasons,
+            recognition=cand.recognition,
             unlocks=[
                 plan.catalog.credentials[u].name if u in plan.catalog.credentials else u for u in unlocks
             ],
@@ -98,6 +104,9 @@ def _assemble(plan: Plan, sel: Selection, *, status: str, label: str | None = No
                 cost_known=cand.cost_known,
                 hours_known=cand.hours_known,
                 work_based=cand.work_based,
+                recognition=[Recognition(**vars(r)) for r in cand.recognition],
+                cost_estimated=cand.cost_estimated,
+                audit=cand.audit,
             )
         )
     covered_now = set().union(*(cands[c].item.covers for c in chosen)) if chosen else set()
@@ -146,7 +155,8 @@ def _uncovered_reasons(plan: Plan, covered_now: set[str]) -> list[tuple[str, str
         k
         for c in plan.candidates.values()
         if not c.blocked_by
-        and sum(plan.gaps[x].weight for x in c.item.covers - covered_now if x in plan.gaps) > c.item.overhead
+        and sum(plan.gaps[x].weight for x in c.item.covers - covered_now if x in plan.gaps)
+        > c.item.net_overhead
         for k in c.item.covers - covered_now
     }
     unblocked = {k for c in plan.candidates.values() if not c.blocked_by for k in c.item.covers}

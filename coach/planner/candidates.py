@@ -6,11 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from coach.knowledge.catalog import Catalog
 from coach.knowledge.currency import DEFAULT_RATES, load_rates
+from coach.knowledge.recognition import recognition_score
 from coach.models import Credential, PostingAnalysis, Profile
-from coach.planner.calendar import weeks_for
+from coach.planner.calendar import LEVEL_RANK, weeks_for
+from coach.planner.costs import price_of
+from coach.planner.fit import field_fit
 from coach.planner.learner import (
     PHRASE_CACHE,
     _equivalence_kind,
@@ -22,11 +27,16 @@ from coach.planner.learner import (
 )
 from coach.planner.model import Candidate, Plan
 from coach.planner.solver import Item, reduce_dominated
+from coach.planner.standing import Standing, learner_standing
 from coach.planner.targets import _posting_targets, _role_targets
 from coach.planner.text import _slug
 
+if TYPE_CHECKING:
+    from coach.embeddings import Embedder
+
 PORTFOLIO_HOURS_PER_SKILL = 15.0  # planning rule of thumb, stated in every portfolio step
 PORTFOLIO_SKILLS_PER_PROJECT = 3
+PORTFOLIO_DISCOUNT = 0.5  # share of a portfolio project's covered weight it does not get credit for
 MAX_PORTFOLIO_PROJECTS = 2  # projects are self-directed work with no credential at the end: a few, not a plan
 WEEKS_PER_YEAR = 52
 # Certifications publish exam facts, rarely study hours. To schedule one at all, the planner assumes exam
@@ -44,6 +54,20 @@ OFF_TARGET_FACTOR = 0.5
 # A posting lists only what an employer asks (few targets, each explicit): closing one required requirement
 # (weight 1.0) is always worth a step there, a preferred one (0.5) only together with something more.
 POSTING_OVERHEAD_FACTOR = 0.5
+# What a coach values beyond the skills a step closes (all in the same units: one core skill = 1.0), each scaled
+# by the share of the credential's skills the target asks for, so a recognised credential in another field
+# earns nothing:
+RECOGNITION_MERIT = 1.0  # per distinct sourced recognition signal (third-party pages count half), up to 3
+MAX_RECOGNITION_SIGNALS = 3.0
+LADDER_MERIT = 3.0  # the next rung of a ladder the learner is on: the same skills one level up
+ELIGIBLE_MERIT = 0.5  # the learner meets its stated experience requirement: prefer what they qualify for
+# …and what a coach holds against a step:
+RECOMMENDED_GAP_PENALTY = 1.5  # × the share of the provider's recommended experience the learner lacks
+LEVEL_JUMP_PENALTY = 1.5  # two or more levels above what the learner holds (an advanced exam for a beginner)
+UNKNOWN_PRICE_PENALTY = 0.25  # an unpublished price: planned with a warning, a priced equal wins
+FIELD_MERIT = 2.0  # × the field fit (coach.planner.fit): a course about the role's work is worth taking
+OFF_FIELD_DISCOUNT = 0.6  # share of its covered weight a course with no field fit does not get credit for
+IN_FIELD_FIT = 0.75  # fit from which a credential is a candidate even when no skill link reaches the gaps
 
 
 # One catalogue at a time, held by reference: an id() key could be reused by a new catalogue after the old one
@@ -94,6 +118,8 @@ def _build_plan(
     linker: Any,
     today: dt.date,
     time_limit_s: float,
+    embedder: Embedder | None = None,
+    cache_dir: Path | None = None,
 ) -> Plan:
     """Everything one request needs as a `Plan`: the target's keys and the learner's gaps, what the learner
     holds, the candidate steps (reduced to those that can win) and the limits. Notes go to `assumptions`."""
@@ -120,11 +146,8 @@ def _build_plan(
             "finished): " + ", ".join(catalog.credentials[c].name for c in sorted(in_progress)) + "."
         )
         held = held | set(in_progress)
-    cache_path = None
-    if linker is None:
-        from coach.settings import get_settings
-
-        cache_path = get_settings().home / "cache" / PHRASE_CACHE
+    standing = learner_standing(catalog, profile, held, today)
+    cache_path = cache_dir / PHRASE_CACHE if linker is None and cache_dir is not None else None
     learner = _learner_skills(catalog, profile.skills, linker, notes, cache_path)
     for cid in held:
         cred = catalog.credentials.get(cid)
@@ -165,6 +188,22 @@ def _build_plan(
     for k in gaps:
         if k.startswith("credential:"):
             maybe |= {k[11:], *full_equiv.get(k[11:], ())}
+    # The next rung of a ladder the learner is on teaches what they hold one level up: it joins the candidates
+    # when it is about the target at all, even if the lower rung already covers its skills.
+    rungs = {
+        cid
+        for cid in standing.next_rung
+        if cid in catalog.credentials and target_keys.intersection(catalog.credentials[cid].skills)
+    }
+    maybe |= rungs
+    left_out: dict[str, str] = {}
+    # Field fit (role targets only: a posting lists exactly what it asks). Credentials squarely in the field join
+    # the candidates even when their skill links miss the role's gaps; tangents leave (see coach.planner.fit).
+    fit: dict[str, float] = {}
+    occ = catalog.find_occupation(role) if posting is None and role else None
+    if embedder is not None and occ is not None:
+        fit = field_fit(catalog, occ, embedder, cache_dir or Path(".cache"))
+        maybe |= {cid for cid, f in fit.items() if f >= IN_FIELD_FIT}
     for cid in sorted(maybe):
         cred = catalog.credentials.get(cid)
         if cred is None:
@@ -173,12 +212,24 @@ def _build_plan(
         for equivalent in [cred.id, *full_equiv.get(cred.id, ())]:
             if f"credential:{equivalent}" in gaps:
                 cov.add(f"credential:{equivalent}")
-        if not cov:
+        if not cov and cid not in rungs and fit.get(cid, 0.0) < IN_FIELD_FIT:
             continue
         if not cred.is_microcredential or cred.type in NOT_STEPS:
             unplannable[cred.id] = "a degree or programme, not a microcredential"
             continue
         if cred.id in held or cred.id in awarded:
+            continue
+        if (
+            fit.get(cid) == -1.0
+            and cid not in must
+            and cid not in planned
+            and cid not in rungs
+            and not (_hand_linked(cred) and catalog.recognition.get(cid))
+        ):
+            continue  # a tangent: its links touch the role's skills, its content is another field
+        if cred.id in standing.below and cred.id not in must and cred.id not in planned:
+            below = catalog.credentials[standing.below[cred.id]].name
+            left_out[cred.id] = f"it sits below {below}, which you hold"
             continue
         covering[cred.id] = cov
         coverable |= cov
@@ -220,14 +271,37 @@ def _build_plan(
                 f"assumption for {'an' if (cred.level or 'intermediate')[0] in 'aeiou' else 'a'} "
                 f"{cred.level or 'intermediate'}-level certification."
             )
-        if not cost_known and limits.get("budget") is not None:
-            blocked.add("unknown_cost")  # an unknown price cannot be promised to fit a budget
+        factor = float(limits.get("price_factor", 1.0))
+        budget = limits.get("budget")
+        price = price_of(
+            cred,
+            catalog,
+            hours=hours,
+            hours_per_week=hpw,
+            held=held,
+            budget_usd=None if budget is None else float(budget) / (factor or 1.0),
+        )
+        cost_known = price.known
+        merit, reasons = _merit(
+            cred,
+            cid,
+            target_keys,
+            standing,
+            catalog,
+            profile,
+            today,
+            price.audit,
+            max(0.0, fit.get(cid, 0.0)),
+        )
+        if not cost_known:
+            # Kept, with a warning: the known part of the plan is what is checked against the budget.
+            merit -= UNKNOWN_PRICE_PENALTY
         if not hours_known and not note and limits.get("weeks") is not None:
             blocked.add("unknown_hours")  # nor unknown hours a deadline
         cand = Candidate(
             item=Item(
                 id=cid,
-                cost=round(float(cred.cost or 0.0) * float(limits.get("price_factor", 1.0)), 2),
+                cost=round(float(price.amount or 0.0) * factor, 2),
                 hours=hours,
                 weeks=weeks_for(hours, hpw) if hours_known or note else 1,
                 covers=frozenset(cov),
@@ -236,7 +310,21 @@ def _build_plan(
                 # A credential the learner already plans needs no convincing; others must earn their place.
                 overhead=0.0
                 if cid in planned
-                else overhead * (1.0 + OFF_TARGET_FACTOR * _off_target(cred, target_keys)),
+                # Off-target skill links cost less when the content is squarely in the field (noisy tags)…
+                else overhead
+                * (
+                    1.0
+                    + OFF_TARGET_FACTOR * _off_target(cred, target_keys) * (1.0 - max(0.0, fit.get(cid, 0.0)))
+                )
+                # …and a course outside the field gets only part of the credit its tags claim (hand-linked exams
+                # keep theirs: their text is too thin to judge the field by).
+                + (
+                    OFF_FIELD_DISCOUNT * (1.0 - max(0.0, fit[cid])) * sum(gaps[k].weight for k in cov)
+                    if cid in fit and not _hand_linked(cred)
+                    else 0.0
+                ),
+                merit=merit,
+                recognition=0.0 if price.audit else recognition_score(catalog.recognition.get(cid, [])),
             ),
             name=cred.name,
             kind=cred.type,
@@ -246,8 +334,14 @@ def _build_plan(
             url=cred.url,
             sources=list(cred.sources),
             blocked_by=blocked,
-            note=(note + " " if note else "") + ("You already plan to take it." if cid in planned else ""),
+            note=" ".join(
+                x for x in (note, price.note, "You already plan to take it." if cid in planned else "") if x
+            ),
             prep_assumed=bool(note),
+            recognition=[] if price.audit else list(catalog.recognition.get(cid, [])),
+            reasons=reasons,
+            cost_estimated=price.estimate,
+            audit=price.audit,
         )
         requires: list[str] = []
         requires_any: list[tuple[str, ...]] = []
@@ -323,7 +417,8 @@ def _build_plan(
                 weeks=weeks_for(hours, hpw),
                 covers=frozenset(keys),
                 level=None,
-                overhead=overhead,
+                # Self-directed work shows skills to an employer less than a credential does: it counts half.
+                overhead=overhead + PORTFOLIO_DISCOUNT * sum(gaps[k].weight for k in keys),
             ),
             name="Portfolio project: " + ", ".join(gaps[k].label for k in keys),
             kind="portfolio_project",
@@ -349,7 +444,80 @@ def _build_plan(
         today=today,
         time_limit_s=time_limit_s,
         unplannable=unplannable,
+        left_out=left_out,
+        standing=standing,
     )
+
+
+def _merit(
+    cred: Credential,
+    cid: str,
+    target_keys: set[str],
+    standing: Standing,
+    catalog: Catalog,
+    profile: Profile,
+    today: dt.date,
+    audit: bool,
+    fit: float = 0.0,
+) -> tuple[float, list[str]]:
+    """What a coach values in a credential beyond the gaps it closes, and the reasons, in words: employer
+    recognition, the next rung of a ladder, eligibility met; less for experience the provider recommends and
+    the learner lacks, or a level far above what they hold."""
+    on_target = 1.0 - _off_target(cred, target_keys) if cred.skills else 0.0
+    merit = FIELD_MERIT * fit
+    reasons: list[str] = []
+    if fit >= IN_FIELD_FIT:
+        reasons.append("its content is squarely about the target role")
+    signals = catalog.recognition.get(cid, [])
+    if signals and not audit:
+        score = min(MAX_RECOGNITION_SIGNALS, recognition_score(signals))
+        merit += RECOGNITION_MERIT * score * on_target
+        reasons.append("recognised by employers: " + "; ".join(dict.fromkeys(s.label for s in signals)))
+    if cid in standing.next_rung and not audit:
+        merit += LADDER_MERIT * max(on_target, 0.5)
+        reasons.append(
+            f"the next step up from {catalog.credentials[standing.next_rung[cid]].name}, which you hold"
+        )
+    experience_rules = [
+        r for r in catalog.rules_for(cid) if r.subject == cid and r.type == "experience_required"
+    ]
+    eligible = False
+    if experience_rules:
+        fields = experience_fields(experience_rules[0].condition or "")
+        have = learner_experience_years(profile, today, fields or None)
+        need = max(r.experience_years or 0.0 for r in experience_rules)
+        if need and have >= need:
+            eligible = True
+            merit += ELIGIBLE_MERIT
+            reasons.append(
+                f"you meet its experience requirement ({need:g} years; your profile shows {have:.1f})"
+            )
+    rec = standing.recommended.get(cid)
+    if rec and rec[1] < rec[0] and not eligible:
+        lacking = min(1.0, (rec[0] - rec[1]) / rec[0])
+        merit -= RECOMMENDED_GAP_PENALTY * lacking
+        reasons.append(
+            f"its provider recommends about {rec[0]:g} year{'s' if rec[0] != 1 else ''} of experience first; your "
+            f"profile shows {rec[1]:.1f}"
+        )
+    rank = LEVEL_RANK.get(cred.level or "", None)
+    # A stated prerequisite already puts the lower rung into the plan: the jump is then a climb, not a leap.
+    laddered = any(r.type == "prerequisite_required" and r.subject == cid for r in catalog.rules_for(cid))
+    if (
+        rank is not None
+        and rank - standing.level >= 2
+        and not (eligible or laddered or cid in standing.next_rung)
+    ):
+        merit -= LEVEL_JUMP_PENALTY
+        reasons.append(f"{cred.level}-level, well above what you hold so far")
+    if audit:
+        reasons.append("taken as a free audit, so it teaches the skills without a certificate")
+    return merit, reasons
+
+
+def _hand_linked(cred: Credential) -> bool:
+    """A curated credential: its skills were linked by hand, so its links, not its thin text, say its field."""
+    return any(s.name.split(":")[0] == "curated-credentials" for s in cred.sources)
 
 
 def _off_target(cred: Credential, target_keys: set[str]) -> float:

@@ -23,7 +23,13 @@ def _useful(plan: Plan, sel: Selection) -> float:
         cand = plan.candidates.get(c)
         if cand and cand.kind != "portfolio_project":
             cov |= cand.item.covers
-    return sum(plan.gaps[k].weight for k in cov & plan.coverable)
+    # A credential's own merit (the next rung of a ladder, employer recognition) makes it useful too.
+    merit = sum(
+        max(0.0, plan.candidates[c].item.merit)
+        for c in sel.chosen
+        if c in plan.candidates and not plan.candidates[c].work_based
+    )
+    return sum(plan.gaps[k].weight for k in cov & plan.coverable) + merit
 
 
 def _active(plan: Plan) -> list[str]:
@@ -183,7 +189,7 @@ def _binding_limits(plan: Plan, sel: Selection) -> list[str]:
             not chosen.intersection(g) for g in it.requires_any
         ):
             continue  # needs more than one step: not "one more" candidate
-        if sum(plan.gaps[k].weight for k in it.covers - covered if k in plan.gaps) <= it.overhead + 1e-9:
+        if sum(plan.gaps[k].weight for k in it.covers - covered if k in plan.gaps) <= it.net_overhead + 1e-9:
             continue  # not worth a step even if it fitted: no limit is to blame
         worthwhile = True
         if spare_cost is not None and it.cost > spare_cost + 1e-9:

@@ -8,8 +8,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from coach.knowledge.recognition import RecognitionSignal
 from coach.models import Profile, Source
 from coach.planner.solver import DEFAULT_STAGES, Item, Problem
+from coach.planner.standing import Standing
 from coach.planner.targets import TargetKey
 
 CONSTRAINTS = ("budget", "time", "max_items", "providers", "exam_only")
@@ -38,6 +40,10 @@ class Candidate:
     blocked_by: set[str] = field(default_factory=set)  # constraints that exclude it (relaxable)
     note: str = ""
     prep_assumed: bool = False  # hours are the planner's exam-preparation assumption
+    recognition: list[RecognitionSignal] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)  # a coach's reasons for (or against) it, in words
+    cost_estimated: bool = False  # the cost is derived by a stated rule (e.g. a subscription's months)
+    audit: bool = False  # planned as a free audit: the learning without the certificate
 
 
 @dataclass
@@ -61,6 +67,8 @@ class Plan:
     time_limit_s: float
     unplannable: dict[str, str] = field(default_factory=dict)  # credential id → why it cannot be planned
     binding: list[str] = field(default_factory=list)
+    left_out: dict[str, str] = field(default_factory=dict)  # credential id → why it is not a candidate
+    standing: Standing = field(default_factory=Standing)
 
 
 def _problem(

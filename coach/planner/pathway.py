@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from coach.errors import BadInput, CoachError
 from coach.models import Pathway, PostingAnalysis, Profile
@@ -16,6 +17,9 @@ from coach.planner.candidates import STEP_OVERHEAD, _build_plan
 from coach.planner.diagnose import _binding_limits, _diagnose, _useful
 from coach.planner.model import MAIN_STAGES, OBJECTIVE, _problem
 from coach.planner.solver import Selection, solve
+
+if TYPE_CHECKING:
+    from coach.embeddings import Embedder
 
 # Without stated hours a week, plans assume this many (and say so in the assumptions).
 DEFAULT_HOURS_PER_WEEK = 10.0
@@ -40,6 +44,8 @@ def plan_pathway(
     linker: Any = None,
     today: dt.date | None = None,
     step_overhead: float = STEP_OVERHEAD,
+    embedder: Embedder | None = None,
+    cache_dir: Path | None = None,
 ) -> Pathway:
     """Plan the best pathway from `profile` to a role or posting within the limits (arguments override
     profile.constraints). Pass `linker=False` to match skill phrases by exact label only; `step_overhead` is the
@@ -67,6 +73,17 @@ def plan_pathway(
         from coach.knowledge import get_catalog
 
         catalog = get_catalog()
+    if cache_dir is None:
+        from coach.settings import get_settings
+
+        cache_dir = get_settings().home / "cache"
+    if embedder is None and linker is not False:
+        # The field fit reads with the linker's encoder (one model in memory), or the bundled one.
+        embedder = getattr(linker, "embedder", None)
+        if embedder is None:
+            from coach.embeddings import get_embedder
+
+            embedder = get_embedder()
     if posting is None and not role:
         role = profile.target.role
         if not role and profile.target.posting:
@@ -101,6 +118,8 @@ def plan_pathway(
         linker=linker,
         today=today or dt.date.today(),
         time_limit_s=time_limit_s,
+        embedder=embedder,
+        cache_dir=cache_dir,
     )
     if not plan.targets:
         return Pathway(

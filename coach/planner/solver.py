@@ -28,7 +28,8 @@ MIP_REL_GAP = 1e-6
 MIP_ABS_GAP = 1e-6
 THREADS = 1
 # The planner's objective; the last stage drops items that change nothing (e.g. an unneeded work step).
-# "value" is the covered weight minus each chosen item's overhead (equal to "coverage" when overheads are 0).
+# "value" is the covered weight plus each chosen item's merit minus its overhead (equal to "coverage" when both
+# are 0).
 DEFAULT_STAGES = (("must", "max"), ("value", "max"), ("cost", "min"), ("hours", "min"), ("items", "min"))
 
 
@@ -47,6 +48,13 @@ class Item:
     study: bool = True  # False for work experience: it takes calendar time, not study weeks
     level: str | None = None
     overhead: float = 0.0  # weight it must close to be worth a step of its own (the "value" objective)
+    merit: float = 0.0  # what it is worth beyond the keys it covers (may be negative), in the same units
+    recognition: float = 0.0  # sourced employer-recognition score (the "recognition" objective)
+
+    @property
+    def net_overhead(self) -> float:
+        """What choosing it costs the "value" objective before counting the keys it covers."""
+        return self.overhead - self.merit
 
 
 @dataclass
@@ -79,7 +87,8 @@ def objective_values(problem: Problem, chosen: Iterable[str]) -> dict[str, float
     coverage = float(sum(problem.weights.get(k, 0.0) for k in covered))
     return {
         "must": float(sum(1 for i in items if i.must)),
-        "value": coverage - float(sum(i.overhead for i in items)),
+        "value": coverage - float(sum(i.net_overhead for i in items)),
+        "recognition": float(sum(i.recognition for i in items)),
         "coverage": coverage,
         "cost": float(sum(i.cost for i in items)),
         "hours": float(sum(i.hours for i in items)),
@@ -163,7 +172,7 @@ def _coefficients(problem: Problem, objective: str, keys: Sequence[str], items: 
     if objective in ("coverage", "value"):
         c[n:] = [problem.weights[k] for k in keys]
         if objective == "value":
-            c[:n] = [-it.overhead for it in items]
+            c[:n] = [-it.net_overhead for it in items]
     else:
         for j, it in enumerate(items):
             c[j] = {
@@ -172,6 +181,7 @@ def _coefficients(problem: Problem, objective: str, keys: Sequence[str], items: 
                 "hours": it.hours,
                 "weeks": float(it.weeks) if it.study else 0.0,
                 "items": 1.0,
+                "recognition": it.recognition,
             }[objective]
     return c
 
@@ -327,7 +337,7 @@ def prune_unprofitable(items: Sequence[Item], weights: dict[str, float]) -> list
     Adding such an item to any plan raises coverage by at most its covered weight, so "value" never rises
     and cost and hours do not fall: the lexicographic optimum's values are unchanged without it. Must-cover
     items and the prerequisites of kept items stay (to a fixpoint)."""
-    profit = {it.id: sum(weights.get(k, 0.0) for k in it.covers) - it.overhead for it in items}
+    profit = {it.id: sum(weights.get(k, 0.0) for k in it.covers) - it.net_overhead for it in items}
     keep = {it.id for it in items if it.must or profit[it.id] > LOCK_TOL}
     by_id = {it.id: it for it in items}
     frontier = list(keep)
@@ -384,7 +394,13 @@ def reduce_dominated(
         for d in pool:
             if d.cost > c.cost:
                 break
-            if d is c or d.hours > c.hours or d.weeks > c.weeks or d.overhead > c.overhead:
+            if (
+                d is c
+                or d.hours > c.hours
+                or d.weeks > c.weeks
+                or d.net_overhead > c.net_overhead
+                or d.recognition < c.recognition
+            ):
                 continue
             dm = masks[d.id]
             if dm & cm != cm:
@@ -393,7 +409,8 @@ def reduce_dominated(
                 d.cost == c.cost
                 and d.hours == c.hours
                 and d.weeks == c.weeks
-                and d.overhead == c.overhead
+                and d.net_overhead == c.net_overhead
+                and d.recognition == c.recognition
                 and dm == cm
             )
             if not tie or d.id < c.id:

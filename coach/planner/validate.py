@@ -5,9 +5,10 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from coach.models import Pathway, Profile
+from coach.models import Credential, Pathway, PathwayStep, Profile
 from coach.planner.candidates import _KIND_NAMES, NOT_STEPS
-from coach.planner.learner import _held_credentials
+from coach.planner.costs import price_of
+from coach.planner.learner import _held_credentials, _profile_credentials
 
 
 def validate_pathway(pathway: Pathway, profile: Profile, catalog: Any = None) -> list[str]:
@@ -19,6 +20,8 @@ def validate_pathway(pathway: Pathway, profile: Profile, catalog: Any = None) ->
         catalog = get_catalog()
     problems: list[str] = []
     held, _ = _held_credentials(catalog, profile, [])
+    # A credential under way satisfies prerequisites as the planner assumes (steps that need it start after it).
+    under_way = held | set(_profile_credentials(catalog, profile, "in_progress"))
     start_of = {}
     end_of = {}
     seen: set[str] = set()
@@ -39,7 +42,7 @@ def validate_pathway(pathway: Pathway, profile: Profile, catalog: Any = None) ->
             continue
         if not cred.is_microcredential or cred.type in NOT_STEPS:
             problems.append(f"{s.id} is a degree or programme, not a microcredential step")
-        if cred.cost is not None and abs(cred.cost - s.cost) > 0.01:
+        if cred.cost is not None and not _price_matches(s, cred, catalog, profile, held):
             problems.append(f"{s.id} costs {cred.cost:g} in the catalogue, not {s.cost:g}")
         if s.id in held:
             problems.append(f"{s.id} is already held by the learner")
@@ -47,7 +50,7 @@ def validate_pathway(pathway: Pathway, profile: Profile, catalog: Any = None) ->
         if rule.type != "prerequisite_required" or rule.subject not in start_of or not rule.objects:
             continue
         start = start_of[rule.subject]
-        ok = [o in held or (o in end_of and end_of[o] < start) for o in rule.objects]
+        ok = [o in under_way or (o in end_of and end_of[o] < start) for o in rule.objects]
         if (rule.any_of and not any(ok)) or (not rule.any_of and not all(ok)):
             need = " or ".join(rule.objects) if rule.any_of else " and ".join(rule.objects)
             problems.append(f"{rule.subject} needs {need} held or finished before week {start}")
@@ -61,8 +64,6 @@ def validate_pathway(pathway: Pathway, profile: Profile, catalog: Any = None) ->
         problems.append(f"total cost {pathway.total_cost:g} does not match the steps ({total_cost:g})")
     if c.budget is not None and total_cost > c.budget + 0.01:
         problems.append(f"total cost {total_cost:g} exceeds the budget of {c.budget:g}")
-    if c.budget is not None and any(not s.cost_known for s in pathway.steps):
-        problems.append("a step has no published price, so the budget cannot be guaranteed")
     last = max((s.end_week for s in pathway.steps), default=0)
     if c.weeks is not None and last > c.weeks:
         problems.append(f"the plan ends in week {last}, after the {c.weeks} weeks available")
@@ -78,3 +79,17 @@ def validate_pathway(pathway: Pathway, profile: Profile, catalog: Any = None) ->
     if c.max_items is not None and len(pathway.steps) > c.max_items:
         problems.append(f"{len(pathway.steps)} steps exceed the maximum of {c.max_items}")
     return problems
+
+
+def _price_matches(
+    step: PathwayStep, cred: Credential, catalog: Any, profile: Profile, held: set[str]
+) -> bool:
+    """True when a step's cost is one the knowledge base supports: the catalogue price, the planner's price for
+    this learner (every exam, discounts and free-exam rules, a subscription at their pace) or a free audit.
+    An unpublished price is not a problem here: the step carries its own warning."""
+    if step.audit and step.cost == 0:
+        return True
+    hpw = profile.constraints.hours_per_week or 10.0
+    price = price_of(cred, catalog, hours=step.hours or 1.0, hours_per_week=hpw, held=held, budget_usd=None)
+    allowed = [float(cred.cost or 0.0)] + ([price.amount] if price.amount is not None else [])
+    return any(abs(a - step.cost) <= 0.01 for a in allowed)

@@ -1,0 +1,82 @@
+"""How squarely a credential sits in the target role's field: the cosine between the role (title, alternate
+titles, description) and the credential (name, description, skill tags) in the bundled sentence encoder.
+
+Skill links say which taxonomy skills a credential teaches, and they are noisy: a GraphQL course links to
+"software components libraries", which an IT-support role lists. The field fit reads the whole description,
+so a course about technical support fits an IT-support role and the GraphQL course does not. Credential
+vectors are embedded once per catalogue and cached on disk; a request embeds one role text.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from coach.embeddings import cached_matrix
+from coach.knowledge.catalog import Catalog
+from coach.models import Credential, Occupation
+
+if TYPE_CHECKING:
+    from coach.embeddings import Embedder
+
+# Cosines are read relative to the best-fitting credential for the role: within FIT_SPAN of it a credential
+# fits fully, FIT_SPAN below that not at all. Below TANGENT_BELOW_TOP it is off the field (a tangent).
+FIT_SPAN = 0.2
+TANGENT_BELOW_TOP = 0.25
+TOP_OF = 5  # the role's "best" is the mean of its five best-fitting credentials (one outlier does not set it)
+# Boilerplate the catalogue readers put in descriptions: it says nothing about the field.
+_BOILERPLATE_RE = re.compile(
+    r"^(?:Coursera|edX) [\w ]+? by [^.]+\.\s*|Length: [^.]+\.\s*|Listed as eligible for college credit\.\s*"
+    r"|Subject: [^.]+\.\s*|Prerequisites \(as stated\):.*",
+    re.S,
+)
+
+# One catalogue at a time, held by reference (as coach.planner.candidates._skill_index_cache).
+_matrix_cache: list[tuple[Catalog, list[str], np.ndarray]] = []
+
+
+def credential_text(cred: Credential, catalog: Catalog) -> str:
+    """What the encoder reads of a credential: name, description and the skills it teaches (the source's tags,
+    or, for an exam whose source lists none, the taxonomy skills it is linked to by hand)."""
+    about = _BOILERPLATE_RE.sub("", cred.description or "").strip()[:300]
+    skills = cred.skill_tags[:8] or [catalog.skill_label(u) for u in cred.skills[:8]]
+    return f"{cred.name}. {about} {', '.join(skills)}".strip()
+
+
+def role_text(occ: Occupation) -> str:
+    """What the encoder reads of a role."""
+    return f"{occ.title}. {'; '.join(occ.alt_titles[:12])}. {occ.description}"
+
+
+def _matrix(catalog: Catalog, embedder: Embedder, cache_dir: Path) -> tuple[list[str], np.ndarray]:
+    if _matrix_cache and _matrix_cache[0][0] is catalog:
+        return _matrix_cache[0][1], _matrix_cache[0][2]
+    creds = sorted((c for c in catalog.credentials.values() if c.is_microcredential), key=lambda c: c.id)
+    ids = [c.id for c in creds]
+    matrix = cached_matrix(
+        "credential-fit", [credential_text(c, catalog) for c in creds], embedder, cache_dir
+    )
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    unit = matrix / np.where(norms > 0, norms, 1.0)
+    _matrix_cache[:] = [(catalog, ids, unit)]
+    return ids, unit
+
+
+def field_fit(catalog: Catalog, occ: Occupation, embedder: Embedder, cache_dir: Path) -> dict[str, float]:
+    """Credential id → fit 0..1 to the role's field (1 within FIT_SPAN of the best fits), or -1 for a tangent
+    (TANGENT_BELOW_TOP or more below them)."""
+    ids, unit = _matrix(catalog, embedder, cache_dir)
+    v = embedder.embed_one(role_text(occ))
+    v = v / (np.linalg.norm(v) or 1.0)
+    cos = unit @ v
+    top = float(np.mean(np.sort(cos)[-TOP_OF:]))
+    out: dict[str, float] = {}
+    for cid, c in zip(ids, cos.tolist(), strict=True):
+        below = top - c
+        out[cid] = (
+            -1.0 if below >= TANGENT_BELOW_TOP else float(min(1.0, max(0.0, (FIT_SPAN - below) / FIT_SPAN)))
+        )
+    return out
