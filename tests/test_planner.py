@@ -700,3 +700,41 @@ def test_a_plan_reads_the_same_whatever_the_hash_seed() -> None:
     }
     assert len(outputs) == 1, outputs
     assert "skill 0" in outputs.pop()
+
+
+def test_portfolio_projects_are_named_after_a_task_of_the_role_and_list_what_they_show() -> None:
+    from coach.models import OccupationLink
+    from coach.planner.projects import MAX_TITLE_CHARS, project_title
+
+    labels = {"esco:s0": "write incident reports", "esco:s1": "configure network firewalls"}
+    tasks = [
+        "Plan office moves and order furniture for new staff.",
+        "Write incident reports for management after security events, including timelines, causes, affected "
+        "systems and the follow-up actions agreed with each team.",
+    ]
+    onet = Occupation(id="15-1212.00", source="onet", title="Information Security Analysts", tasks=tasks)
+    esco = Occupation(
+        id="esco:analyst", source="esco", title="Security analyst", essential_skills=list(labels),
+        links=[OccupationLink(target="15-1212.00", confidence=0.9, method="isco-crosswalk+title")],
+    )  # fmt: skip
+    cat = Catalog(
+        occupations={onet.id: onet, esco.id: esco},
+        skills={u: Skill(uri=u, label=x) for u, x in labels.items()},
+        credentials={},
+        rules=[],
+    )
+    p = plan(cat, profile(hours_per_week=10))
+    project = next(s for s in p.steps if s.kind == "portfolio_project")
+    # Named after the linked O*NET task that is about those skills, cut to a readable title; the taxonomy
+    # labels are what it shows, not its name.
+    assert project.name == "Portfolio project: " + project_title(tasks[1])
+    assert project.name.startswith("Portfolio project: Write incident reports for management")
+    assert len(project.name) <= len("Portfolio project: ") + MAX_TITLE_CHARS
+    assert "configure network firewalls" not in project.name
+    assert "configure network firewalls" in project.why and "write incident reports" in project.why
+    assert "task of the role (O*NET)" in project.why
+    # Without task statements, a plain name, still no label list.
+    bare = Catalog(occupations={esco.id: esco.model_copy(update={"links": []})}, skills=cat.skills,
+                   credentials={}, rules=[])  # fmt: skip
+    named = next(s for s in plan(bare, profile(hours_per_week=10)).steps if s.kind == "portfolio_project")
+    assert "write incident reports" not in named.name and "write incident reports" in named.why

@@ -221,4 +221,61 @@ def _explain_whole(plan: Plan, pathway: Pathway, covered_now: set[str]) -> str:
         uncovered=_uncovered_reasons(plan, covered_now)[:8],
         n_uncovered=len(pathway.uncovered),
         assumptions=plan.assumptions,
+        room=_room_left(plan, pathway),
+        left_out=_left_out(plan, pathway)[:MAX_LEFT_OUT],
     )
+
+
+MAX_LEFT_OUT = 4
+
+
+def _room_left(plan: Plan, pathway: Pathway) -> str:
+    """What the plan leaves of the learner's budget and weeks, when it leaves a real share of either: so a
+    plan that stops early is not mistaken for one the limits cut short."""
+    parts: list[str] = []
+    if not pathway.steps:
+        return ""
+    budget, weeks = plan.limits.get("budget"), plan.limits.get("weeks")
+    if budget and "budget" not in plan.binding and pathway.total_cost < 0.9 * budget:
+        parts.append(
+            f"{_money(budget - pathway.total_cost, pathway.currency)} of your {_money(budget, pathway.currency)} budget"
+        )
+    if weeks and "time" not in plan.binding and pathway.weeks < 0.9 * weeks:
+        parts.append(f"{weeks - pathway.weeks} of your {weeks} weeks")
+    return " and ".join(parts)
+
+
+def _left_out(plan: Plan, pathway: Pathway) -> list[tuple[str, str]]:
+    """(name, why) for credentials a learner would expect to see and does not: recognised ones about the target
+    and next rungs that were candidates but not chosen, and those left out for sitting below what they hold."""
+    chosen = {s.id for s in pathway.steps}
+    spare_cost = (
+        None if plan.limits.get("budget") is None else float(plan.limits["budget"]) - pathway.total_cost
+    )
+    spare_weeks = None if plan.limits.get("weeks") is None else int(plan.limits["weeks"]) - pathway.weeks
+    out: list[tuple[str, float, str]] = []
+    for cid, cand in plan.candidates.items():
+        if cid in chosen or cand.work_based or not (cand.recognition or cid in plan.standing.next_rung):
+            continue
+        it = cand.item
+        if not it.covers:
+            continue
+        if cand.blocked_by:
+            why = "excluded by " + ", ".join(_BLOCK_TEXT.get(b, b) for b in sorted(cand.blocked_by))
+        elif spare_cost is not None and it.cost > spare_cost + 1e-9:
+            why = f"it costs {_money(it.cost, pathway.currency)}, more than the {_money(max(spare_cost, 0), pathway.currency)} left in your budget"
+        elif spare_weeks is not None and it.weeks > spare_weeks:
+            why = f"it takes about {it.weeks} weeks at your pace, more than the {max(spare_weeks, 0)} weeks left"
+        elif any(it.covers <= plan.candidates[c].item.covers for c in chosen if c in plan.candidates):
+            why = "a planned step already teaches what it covers"
+        else:
+            why = "the planned steps close more of the role for the same budget and time"
+        weight = sum(plan.gaps[k].weight for k in it.covers if k in plan.gaps) + max(it.merit, 0.0)
+        out.append((cand.name, weight, why))
+    out.sort(key=lambda x: (-x[1], x[0]))
+    below = [
+        (plan.catalog.credentials[c].name, why)
+        for c, why in sorted(plan.left_out.items())
+        if c in plan.catalog.credentials
+    ]
+    return [(n, w) for n, _, w in out] + below

@@ -26,6 +26,7 @@ from coach.planner.learner import (
     learner_experience_years,
 )
 from coach.planner.model import Candidate, Plan
+from coach.planner.projects import match_tasks, project_name, role_tasks
 from coach.planner.solver import Item, reduce_dominated
 from coach.planner.standing import Standing, learner_standing
 from coach.planner.targets import _posting_targets, _role_targets
@@ -65,7 +66,9 @@ ELIGIBLE_MERIT = 0.5  # the learner meets its stated experience requirement: pre
 RECOMMENDED_GAP_PENALTY = 1.5  # × the share of the provider's recommended experience the learner lacks
 LEVEL_JUMP_PENALTY = 1.5  # two or more levels above what the learner holds (an advanced exam for a beginner)
 UNKNOWN_PRICE_PENALTY = 0.25  # an unpublished price: planned with a warning, a priced equal wins
-FIELD_MERIT = 2.0  # × the field fit (coach.planner.fit): a course about the role's work is worth taking
+FIELD_MERIT = (
+    2.0  # × the field fit (coach.planner.fit), for catalogue courses (a curated exam's links say its field)
+)
 OFF_FIELD_DISCOUNT = 0.6  # share of its covered weight a course with no field fit does not get credit for
 IN_FIELD_FIT = 0.75  # fit from which a credential is a candidate even when no skill link reaches the gaps
 
@@ -291,7 +294,8 @@ def _build_plan(
             profile,
             today,
             price.audit,
-            max(0.0, fit.get(cid, 0.0)),
+            # A curated exam's text is a name and a few hand-picked links: too thin to judge its field by.
+            0.0 if _hand_linked(cred) else max(0.0, fit.get(cid, 0.0)),
         )
         if not cost_known:
             # Kept, with a warning: the known part of the plan is what is checked against the budget.
@@ -407,7 +411,10 @@ def _build_plan(
         orphan[i : i + PORTFOLIO_SKILLS_PER_PROJECT]
         for i in range(0, len(orphan), PORTFOLIO_SKILLS_PER_PROJECT)
     ][:MAX_PORTFOLIO_PROJECTS]
-    for keys in projects:
+    tasks = match_tasks(
+        role_tasks(catalog, occ), [[gaps[k].label for k in keys] for keys in projects], embedder
+    )
+    for keys, task in zip(projects, tasks, strict=True):
         hours = PORTFOLIO_HOURS_PER_SKILL * len(keys)
         wid = f"work:portfolio_project:{_slug(gaps[keys[0]].label)}"
         candidates[wid] = Candidate(
@@ -420,10 +427,11 @@ def _build_plan(
                 # Self-directed work shows skills to an employer less than a credential does: it counts half.
                 overhead=overhead + PORTFOLIO_DISCOUNT * sum(gaps[k].weight for k in keys),
             ),
-            name="Portfolio project: " + ", ".join(gaps[k].label for k in keys),
+            name=project_name(task),
             kind="portfolio_project",
             work_based=True,
-            note=f"Hours estimated at {PORTFOLIO_HOURS_PER_SKILL:g} h per skill demonstrated (a planning rule, "
+            note=(f"Built on a task of the role (O*NET): {task.rstrip('.')}. " if task else "")
+            + f"Hours estimated at {PORTFOLIO_HOURS_PER_SKILL:g} h per skill demonstrated (a planning rule, "
             "not a catalogue fact).",
         )
     _drop_unreachable(candidates)

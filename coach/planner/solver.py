@@ -356,8 +356,9 @@ def reduce_dominated(
     """Drop items another item beats on every objective and constraint (an exact presolve).
 
     d dominates c when both are free of prerequisites, c is nobody's prerequisite and not must-cover, they share
-    the study flag, d covers every weighted key c covers, and d costs, takes, lasts and weighs (overhead) no
-    more; exact ties keep
+    the study flag, d covers every weighted key c covers, and d costs, takes, lasts and weighs (net overhead) no
+    more and is as recognised; c's merit does not exceed its overhead (else c adds value beside d); exact ties
+    keep
     the smaller id. Swapping c for d in any plan keeps it feasible and no worse on any stage, so the optimum's
     objective values are unchanged. With `group`, only items of the same group (e.g. the same filters apply to
     them) dominate each other, so the reduction stays exact when a filter is later relaxed."""
@@ -385,7 +386,8 @@ def reduce_dominated(
     out = []
     for c in items:
         cm = masks[c.id]
-        if c.requires or c.requires_any or c.must or c.id in needed or not cm:
+        # An item whose merit exceeds its overhead adds value even beside one that covers what it covers: keep it.
+        if c.requires or c.requires_any or c.must or c.id in needed or not cm or c.net_overhead < 0:
             out.append(c)
             continue
         g = group.get(c.id) if group is not None else None

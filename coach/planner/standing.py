@@ -20,6 +20,7 @@ from coach.quantities import find_numbers
 
 _LADDER_RULES = ("recommended_before", "prerequisite_required")
 EXAM_TYPES = {"certification", "designation"}
+SAME_LADDER_SHARE = 0.5  # share of a lower-level exam's skills a held one must teach to put it below
 # "recommended 12 months of hands-on experience", "around two years of IT", "3-4 years", "2+ years".
 _DURATION_RE = re.compile(r"(years?|months?)\b", re.I)
 
@@ -83,7 +84,14 @@ def learner_standing(catalog: Catalog, profile: Profile, held: set[str], today: 
             if cred.id in held or cred.type not in EXAM_TYPES or cred.level not in LEVEL_RANK:
                 continue
             for hc in held_certs:
-                if hc.provider == cred.provider and LEVEL_RANK[cred.level] < LEVEL_RANK[hc.level or "entry"]:
+                # Below it only when mostly about the same skills (a provider's entry exam on another topic
+                # is a different ladder).
+                shared = len(set(cred.skills) & set(hc.skills)) / len(cred.skills) if cred.skills else 1.0
+                if (
+                    hc.provider == cred.provider
+                    and LEVEL_RANK[cred.level] < LEVEL_RANK[hc.level or "entry"]
+                    and shared >= SAME_LADDER_SHARE
+                ):
                     out.below.setdefault(cred.id, hc.id)
                     break
     out.level = max((LEVEL_RANK[c.level or "entry"] for c in held_certs), default=0)

@@ -1,0 +1,265 @@
+"""What a coach values, on small synthetic catalogues: real costs (every exam, free-exam and holder-discount
+rules, subscriptions at the learner's pace, free audit), the learner's standing on a ladder, employer
+recognition, eligibility, field fit, and the plan's own account of what it left out and why."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from coach.embeddings import DIM
+from coach.errors import CatalogError
+from coach.knowledge import Catalog
+from coach.knowledge.pricing import PlatformPrice, PriceFact, Pricing, load_pricing
+from coach.knowledge.recognition import RecognitionSignal, load_recognition, recognition_score
+from coach.models import Constraints, Credential, HeldCredential, Occupation, Profile, Rule, Skill, Source
+from coach.planner import plan_pathway
+from coach.planner.costs import price_of
+from coach.planner.fit import field_fit
+from coach.planner.standing import learner_standing, recommended_years
+
+TODAY = dt.date(2026, 1, 5)
+
+
+def cred(cid: str, cost: float | None, skills: list[int], **kw: object) -> Credential:
+    return Credential(
+        id=cid,
+        name=kw.pop("name", cid.upper()),  # type: ignore[arg-type]
+        provider=kw.pop("provider", "Acme"),  # type: ignore[arg-type]
+        type=kw.pop("type", "certification"),  # type: ignore[arg-type]
+        level=kw.pop("level", "entry"),  # type: ignore[arg-type]
+        cost=cost,
+        hours_min=kw.pop("hours", 40),  # type: ignore[arg-type]
+        hours_max=None,
+        skills=[f"esco:s{i}" for i in skills],
+        sources=kw.pop("sources", [Source(name="test catalogue", url=f"https://example.org/{cid}")]),  # type: ignore[arg-type]
+        url=f"https://example.org/{cid}",
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def catalogue(creds: list[Credential], rules: list[Rule] = (), **kw: object) -> Catalog:  # type: ignore[assignment]
+    occ = Occupation(
+        id="esco:role",
+        source="esco",
+        title="Support analyst",
+        essential_skills=["esco:s0", "esco:s1", "esco:s2"],
+    )
+    return Catalog(
+        occupations={occ.id: occ},
+        skills={f"esco:s{i}": Skill(uri=f"esco:s{i}", label=f"skill {i}") for i in range(4)},
+        credentials={c.id: c for c in creds},
+        rules=list(rules),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def learner(*held: str, **constraints: object) -> Profile:
+    return Profile(
+        credentials=[HeldCredential(name=h.upper(), id=h, status="earned") for h in held],
+        constraints=Constraints(**constraints),
+    )
+
+
+def plan(cat: Catalog, prof: Profile, **kw: object):
+    return plan_pathway(prof, role="Support analyst", catalog=cat, linker=False, today=TODAY, **kw)  # type: ignore[arg-type]
+
+
+def signal(kind: str = "dod_8140", official: bool = True) -> RecognitionSignal:
+    return RecognitionSignal(
+        kind, f"label of {kind}", "detail", f"https://example.org/{kind}", official=official
+    )
+
+
+# ---- costs ------------------------------------------------------------------------------------------------------
+
+
+def test_a_credential_of_two_exams_is_priced_in_full() -> None:
+    two = cred("aplus", 259, [0], cost_note="per exam")
+    rule = Rule(id="x1", type="experience_required", subject="aplus", condition="Candidates must pass both Core 1 "
+                "and Core 2 exams")  # fmt: skip
+    price = price_of(two, catalogue([two], [rule]), hours=40, hours_per_week=10, held=set(), budget_usd=None)
+    assert price.amount == 518 and "2 exams" in price.note
+    # Without a rule that says how many, "per exam" stays one price (nothing is invented).
+    alone = price_of(two, catalogue([two]), hours=40, hours_per_week=10, held=set(), budget_usd=None)
+    assert alone.amount == 259
+
+
+def test_free_exam_and_holder_discount_rules_are_applied() -> None:
+    free = cred("cc", 199, [0])
+    free_rule = Rule(id="r1", type="discount_or_voucher", subject="cc", condition="The exam is free for the "
+                     "first million candidates")  # fmt: skip
+    cat = catalogue([free], [free_rule])
+    got = price_of(free, cat, hours=20, hours_per_week=10, held=set(), budget_usd=None)
+    assert got.amount == 0 and "r1" in got.note
+    base, nxt = cred("base", 100, [0]), cred("next", 300, [1])
+    holder = Rule(id="r2", type="discount_or_voucher", subject="next", objects=["base"],
+                  condition="Holding any Acme certification gives a 50% discount voucher")  # fmt: skip
+    cat = catalogue([base, nxt], [holder])
+    assert price_of(nxt, cat, hours=20, hours_per_week=10, held={"base"}, budget_usd=None).amount == 150
+    assert price_of(nxt, cat, hours=20, hours_per_week=10, held=set(), budget_usd=None).amount == 300
+
+
+def test_a_subscription_is_priced_by_the_months_at_the_learners_pace_and_flagged() -> None:
+    course = cred("cert", None, [0, 1, 2], type="professional_certificate", hours=60,
+                  sources=[Source(name="coursera:catalogue", url="https://example.org/c")])  # fmt: skip
+    fact = PriceFact(url="https://example.org/price", monthly_price=49, audit_free=True)
+    cat = catalogue([course], pricing=Pricing(platforms=[PlatformPrice("coursera", fact)]))
+    slow = price_of(course, cat, hours=60, hours_per_week=5, held=set(), budget_usd=None)
+    fast = price_of(course, cat, hours=60, hours_per_week=20, held=set(), budget_usd=None)
+    assert slow.estimate and slow.amount == 49 * 3 and "a month" in slow.note  # 12 weeks ≈ 3 months
+    assert fast.amount == 49  # 3 weeks: one month
+    # A budget the certificate can never fit: planned as a free audit, and said so.
+    audit = price_of(course, cat, hours=60, hours_per_week=5, held=set(), budget_usd=50)
+    assert audit.audit and audit.amount == 0 and "free audit" in audit.note
+    p = plan(cat, learner(budget=50, hours_per_week=5))
+    step = next(s for s in p.steps if s.id == "cert")
+    assert step.audit and step.cost == 0 and "free audit" in step.why
+
+
+def test_a_free_exam_makes_a_zero_budget_feasible() -> None:
+    cc = cred("cc", 199, [0, 1])
+    rule = Rule(id="r1", type="discount_or_voucher", subject="cc", condition="Free exam under the pledge")
+    p = plan(catalogue([cc, cred("paid", 100, [0, 1])], [rule]), learner(budget=0, hours_per_week=10))
+    assert p.status == "optimal" and [s.id for s in p.steps if not s.work_based] == ["cc"]
+    assert p.total_cost == 0
+
+
+def test_price_and_recognition_files_are_checked(tmp_path: Path) -> None:
+    ids = {"a": object()}
+    (tmp_path / "recognition").mkdir()
+    (tmp_path / "pricing").mkdir()
+    rec = tmp_path / "recognition" / "recognition.json"
+    rec.write_text(json.dumps({"signals": {"dod_8140": "DoD"}, "credentials": {"a": [{"signal": "dod_8140",
+                   "url": "https://example.org", "official": False}]}}))  # fmt: skip
+    got = load_recognition(tmp_path, ids)
+    assert got["a"][0].label == "DoD" and recognition_score(got["a"]) == 0.5
+    for bad in ({"a": [{"signal": "dod_8140"}]}, {"zz": [{"signal": "dod_8140", "url": "u"}]},
+                {"a": [{"signal": "made_up", "url": "u"}]}):  # fmt: skip
+        rec.write_text(json.dumps({"signals": {"dod_8140": "DoD"}, "credentials": bad}))
+        with pytest.raises(CatalogError):
+            load_recognition(tmp_path, ids)
+    price = tmp_path / "pricing" / "pricing.json"
+    price.write_text(json.dumps({"credentials": {"a": {"exams": 2, "price_per_exam": 100, "url": "u"}}}))
+    assert load_pricing(tmp_path, ids).credentials["a"].total == 200
+    price.write_text(json.dumps({"credentials": {"a": {"price": 90, "currency": "EUR", "url": "u"}}}))
+    assert load_pricing(tmp_path, ids).credentials == {}  # only US-dollar facts, like every catalogue price
+    price.write_text(json.dumps({"credentials": {"a": {"price": -1, "url": "u"}}}))
+    with pytest.raises(CatalogError):
+        load_pricing(tmp_path, ids)
+
+
+# ---- standing, ladders, recognition, eligibility -----------------------------------------------------------------
+
+
+def test_recommended_experience_is_read_in_years() -> None:
+    assert recommended_years("12 months of hands-on experience recommended") == 1.0
+    assert recommended_years("around two years of IT administration") == 2.0
+    assert recommended_years("3-4 years in networking") == 3.0
+    assert recommended_years("Some experience helps") is None
+
+
+def test_the_next_rung_of_a_held_ladder_is_planned_and_lower_rungs_are_left_out() -> None:
+    # "upper" teaches what "lower" does one level up; the rule puts lower before upper.
+    lower, upper = cred("lower", 100, [0, 1]), cred("upper", 300, [0, 1], level="intermediate")
+    other = cred("other", 50, [2, 3])
+    ladder = Rule(id="l1", type="recommended_before", subject="upper", objects=["lower"])
+    cat = catalogue([lower, upper, other], [ladder])
+    standing = learner_standing(cat, learner("lower"), {"lower"}, TODAY)
+    assert standing.next_rung == {"upper": "lower"}
+    p = plan(cat, learner("lower", budget=1000, hours_per_week=10))
+    step = next(s for s in p.steps if s.id == "upper")  # adds no new skill, but is the next step up
+    assert "next step up from LOWER" in step.why
+    # Holding the upper rung, the lower one is not offered, and the plan says why.
+    # Holding the upper rung, the lower one is not offered although it touches a gap, and the plan says why; a
+    # lower-level credential of the same provider about other skills is not "below" it.
+    cat2 = catalogue([cred("lower", 100, [0, 1, 2]), upper, other], [ladder])
+    p2 = plan(cat2, learner("upper", budget=1000, hours_per_week=10), step_overhead=0.0)
+    assert "lower" not in {s.id for s in p2.steps} and "other" in {s.id for s in p2.steps}
+    assert "LOWER: it sits below UPPER, which you hold" in p2.explanation
+    assert "OTHER: it sits below" not in p2.explanation
+
+
+def test_recognised_credentials_win_over_equal_unrecognised_ones_and_show_their_source() -> None:
+    plain, known = cred("plain", 100, [0, 1]), cred("known", 100, [0, 1])
+    cat = catalogue([plain, known], recognition={"known": [signal("iso_17024")]})
+    p = plan(cat, learner(budget=100, hours_per_week=10))
+    assert [s.id for s in p.steps if not s.work_based] == ["known"]
+    step = p.steps[0]
+    assert step.recognition and step.recognition[0].url == "https://example.org/iso_17024"
+    assert "recognised by employers" in step.why
+    # Recognition in another field earns nothing: a recognised credential whose skills the role does not list
+    # is not planned for it.
+    far = cred("far", 0, [3])
+    cat2 = catalogue([plain, far], recognition={"far": [signal(), signal("iso_17024")]})
+    assert "far" not in {s.id for s in plan(cat2, learner(hours_per_week=10)).steps}
+
+
+def test_an_advanced_exam_for_a_beginner_is_held_against_it_unless_laddered() -> None:
+    basic, expert = cred("basic", 200, [0, 1]), cred("expert", 200, [0, 1, 2], level="expert")
+    novice = learner(budget=200, hours_per_week=10)
+    assert [s.id for s in plan(catalogue([basic, expert]), novice).steps if not s.work_based] == ["basic"]
+    steps = {s.id: s for s in plan(catalogue([expert]), learner(hours_per_week=10)).steps}
+    assert "well above what you hold" in steps["expert"].why  # still planned when nothing else teaches it
+
+
+def test_room_left_is_reported_only_when_the_limits_do_not_bind() -> None:
+    cat = catalogue([cred("a", 100, [0, 1, 2])])
+    roomy = plan(cat, learner(budget=1000, hours_per_week=10, weeks=40))
+    assert "Room left" in roomy.explanation and "USD 900" in roomy.explanation
+    assert "The limits are not what stops the plan" in roomy.explanation
+    tight = plan(
+        catalogue([cred("a", 100, [0]), cred("b", 100, [1, 2])]), learner(budget=100, hours_per_week=10),
+        step_overhead=0.0,
+    )  # fmt: skip
+    assert "budget" in tight.binding and "Room left" not in tight.explanation
+
+
+def test_a_recognised_credential_that_does_not_fit_is_named_with_the_reason() -> None:
+    cheap, known = cred("cheap", 100, [0, 1, 2]), cred("known", 900, [0, 1, 2])
+    cat = catalogue([cheap, known], recognition={"known": [signal()]})
+    p = plan(cat, learner(budget=300, hours_per_week=10))
+    assert [s.id for s in p.steps if not s.work_based] == ["cheap"]
+    assert "KNOWN: it costs USD 900, more than the USD 200 left in your budget" in p.explanation
+
+
+# ---- field fit --------------------------------------------------------------------------------------------------
+
+
+class KeywordEmbedder:
+    """A deterministic stand-in for the sentence encoder: one dimension per keyword."""
+
+    fingerprint = "keyword-test-embedder"
+    words = ("support", "helpdesk", "graphql", "cooking", "ticket")
+
+    def embed(self, texts: list[str], progress: object = None) -> np.ndarray:
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for j, w in enumerate(self.words):
+                out[i, j] = t.lower().count(w)
+            out[i, DIM - 1] = 0.01  # never all-zero
+        return out
+
+    def embed_one(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
+
+
+def test_field_fit_marks_courses_about_the_role_and_tangents(tmp_path: Path) -> None:
+    names = {
+        "desk": "Helpdesk support basics: ticket triage and user support",
+        "desk2": "Support ticket handling for the helpdesk",
+        "api": "Exploring GraphQL schemas",
+        "cook": "Cooking for beginners",
+    }
+    creds = [cred(k, 10, [0], name=v, type="course") for k, v in names.items()]
+    cat = catalogue(creds)
+    occ = Occupation(id="esco:role", source="esco", title="Helpdesk support technician",
+                     description="Answers support tickets at the helpdesk.")  # fmt: skip
+    fit = field_fit(cat, occ, KeywordEmbedder(), tmp_path)  # type: ignore[arg-type]
+    assert fit["desk"] > 0.9 and fit["desk2"] > 0.9
+    assert fit["api"] == -1.0 and fit["cook"] == -1.0
+    assert list(tmp_path.glob("credential-fit-*.npy"))  # embedded once, cached on disk
