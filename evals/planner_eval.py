@@ -3,10 +3,11 @@
 
 Each case is a random catalogue of up to 10 credentials (random skills, costs, hours, some unknown; AND and OR
 prerequisites; some degrees) with a role of up to 6 weighted skills, and random limits (budget, weeks, hours a
-week). The enumeration checks every subset of credentials with the planner's documented rules (unknown price
-excluded under a budget; certifications without hours get the stated preparation hours) and takes the
-lexicographic optimum (value = covered relevance minus the per-step overhead, then cost, then hours; at most the
-default number of steps). Quality on the real catalogue: sample profiles planned with the coach's objective and
+week). The enumeration checks every subset of credentials with the planner's documented rules (an unknown price
+is planned at cost 0 with a small penalty; a level two above the learner's without a stated prerequisite is
+penalised; certifications without hours get the stated preparation hours) and takes the lexicographic optimum
+(value = covered relevance plus merit minus the per-step overhead, then cost, then hours; at most the default
+number of steps). Quality on the real catalogue: sample profiles planned with the coach's objective and
 with pure weighted coverage (overhead 0, no step cap), comparing how much each step closes. Anchors: plans for sample profiles on the real catalogue.
 """
 
@@ -95,6 +96,20 @@ def make_case(rng: random.Random) -> tuple[Any, Any]:
     return catalog, profile
 
 
+def step_merit(cred: Any, catalog: Any) -> float:
+    """The documented merit terms these catalogues can trigger for a learner who holds nothing: an unpublished
+    price is planned with a small penalty; a level two above the learner's, without a stated prerequisite, is
+    held against a step."""
+    from coach.planner.calendar import LEVEL_RANK
+    from coach.planner.candidates import LEVEL_JUMP_PENALTY, UNKNOWN_PRICE_PENALTY
+
+    merit = -UNKNOWN_PRICE_PENALTY if cred.cost is None else 0.0
+    laddered = any(r.type == "prerequisite_required" and r.subject == cred.id for r in catalog.rules)
+    if LEVEL_RANK.get(cred.level or "", 0) >= 2 and not laddered:
+        merit -= LEVEL_JUMP_PENALTY
+    return merit
+
+
 def enumerate_best(
     catalog: Any, profile: Any, step_overhead: float | None = None
 ) -> tuple[float, float, float]:
@@ -115,7 +130,7 @@ def enumerate_best(
 
     def overhead(cred: Any) -> float:
         off = sum(1 for u in cred.skills if u not in weights) / len(cred.skills) if cred.skills else 0.0
-        return x * (1 + OFF_TARGET_FACTOR * off)
+        return x * (1 + OFF_TARGET_FACTOR * off) - step_merit(cred, catalog)
 
     usable = []
     for cred in catalog.credentials.values():
@@ -124,7 +139,7 @@ def enumerate_best(
         hours = cred.hours
         if hours is None and cred.type == "certification":
             hours = PREP_HOURS_BY_LEVEL[cred.level or "intermediate"]
-        if (c.budget is not None and cred.cost is None) or (c.weeks is not None and hours is None):
+        if c.weeks is not None and hours is None:
             continue
         usable.append((cred, hours))
     prereqs = [r for r in catalog.rules if r.type == "prerequisite_required"]
@@ -176,7 +191,7 @@ def generated_study(n: int) -> dict[str, Any]:
             if cred is None or not cred.skills:
                 return STEP_OVERHEAD if cred is not None else 0.0
             off = sum(1 for u in cred.skills if u not in weights) / len(cred.skills)
-            return STEP_OVERHEAD * (1 + OFF_TARGET_FACTOR * off)
+            return STEP_OVERHEAD * (1 + OFF_TARGET_FACTOR * off) - step_merit(cred, catalog)
 
         got = sum(weights[s.uri] for s in p.covered) - sum(overhead(s.id) for s in p.steps)
         if validate_pathway(p, profile, catalog):

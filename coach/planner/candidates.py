@@ -411,9 +411,7 @@ def _build_plan(
         orphan[i : i + PORTFOLIO_SKILLS_PER_PROJECT]
         for i in range(0, len(orphan), PORTFOLIO_SKILLS_PER_PROJECT)
     ][:MAX_PORTFOLIO_PROJECTS]
-    tasks = match_tasks(
-        role_tasks(catalog, occ), [[gaps[k].label for k in keys] for keys in projects], embedder
-    )
+    tasks = match_tasks(role_tasks(catalog, occ), [[gaps[k].label for k in keys] for keys in projects])
     for keys, task in zip(projects, tasks, strict=True):
         hours = PORTFOLIO_HOURS_PER_SKILL * len(keys)
         wid = f"work:portfolio_project:{_slug(gaps[keys[0]].label)}"

@@ -65,12 +65,28 @@ def _matrix(catalog: Catalog, embedder: Embedder, cache_dir: Path) -> tuple[list
     return ids, unit
 
 
+# Role texts embedded this process, by encoder and text (immutable keys: nothing can go stale); roles are few.
+_role_vectors: dict[tuple[str, str], np.ndarray] = {}
+MAX_ROLE_VECTORS = 2048
+
+
+def _role_vector(embedder: Embedder, text: str) -> np.ndarray:
+    key = (embedder.fingerprint, text)
+    v = _role_vectors.get(key)
+    if v is None:
+        v = embedder.embed_one(text)
+        v = v / (np.linalg.norm(v) or 1.0)
+        if len(_role_vectors) >= MAX_ROLE_VECTORS:
+            _role_vectors.clear()
+        _role_vectors[key] = v
+    return v
+
+
 def field_fit(catalog: Catalog, occ: Occupation, embedder: Embedder, cache_dir: Path) -> dict[str, float]:
     """Credential id → fit 0..1 to the role's field (1 within FIT_SPAN of the best fits), or -1 for a tangent
     (TANGENT_BELOW_TOP or more below them)."""
     ids, unit = _matrix(catalog, embedder, cache_dir)
-    v = embedder.embed_one(role_text(occ))
-    v = v / (np.linalg.norm(v) or 1.0)
+    v = _role_vector(embedder, role_text(occ))
     cos = unit @ v
     top = float(np.mean(np.sort(cos)[-TOP_OF:]))
     out: dict[str, float] = {}

@@ -1,24 +1,18 @@
 """Portfolio projects a learner can actually do: each one named after a task of the target role (O*NET's task
 statements, in plain words), with the taxonomy skills it would evidence listed beside it, never as its title.
 
-A project is proposed for skills no catalogue credential teaches. Which task it is built on is the task most
-like those skills: by the bundled sentence encoder when one is given, by shared words otherwise. A role
-without task statements (a posting, an ESCO occupation with no O*NET link) gets a plain sentence instead.
+A project is proposed for skills no catalogue credential teaches. It is built on the task that shares most
+words with those skills. A role without task statements (a posting, an ESCO occupation with no O*NET link), or
+whose tasks share no words with them, gets a plain name instead.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
-import numpy as np
 
 from coach.knowledge.catalog import Catalog
 from coach.models import Occupation
-
-if TYPE_CHECKING:
-    from coach.embeddings import Embedder
 
 MAX_TITLE_CHARS = 90
 _WORD_RE = re.compile(r"[a-z]{3,}")
@@ -48,36 +42,32 @@ def project_title(task: str) -> str:
     return text
 
 
-def _words(text: str) -> set[str]:
-    return {w for w in _WORD_RE.findall(text.lower()) if w not in _STOP}
+def _stems(text: str) -> set[str]:
+    """Content words cut to five letters, so "configure" meets "configuration"."""
+    return {w[:5] for w in _WORD_RE.findall(text.lower()) if w not in _STOP}
 
 
-def match_tasks(
-    tasks: Sequence[str], skill_groups: Sequence[Sequence[str]], embedder: Embedder | None
-) -> list[str | None]:
-    """For each group of skill labels, the task most like them (each task used once); None when no task
-    shares anything with the group."""
+def match_tasks(tasks: Sequence[str], skill_groups: Sequence[Sequence[str]]) -> list[str | None]:
+    """For each group of skill labels, the task sharing most word stems with them (each task used once); None
+    when no task shares any. Word stems, not the sentence encoder: a plan must stay fast, and a task that names
+    the skill's words is the one a learner would recognise."""
     if not tasks or not skill_groups:
         return [None] * len(skill_groups)
-    groups = [", ".join(g) for g in skill_groups]
-    if embedder is not None:
-        vecs = embedder.embed([*tasks, *groups])
-        vecs = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-9)
-        sims = vecs[len(tasks) :] @ vecs[: len(tasks)].T
-    else:
-        task_words = [_words(t) for t in tasks]
-        sims = np.array(
-            [[len(_words(g) & tw) / (len(tw) or 1) for tw in task_words] for g in groups], dtype=float
-        )
+    task_stems = [_stems(t) for t in tasks]
     out: list[str | None] = []
     used: set[int] = set()
-    for row in sims:
-        order = [int(i) for i in np.argsort(-row) if int(i) not in used]
-        if not order or (embedder is None and row[order[0]] <= 0):
+    for group in skill_groups:
+        stems = _stems(" ".join(group))
+        best, best_score = None, 0.0
+        for i, ts in enumerate(task_stems):
+            score = len(stems & ts) / (len(ts) ** 0.5 or 1.0)  # long tasks share more words by chance
+            if i not in used and score > best_score:
+                best, best_score = i, score
+        if best is None:
             out.append(None)
             continue
-        used.add(order[0])
-        out.append(tasks[order[0]])
+        used.add(best)
+        out.append(tasks[best])
     return out
 
 
