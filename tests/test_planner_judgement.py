@@ -263,3 +263,19 @@ def test_field_fit_marks_courses_about_the_role_and_tangents(tmp_path: Path) -> 
     assert fit["desk"] > 0.9 and fit["desk2"] > 0.9
     assert fit["api"] == -1.0 and fit["cook"] == -1.0
     assert list(tmp_path.glob("credential-fit-*.npy"))  # embedded once, cached on disk
+
+
+def test_the_most_recognised_alternative_carries_more_recognition_and_says_so() -> None:
+    # "known" closes one skill less; one third-party sign of recognition does not make up for it in the
+    # recommended plan, but the most recognised alternative offers it.
+    cheap, known = cred("cheap", 100, [0, 1, 2]), cred("known", 400, [0, 1], name="Known cert")
+    fillers = [cred("f1", 20, [0, 1], hours=10), cred("f2", 30, [1, 2], hours=10)]
+    cat = catalogue([cheap, known, *fillers], recognition={"known": [signal(official=False)]})
+    p = plan(cat, learner(budget=1000, hours_per_week=10), alternatives=3)
+    assert [s.id for s in p.steps if not s.work_based] == ["cheap"]
+    alt = next(a for a in p.alternatives if a.label == "most recognised")
+    assert "known" in {s.id for s in alt.steps}
+    assert "1 more sourced sign that employers recognise its credentials" in (alt.trade_off or "")
+    # Nothing recognised in the catalogue: no such alternative.
+    bare = plan(catalogue([cheap, known]), learner(budget=1000, hours_per_week=10), alternatives=3)
+    assert all(a.label != "most recognised" for a in bare.alternatives)

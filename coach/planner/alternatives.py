@@ -30,6 +30,22 @@ def _alternatives(plan: Plan, main: Selection, main_path: Pathway, k: int) -> li
             (("coverage", ">=", half),),
         ),
     ]
+    # Most recognised: the most sourced employer-recognition signals, then the usual objective; offered only when
+    # the plan could carry more recognition than it does.
+    if sum(it.recognition for it in prob.items) > main.values.get("recognition", 0.0) + 1e-9:
+        specs.append(
+            (
+                "most recognised",
+                (
+                    ("recognition", "max"),
+                    ("value", "max"),
+                    ("cost", "min"),
+                    ("hours", "min"),
+                    ("items", "min"),
+                ),
+                (("coverage", ">=", half),),
+            )
+        )
     specs += [(f"different mix {n}", MAIN_STAGES, ()) for n in range(1, k + 1)]
     out: list[Pathway] = []
     for label, stages, bounds in specs:
@@ -60,6 +76,12 @@ def _trade_off(plan: Plan, main: Pathway, alt: Pathway) -> str:
         "planner_tradeoff.md",
         cost_diff=diff,
         cost_abs=_money(abs(diff), main.currency),
+        recognition_diff=_signals(alt) - _signals(main),
         weeks_diff=alt.weeks - main.weeks,
         coverage_diff=round(100 * (alt.coverage_after - main.coverage_after)),
     )
+
+
+def _signals(p: Pathway) -> int:
+    """How many sourced employer-recognition signals a pathway's steps carry (each kind once per step)."""
+    return sum(len({r.signal for r in s.recognition}) for s in p.steps)
