@@ -70,6 +70,7 @@ FIELD_MERIT = (
     2.0  # × the field fit (coach.planner.fit), for catalogue courses (a curated exam's links say its field)
 )
 OFF_FIELD_DISCOUNT = 0.6  # share of its covered weight a course with no field fit does not get credit for
+RUNG_FIT = 0.5  # fit from which the next rung of a held ladder is about the target
 IN_FIELD_FIT = 0.75  # fit from which a credential is a candidate even when no skill link reaches the gaps
 
 
@@ -191,15 +192,6 @@ def _build_plan(
     for k in gaps:
         if k.startswith("credential:"):
             maybe |= {k[11:], *full_equiv.get(k[11:], ())}
-    # The next rung of a ladder the learner is on teaches what they hold one level up: it joins the candidates
-    # when it is about the target at all, even if the lower rung already covers its skills.
-    rungs = {
-        cid
-        for cid in standing.next_rung
-        if cid in catalog.credentials and target_keys.intersection(catalog.credentials[cid].skills)
-    }
-    maybe |= rungs
-    left_out: dict[str, str] = {}
     # Field fit (role targets only: a posting lists exactly what it asks). Credentials squarely in the field join
     # the candidates even when their skill links miss the role's gaps; tangents leave (see coach.planner.fit).
     fit: dict[str, float] = {}
@@ -207,6 +199,17 @@ def _build_plan(
     if embedder is not None and occ is not None:
         fit = field_fit(catalog, occ, embedder, cache_dir or Path(".cache"))
         maybe |= {cid for cid, f in fit.items() if f >= IN_FIELD_FIT}
+    # The next rung of a ladder the learner is on teaches what they hold one level up: it joins the candidates
+    # when it is about the target at all (its links reach the target, or its field fits), even if the lower rung
+    # already covers its skills.
+    rungs = {
+        cid
+        for cid in standing.next_rung
+        if cid in catalog.credentials
+        and (target_keys.intersection(catalog.credentials[cid].skills) or fit.get(cid, 0.0) >= RUNG_FIT)
+    }
+    maybe |= rungs
+    left_out: dict[str, str] = {}
     for cid in sorted(maybe):
         cred = catalog.credentials.get(cid)
         if cred is None:
@@ -296,6 +299,7 @@ def _build_plan(
             price.audit,
             # A curated exam's text is a name and a few hand-picked links: too thin to judge its field by.
             0.0 if _hand_linked(cred) else max(0.0, fit.get(cid, 0.0)),
+            field=max(0.0, fit.get(cid, 0.0)),
         )
         if not cost_known:
             # Kept, with a warning: the known part of the plan is what is checked against the budget.
@@ -465,10 +469,13 @@ def _merit(
     today: dt.date,
     audit: bool,
     fit: float = 0.0,
+    *,
+    field: float = 0.0,
 ) -> tuple[float, list[str]]:
     """What a coach values in a credential beyond the gaps it closes, and the reasons, in words: employer
     recognition, the next rung of a ladder, eligibility met; less for experience the provider recommends and
-    the learner lacks, or a level far above what they hold."""
+    the learner lacks, or a level far above what they hold. `fit` is the field fit credited as merit (none for
+    curated exams), `field` the raw fit, which says how relevant a ladder's next rung is."""
     on_target = 1.0 - _off_target(cred, target_keys) if cred.skills else 0.0
     merit = FIELD_MERIT * fit
     reasons: list[str] = []
@@ -480,7 +487,8 @@ def _merit(
         merit += RECOGNITION_MERIT * score * on_target
         reasons.append("recognised by employers: " + "; ".join(dict.fromkeys(s.label for s in signals)))
     if cid in standing.next_rung and not audit:
-        merit += LADDER_MERIT * max(on_target, 0.5)
+        # As relevant as its links say, or its field: a rung's hand-picked links may miss a role's wording.
+        merit += LADDER_MERIT * max(on_target, field, 0.5)
         reasons.append(
             f"the next step up from {catalog.credentials[standing.next_rung[cid]].name}, which you hold"
         )
