@@ -18,9 +18,11 @@ CONSTRAINTS = ("budget", "time", "max_items", "providers", "exam_only")
 MAIN_STAGES = DEFAULT_STAGES  # OBJECTIVE below, as the solver's stages
 OBJECTIVE = (
     "Lexicographic: (0) include the certifications the posting names and those you plan, where possible; "
-    "(1) maximise the covered relevance of the target's skills minus a per-step overhead (a step must close "
-    "more than about one core skill's worth, more if most of what it teaches is off-target); (2) then minimise "
-    "total cost; (3) then minimise total study hours."
+    "(1) maximise the covered relevance of the target's skills plus each step's merit (sourced employer "
+    "recognition, the next rung of a ladder you are on, an experience requirement you meet, a course squarely "
+    "in the field; less for a level far above what you hold or experience the provider recommends and you lack) "
+    "minus a per-step overhead (a step must close more than about one core skill's worth, more if most of what "
+    "it teaches is off-target); (2) then minimise total cost; (3) then minimise total study hours."
 )
 
 
