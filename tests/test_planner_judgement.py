@@ -279,3 +279,15 @@ def test_the_most_recognised_alternative_carries_more_recognition_and_says_so() 
     # Nothing recognised in the catalogue: no such alternative.
     bare = plan(catalogue([cheap, known]), learner(budget=1000, hours_per_week=10), alternatives=3)
     assert all(a.label != "most recognised" for a in bare.alternatives)
+
+
+def test_a_recognised_credential_needing_experience_says_when_the_learner_would_qualify() -> None:
+    senior, basic = cred("senior", 300, [0, 1, 2], name="Senior cert"), cred("basic", 100, [0, 1])
+    rule = Rule(id="x", type="experience_required", subject="senior", experience_years=2)
+    cat = catalogue([senior, basic], [rule], recognition={"senior": [signal()]})
+    p = plan(cat, learner(budget=1000, hours_per_week=10, weeks=20))
+    assert "senior" not in {s.id for s in p.steps}
+    assert (
+        "Senior cert: it needs about 2.0 more years of relevant work experience first, so you would qualify "
+        "around 2028 at the earliest" in p.explanation
+    )

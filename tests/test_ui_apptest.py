@@ -276,6 +276,13 @@ def test_plan_form_shows_the_pathway_and_saves_and_sends_it_for_review(env: UiEn
     assert len(at.get("vega_lite_chart")) >= 2  # timeline + coverage (+ alternatives)
     assert len(at.get("graphviz_chart")) == 1
     assert len(at.expander) >= len(plan["steps"])  # one expander per step
+    # Every credential step says what is known about its employer recognition, with the pages it rests on.
+    lines = [m.value for m in at.markdown if m.value.startswith("Employer recognition:")]
+    credentials = [s for s in plan["steps"] if not s["work_based"]]
+    assert len(lines) >= len(credentials)
+    for step in credentials:
+        for sign in step["recognition"]:
+            assert any(sign["url"] in line for line in lines)
     at.button(key="plan_save").click().run()
     saved_msg = [s for s in texts(at.success) if s.startswith("Saved as pathway #")]
     assert saved_msg

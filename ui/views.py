@@ -400,11 +400,13 @@ def show_pathway(p: dict[str, Any], key: str, compact: bool = False) -> None:
         with st.expander(f"{i + 1}. {s['name']} — weeks {s['start_week']}–{s['end_week']}"):
             st.markdown(
                 f"**{s['kind'].replace('_', ' ')}**{' · ' + s['provider'] if s.get('provider') else ''} · "
-                f"{_money(s.get('cost'), s.get('currency') or 'USD')} · {s.get('hours', 0):,.0f} h"
+                f"{_step_price(s)} · {s.get('hours', 0):,.0f} h"
                 f"{' (estimated)' if s.get('hours_estimated') else ''}"
             )
             if s.get("why"):
                 st.markdown(s["why"])
+            if not s.get("work_based"):
+                st.markdown(_recognition_line(s.get("recognition") or []))
             if s.get("skills"):
                 st.markdown("Closes: " + ", ".join(k["label"] for k in s["skills"]))
             if s.get("unlocks"):
@@ -418,6 +420,32 @@ def show_pathway(p: dict[str, Any], key: str, compact: bool = False) -> None:
                 st.caption("Sources: " + " · ".join(srcs))
     if p.get("uncovered"):
         st.caption("Still uncovered: " + ", ".join(u["label"] for u in p["uncovered"][:12]))
+
+
+def _step_price(step: dict) -> str:
+    """A step's price as a person reads it: unknown, estimated or a free audit said so."""
+    if step.get("cost_known") is False:
+        return "price not published"
+    price = _money(step.get("cost"), step.get("currency") or "USD")
+    if step.get("audit"):
+        return f"{price} (free audit, no certificate)"
+    return f"{price} (estimated)" if step.get("cost_estimated") else price
+
+
+def _recognition_line(signals: list[dict]) -> str:
+    """Employer recognition with the page each sign rests on; unknown when the knowledge base has none."""
+    if not signals:
+        return "Employer recognition: unknown (no sourced sign in the knowledge base)."
+    parts = [
+        f"[{x.get('label')}]({x.get('url')})"
+        + (
+            " (third-party page" + (f", {x['date']}" if x.get("date") else "") + ")"
+            if not x.get("official")
+            else ""
+        )
+        for x in signals
+    ]
+    return "Employer recognition: " + " · ".join(parts)
 
 
 def _plan_form(c: CoachClient) -> None:

@@ -260,12 +260,29 @@ def _left_out(plan: Plan, pathway: Pathway) -> list[tuple[str, str]]:
         it = cand.item
         if not it.covers:
             continue
+        work = [plan.candidates[w] for w in it.requires if w.startswith("work:") and w in plan.candidates]
+        budget, weeks = plan.limits.get("budget"), plan.limits.get("weeks")
         if cand.blocked_by:
             why = "excluded by " + ", ".join(_BLOCK_TEXT.get(b, b) for b in sorted(cand.blocked_by))
+        elif work and weeks is not None and max(w.item.weeks for w in work) > weeks:
+            need = max(w.item.weeks for w in work)
+            when = plan.today + dt.timedelta(weeks=need)
+            why = (
+                f"it needs about {need / 52:.1f} more years of relevant work experience first, so you would "
+                f"qualify around {when.year} at the earliest"
+            )
         elif spare_cost is not None and it.cost > spare_cost + 1e-9:
-            why = f"it costs {_money(it.cost, pathway.currency)}, more than the {_money(max(spare_cost, 0), pathway.currency)} left in your budget"
+            why = f"it costs {_money(it.cost, pathway.currency)}, more than the " + (
+                f"{_money(spare_cost, pathway.currency)} left in your budget"
+                if spare_cost > 0
+                else f"budget of {_money(budget, pathway.currency)}, which the planned steps use"
+            )
         elif spare_weeks is not None and it.weeks > spare_weeks:
-            why = f"it takes about {it.weeks} weeks at your pace, more than the {max(spare_weeks, 0)} weeks left"
+            why = f"it takes about {it.weeks} weeks at your pace, " + (
+                f"more than the {spare_weeks} weeks left"
+                if spare_weeks > 0
+                else f"and the planned steps already fill your {weeks} weeks"
+            )
         elif any(it.covers <= plan.candidates[c].item.covers for c in chosen if c in plan.candidates):
             why = "a planned step already teaches what it covers"
         else:
