@@ -291,3 +291,27 @@ def test_a_recognised_credential_needing_experience_says_when_the_learner_would_
         "Senior cert: it needs about 2.0 more years of relevant work experience first, so you would qualify "
         "around 2028 at the earliest" in p.explanation
     )
+
+
+def test_an_apprenticeship_step_says_where_to_find_one_for_the_learners_country() -> None:
+    from coach.knowledge.guidance import AppliesTo, GuidanceEntry, GuidanceStatement
+
+    def entry(eid: str, country: str, url: str) -> GuidanceEntry:
+        st = GuidanceStatement(text="Find an apprenticeship with the official finder.", source_url=url,
+                               source_title="Find an apprenticeship", publisher="Agency", as_of="2026-12-02",
+                               as_of_basis="read")  # fmt: skip
+        return GuidanceEntry(id=eid, topic="apprenticeships", title="How do I find an apprenticeship?",
+                             question_forms=["where are apprenticeships?", "how to apply?"],
+                             answer="Use the official finder. It lists openings.", statements=[st],
+                             applies_to=AppliesTo(countries=[country]))  # fmt: skip
+
+    senior = cred("senior", 300, [0, 1, 2])
+    rule = Rule(id="x", type="experience_required", subject="senior", experience_years=2)
+    cat = catalogue([senior], [rule])
+    cat.guidance = [entry("apprenticeship-us", "US", "https://us.example.gov/find"),
+                    entry("apprenticeship-uk", "GB", "https://uk.example.gov/find")]  # fmt: skip
+    for currency, url in (("USD", "https://us.example.gov/find"), ("GBP", "https://uk.example.gov/find")):
+        prof = learner(hours_per_week=10)
+        prof.constraints.currency = currency
+        work = next(s for s in plan(cat, prof).steps if s.kind == "apprenticeship")
+        assert [s.url for s in work.sources] == [url] and f"Where to look: {url}" in work.why

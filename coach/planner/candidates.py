@@ -31,6 +31,7 @@ from coach.planner.solver import Item, reduce_dominated
 from coach.planner.standing import Standing, learner_standing
 from coach.planner.targets import _posting_targets, _role_targets
 from coach.planner.text import _slug
+from coach.planner.work import finding_note, finding_sources
 
 if TYPE_CHECKING:
     from coach.embeddings import Embedder
@@ -372,6 +373,7 @@ def _build_plan(
                 f"for {cred.name}",
                 kind=kind,
                 work_based=True,
+                sources=finding_sources(catalog, kind, profile.constraints.currency),
                 blocked_by=(
                     {"time"}
                     if limits.get("weeks") is not None and work_weeks + cand.item.weeks > limits["weeks"]
@@ -379,7 +381,8 @@ def _build_plan(
                 ),
                 note=f"{cred.name} requires {exp_years[cid]:g} years of "
                 + (f"{'/'.join(sorted(fields))} " if fields else "")
-                + f"experience; the profile shows {relevant:.1f}.",
+                + f"experience; the profile shows {relevant:.1f}."
+                + finding_note(finding_sources(catalog, kind, profile.constraints.currency)),
             )
             requires.append(wid)
         cand.item.requires = tuple(dict.fromkeys(requires))
@@ -402,10 +405,12 @@ def _build_plan(
             name=f"{_KIND_NAMES[kind]}: {missing:g} more year{'s' if missing != 1 else ''} of relevant work",
             kind=kind,
             work_based=True,
+            sources=finding_sources(catalog, kind, profile.constraints.currency),
             blocked_by={"time"}
             if limits.get("weeks") is not None and work_weeks > limits["weeks"]
             else set(),
-            note=f"The posting asks for: {gaps[key].label}",
+            note=f"The posting asks for: {gaps[key].label}."
+            + finding_note(finding_sources(catalog, kind, profile.constraints.currency)),
         )
         coverable.add(key)
 
