@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any, TypeVar
 
 from coach.errors import CoachError
 from coach.knowledge.guidance import GuidanceEntry
@@ -15,6 +16,8 @@ from coach.knowledge.recognition import RecognitionSignal
 from coach.knowledge.sources.common import name_key, norm, provider_key
 from coach.knowledge.titles import RoleIndex
 from coach.models import Credential, Occupation, Rule, Skill
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -42,6 +45,19 @@ class Catalog:
         default_factory=Pricing,
         metadata={"doc": "Sourced price facts per credential and platform (knowledge_base/pricing/)."},
     )
+
+    # ---- derived lookups ------------------------------------------------------------------------------------
+
+    def derived(self, name: str, build: Callable[[Catalog], T]) -> T:
+        """The lookup `name` derived from this catalogue, built by `build(self)` on first use and kept on this
+        object, so a reloaded catalogue (a new object) never sees a stale one. Not pickled with the catalogue."""
+        store: dict[str, Any] = self.__dict__.setdefault("_derived", {})
+        if name not in store:
+            store[name] = build(self)
+        return store[name]
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_derived"}
 
     # ---- occupations -----------------------------------------------------------------------------------------
 

@@ -20,19 +20,19 @@ def _norm(text: str) -> str:
     return re.sub(r"[^a-z0-9+#]+", " ", text.lower()).strip()
 
 
-_label_index_cache: list[tuple[Any, dict[str, str]]] = []
-
-
 def _label_index(catalog: Any) -> dict[str, str]:
-    """Normalised ESCO preferred and alternative labels → URI (built once per catalogue)."""
-    index = _label_index_cache[0][1] if _label_index_cache and _label_index_cache[0][0] is catalog else None
-    if index is None:
-        index = {}
-        for uri, skill in catalog.skills.items():
-            for label in [skill.label, *skill.alt_labels]:
-                index.setdefault(_norm(label), uri)
-        # One catalogue at a time, held by reference (see coach.planner.candidates._skill_index_cache).
-        _label_index_cache[:] = [(catalog, index)]
+    """Normalised ESCO preferred and alternative labels → URI (built once per catalogue, kept on it)."""
+    derived = getattr(catalog, "derived", None)
+    if derived is not None:
+        return derived("planner-label-index", _build_label_index)
+    return _build_label_index(catalog)
+
+
+def _build_label_index(catalog: Any) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for uri, skill in catalog.skills.items():
+        for label in [skill.label, *skill.alt_labels]:
+            index.setdefault(_norm(label), uri)
     return index
 
 
