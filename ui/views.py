@@ -601,6 +601,7 @@ def drafts_page(c: CoachClient) -> None:
     )
     from coach.errors import CoachError
     from coach.exports import badge_bundle, to_docx, to_json_resume, to_markdown
+    from coach.knowledge import get_catalog
     from coach.presenter import draft_all
 
     with st.spinner("Drafting…"):
@@ -610,6 +611,7 @@ def drafts_page(c: CoachClient) -> None:
                 Pathway.model_validate(chosen) if chosen else None,
                 PostingAnalysis.model_validate(posting) if use_posting else None,
                 posting_text=st.session_state.get("analysis_text") if use_posting else None,
+                catalog=get_catalog(),  # the process-wide catalogue, as the app's context shares it
             )
         except CoachError as exc:
             st.error(exc.message)
