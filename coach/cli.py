@@ -422,7 +422,7 @@ def draft_cmd(
     drafts = presenter.draft_all(
         learner, pathway, analysis, model=model, today=day, catalog=catalog, posting_text=posting_text
     )
-    from coach import exports
+    from coach.presenter import exports
 
     if fmt == "docx":
         assert out is not None
@@ -435,7 +435,7 @@ def draft_cmd(
         payload = drafts.model_dump_json(indent=2) + "\n"
     elif fmt == "json-resume":
         document = exports.to_json_resume(learner, drafts)
-        problems = exports.validate_json_resume(document)
+        problems = exports.validate_json_resume(document, ctx.settings.knowledge_dir / "schemas")
         if problems:
             raise CoachError(f"JSON Resume export failed the official schema: {problems[0]}")
         payload = json.dumps(document, ensure_ascii=False, indent=2) + "\n"

@@ -600,9 +600,9 @@ def drafts_page(c: CoachClient) -> None:
         "Tailor to the posting I analysed", value=True, key="drafts_posting"
     )
     from coach.errors import CoachError
-    from coach.exports import badge_bundle, to_docx, to_json_resume, to_markdown
     from coach.knowledge import get_catalog
     from coach.presenter import draft_all
+    from coach.presenter.exports import badge_bundle, to_docx, to_json_resume, to_markdown
 
     with st.spinner("Drafting…"):
         try:
