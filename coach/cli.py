@@ -442,15 +442,11 @@ def draft_cmd(
     else:
         signing_key = None
         if sign:
-            from coach.settings import get_settings
-
-            key_path = (
-                Path(key) if key else get_settings().home / "keys" / f"{_slug(learner.name)}.ed25519.pem"
-            )
+            key_path = Path(key) if key else ctx.settings.home / "keys" / f"{_slug(learner.name)}.ed25519.pem"
             signing_key = exports.load_or_create_key(key_path)
         bundle = exports.badge_bundle(learner, drafts, catalog=catalog, key=signing_key, today=day)
         for badge in bundle["credentials"]:
-            problems = exports.validate_open_badge(badge)
+            problems = exports.validate_open_badge(badge, ctx.settings.knowledge_dir / "schemas")
             if problems:
                 raise CoachError(f"Open Badges export failed 1EdTech's schema: {problems[0]}")
         payload = json.dumps(bundle, ensure_ascii=False, indent=2) + "\n"
