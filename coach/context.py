@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from coach.knowledge.catalog import Catalog
-from coach.knowledge.load import default_catalog, get_catalog, reload_catalog
+from coach import knowledge
+from coach.knowledge.load import default_catalog, reload_catalog
 from coach.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ class CoachContext:
         # dialogue engine's) are this context's too.
         self._shares_process = share_process and load_catalog is None
         self._load_catalog: CatalogLoader = load_catalog or (
-            (lambda _settings: get_catalog()) if self._shares_process else default_catalog
+            (lambda _settings: knowledge.get_catalog()) if self._shares_process else default_catalog
         )
         # One lock per context: API requests in threads must not build the same heavy object twice.
         self._lock = threading.RLock()
@@ -98,7 +99,7 @@ class CoachContext:
             # The process-wide linker (the dialogue's) when it is, or will be, over this very catalogue.
             current = process_linker._linker
             if self._shares_process:
-                if current is None and self.catalog is get_catalog():
+                if current is None and self.catalog is knowledge.get_catalog():
                     return process_linker.get_linker()
                 if current is not None and current.catalog is self.catalog:
                     return current
