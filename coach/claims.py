@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from coach.knowledge.catalog import derived
 from coach.models import Pathway, PostingAnalysis, Profile
 
 if TYPE_CHECKING:
@@ -344,8 +345,7 @@ def claim_vocabulary(catalog: Catalog | None) -> ClaimVocabulary:
     if catalog is None:
         return ClaimVocabulary()
     # Kept on the catalogue object itself, so a reloaded catalogue builds its own (stand-ins in tests: built each time).
-    derived = getattr(catalog, "derived", None)
-    return derived("claim-vocabulary", _vocabulary_for) if derived is not None else _vocabulary_for(catalog)
+    return derived(catalog, "claim-vocabulary", _vocabulary_for)
 
 
 def allowed_facts(

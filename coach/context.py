@@ -21,8 +21,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from coach.knowledge.catalog import Catalog
 from coach import knowledge
+from coach.knowledge.catalog import Catalog
 from coach.knowledge.load import default_catalog, reload_catalog
 from coach.settings import Settings, get_settings
 

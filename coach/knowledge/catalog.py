@@ -20,6 +20,18 @@ from coach.models import Credential, Occupation, Rule, Skill
 T = TypeVar("T")
 
 
+def derived(catalog: Any, name: str, build: Callable[[Any], T]) -> T:
+    """`catalog.derived(name, build)` for a Catalog or any stand-in with a `__dict__` (tests' namespaces): the
+    lookup is kept on the object itself; an object that cannot hold it gets a fresh one each time."""
+    store = getattr(catalog, "__dict__", None)
+    if store is None:
+        return build(catalog)
+    kept: dict[str, Any] = store.setdefault("_derived", {})
+    if name not in kept:
+        kept[name] = build(catalog)
+    return kept[name]
+
+
 @dataclass
 class Catalog:
     """Every role, skill, credential and rule the product knows, with lookups."""
@@ -51,10 +63,7 @@ class Catalog:
     def derived(self, name: str, build: Callable[[Catalog], T]) -> T:
         """The lookup `name` derived from this catalogue, built by `build(self)` on first use and kept on this
         object, so a reloaded catalogue (a new object) never sees a stale one. Not pickled with the catalogue."""
-        store: dict[str, Any] = self.__dict__.setdefault("_derived", {})
-        if name not in store:
-            store[name] = build(self)
-        return store[name]
+        return derived(self, name, build)
 
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "_derived"}

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from coach.knowledge.catalog import derived
 from coach.models import Profile
 
 if TYPE_CHECKING:
@@ -27,10 +28,7 @@ def _norm(text: str) -> str:
 
 def _label_index(catalog: Any) -> dict[str, str]:
     """Normalised ESCO preferred and alternative labels → URI (built once per catalogue, kept on it)."""
-    derived = getattr(catalog, "derived", None)
-    if derived is not None:
-        return derived("planner-label-index", _build_label_index)
-    return _build_label_index(catalog)
+    return derived(catalog, "planner-label-index", _build_label_index)
 
 
 def _build_label_index(catalog: Any) -> dict[str, str]:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from coach.knowledge.catalog import derived
 from coach.postings.spans import _STOP_SPAN_WORDS, _clause_bounds, _Span, _trim
 from coach.postings.text import tokenize
 
@@ -72,10 +73,7 @@ def _cert_keys(cred: Any) -> tuple[set[str], set[str]]:
 
 def _cert_index(catalog: Any) -> _CertIndex:
     """The index of the catalogue's certifications (built once per catalogue, kept on the catalogue)."""
-    derived = getattr(catalog, "derived", None)
-    if derived is not None:
-        return derived("posting-cert-index", _build_cert_index)
-    return _build_cert_index(catalog)
+    return derived(catalog, "posting-cert-index", _build_cert_index)
 
 
 def _build_cert_index(catalog: Any) -> _CertIndex:

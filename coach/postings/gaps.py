@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from coach.knowledge.catalog import derived
 from coach.models import CredentialSuggestion, Requirement
 
 MAX_GAP_CREDENTIALS = 5
@@ -27,10 +28,7 @@ def _equivalent_ids(cid: str, catalog: Any) -> set[str]:
 
 def _uri_index(catalog: Any) -> dict[str, list[str]]:
     """ESCO skill URI → ids of the micro-credentials that certify it (built once per catalogue, kept on it)."""
-    derived = getattr(catalog, "derived", None)
-    if derived is not None:
-        return derived("posting-gap-uri-index", _build_uri_index)
-    return _build_uri_index(catalog)
+    return derived(catalog, "posting-gap-uri-index", _build_uri_index)
 
 
 def _build_uri_index(catalog: Any) -> dict[str, list[str]]:
