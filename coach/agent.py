@@ -36,7 +36,7 @@ from coach.dialogue import META_KEY, OfflineCoachModel
 from coach.dialogue.checks import checked_profile_update
 from coach.errors import BadInput, CoachError
 from coach.grounding import Grounder, answer_text
-from coach.llm import describe_model, get_chat_model, get_offline_model
+from coach.llm import describe_model, get_offline_model
 from coach.models import Profile
 from coach.settings import Settings
 from coach.texts import load_text, render
@@ -442,7 +442,7 @@ def build_agent(
     checkpointer on the product database."""
     s = ctx.settings
     offline = offline or (model if isinstance(model, OfflineCoachModel) else get_offline_model(ctx))
-    model = model or get_chat_model(ctx)
+    model = model or ctx.chat_model
     if isinstance(model, OfflineCoachModel):
         offline = model
     url = db_url or s.db_url
