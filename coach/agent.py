@@ -17,7 +17,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, TypedDict
+from typing import TYPE_CHECKING, Annotated, Any, TypedDict
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import (
@@ -36,11 +36,14 @@ from coach.dialogue import META_KEY, OfflineCoachModel
 from coach.dialogue.checks import checked_profile_update
 from coach.errors import BadInput, CoachError
 from coach.grounding import Grounder, answer_text
-from coach.llm import describe_model, get_chat_model, get_offline_model
+from coach.llm import describe_model, get_offline_model
 from coach.models import Profile
-from coach.settings import Settings, get_settings
+from coach.settings import Settings
 from coach.texts import load_text, render
 from coach.tools import Backends, ToolContext, default_backends, langchain_tools, outcome_json, run_tool
+
+if TYPE_CHECKING:
+    from coach.context import CoachContext
 
 MAX_MODEL_CALLS = 6  # per turn: a model that keeps calling tools is stopped and answered for
 REMOTE_WINDOW = 40  # messages sent to a remote model; the offline engine reads the whole thread
@@ -153,9 +156,8 @@ class CoachAgent:
         self._bound = model.bind_tools(tools) if self.is_remote else model
         self._offline = offline
         self.system_prompt = load_text("system_prompt.md", settings.prompts_dir)
-        if grounder is None:
-            grounder = Grounder(catalog=_catalog_or_none(), system_prompt=self.system_prompt)
-        self.grounder = grounder
+        # Without a grounder, answers are still checked against the tool results (no catalogue).
+        self.grounder = grounder or Grounder(catalog=None, system_prompt=self.system_prompt)
         self.graph = self._build().compile(checkpointer=checkpointer)
 
     # ---- graph ----------------------------------------------------------------------------------------------
@@ -427,7 +429,7 @@ class CoachAgent:
 
 
 def build_agent(
-    settings: Settings | None = None,
+    ctx: CoachContext,
     *,
     model: BaseChatModel | None = None,
     offline: OfflineCoachModel | None = None,
@@ -436,46 +438,26 @@ def build_agent(
     db_url: str | None = None,
     grounder: Grounder | None = None,
 ) -> CoachAgent:
-    """Build the agent: chat model from coach.llm, real tool backends, checkpointer on the product database."""
-    s = settings or get_settings()
-    offline = offline or (model if isinstance(model, OfflineCoachModel) else get_offline_model(s))
-    model = model or get_chat_model(s)
+    """Build the agent over a face's context: chat model from coach.llm, real tool backends over the context,
+    checkpointer on the product database."""
+    s = ctx.settings
+    offline = offline or (model if isinstance(model, OfflineCoachModel) else get_offline_model(ctx))
+    model = model or ctx.chat_model
     if isinstance(model, OfflineCoachModel):
         offline = model
     url = db_url or s.db_url
+    if grounder is None:
+        grounder = Grounder(
+            catalog=_catalog_or_none(ctx), system_prompt=load_text("system_prompt.md", s.prompts_dir)
+        )
     return CoachAgent(
         model=model,
         offline=offline,
-        backends=backends or default_backends(url),
+        backends=backends or default_backends(ctx, url),
         checkpointer=checkpointer if checkpointer is not None else make_checkpointer(url),
         settings=s,
         grounder=grounder,
     )
-
-
-_AGENT: CoachAgent | None = None
-
-
-def get_agent() -> CoachAgent:
-    """The process-wide agent (built on first use)."""
-    global _AGENT
-    if _AGENT is None:
-        _AGENT = build_agent()
-    return _AGENT
-
-
-def run_turn(
-    text: str, learner_id: str, conversation_id: str | None = None, agent: CoachAgent | None = None
-) -> TurnResult:
-    """Run one turn with the process-wide agent (or `agent`)."""
-    return (agent or get_agent()).run_turn(text, learner_id, conversation_id)
-
-
-def stream_turn(
-    text: str, learner_id: str, conversation_id: str | None = None, agent: CoachAgent | None = None
-) -> Iterator[dict]:
-    """Stream one turn's events with the process-wide agent (or `agent`)."""
-    return (agent or get_agent()).stream_turn(text, learner_id, conversation_id)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -483,11 +465,9 @@ def stream_turn(
 # --------------------------------------------------------------------------------------------------------------
 
 
-def _catalog_or_none() -> Any:
+def _catalog_or_none(ctx: CoachContext) -> Any:
     try:
-        from coach.knowledge import get_catalog
-
-        return get_catalog()
+        return ctx.catalog
     except Exception:  # grounding still checks against tool results without a catalogue
         return None
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import re
 import unicodedata
-import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -22,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from coach.knowledge.catalog import derived
 from coach.models import Pathway, PostingAnalysis, Profile
 
 if TYPE_CHECKING:
@@ -307,9 +307,6 @@ def _strings_and_numbers(value: Any, key: str = "") -> Iterable[tuple[str, str |
             yield from _strings_and_numbers(item, key)
 
 
-_VOCABULARIES: dict[int, tuple[Any, ClaimVocabulary]] = {}
-
-
 def _vocabulary_for(catalog: Catalog) -> ClaimVocabulary:
     """Credential names (two words or more, plus '+'-style names) and skill labels worth detecting."""
     creds: set[str] = set()
@@ -347,15 +344,8 @@ def claim_vocabulary(catalog: Catalog | None) -> ClaimVocabulary:
     """The detection vocabulary of a catalogue (cached per catalogue object)."""
     if catalog is None:
         return ClaimVocabulary()
-    # Catalogs are unhashable dataclasses: cache by identity, holding a weak reference to tell reuse of an id.
-    cached = _VOCABULARIES.get(id(catalog))
-    if cached is not None and cached[0]() is catalog:
-        return cached[1]
-    vocab = _vocabulary_for(catalog)
-    if len(_VOCABULARIES) > 8:
-        _VOCABULARIES.clear()
-    _VOCABULARIES[id(catalog)] = (weakref.ref(catalog), vocab)
-    return vocab
+    # Kept on the catalogue object itself, so a reloaded catalogue builds its own (stand-ins in tests: built each time).
+    return derived(catalog, "claim-vocabulary", _vocabulary_for)
 
 
 def allowed_facts(

@@ -233,11 +233,12 @@ def posting_analyze(
     as_json: bool = typer.Option(False, "--json", help="Print the PostingAnalysis as one JSON document."),
 ) -> None:
     """Analyse a job posting: requirements as spans with ESCO skills; with --profile, the honest match."""
-    from coach.postings import analyze_posting, summary_lines
+    from coach.context import process_context
+    from coach.postings import summary_lines
 
     prof = _posting_profile(profile) if profile else None
     text = read_text_arg(file, what="posting")
-    analysis = analyze_posting(text, prof)
+    analysis = process_context().analyze_posting(text, prof)
     if as_json:
         print_json(analysis.model_dump(mode="json"))
         return
@@ -304,6 +305,9 @@ def plan_cmd(
             start = dt.date.fromisoformat(today)
         except ValueError as exc:
             raise BadInput(f"--today must be YYYY-MM-DD, not {today!r}") from exc
+    from coach.context import process_context
+
+    ctx = process_context()
     analysis = None
     if posting:
         text = read_text_arg(posting, what="posting")
@@ -314,10 +318,8 @@ def plan_cmd(
         if isinstance(data, dict) and "requirements" in data:
             analysis = PostingAnalysis.model_validate(data)
         else:
-            from coach.postings import analyze_posting
-
-            analysis = analyze_posting(text, prof)
-    pathway = planner.plan_pathway(
+            analysis = ctx.analyze_posting(text, prof)
+    pathway = ctx.plan_pathway(
         prof,
         role=role,
         posting=analysis,
@@ -399,7 +401,8 @@ def draft_cmd(
     from coach import presenter
     from coach.context import process_context
 
-    catalog = process_context().catalog
+    ctx = process_context()
+    catalog = ctx.catalog
     presenter.check_inputs(learner, pathway, catalog)  # fail fast, before any posting analysis or model call
     analysis, posting_text = None, None
     if posting:
@@ -411,23 +414,15 @@ def draft_cmd(
         if isinstance(data, dict) and "requirements" in data:
             analysis = _load_model("posting", posting, PostingAnalysis)
         else:
-            from coach.postings import analyze_posting
-
             posting_text = text
-            analysis = analyze_posting(text, learner, catalog=catalog)
+            analysis = ctx.analyze_posting(text, learner)
     model = None
-    if not offline:
-        from coach.settings import get_settings
-
-        settings = get_settings()
-        if settings.use_remote_model:
-            from coach.llm import get_chat_model
-
-            model = get_chat_model(settings)
+    if not offline and ctx.settings.use_remote_model:
+        model = ctx.chat_model
     drafts = presenter.draft_all(
         learner, pathway, analysis, model=model, today=day, catalog=catalog, posting_text=posting_text
     )
-    from coach import exports
+    from coach.presenter import exports
 
     if fmt == "docx":
         assert out is not None
@@ -440,22 +435,18 @@ def draft_cmd(
         payload = drafts.model_dump_json(indent=2) + "\n"
     elif fmt == "json-resume":
         document = exports.to_json_resume(learner, drafts)
-        problems = exports.validate_json_resume(document)
+        problems = exports.validate_json_resume(document, ctx.settings.knowledge_dir / "schemas")
         if problems:
             raise CoachError(f"JSON Resume export failed the official schema: {problems[0]}")
         payload = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     else:
         signing_key = None
         if sign:
-            from coach.settings import get_settings
-
-            key_path = (
-                Path(key) if key else get_settings().home / "keys" / f"{_slug(learner.name)}.ed25519.pem"
-            )
+            key_path = Path(key) if key else ctx.settings.home / "keys" / f"{_slug(learner.name)}.ed25519.pem"
             signing_key = exports.load_or_create_key(key_path)
         bundle = exports.badge_bundle(learner, drafts, catalog=catalog, key=signing_key, today=day)
         for badge in bundle["credentials"]:
-            problems = exports.validate_open_badge(badge)
+            problems = exports.validate_open_badge(badge, ctx.settings.knowledge_dir / "schemas")
             if problems:
                 raise CoachError(f"Open Badges export failed 1EdTech's schema: {problems[0]}")
         payload = json.dumps(bundle, ensure_ascii=False, indent=2) + "\n"
@@ -513,10 +504,10 @@ def chat_command(
     from coach.context import process_context
     from coach.dialogue.contract import pathway_summary
     from coach.llm import get_offline_model
-    from coach.settings import get_settings
 
-    settings = get_settings()
-    agent = build_agent(settings, model=get_offline_model(settings) if offline else None)
+    ctx = process_context()
+    settings = ctx.settings
+    agent = build_agent(ctx, model=get_offline_model(ctx) if offline else None)
     if script is not None:
         turns = split_script(read_text_arg(script, what="script"))
         if not turns:
@@ -537,7 +528,7 @@ def chat_command(
                     out["pathway"] = pathway_summary(
                         planned,
                         profile.target.role,
-                        process_context().catalog,
+                        ctx.catalog,
                         out["profile"]["target"].get("role_label"),
                     )
                 print_json(out)

@@ -19,16 +19,18 @@ import threading
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from coach import knowledge
 from coach.knowledge.catalog import Catalog
-from coach.knowledge.load import default_catalog, get_catalog, reload_catalog
+from coach.knowledge.load import default_catalog, reload_catalog
 from coach.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
     from coach.embeddings import Embedder
+    from coach.models import Pathway, PostingAnalysis, Profile
     from coach.postings.tagger import SpanTagger
     from coach.retrieval.search import KnowledgeIndex
     from coach.skills.linker import SkillLinker
@@ -57,7 +59,7 @@ class CoachContext:
         # dialogue engine's) are this context's too.
         self._shares_process = share_process and load_catalog is None
         self._load_catalog: CatalogLoader = load_catalog or (
-            (lambda _settings: get_catalog()) if self._shares_process else default_catalog
+            (lambda _settings: knowledge.get_catalog()) if self._shares_process else default_catalog
         )
         # One lock per context: API requests in threads must not build the same heavy object twice.
         self._lock = threading.RLock()
@@ -97,7 +99,7 @@ class CoachContext:
             # The process-wide linker (the dialogue's) when it is, or will be, over this very catalogue.
             current = process_linker._linker
             if self._shares_process:
-                if current is None and self.catalog is get_catalog():
+                if current is None and self.catalog is knowledge.get_catalog():
                     return process_linker.get_linker()
                 if current is not None and current.catalog is self.catalog:
                     return current
@@ -131,12 +133,35 @@ class CoachContext:
         from coach.llm import get_chat_model
 
         with self._lock:
-            return get_chat_model(self.settings)
+            return get_chat_model(self)
 
     @property
     def phrase_cache_dir(self) -> Path:
         """Where derived lookups (the planner's phrase links) are cached on disk."""
         return self.settings.home / "cache"
+
+    # ---- the core functions over this context (what a face calls) ------------------------------------------
+
+    def analyze_posting(self, text: str, profile: Profile | None = None, **kwargs: Any) -> PostingAnalysis:
+        """coach.postings.analyze_posting over this context's catalogue, linker, tagger and posting limit."""
+        from coach.postings import analyze_posting
+
+        kwargs.setdefault("max_chars", self.settings.max_posting_chars)
+        return analyze_posting(
+            text, profile, catalog=self.catalog, linker=self.linker, tagger=self.span_tagger, **kwargs
+        )
+
+    def plan_pathway(self, profile: Profile, **kwargs: Any) -> Pathway:
+        """coach.planner.plan_pathway over this context: its catalogue, its linker (loaded only when a skill
+        phrase needs it, answers cached on disk), its encoder for the field fit, and its posting reader."""
+        from coach.planner import plan_pathway
+
+        if "linker" not in kwargs:
+            kwargs.setdefault("load_linker", lambda: self.linker)
+            kwargs.setdefault("embedder", self.embedder)
+        kwargs.setdefault("cache_dir", self.phrase_cache_dir)
+        kwargs.setdefault("read_posting", self.analyze_posting)
+        return plan_pathway(profile, catalog=kwargs.pop("catalog", None) or self.catalog, **kwargs)
 
     def reloaded(self) -> CoachContext:
         """A new context over a freshly loaded catalogue; a load that fails raises and changes nothing.

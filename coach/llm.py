@@ -8,28 +8,35 @@ the agent keeps the offline engine as its fallback when that model fails.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from coach.dialogue import OfflineCoachModel
-from coach.settings import Settings, get_settings
+from coach.settings import Settings
+
+if TYPE_CHECKING:
+    from coach.context import CoachContext
 
 REMOTE_MAX_RETRIES = 1  # a dead server should cost one quick retry, then the offline fallback answers
 
 
-def get_offline_model(settings: Settings | None = None, **overrides: Any) -> OfflineCoachModel:
-    """The built-in offline coaching engine (linker and catalogue are loaded on first use unless given)."""
-    s = settings or get_settings()
-    return OfflineCoachModel(prompts_dir=s.prompts_dir, **overrides)
+def get_offline_model(ctx: CoachContext, **overrides: Any) -> OfflineCoachModel:
+    """The built-in offline coaching engine over `ctx` (its linker and catalogue are loaded on first use)."""
+    fields: dict[str, Any] = {
+        "prompts_dir": ctx.settings.prompts_dir,
+        "load_catalog": lambda: ctx.catalog,
+        "load_linker": lambda: ctx.linker,
+    }
+    return OfflineCoachModel(**{**fields, **overrides})
 
 
-def get_remote_model(settings: Settings | None = None) -> BaseChatModel:
+def get_remote_model(settings: Settings) -> BaseChatModel:
     """A ChatOpenAI model for OpenAI or any OpenAI-compatible server, from settings."""
     # Imported here: langchain's factory pulls in the OpenAI client, which offline use never needs.
     from langchain.chat_models import init_chat_model
 
-    s = settings or get_settings()
+    s = settings
     key = s.openai_api_key.get_secret_value() if s.openai_api_key else None
     return init_chat_model(
         s.chat_model,
@@ -43,10 +50,9 @@ def get_remote_model(settings: Settings | None = None) -> BaseChatModel:
     )
 
 
-def get_chat_model(settings: Settings | None = None) -> BaseChatModel:
-    """The configured chat model: remote when settings ask for one, otherwise the offline engine."""
-    s = settings or get_settings()
-    return get_remote_model(s) if s.use_remote_model else get_offline_model(s)
+def get_chat_model(ctx: CoachContext) -> BaseChatModel:
+    """The configured chat model: remote when the context's settings ask for one, otherwise the offline engine."""
+    return get_remote_model(ctx.settings) if ctx.settings.use_remote_model else get_offline_model(ctx)
 
 
 def describe_model(model: BaseChatModel) -> str:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from langchain_core.tools import StructuredTool
 from pydantic import BaseModel, Field, ValidationError
@@ -22,6 +22,9 @@ from pydantic import BaseModel, Field, ValidationError
 from coach.errors import BadInput, CoachError, Forbidden, NotFound
 from coach.models import HeldCredential, Profile
 from coach.texts import load_text
+
+if TYPE_CHECKING:
+    from coach.context import CoachContext
 
 # --------------------------------------------------------------------------------------------------------------
 # Argument schemas (what the model fills in)
@@ -216,31 +219,25 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def default_backends(db_url: str | None = None) -> Backends:
-    """Backends over the real modules (retrieval, postings, planner, presenter, store), imported on first use."""
-    from coach.settings import get_settings
-
-    url = db_url or get_settings().db_url
+def default_backends(ctx: CoachContext, db_url: str | None = None) -> Backends:
+    """Backends over the real modules (retrieval, postings, planner, presenter, store) and a face's context,
+    each used on first call."""
+    url = db_url or ctx.settings.db_url
 
     def search(query: str, **filters: Any) -> list[dict]:
-        from coach.retrieval import get_index
-
-        hits = get_index().search(query, **filters)
+        hits = ctx.index.search(query, **filters)
         return [_plain(h) for h in hits]
 
     def analyze(text: str, profile: Profile | None) -> dict:
-        from coach.postings import analyze_posting
-
-        return _plain(analyze_posting(text, profile=profile))
+        return _plain(ctx.analyze_posting(text, profile))
 
     def plan(profile: Profile, **kwargs: Any) -> dict:
         from coach.models import PostingAnalysis
-        from coach.planner import plan_pathway
 
         posting = kwargs.pop("posting", None)
         if posting is not None:
             kwargs["posting"] = PostingAnalysis.model_validate(posting)
-        return _plain(plan_pathway(profile, **kwargs))
+        return _plain(ctx.plan_pathway(profile, **kwargs))
 
     def draft(profile: Profile, pathway: dict | None, posting: dict | None) -> dict:
         from coach.models import Pathway, PostingAnalysis
@@ -251,13 +248,12 @@ def default_backends(db_url: str | None = None) -> Backends:
                 profile,
                 pathway=Pathway.model_validate(pathway) if pathway else None,
                 posting=PostingAnalysis.model_validate(posting) if posting else None,
+                catalog=ctx.catalog,
             )
         )
 
     def resolve_credential(name: str) -> dict | None:
-        from coach.knowledge import get_catalog
-
-        cred = get_catalog().find_credential(name)
+        cred = ctx.catalog.find_credential(name)
         return {"id": cred.id, "name": cred.name} if cred else None
 
     return Backends(

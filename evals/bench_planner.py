@@ -2,7 +2,7 @@
 credentials. Targets: p95 < 100 ms on the real catalogue, < 2 s at 20,000.
 
 Real: the sample profile tests/data/profiles/ana_retail_to_security.json with its limits (budget, hours a week,
-weeks), skill phrases matched by exact label (`linker=False`: the linker has its own benchmark), no alternatives,
+weeks), skill phrases matched by exact label (`linker=None`: the linker has its own benchmark), no alternatives,
 one untimed warm-up per role. Synthetic: 3,000 skills, a role of 80 weighted skills, credentials covering 1-6
 skills (popular skills more often), prices 0-600 (10% unknown), 5-200 hours, 5% with AND/OR prerequisites;
 budget 1,500, 8 h a week, 40 weeks.
@@ -107,11 +107,11 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     reps = 5 if quick else 20
     rows, pooled = [], []
     for role in ROLES if not quick else ROLES[:3]:
-        plan_pathway(profile, role=role, catalog=catalog, linker=False)  # warm-up
+        plan_pathway(profile, role=role, catalog=catalog, linker=None)  # warm-up
         times = []
         for _ in range(reps):
             t0 = time.perf_counter()
-            p = plan_pathway(profile, role=role, catalog=catalog, linker=False)
+            p = plan_pathway(profile, role=role, catalog=catalog, linker=None)
             times.append(1000 * (time.perf_counter() - t0))
         pooled += times
         rows.append(_row(f"plan, real catalogue: {role}", times, "p95 < 100 ms",
@@ -120,11 +120,11 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     for n in (5000, 20000):
         cat = synthetic_catalog(n)
         syn = Profile.model_validate({"constraints": {"budget": 1500, "hours_per_week": 8, "weeks": 40}})
-        plan_pathway(syn, role="syn:role", catalog=cat, linker=False)  # warm-up (indexes)
+        plan_pathway(syn, role="syn:role", catalog=cat, linker=None)  # warm-up (indexes)
         times = []
         for _ in range(3 if quick else 10):
             t0 = time.perf_counter()
-            p = plan_pathway(syn, role="syn:role", catalog=cat, linker=False)
+            p = plan_pathway(syn, role="syn:role", catalog=cat, linker=None)
             times.append(1000 * (time.perf_counter() - t0))
         rows.append(_row(f"plan, synthetic {n:,} credentials", times, "p95 < 2000 ms" if n == 20000 else "",
                          f"{p.status}, {len(p.steps)} steps, 80 target skills; {load}"))  # fmt: skip

@@ -56,25 +56,27 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     words = len(text.split())
     profile = Profile.model_validate(json.loads(PROFILE.read_text(encoding="utf-8")))
     catalog, linker, tagger = get_catalog(), get_linker(), get_span_tagger()
-    analyze_posting(text, profile, catalog=catalog, linker=linker)  # warm-up: loads, JIT caches
+    analyze_posting(
+        text, profile, catalog=catalog, linker=linker, tagger=tagger
+    )  # warm-up: loads, JIT caches
     n = 5 if quick else 20
     other = OTHER_POSTING.read_text(encoding="utf-8")
     cases = [
         (
             "posting analysis, no profile",
-            lambda: analyze_posting(text, None, catalog=catalog, linker=linker),
+            lambda: analyze_posting(text, None, catalog=catalog, linker=linker, tagger=tagger),
             None,
         ),
         (
             "posting analysis + profile match",
-            lambda: analyze_posting(text, profile, catalog=catalog, linker=linker),
+            lambda: analyze_posting(text, profile, catalog=catalog, linker=linker, tagger=tagger),
             None,
         ),
         (
             # the same learner's second posting: their profile's embeddings and links are cached
             "posting analysis + profile match, profile seen before",
-            lambda: analyze_posting(text, profile, catalog=catalog, linker=linker),
-            lambda: analyze_posting(other, profile, catalog=catalog, linker=linker),
+            lambda: analyze_posting(text, profile, catalog=catalog, linker=linker, tagger=tagger),
+            lambda: analyze_posting(other, profile, catalog=catalog, linker=linker, tagger=tagger),
         ),
         ("requirement extraction only", lambda: extract_requirements(text, catalog, tagger), None),
     ]

@@ -154,13 +154,11 @@ def evaluate(agent: Any, conversations: list[tuple[str, list[str], dict]]) -> di
 def build_eval_agent() -> Any:
     """The offline agent over the real knowledge base, with throwaway memory."""
     from coach.agent import build_agent
+    from coach.context import process_context
     from coach.llm import get_offline_model
-    from coach.settings import get_settings
 
-    settings = get_settings()
-    return build_agent(
-        settings, model=get_offline_model(settings), checkpointer=_memory(), db_url="sqlite://"
-    )
+    ctx = process_context()
+    return build_agent(ctx, model=get_offline_model(ctx), checkpointer=_memory(), db_url="sqlite://")
 
 
 def _memory() -> Any:

@@ -81,14 +81,15 @@ def _skeleton(sentence: str, own_words: set[str]) -> str:
 def _load_catalog_and_planner(quick: bool) -> tuple[Any, Any, str]:
     if quick:
         return None, None, "quick: no catalogue (drafts from the inputs alone), no planner"
-    from coach.knowledge import get_catalog
+    from coach.context import process_context
 
-    catalog = get_catalog()
+    ctx = process_context()
+    catalog = ctx.catalog
     try:
-        from coach.planner import plan_pathway
+        import coach.planner  # noqa: F401
     except ImportError:
         return catalog, None, "real catalogue; planner not available"
-    return catalog, plan_pathway, "real catalogue and planner"
+    return catalog, ctx.plan_pathway, "real catalogue and planner"
 
 
 def _plan(plan_pathway: Any, profile: Profile, catalog: Any) -> tuple[Pathway | None, str]:

@@ -181,7 +181,7 @@ def generated_study(n: int) -> dict[str, Any]:
     for _ in range(n):
         catalog, profile = make_case(rng)
         t0 = time.perf_counter()
-        p = plan_pathway(profile, role="Role", catalog=catalog, linker=False, today=TODAY)
+        p = plan_pathway(profile, role="Role", catalog=catalog, linker=None, today=TODAY)
         times.append(1000 * (time.perf_counter() - t0))
         cov, cost, hours = enumerate_best(catalog, profile)
         weights = role_relevance(catalog, "esco:role")
@@ -244,13 +244,13 @@ def real_anchors() -> list[dict[str, Any]]:
         if not role:
             continue
         try:
-            p = plan_pathway(profile, role=role, catalog=catalog, linker=False, today=TODAY)
+            p = plan_pathway(profile, role=role, catalog=catalog, linker=None, today=TODAY)
             # The pure weighted-coverage plan (the planner before the per-step overhead and the step cap).
             pure = plan_pathway(
                 profile,
                 role=role,
                 catalog=catalog,
-                linker=False,
+                linker=None,
                 today=TODAY,
                 step_overhead=0.0,
                 max_items=50,

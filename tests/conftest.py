@@ -452,12 +452,12 @@ def warm_planner():  # type: ignore[no-untyped-def]
     import json
     from pathlib import Path
 
+    from coach.context import process_context
     from coach.models import Profile
-    from coach.planner import plan_pathway
 
     path = Path(__file__).parent / "data" / "profiles" / "ana_retail_to_security.json"
     profile = Profile.model_validate(json.loads(path.read_text(encoding="utf-8")))
-    return plan_pathway(profile, budget=1500, hours_per_week=8)
+    return process_context().plan_pathway(profile, budget=1500, hours_per_week=8)
 
 
 # ---- agent (issue 6): fakes for the coaching agent's tool backends, linker and catalogue ------------------------
@@ -613,13 +613,14 @@ def offline_engine():
 def make_agent(agent_fakes, offline_engine):
     """Build an agent over the fakes: make_agent(checkpointer=None, model=None, db_url='memory')."""
     from coach.agent import build_agent
+    from coach.context import CoachContext
     from coach.grounding import Grounder
     from coach.settings import get_settings
     from coach.texts import load_text
 
     def make(model=None, checkpointer=None, db_url: str = "memory", backends=None):
         return build_agent(
-            get_settings(),
+            CoachContext(get_settings()),
             model=model or offline_engine,
             offline=offline_engine,
             backends=backends or agent_fakes.backends(),

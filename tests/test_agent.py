@@ -16,6 +16,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
 from coach.agent import MAX_MODEL_CALLS, make_checkpointer
+from coach.context import CoachContext
 from coach.errors import BadInput, NotFound
 from coach.grounding import Grounder, collect_evidence
 
@@ -399,7 +400,7 @@ def test_remote_profile_updates_are_checked_against_the_learners_words(agent_fak
     from coach.knowledge import get_catalog
     from coach.settings import get_settings
 
-    offline = OfflineCoachModel(catalog=get_catalog(), linker=False)
+    offline = OfflineCoachModel(catalog=get_catalog())
     salary = AIMessage(
         "",
         tool_calls=[
@@ -422,7 +423,11 @@ def test_remote_profile_updates_are_checked_against_the_learners_words(agent_fak
     )
     model = remote(salary, AIMessage("Noted."), fake, AIMessage("Noted."))
     agent = build_agent(
-        get_settings(), model=model, offline=offline, backends=agent_fakes.backends(), db_url="memory"
+        CoachContext(get_settings()),
+        model=model,
+        offline=offline,
+        backends=agent_fakes.backends(),
+        db_url="memory",
     )
     r1 = agent.run_turn(
         "I make 52k on a tier 2 helpdesk, jobs paying 120k for cloud engineers are the goal", "zed"

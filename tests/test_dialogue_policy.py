@@ -12,7 +12,7 @@ from coach.knowledge import get_catalog
 
 @pytest.fixture(scope="module")
 def engine() -> OfflineCoachModel:
-    return OfflineCoachModel(catalog=get_catalog(), linker=False, today=date(2026, 12, 2))
+    return OfflineCoachModel(catalog=get_catalog(), today=date(2026, 12, 2))
 
 
 def system(profile: str = "{}") -> SystemMessage:

@@ -1,4 +1,4 @@
-"""Exports (coach.exports): JSON Resume and Open Badges 3.0 valid against the official schemas kept in the repo,
+"""Exports (coach.presenter.exports): JSON Resume and Open Badges 3.0 valid against the official schemas kept in the repo,
 VC-JWT signatures that verify (and fail when tampered with), Markdown and DOCX for people, and the CLI formats."""
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from coach.errors import BadInput
-from coach.exports import (
+from coach.models import Pathway, PathwayStep, Profile, SkillRef
+from coach.presenter import draft_all
+from coach.presenter.exports import (
     OB_CONTEXT,
     VC_CONTEXT,
     b64url_json,
@@ -29,8 +31,6 @@ from coach.exports import (
     validate_open_badge,
     verify_open_badge_jwt,
 )
-from coach.models import Pathway, PathwayStep, Profile, SkillRef
-from coach.presenter import draft_all
 
 DATA = Path(__file__).parent / "data"
 PROFILES = sorted((DATA / "profiles").glob("*.json")) + sorted((DATA / "presenter_profiles").glob("*.json"))
@@ -83,7 +83,7 @@ def test_json_resume_is_valid_for_every_sample(path: Path, presenter_catalog) ->
     profile = load(path)
     drafts = draft_all(profile, plan(), today=TODAY, catalog=presenter_catalog)
     document = to_json_resume(profile, drafts)
-    assert validate_json_resume(document) == []
+    assert validate_json_resume(document, SCHEMAS) == []
     earned = {c.name for c in profile.credentials if c.status == "earned"}
     assert {c["name"] for c in document.get("certificates", [])} == earned  # never a pending one
     pending = document.get("meta", {}).get("pathwayCoach", {}).get("inProgressAndPlanned", [])
@@ -115,7 +115,7 @@ def test_json_resume_validator_rejects_a_broken_document(ana: Profile) -> None:
     broken = copy.deepcopy(doc)
     broken["certificates"][0]["date"] = "May 2026"  # not ISO 8601
     broken["work"] = {"name": "not a list"}
-    problems = validate_json_resume(broken)
+    problems = validate_json_resume(broken, SCHEMAS)
     assert any("certificates/0/date" in p for p in problems)
     assert any(p.startswith("work") for p in problems)
 
@@ -131,7 +131,7 @@ def test_open_badges_one_per_earned_credential_and_valid(path: Path, presenter_c
     earned = [c.name for c in profile.credentials if c.status == "earned"]
     assert [b["credentialSubject"]["achievement"]["name"] for b in badges] == earned
     for badge in badges:
-        assert validate_open_badge(badge) == []
+        assert validate_open_badge(badge, SCHEMAS) == []
         assert badge["@context"] == [VC_CONTEXT, OB_CONTEXT]
         assert badge["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
         assert badge["credentialSubject"]["type"] == ["AchievementSubject"]
@@ -172,7 +172,7 @@ def test_open_badge_validator_rejects_a_broken_badge(ana: Profile, presenter_cat
     del broken["credentialSubject"]["achievement"]["criteria"]
     broken["@context"] = ["https://www.w3.org/2018/credentials/v1"]
     broken["type"] = ["VerifiableCredential"]
-    problems = validate_open_badge(broken)
+    problems = validate_open_badge(broken, SCHEMAS)
     assert any("criteria" in p for p in problems)
     assert any(p.startswith("@context") for p in problems)
     assert any(p.startswith("type") for p in problems)
@@ -193,7 +193,7 @@ def test_signed_badge_verifies_and_tampering_fails(ana: Profile, presenter_catal
     assert did.startswith("did:key:z6Mk")  # the multibase prefix every Ed25519 did:key has
     assert bundle["issuer"] == did and bundle["self_asserted"] is True
     (credential,), (token,) = bundle["credentials"], bundle["vc_jwt"]
-    assert credential["issuer"]["id"] == did and validate_open_badge(credential) == []
+    assert credential["issuer"]["id"] == did and validate_open_badge(credential, SCHEMAS) == []
     header = b64url_json(token.split(".")[0])
     assert header["alg"] == "EdDSA" and header["kid"].startswith(did + "#")
     assert verify_open_badge_jwt(token) == credential
@@ -289,7 +289,7 @@ def test_cli_exports(tmp_path: Path, monkeypatch, capsys, presenter_catalog) -> 
     try:
         assert _cli(monkeypatch, presenter_catalog, *base, "--format", "json-resume") == 0
         resume = json.loads(capsys.readouterr().out)
-        assert validate_json_resume(resume) == [] and resume["basics"]["name"] == "Ana Diaz"
+        assert validate_json_resume(resume, SCHEMAS) == [] and resume["basics"]["name"] == "Ana Diaz"
 
         assert _cli(monkeypatch, presenter_catalog, *base, "--format", "open-badges") == 0
         bundle = json.loads(capsys.readouterr().out)

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from coach.agent import build_agent
+from coach.context import CoachContext
 from coach.grounding import Grounder
 from coach.settings import get_settings
 from coach.texts import load_text
@@ -100,7 +101,7 @@ def remote_agent(monkeypatch: pytest.MonkeyPatch, agent_fakes, offline_engine):
         get_settings.cache_clear()
         try:
             return build_agent(
-                get_settings(),
+                CoachContext(get_settings()),
                 offline=offline_engine,
                 backends=agent_fakes.backends(),
                 db_url="memory",

@@ -94,7 +94,7 @@ def plan(catalog: Catalog, prof: Profile, **kw: object):
     # The fixture's credentials each teach one or two skills: test the mechanics on pure weighted coverage (the
     # per-step overhead has its own tests below).
     kw.setdefault("step_overhead", 0.0)
-    return plan_pathway(prof, catalog=catalog, linker=False, today=TODAY, **kw)  # type: ignore[arg-type]
+    return plan_pathway(prof, catalog=catalog, linker=None, today=TODAY, **kw)  # type: ignore[arg-type]
 
 
 def test_plan_covers_the_most_importance_within_budget_in_prerequisite_order(catalog: Catalog) -> None:
@@ -427,7 +427,7 @@ def test_time_limit_gives_a_feasible_plan_with_its_gap() -> None:
     cat = bench.synthetic_catalog(3000, seed=3)
     prof = Profile(constraints=Constraints(budget=1500, hours_per_week=8, weeks=40))
     p = plan_pathway(
-        prof, role="syn:role", catalog=cat, linker=False, time_limit_s=0.01, today=TODAY, max_items=50,
+        prof, role="syn:role", catalog=cat, linker=None, time_limit_s=0.01, today=TODAY, max_items=50,
         step_overhead=0.0,
     )  # fmt: skip
     assert p.status == "feasible" and p.gap is not None and p.gap > 0
@@ -684,7 +684,7 @@ def test_a_plan_reads_the_same_whatever_the_hash_seed() -> None:
         "from coach.planner import plan_pathway\n"
         "cat = make_catalog([cred('wide', 100, 40, [0, 1, 2, 3, 4, 7])], [])\n"
         "p = plan_pathway(profile(budget=500, hours_per_week=10, weeks=30), role='Security analyst',\n"
-        "                 catalog=cat, linker=False, today=TODAY)\n"
+        "                 catalog=cat, linker=None, today=TODAY)\n"
         "print(json.dumps([[s.label for s in st.skills] for st in p.steps]), p.steps[0].why)\n"
     )
     outputs = {

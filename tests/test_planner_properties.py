@@ -243,7 +243,7 @@ def test_planner_equals_enumeration_and_respects_every_rule(
         profile,
         role="Role",
         catalog=catalog,
-        linker=False,
+        linker=None,
         today=TODAY,
         alternatives=1,
         step_overhead=overhead,
@@ -279,7 +279,7 @@ def test_infeasible_plans_name_the_binding_limit_and_a_change_that_works(
     case: tuple[Catalog, Profile],
 ) -> None:
     catalog, profile = case
-    p = plan_pathway(profile, role="Role", catalog=catalog, linker=False, today=TODAY)
+    p = plan_pathway(profile, role="Role", catalog=catalog, linker=None, today=TODAY)
     if p.status != "infeasible":
         return
     relaxed = profile.model_copy(deep=True)

@@ -29,6 +29,7 @@ from coach.postings import (
     split_sentences,
     tokenize,
 )
+from coach.postings.tagger import get_span_tagger
 
 DATA = Path(__file__).parent / "data"
 POSTINGS = sorted((DATA / "postings").glob("*.txt"))
@@ -104,6 +105,7 @@ def fake_linker() -> FakeLinker:
 @pytest.fixture(scope="module")
 def analyze(catalog, fake_linker):  # type: ignore[no-untyped-def]
     def run(text: str, prof: Profile | None = None, **kw):  # type: ignore[no-untyped-def]
+        kw.setdefault("tagger", get_span_tagger())
         return analyze_posting(text, prof, catalog=catalog, linker=fake_linker, today=TODAY, **kw)
 
     return run
@@ -462,7 +464,11 @@ def test_real_linker_links_skills_and_title(catalog) -> None:  # type: ignore[no
     from coach.skills import get_linker
 
     a = analyze_posting(
-        posting("data_analyst"), profile("chen_junior_data_analyst"), catalog=catalog, linker=get_linker()
+        posting("data_analyst"),
+        profile("chen_junior_data_analyst"),
+        catalog=catalog,
+        linker=get_linker(),
+        tagger=get_span_tagger(),
     )
     assert a.occupation is not None and a.occupation.uri.startswith("http://data.europa.eu/esco/occupation/")
     sql = next(r for r in a.requirements if r.text == "SQL")
@@ -477,7 +483,9 @@ def test_real_linker_sibling_skill_is_partly_met(catalog) -> None:  # type: igno
     text = "Developer\nRequirements\n- Python\n"
 
     def match(skills: list[str]) -> str:
-        a = analyze_posting(text, Profile(skills=skills), catalog=catalog, linker=get_linker())
+        a = analyze_posting(
+            text, Profile(skills=skills), catalog=catalog, linker=get_linker(), tagger=get_span_tagger()
+        )
         return next(r for r in a.requirements if r.text == "Python").match
 
     assert match(["Python"]) == "met"

@@ -628,8 +628,9 @@ def drafts_page(c: CoachClient) -> None:
         "Tailor to the posting I analysed", value=True, key="drafts_posting"
     )
     from coach.errors import CoachError
-    from coach.exports import badge_bundle, to_docx, to_json_resume, to_markdown
+    from coach.knowledge import get_catalog
     from coach.presenter import draft_all
+    from coach.presenter.exports import badge_bundle, to_docx, to_json_resume, to_markdown
 
     with st.spinner("Drafting…"):
         try:
@@ -638,6 +639,7 @@ def drafts_page(c: CoachClient) -> None:
                 Pathway.model_validate(chosen) if chosen else None,
                 PostingAnalysis.model_validate(posting) if use_posting else None,
                 posting_text=st.session_state.get("analysis_text") if use_posting else None,
+                catalog=get_catalog(),  # the process-wide catalogue, as the app's context shares it
             )
         except CoachError as exc:
             st.error(exc.message)

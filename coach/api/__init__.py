@@ -6,7 +6,6 @@ can serve the same database."""
 from __future__ import annotations
 
 import logging
-from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
@@ -14,7 +13,7 @@ from fastapi.middleware.trustedhost import TrustedHostMiddleware
 from fastapi.responses import JSONResponse
 from pydantic import SecretStr, ValidationError
 
-from coach.api.deps import Database
+from coach.api.deps import Database, app_version
 from coach.api.services import Services
 from coach.context import CoachContext
 from coach.errors import CoachError
@@ -34,14 +33,6 @@ TAGS = [
     {"name": "admin", "description": "Users, assignments and the catalogue."},
     {"name": "health", "description": "Liveness."},
 ]
-
-
-def app_version() -> str:
-    """The installed package version."""
-    try:
-        return version("pathway-coach")
-    except PackageNotFoundError:
-        return "0"
 
 
 def create_app(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -20,6 +21,15 @@ from coach.settings import Settings
 from coach.store import rate_limit_repo
 from coach.store.db import transaction
 from coach.store.tables import User
+
+
+def app_version() -> str:
+    """The installed package version."""
+    try:
+        return version("pathway-coach")
+    except PackageNotFoundError:
+        return "0"
+
 
 # Trivial dependencies are `async def` so FastAPI does not hop to the thread pool for each of them.
 oauth2 = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)

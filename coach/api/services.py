@@ -28,17 +28,13 @@ ReloadFn = Callable[[CoachContext], CoachContext]
 
 
 def default_plan(ctx: CoachContext, profile: Profile, **kwargs: Any) -> Pathway:
-    """coach.planner.plan_pathway over the context's catalogue."""
-    from coach.planner import plan_pathway
-
-    return plan_pathway(profile, catalog=ctx.catalog, **kwargs)
+    """coach.planner.plan_pathway over the context (its catalogue, linker and encoder)."""
+    return ctx.plan_pathway(profile, **kwargs)
 
 
 def default_analyze(ctx: CoachContext, text: str, profile: Profile | None) -> PostingAnalysis:
-    """coach.postings.analyze_posting over the context's catalogue."""
-    from coach.postings import analyze_posting
-
-    return analyze_posting(text, profile=profile, catalog=ctx.catalog)
+    """coach.postings.analyze_posting over the context (its catalogue, linker and tagger)."""
+    return ctx.analyze_posting(text, profile)
 
 
 def default_validate(ctx: CoachContext, pathway: Pathway, profile: Profile | None) -> list[str]:
@@ -65,13 +61,14 @@ _agents_lock = threading.Lock()
 def default_chat(
     *, message: str, learner_id: str, thread_id: str, profile: Profile | None, settings: Any
 ) -> Iterator[Any]:
-    """One streamed agent turn (coach.agent), with one agent per database."""
+    """One streamed agent turn (coach.agent), with one agent per database. The dialogue shares the process-wide
+    catalogue and linker (one copy in memory), as the conversation's own engine does."""
     from coach.agent import build_agent
 
     with _agents_lock:
         agent = _agents.get(settings.db_url)
         if agent is None:
-            agent = _agents[settings.db_url] = build_agent(settings)
+            agent = _agents[settings.db_url] = build_agent(CoachContext(settings, share_process=True))
     return agent.stream_turn(message, learner_id, thread_id, profile)
 
 

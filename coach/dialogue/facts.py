@@ -75,7 +75,7 @@ class Facts:
     name: str | None = None
     skipped: str | None = None
     role: dict | None = None  # the target occupation the understanding resolved ({"id", "label", "score"})
-    intents: list[str] = field(default_factory=list)  # the understanding's intents (see understand.INTENTS)
+    intents: list[str] = field(default_factory=list)  # the understanding's intents (see intents.INTENTS)
     fabrication: bool = False  # the learner asked the coach to claim something untrue
     named: list[dict] = field(
         default_factory=list

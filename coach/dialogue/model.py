@@ -8,6 +8,7 @@ each loaded on first use, today's date and the templates' folder.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
-from pydantic import ConfigDict
+from pydantic import ConfigDict, PrivateAttr
 
 from coach.dialogue import facts
 from coach.dialogue.compose import answer_after_tools
@@ -33,10 +34,14 @@ class OfflineCoachModel(BaseChatModel):
 
     linker: Any = None
     catalog: Any = None
+    # Loaded on first use when `linker` / `catalog` is not given (a face passes its context's); neither: none.
+    load_linker: Callable[[], Any] | None = None
+    load_catalog: Callable[[], Any] | None = None
     prompts_dir: Path | None = None
     today: date | None = None
     role_min_score: float = 0.6
     understander: Any = None
+    _load_failed: set[str] = PrivateAttr(default_factory=set)
 
     @property
     def _llm_type(self) -> str:
@@ -102,24 +107,20 @@ class OfflineCoachModel(BaseChatModel):
         return self.understander
 
     def _get_linker(self) -> Any:
-        if self.linker is None:
+        if self.linker is None and self.load_linker is not None and "linker" not in self._load_failed:
             try:
-                from coach.skills import get_linker
-
-                self.linker = get_linker()
+                self.linker = self.load_linker()
             except Exception:  # the linker is optional: without it roles fall back to catalogue lookups
-                self.linker = False
-        return self.linker or None
+                self._load_failed.add("linker")
+        return self.linker
 
     def _get_catalog(self) -> Any:
-        if self.catalog is None:
+        if self.catalog is None and self.load_catalog is not None and "catalog" not in self._load_failed:
             try:
-                from coach.knowledge import get_catalog
-
-                self.catalog = get_catalog()
+                self.catalog = self.load_catalog()
             except Exception:  # without a catalogue no credential is recognised; roles need the linker
-                self.catalog = False
-        return self.catalog or None
+                self._load_failed.add("catalog")
+        return self.catalog
 
     # ---- the engine's readings, over this model's catalogue and linker -------------------------------------
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any, TypeVar
 
 from coach.errors import CoachError
 from coach.knowledge.guidance import GuidanceEntry
@@ -15,6 +16,20 @@ from coach.knowledge.recognition import RecognitionSignal
 from coach.knowledge.sources.common import name_key, norm, provider_key
 from coach.knowledge.titles import RoleIndex
 from coach.models import Credential, Occupation, Rule, Skill
+
+T = TypeVar("T")
+
+
+def derived(catalog: Any, name: str, build: Callable[[Any], T]) -> T:
+    """`catalog.derived(name, build)` for a Catalog or any stand-in with a `__dict__` (tests' namespaces): the
+    lookup is kept on the object itself; an object that cannot hold it gets a fresh one each time."""
+    store = getattr(catalog, "__dict__", None)
+    if store is None:
+        return build(catalog)
+    kept: dict[str, Any] = store.setdefault("_derived", {})
+    if name not in kept:
+        kept[name] = build(catalog)
+    return kept[name]
 
 
 @dataclass
@@ -42,6 +57,16 @@ class Catalog:
         default_factory=Pricing,
         metadata={"doc": "Sourced price facts per credential and platform (knowledge_base/pricing/)."},
     )
+
+    # ---- derived lookups ------------------------------------------------------------------------------------
+
+    def derived(self, name: str, build: Callable[[Catalog], T]) -> T:
+        """The lookup `name` derived from this catalogue, built by `build(self)` on first use and kept on this
+        object, so a reloaded catalogue (a new object) never sees a stale one. Not pickled with the catalogue."""
+        return derived(self, name, build)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_derived"}
 
     # ---- occupations -----------------------------------------------------------------------------------------
 

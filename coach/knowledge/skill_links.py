@@ -40,16 +40,15 @@ def _uris_for_labels(labels: Iterable[str], skills: dict[str, Skill]) -> list[st
     return [by_label[label] for label in labels if label in by_label]
 
 
-_LABEL_INDEX: dict[int, dict[str, str]] = {}
+# The one skill space last asked about, held by reference and compared with `is` (an id() could be reused).
+_LABEL_INDEX: list[tuple[dict[str, Skill], int, dict[str, str]]] = []
 
 
 def _label_index(skills: dict[str, Skill]) -> dict[str, str]:
     """Preferred label → URI, kept for the one skill space last asked about."""
-    key = id(skills)
-    if key not in _LABEL_INDEX:
-        _LABEL_INDEX.clear()
-        _LABEL_INDEX[key] = {s.label: s.uri for s in skills.values()}
-    return _LABEL_INDEX[key]
+    if not (_LABEL_INDEX and _LABEL_INDEX[0][0] is skills and _LABEL_INDEX[0][1] == len(skills)):
+        _LABEL_INDEX[:] = [(skills, len(skills), {s.label: s.uri for s in skills.values()})]
+    return _LABEL_INDEX[0][2]
 
 
 def read_editorial_skills(

@@ -7,11 +7,17 @@ import datetime as dt
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from coach.knowledge.catalog import derived
 from coach.models import Profile
+
+if TYPE_CHECKING:
+    from coach.models import SkillRef
+    from coach.skills.linker import SkillLinker
 
 LINK_MIN_SCORE = 0.75  # the linker scores good matches 0.8-0.95 and loose ones 0.6-0.7 (measured)
 
@@ -20,19 +26,16 @@ def _norm(text: str) -> str:
     return re.sub(r"[^a-z0-9+#]+", " ", text.lower()).strip()
 
 
-_label_index_cache: list[tuple[Any, dict[str, str]]] = []
-
-
 def _label_index(catalog: Any) -> dict[str, str]:
-    """Normalised ESCO preferred and alternative labels → URI (built once per catalogue)."""
-    index = _label_index_cache[0][1] if _label_index_cache and _label_index_cache[0][0] is catalog else None
-    if index is None:
-        index = {}
-        for uri, skill in catalog.skills.items():
-            for label in [skill.label, *skill.alt_labels]:
-                index.setdefault(_norm(label), uri)
-        # One catalogue at a time, held by reference (see coach.planner.candidates._skill_index_cache).
-        _label_index_cache[:] = [(catalog, index)]
+    """Normalised ESCO preferred and alternative labels → URI (built once per catalogue, kept on it)."""
+    return derived(catalog, "planner-label-index", _build_label_index)
+
+
+def _build_label_index(catalog: Any) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for uri, skill in catalog.skills.items():
+        for label in [skill.label, *skill.alt_labels]:
+            index.setdefault(_norm(label), uri)
     return index
 
 
@@ -60,13 +63,35 @@ def _save_phrase_cache(path: Path, key: str, links: dict[str, str]) -> None:
         pass  # read-only home: planning still works, only slower next time
 
 
+@dataclass
+class LinkerOnDemand:
+    """A linker loaded only when a skill phrase needs one, its answers per phrase kept on disk at `cache_path`:
+    loading the linker costs seconds on a cold CLI start, and a profile's phrases rarely change between plans."""
+
+    load: Callable[[], SkillLinker]
+    cache_path: Path | None = None
+    _linker: SkillLinker | None = field(default=None, init=False, repr=False)
+
+    def resolve(self) -> SkillLinker:
+        """The linker itself (loaded now if it was not)."""
+        if self._linker is None:
+            self._linker = self.load()
+        return self._linker
+
+    def rank_skills_batch(self, texts: Sequence[str], top_k: int = 1) -> list[list[SkillRef]]:
+        """The linker's ranked skills per text."""
+        return self.resolve().rank_skills_batch(texts, top_k=top_k)
+
+
 def _learner_skills(
     catalog: Any, phrases: Sequence[str], linker: Any, notes: list[str], cache_path: Path | None = None
 ) -> set[str]:
-    """ESCO URIs for the learner's skill phrases: exact label matches, then the taxonomy linker's top hit.
+    """ESCO URIs for the learner's skill phrases: exact label matches, then the taxonomy linker's top hit
+    (`linker` None: exact labels only).
 
-    With `cache_path` (the default linker only), the linker's answers per phrase are kept on disk: loading the
-    linker costs seconds on a cold CLI start, and a profile's phrases rarely change between plans."""
+    With `cache_path` (or a `LinkerOnDemand`'s own), the linker's answers per phrase are kept on disk."""
+    if isinstance(linker, LinkerOnDemand):
+        cache_path = linker.cache_path
     index = _label_index(catalog)
     found: set[str] = set()
     rest: list[str] = []
@@ -76,7 +101,7 @@ def _learner_skills(
             found.add(uri)
         elif phrase.strip():
             rest.append(phrase)
-    if rest and linker is not False:
+    if rest and linker is not None:
         # Keyed by the catalogue's size and the score threshold, so a rebuilt catalogue is asked afresh.
         key = f"{len(catalog.skills)}:{len(catalog.credentials)}:{LINK_MIN_SCORE}"
         cached = _phrase_cache(cache_path, key) if cache_path is not None else {}
@@ -85,10 +110,6 @@ def _learner_skills(
         if not ask:
             return found
         try:
-            if linker is None:
-                from coach.skills import get_linker
-
-                linker = get_linker()
             for phrase, ranked in zip(ask, linker.rank_skills_batch(ask, top_k=1), strict=True):
                 ok = ranked and (ranked[0].score or 0.0) >= LINK_MIN_SCORE and ranked[0].uri in catalog.skills
                 cached[_norm(phrase)] = ranked[0].uri if ok else ""

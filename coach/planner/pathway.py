@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from coach.errors import BadInput, CoachError
 from coach.models import Pathway, PostingAnalysis, Profile
@@ -15,11 +15,14 @@ from coach.planner.alternatives import _alternatives
 from coach.planner.assemble import _assemble
 from coach.planner.candidates import STEP_OVERHEAD, _build_plan
 from coach.planner.diagnose import _binding_limits, _diagnose, _useful
+from coach.planner.learner import PHRASE_CACHE, LinkerOnDemand
 from coach.planner.model import MAIN_STAGES, OBJECTIVE, _problem
 from coach.planner.solver import Selection, solve
 
 if TYPE_CHECKING:
     from coach.embeddings import Embedder
+    from coach.knowledge.catalog import Catalog
+    from coach.skills.linker import SkillLinker
 
 # Without stated hours a week, plans assume this many (and say so in the assumptions).
 DEFAULT_HOURS_PER_WEEK = 10.0
@@ -36,20 +39,29 @@ def plan_pathway(
     hours_per_week: float | None = None,
     weeks: int | None = None,
     alternatives: int = 0,
-    catalog: Any = None,
+    catalog: Catalog,
     max_items: int | None = None,
     providers: Sequence[str] | None = None,
     exam_only: bool | None = None,
     time_limit_s: float = 5.0,
-    linker: Any = None,
+    linker: SkillLinker | None = None,
+    load_linker: Callable[[], SkillLinker] | None = None,
     today: dt.date | None = None,
     step_overhead: float = STEP_OVERHEAD,
     embedder: Embedder | None = None,
     cache_dir: Path | None = None,
+    read_posting: Callable[[str, Profile], PostingAnalysis] | None = None,
 ) -> Pathway:
     """Plan the best pathway from `profile` to a role or posting within the limits (arguments override
-    profile.constraints). Pass `linker=False` to match skill phrases by exact label only; `step_overhead` is the
-    relevance a step must close to be worth adding (0 plans for pure weighted coverage)."""
+    profile.constraints). `step_overhead` is the relevance a step must close to be worth adding (0 plans for pure
+    weighted coverage).
+
+    Skill phrases with no exact label go to `linker`; or, with `load_linker` instead, to the linker it loads only
+    when a phrase needs one, its answers kept on disk under `cache_dir` (a cold start need not load it); with
+    neither, only exact labels count. The field fit reads with `embedder` (default: the linker's encoder, if a
+    linker is given; none, no field fit). `cache_dir` holds the planner's derived files (default ./.cache).
+    Without a role or posting, the profile's own posting is read with `read_posting` (a face passes
+    `analyze_posting` over its context)."""
     c = profile.constraints
     budget = c.budget if budget is None else budget
     hours_per_week = c.hours_per_week if hours_per_week is None else hours_per_week
@@ -69,27 +81,20 @@ def plan_pathway(
         raise BadInput("alternatives must be between 0 and 10")
     if step_overhead < 0 or not math.isfinite(step_overhead):
         raise BadInput(f"step overhead must be zero or more, not {step_overhead:g}")
-    if catalog is None:
-        from coach.knowledge import get_catalog
-
-        catalog = get_catalog()
-    if cache_dir is None:
-        from coach.settings import get_settings
-
-        cache_dir = get_settings().home / "cache"
-    if embedder is None and linker is not False:
-        # The field fit reads with the linker's encoder (one model in memory), or the bundled one.
+    if embedder is None and linker is not None:
+        # The field fit reads with the linker's encoder (one model in memory).
         embedder = getattr(linker, "embedder", None)
-        if embedder is None:
-            from coach.embeddings import get_embedder
-
-            embedder = get_embedder()
+    phrase_linker: SkillLinker | LinkerOnDemand | None = linker
+    if linker is None and load_linker is not None:
+        phrase_linker = LinkerOnDemand(
+            load_linker, cache_dir / PHRASE_CACHE if cache_dir is not None else None
+        )
     if posting is None and not role:
         role = profile.target.role
         if not role and profile.target.posting:
-            from coach.postings import analyze_posting
-
-            posting = analyze_posting(profile.target.posting, profile, catalog=catalog)
+            if read_posting is None:
+                raise BadInput("planning towards the profile's posting needs a posting reader (read_posting)")
+            posting = read_posting(profile.target.posting, profile)
     if posting is None and not role:
         raise BadInput("no target: give a role (id or title) or a posting")
     assumptions: list[str] = []
@@ -115,7 +120,7 @@ def plan_pathway(
         limits=limits,
         hours_per_week=float(hours_per_week),
         assumptions=assumptions,
-        linker=linker,
+        linker=phrase_linker,
         today=today or dt.date.today(),
         time_limit_s=time_limit_s,
         embedder=embedder,

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coach.models import Credential, Pathway, PathwayStep, Profile
 from coach.planner.candidates import _KIND_NAMES, NOT_STEPS
 from coach.planner.costs import price_of
 from coach.planner.learner import _held_credentials, _profile_credentials
 
+if TYPE_CHECKING:
+    from coach.knowledge.catalog import Catalog
 
-def validate_pathway(pathway: Pathway, profile: Profile, catalog: Any = None) -> list[str]:
+
+def validate_pathway(pathway: Pathway, profile: Profile, catalog: Catalog) -> list[str]:
     """Problems with a (possibly hand-edited) pathway: unknown ids, non-microcredentials, prerequisite order,
     budget, time, calendar and totals. Empty when it is sound."""
-    if catalog is None:
-        from coach.knowledge import get_catalog
-
-        catalog = get_catalog()
     problems: list[str] = []
     held, _ = _held_credentials(catalog, profile, [])
     # A credential under way satisfies prerequisites as the planner assumes (steps that need it start after it).

@@ -4,7 +4,7 @@ seniority, salary and, with a profile, the honest match and gap credentials."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from coach.errors import BadInput
 from coach.models import PostingAnalysis, Profile, Requirement, SalaryRange
@@ -17,7 +17,15 @@ from coach.postings.sections import _section_map
 from coach.postings.spans import _Span
 from coach.postings.tagger import SpanTagger
 from coach.postings.text import NOTHING_FOUND, check_posting_text
+from coach.settings import Settings
 
+if TYPE_CHECKING:
+    from coach.embeddings import Embedder
+    from coach.knowledge.catalog import Catalog
+    from coach.skills.linker import SkillLinker
+
+# What a posting may hold when the caller states no limit (the settings' default; faces pass theirs).
+DEFAULT_MAX_CHARS: int = Settings.model_fields["max_posting_chars"].default
 # Below this the closest occupation is a guess ("ignore previous instructions" → "tourist guide").
 MIN_ROLE_SCORE = 0.5
 
@@ -25,20 +33,17 @@ MIN_ROLE_SCORE = 0.5
 def analyze_posting(
     text: str,
     profile: Profile | None = None,
-    catalog: Any = None,
-    linker: Any = None,
     *,
-    tagger: SpanTagger | None = None,
-    embedder: Any = None,
-    max_chars: int | None = None,
+    catalog: Catalog,
+    linker: SkillLinker,
+    tagger: SpanTagger,
+    embedder: Embedder | None = None,
+    max_chars: int = DEFAULT_MAX_CHARS,
     today: date | None = None,
 ) -> PostingAnalysis:
     """Analyse a posting: sections, requirements (spans of `text`) with ESCO skills, title → occupation,
-    seniority, salary; with a profile also the honest match, score and gap credentials."""
-    if max_chars is None:
-        from coach.settings import get_settings
-
-        max_chars = get_settings().max_posting_chars
+    seniority, salary; with a profile also the honest match, score and gap credentials (compared by meaning
+    with `embedder`, default the linker's)."""
     text = check_posting_text(text, max_chars)
     if isinstance(profile, dict):
         from pydantic import ValidationError
@@ -49,14 +54,6 @@ def analyze_posting(
             raise BadInput(
                 f"The profile is not valid: {exc.errors()[0].get('msg', 'invalid value')}"
             ) from exc
-    if catalog is None:
-        from coach.knowledge import get_catalog
-
-        catalog = get_catalog()
-    if linker is None:
-        from coach.skills import get_linker
-
-        linker = get_linker()
     ex = extract_requirements(text, catalog, tagger)
     requirements = [_to_requirement(text, sp) for sp in ex.spans]
     # The profile's skills are linked in the same batch as the requirements (one encoder pass and one index

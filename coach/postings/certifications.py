@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from coach.knowledge.catalog import derived
 from coach.postings.spans import _STOP_SPAN_WORDS, _clause_bounds, _Span, _trim
 from coach.postings.text import tokenize
 
@@ -70,15 +71,12 @@ def _cert_keys(cred: Any) -> tuple[set[str], set[str]]:
     return phrases, acronyms
 
 
-# One catalogue at a time, held by reference and compared with `is`: an id() key could be reused by a reloaded
-# catalogue once the old one is freed, and would then answer with the old catalogue's index.
-_CERT_INDEX_CACHE: list[tuple[Any, _CertIndex]] = []
-
-
 def _cert_index(catalog: Any) -> _CertIndex:
-    """The index of the catalogue's certifications (built once per catalogue; only the latest is kept)."""
-    if _CERT_INDEX_CACHE and _CERT_INDEX_CACHE[0][0] is catalog:
-        return _CERT_INDEX_CACHE[0][1]
+    """The index of the catalogue's certifications (built once per catalogue, kept on the catalogue)."""
+    return derived(catalog, "posting-cert-index", _build_cert_index)
+
+
+def _build_cert_index(catalog: Any) -> _CertIndex:
     phrases: dict[str, list[str]] = {}
     acronyms: dict[str, list[str]] = {}
     # Curated entries (ids without a catalogue prefix) come before roadmap/course rows for the same key.
@@ -99,7 +97,6 @@ def _cert_index(catalog: Any) -> _CertIndex:
         acronyms=acronyms,
         max_len=max((len(p.split()) for p in phrases), default=1),
     )
-    _CERT_INDEX_CACHE[:] = [(catalog, index)]
     return index
 
 

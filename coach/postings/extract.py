@@ -13,7 +13,7 @@ from coach.postings.language import looks_english
 from coach.postings.rules import _degree_spans, _language_spans, _soft_kind, _years_spans
 from coach.postings.sections import heading_section, split_sections
 from coach.postings.spans import _STOP_SPAN_WORDS, _Span, _trim
-from coach.postings.tagger import SpanTagger, get_span_tagger, marked_runs
+from coach.postings.tagger import SpanTagger, marked_runs
 from coach.postings.text import NOTHING_FOUND, split_sentences, tokenize
 
 # Product-like names: "PowerShell", "TCP/IP", "C#", "node.js", "SAP EWM", "ISO 27001", "Tableau" (mid-sentence).
@@ -105,9 +105,8 @@ class Extraction:
     notices: list[str]
 
 
-def extract_requirements(text: str, catalog: Any = None, tagger: SpanTagger | None = None) -> Extraction:
+def extract_requirements(text: str, catalog: Any, tagger: SpanTagger) -> Extraction:
     """Sections and requirement spans of a posting (no linking, no profile)."""
-    tagger = tagger or get_span_tagger()
     blocks = split_sections(text)
     title = find_title(text, blocks)
     notices: list[str] = []

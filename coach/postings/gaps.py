@@ -6,14 +6,13 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from coach.knowledge.catalog import derived
 from coach.models import CredentialSuggestion, Requirement
 
 MAX_GAP_CREDENTIALS = 5
 GAP_URI_SCORE = 0.6
 # Soft skills are left out: a course title that mentions "communication" does not make a communicator.
 _COVERABLE = ("certification", "skill", "knowledge", "tool")
-# One catalogue at a time, held by reference (see certifications._CERT_INDEX_CACHE for why not by id()).
-_URI_INDEX_CACHE: list[tuple[Any, dict[str, list[str]]]] = []
 
 
 def _equivalent_ids(cid: str, catalog: Any) -> set[str]:
@@ -28,17 +27,18 @@ def _equivalent_ids(cid: str, catalog: Any) -> set[str]:
 
 
 def _uri_index(catalog: Any) -> dict[str, list[str]]:
-    """ESCO skill URI → ids of the micro-credentials that certify it (built once per catalogue; only the latest
-    is kept)."""
-    if not (_URI_INDEX_CACHE and _URI_INDEX_CACHE[0][0] is catalog):
-        index: dict[str, list[str]] = {}
-        for cred in catalog.credentials.values():
-            if not cred.is_microcredential or cred.type in ("degree", "program"):
-                continue
-            for u in cred.skills:
-                index.setdefault(u, []).append(cred.id)
-        _URI_INDEX_CACHE[:] = [(catalog, index)]
-    return _URI_INDEX_CACHE[0][1]
+    """ESCO skill URI → ids of the micro-credentials that certify it (built once per catalogue, kept on it)."""
+    return derived(catalog, "posting-gap-uri-index", _build_uri_index)
+
+
+def _build_uri_index(catalog: Any) -> dict[str, list[str]]:
+    index: dict[str, list[str]] = {}
+    for cred in catalog.credentials.values():
+        if not cred.is_microcredential or cred.type in ("degree", "program"):
+            continue
+        for u in cred.skills:
+            index.setdefault(u, []).append(cred.id)
+    return index
 
 
 def gap_credentials(

@@ -4,6 +4,7 @@ embeddings that make repeated analyses cheap."""
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
@@ -17,31 +18,38 @@ SKILLS_PER_REQUIREMENT = 5
 MIN_SKILL_SCORE = 0.5  # linker scores below this are noise for a short span
 MIN_TOOL_SCORE = 0.7
 
-# Process-wide LRU caches keyed by (id(linker or embedder), text): skill links and embedding vectors.
+# LRU caches per linker or embedder object (weakly held, so a rebuilt one never sees a freed one's entries),
+# text → skill links or embedding vector.
 _EMBED_LOCK = threading.Lock()  # guards both caches below
-_LINK_CACHE: OrderedDict[tuple[int, str], list[SkillRef]] = OrderedDict()
+_LINK_CACHE: weakref.WeakKeyDictionary[Any, OrderedDict[str, list[SkillRef]]] = weakref.WeakKeyDictionary()
 _LINK_CACHE_SIZE = 4096
-_EMBED_CACHE: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()
+_EMBED_CACHE: weakref.WeakKeyDictionary[Any, OrderedDict[str, np.ndarray]] = weakref.WeakKeyDictionary()
 _EMBED_CACHE_SIZE = 4096
 
 
 def _cached_batch(
-    cache: OrderedDict[tuple[int, str], Any], size: int, owner: Any, texts: list[str], compute: Any
+    caches: weakref.WeakKeyDictionary[Any, OrderedDict[str, Any]],
+    size: int,
+    owner: Any,
+    texts: list[str],
+    compute: Any,
 ) -> list[Any]:
-    """Values for `texts` from an LRU `cache` keyed by (id(owner), text); `compute` gets the distinct texts not
-    seen before, in one batch."""
-    key = id(owner)
+    """Values for `texts` from `owner`'s LRU cache in `caches`; `compute` gets the distinct texts not seen
+    before, in one batch."""
     with _EMBED_LOCK:
-        missing = list(dict.fromkeys(t for t in texts if (key, t) not in cache))
+        cache = caches.get(owner)
+        if cache is None:
+            cache = caches[owner] = OrderedDict()
+        missing = list(dict.fromkeys(t for t in texts if t not in cache))
     if missing:
         fresh = compute(missing)
         with _EMBED_LOCK:
             for t, value in zip(missing, fresh, strict=True):
-                cache[(key, t)] = value
+                cache[t] = value
             while len(cache) > size:
                 cache.popitem(last=False)
     with _EMBED_LOCK:
-        return [cache[(key, t)] for t in texts]
+        return [cache[t] for t in texts]
 
 
 def _rank_skills_cached(linker: Any, texts: list[str]) -> list[list[SkillRef]]:

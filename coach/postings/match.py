@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -31,6 +31,11 @@ from coach.postings.linking import _embed_cached, _profile_skill_texts, _rank_sk
 from coach.postings.rules import LANGUAGES, _degree_level
 from coach.postings.spans import _STOP_SPAN_WORDS
 
+if TYPE_CHECKING:
+    from coach.embeddings import Embedder
+    from coach.knowledge.catalog import Catalog
+    from coach.skills.linker import SkillLinker
+
 # Cosine similarity (all-MiniLM-L6-v2) between a requirement span and one profile item. Chosen on hand-checked
 # pairs: "Python" / "Python programming" 0.91 (same thing), "forklift operation" / "Forklift certification"
 # 0.75, "Microsoft Excel" / "Intermediate Microsoft Excel skills" 0.63 (related), "Python" / "Java" 0.45 (not).
@@ -48,27 +53,16 @@ def match_profile(
     analysis: PostingAnalysis,
     profile: Profile,
     *,
-    catalog: Any = None,
-    linker: Any = None,
-    embedder: Any = None,
+    catalog: Catalog,
+    linker: SkillLinker,
+    embedder: Embedder | None = None,
     today: date | None = None,
 ) -> PostingAnalysis:
     """Mark each requirement met / partly / missing with the profile evidence, then score and find gap
-    credentials. Only what the profile states counts; repeating an item adds nothing."""
-    if catalog is None:
-        from coach.knowledge import get_catalog
-
-        catalog = get_catalog()
-    if linker is None:
-        from coach.skills import get_linker
-
-        linker = get_linker()
+    credentials. Only what the profile states counts; repeating an item adds nothing. Texts are compared by
+    meaning with `embedder` (default: the linker's)."""
     if embedder is None:
-        embedder = getattr(linker, "embedder", None)
-        if embedder is None:
-            from coach.embeddings import get_embedder
-
-            embedder = get_embedder()
+        embedder = linker.embedder
     today = today or date.today()
     held = _held_credentials(profile, catalog)
     # Each distinct profile skill is linked to its best ESCO skill (when the link is confident), so a

@@ -8,7 +8,7 @@ the claim checker (coach.claims) rejects any rewrite that adds a credential, ski
 the inputs do not hold; the offline text is kept and a notice says why. Earned, in progress and planned are never
 blurred: every credential carries its status and, when not earned, its expected month.
 
-Exports of the same content (JSON Resume, Open Badges 3.0, Markdown, DOCX) live in coach.exports.
+Exports of the same content (JSON Resume, Open Badges 3.0, Markdown, DOCX) live in coach.presenter.exports.
 
 The modules, each importing only those above it in this list:
 

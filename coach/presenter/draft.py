@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from coach.claims import (
     allowed_facts,
@@ -56,7 +56,7 @@ def draft_all(
     model: BaseChatModel | None = None,
     today: date | None = None,
     *,
-    catalog: Catalog | Literal["process"] | None = "process",
+    catalog: Catalog | None,
     posting_text: str | None = None,
     prompts_dir: Path | None = None,
 ) -> Drafts:
@@ -64,15 +64,9 @@ def draft_all(
 
     Offline by default; with `model` (a LangChain chat model) each text is rewritten and kept only if the claim
     checker finds nothing the inputs do not support. `today` anchors "expected <month>" dates (default: today).
-    `catalog` defaults to the process-wide catalogue (issuers, official URLs, ESCO skills, unknown-id checks);
-    pass None to draft from the inputs alone.
+    `catalog` gives issuers, official URLs, ESCO skills and unknown-id checks; None drafts from the inputs alone.
     """
     today = today or date.today()
-    if catalog == "process":
-        from coach.knowledge import get_catalog
-
-        catalog = get_catalog()
-    assert not isinstance(catalog, str)
     check_inputs(profile, pathway, catalog)
     target = _target_title(profile, pathway, posting, catalog)
     target_one = singular_title(target) if target else None

@@ -45,7 +45,8 @@ ESCO_SOURCE = "ESCO 1.1.1"
 
 
 class CatalogLike(Protocol):
-    """What the index needs from coach.knowledge.Catalog (its `guidance` list is read when it has one)."""
+    """What the index and the skill linker need from coach.knowledge.Catalog (its `guidance` list is read when it
+    has one); the one catalogue protocol of the package."""
 
     occupations: dict[str, Occupation]
     skills: dict[str, Skill]

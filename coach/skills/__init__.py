@@ -26,9 +26,10 @@ The public names are re-exported here; internals (names starting with `_`) are i
 
 from __future__ import annotations
 
+from coach.retrieval.documents import CatalogLike
 from coach.skills.encoder import TokenEncoder, span_vectors
 from coach.skills.ivf import LabelIVF, distinct_rows
-from coach.skills.labels import MAX_TEXT_CHARS, MAX_TITLE_CHARS, MAX_TOP_K, CatalogLike
+from coach.skills.labels import MAX_TEXT_CHARS, MAX_TITLE_CHARS, MAX_TOP_K
 from coach.skills.linker import SkillLinker, get_linker
 from coach.skills.phrases import candidate_spans, lexical_hits, lexical_index, lexical_tokens
 from coach.skills.stream import MAX_LINE_BATCH, iter_line_batches, iter_stdin_batches, parse_rank_line

@@ -5,25 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 
 from coach.embeddings import Embedder, cached_matrix
 from coach.errors import BadInput
-from coach.models import Occupation, Skill
 
 # A sentence-level linker: longer inputs are cut here (the encoder sees at most 256 tokens anyway).
 MAX_TEXT_CHARS = 2_000
 MAX_TITLE_CHARS = 300
 MAX_TOP_K = 200
-
-
-class CatalogLike(Protocol):
-    """What the linker needs from coach.knowledge.Catalog."""
-
-    skills: dict[str, Skill]
-    occupations: dict[str, Occupation]
 
 
 @dataclass

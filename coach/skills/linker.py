@@ -12,13 +12,13 @@ import numpy as np
 
 from coach.embeddings import DIM, Embedder, cached_matrix
 from coach.models import RoleMatch, SkillRef
+from coach.retrieval.documents import CatalogLike
 from coach.retrieval.lexical import LexicalIndex
 from coach.skills.encoder import TokenEncoder, span_vectors
 from coach.skills.ivf import _ivf_for
 from coach.skills.labels import (
     MAX_TEXT_CHARS,
     MAX_TITLE_CHARS,
-    CatalogLike,
     _check_top,
     _clean,
     _label_space,

@@ -6,8 +6,7 @@ from alembic.runtime.migration import MigrationContext
 from fastapi import APIRouter
 from sqlalchemy import make_url
 
-from coach.api import app_version
-from coach.api.deps import DbDep
+from coach.api.deps import DbDep, app_version
 from coach.api.schemas import Health
 
 router = APIRouter(tags=["health"])

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 from coach.errors import BadInput, CoachError
 from coach.models import Profile
 from coach.presenter import Drafts, PresentedCredential, presented_credentials
-from coach.settings import get_settings
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -403,9 +402,8 @@ def _validator(name: str, schemas_dir: str) -> Any:
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
-def _errors(name: str, document: Any, schemas_dir: Path | None) -> list[str]:
-    folder = schemas_dir or get_settings().knowledge_dir / "schemas"
-    validator = _validator(name, str(folder))
+def _errors(name: str, document: Any, schemas_dir: Path) -> list[str]:
+    validator = _validator(name, str(schemas_dir))
     out = []
     for err in sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path)):
         where = "/".join(str(p) for p in err.absolute_path) or "(root)"
@@ -413,12 +411,12 @@ def _errors(name: str, document: Any, schemas_dir: Path | None) -> list[str]:
     return out
 
 
-def validate_json_resume(document: Any, schemas_dir: Path | None = None) -> list[str]:
+def validate_json_resume(document: Any, schemas_dir: Path) -> list[str]:
     """Problems with a JSON Resume document against the official schema; [] when valid."""
     return _errors(JSON_RESUME_SCHEMA, document, schemas_dir)
 
 
-def validate_open_badge(document: Any, schemas_dir: Path | None = None) -> list[str]:
+def validate_open_badge(document: Any, schemas_dir: Path) -> list[str]:
     """Problems with an OpenBadgeCredential against 1EdTech's OB 3.0 JSON schema; [] when valid."""
     return _errors(OPEN_BADGE_SCHEMA, document, schemas_dir)
 
