@@ -39,29 +39,18 @@ def score(case: dict[str, Any], plan: Any) -> dict[str, Any]:
 
 def run(quick: bool = False) -> dict:
     """The plan-quality suite for `coach eval` (12 cases: quick runs them all)."""
-    from coach.embeddings import get_embedder
-    from coach.knowledge import get_catalog
+    from coach.context import process_context
     from coach.models import Profile
-    from coach.planner import plan_pathway
-    from coach.settings import get_settings
-    from coach.skills.linker import get_linker
 
-    catalog, linker, embedder = get_catalog(), get_linker(), get_embedder()
-    cache_dir = get_settings().home / "cache"
+    ctx = (
+        process_context()
+    )  # what `coach plan` plans with: catalogue, linker on demand, encoder, phrase cache
     cases = json.loads(DATA.read_text(encoding="utf-8"))
     rows, times = [], []
     for case in cases:
         profile = Profile.model_validate(case["profile"])
         t0 = time.perf_counter()
-        plan = plan_pathway(
-            profile,
-            role=case["role"],
-            catalog=catalog,
-            linker=linker,
-            embedder=embedder,
-            cache_dir=cache_dir,
-            today=TODAY,
-        )
+        plan = ctx.plan_pathway(profile, role=case["role"], today=TODAY)
         times.append(1000 * (time.perf_counter() - t0))
         rows.append(score(case, plan))
     n = len(rows)

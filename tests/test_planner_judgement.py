@@ -66,7 +66,7 @@ def learner(*held: str, **constraints: object) -> Profile:
 
 
 def plan(cat: Catalog, prof: Profile, **kw: object):
-    return plan_pathway(prof, role="Support analyst", catalog=cat, linker=False, today=TODAY, **kw)  # type: ignore[arg-type]
+    return plan_pathway(prof, role="Support analyst", catalog=cat, linker=None, today=TODAY, **kw)  # type: ignore[arg-type]
 
 
 def signal(kind: str = "dod_8140", official: bool = True) -> RecognitionSignal:
