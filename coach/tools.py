@@ -9,6 +9,7 @@ break the others; tests pass fakes.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Callable
@@ -206,6 +207,7 @@ class Backends:
     draft: Callable[[Profile, dict | None, dict | None], dict]
     store: PathwayStore
     resolve_credential: Callable[[str], dict | None] = field(default=lambda name: None)
+    recognition: Callable[[str], list[dict]] = field(default=lambda credential_id: [])
 
 
 def _plain(value: Any) -> Any:
@@ -256,6 +258,9 @@ def default_backends(ctx: CoachContext, db_url: str | None = None) -> Backends:
         cred = ctx.catalog.find_credential(name)
         return {"id": cred.id, "name": cred.name} if cred else None
 
+    def recognition(credential_id: str) -> list[dict]:
+        return [dataclasses.asdict(r) for r in ctx.catalog.recognition.get(credential_id, [])]
+
     return Backends(
         search=search,
         analyze=analyze,
@@ -263,6 +268,7 @@ def default_backends(ctx: CoachContext, db_url: str | None = None) -> Backends:
         draft=draft,
         store=_LazyStore(url),
         resolve_credential=resolve_credential,
+        recognition=recognition,
     )
 
 
@@ -329,8 +335,12 @@ def _tool_search(args: SearchArgs, ctx: ToolContext) -> dict:
         }.items()
         if v is not None
     }
-    hits = ctx.backends.search(args.query, **filters)
-    return {"query": args.query, "hits": [_compact_hit(h) for h in hits[: args.k]]}
+    hits = [_compact_hit(h) for h in ctx.backends.search(args.query, **filters)[: args.k]]
+    for h in hits:
+        if h.get("kind") == "credential":
+            # What the knowledge base knows of employers' recognition: sourced signs, or none (unknown).
+            h["recognition"] = _compact_recognition(ctx.backends.recognition(str(h.get("id"))))
+    return {"query": args.query, "hits": hits}
 
 
 def _compact_hit(hit: dict) -> dict:
@@ -464,7 +474,23 @@ def _compact_step(s: dict) -> dict:
         # The planner's "why" often restates the skills closed, which the answer already lists.
         "why": _short_why(s.get("why") or ""),
         "url": s.get("url"),
+        "cost_known": s.get("cost_known", True),
+        "cost_estimated": s.get("cost_estimated", False),
+        "recognition": _compact_recognition(s.get("recognition") or []),
     }
+
+
+def _compact_recognition(signals: list[dict]) -> list[dict]:
+    """Employer-recognition signs as an answer cites them: what each means and the page it rests on."""
+    return [
+        {
+            "label": r.get("label"),
+            "url": r.get("url"),
+            "official": r.get("official", True),
+            "date": r.get("date"),
+        }
+        for r in signals[:4]
+    ]
 
 
 def _short_why(why: str) -> str:
@@ -497,6 +523,7 @@ def _compact_pathway(p: dict, with_alternatives: bool = True) -> dict:
         "uncovered": [k.get("label") for k in (p.get("uncovered") or [])[:8]],
         "trade_off": p.get("trade_off"),
         "nearest_feasible": p.get("nearest_feasible"),
+        "binding": p.get("binding") or [],
         "explanation": p.get("explanation", ""),
         # Defaults the planner assumed and price conversions: the answer states them.
         "assumptions": [a for a in p.get("assumptions") or [] if _STATED_ASSUMPTION_RE.search(a)],

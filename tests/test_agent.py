@@ -341,6 +341,7 @@ def test_an_empty_plan_is_explained_not_called_complete(agent_fakes, make_agent)
         "weeks": 0,
         "coverage_after": 0.0,
         "uncovered": [{"uri": "s1", "label": "cyber security"}],
+        "binding": ["time", "budget"],
     }
     agent = make_agent(backends=backends)
     r = agent.run_turn(
@@ -349,6 +350,22 @@ def test_an_empty_plan_is_explained_not_called_complete(agent_fakes, make_agent)
     )
     assert "plan_pathway" in [c["name"] for c in r.tool_calls]
     assert "couldn't fit" in r.assistant and "already cover" not in r.assistant
+    assert "too tight" in r.assistant and "Which would you rather change" in r.assistant
+
+
+def test_an_empty_plan_with_no_binding_limit_does_not_blame_the_limits(agent_fakes, make_agent) -> None:
+    backends = agent_fakes.backends()
+    backends.plan = lambda profile, **kw: {
+        "status": "optimal", "steps": [], "total_cost": 0, "total_hours": 0, "weeks": 0, "coverage_after": 0.0,
+        "uncovered": [{"uri": "s1", "label": "cyber security"}], "binding": [],
+    }  # fmt: skip
+    agent = make_agent(backends=backends)
+    r = agent.run_turn(
+        "I'm a cashier and want to become an information security analyst, 10 hours a week, $5000. Plan it.",
+        "ned",
+    )
+    assert "plan_pathway" in [c["name"] for c in r.tool_calls]
+    assert "too tight" not in r.assistant and "your limits are not the problem" in r.assistant
 
 
 def test_chat_json_lines_carry_profile_and_planned_pathway(tmp_path: Path) -> None:
