@@ -191,7 +191,9 @@ def test_recognised_credentials_win_over_equal_unrecognised_ones_and_show_their_
     assert [s.id for s in p.steps if not s.work_based] == ["known"]
     step = p.steps[0]
     assert step.recognition and step.recognition[0].url == "https://example.org/iso_17024"
-    assert "recognised by employers" in step.why
+    assert (
+        "Employer recognition: label of iso_17024" in step.why and "https://example.org/iso_17024" in step.why
+    )
     # Recognition in another field earns nothing: a recognised credential whose skills the role does not list
     # is not planned for it.
     far = cred("far", 0, [3])

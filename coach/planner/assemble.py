@@ -274,8 +274,8 @@ def _left_out(plan: Plan, pathway: Pathway) -> list[tuple[str, str]]:
         elif spare_cost is not None and it.cost > spare_cost + 1e-9:
             why = f"it costs {_money(it.cost, pathway.currency)}, more than the " + (
                 f"{_money(spare_cost, pathway.currency)} left in your budget"
-                if spare_cost > 0
-                else f"budget of {_money(float(budget or 0), pathway.currency)}, which the planned steps use"
+                if spare_cost > 0 or not budget
+                else f"budget of {_money(float(budget), pathway.currency)}, which the planned steps use"
             )
         elif spare_weeks is not None and it.weeks > spare_weeks:
             why = f"it takes about {it.weeks} weeks at your pace, " + (

@@ -489,8 +489,7 @@ def _merit(
     signals = catalog.recognition.get(cid, [])
     if signals and not audit:
         score = min(MAX_RECOGNITION_SIGNALS, recognition_score(signals))
-        merit += RECOGNITION_MERIT * score * on_target
-        reasons.append("recognised by employers: " + "; ".join(dict.fromkeys(s.label for s in signals)))
+        merit += RECOGNITION_MERIT * score * on_target  # the step's "Employer recognition" line says which
     if cid in standing.next_rung and not audit:
         # As relevant as its links say, or its field: a rung's hand-picked links may miss a role's wording.
         merit += LADDER_MERIT * max(on_target, field, 0.5)

@@ -37,7 +37,9 @@ def project_title(task: str) -> str:
     text = task.strip().rstrip(".")
     if len(text) > MAX_TITLE_CHARS:
         # Cut at the last clause boundary that keeps the title readable.
-        cut = max(text.rfind(sep, 0, MAX_TITLE_CHARS) for sep in (", ", "; ", " or ", " and "))
+        cut = max(
+            text.rfind(sep, 0, MAX_TITLE_CHARS) for sep in (", ", "; ", " or ", " and ", " to ", " for ")
+        )
         text = text[:cut] if cut > 30 else text[:MAX_TITLE_CHARS].rsplit(" ", 1)[0]
     return text
 
