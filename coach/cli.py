@@ -52,6 +52,8 @@ def kb_build(
 ) -> None:
     """Build or update the search index from knowledge_base/ (incremental; a rerun finishes a killed build)."""
     from coach import knowledge
+    from coach.context import process_context
+    from coach.planner.fit import prepare_field_fit
     from coach.retrieval import build_index
     from coach.settings import get_settings
 
@@ -64,6 +66,7 @@ def kb_build(
     for problem in getattr(cat, "errors", []) or []:
         typer.echo(f"catalogue: {problem}", err=True)
     report = build_index(cat, settings, force=force, progress=True)
+    prepare_field_fit(cat, process_context().embedder, settings.home / "cache")  # first plans need not wait
     if catalog:
         knowledge.register_catalog_dirs(catalog)
     if as_json:

@@ -47,11 +47,14 @@ class ScriptedRemote(BaseChatModel):
 
 
 def warm_catalogue_cache() -> None:
-    """Build the catalogue cache in this process first: a fresh clone would otherwise build it (about a minute
-    and a half on two cores) inside each CLI subprocess, at the same time, against the subprocess timeout."""
-    from coach.knowledge import get_catalog
+    """Build the catalogue cache and the planner's field-fit vectors in this process first: a fresh clone would
+    otherwise build them (minutes on two cores) inside each CLI subprocess, at the same time, against the
+    subprocess timeout."""
+    from coach.context import process_context
+    from coach.planner.fit import prepare_field_fit
 
-    get_catalog()
+    ctx = process_context()
+    prepare_field_fit(ctx.catalog, ctx.embedder, ctx.phrase_cache_dir)
 
 
 def remote(*replies: Any) -> ScriptedRemote:

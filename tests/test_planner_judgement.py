@@ -19,7 +19,7 @@ from coach.knowledge.recognition import RecognitionSignal, load_recognition, rec
 from coach.models import Constraints, Credential, HeldCredential, Occupation, Profile, Rule, Skill, Source
 from coach.planner import plan_pathway
 from coach.planner.costs import price_of
-from coach.planner.fit import field_fit
+from coach.planner.fit import field_fit, prepare_field_fit
 from coach.planner.standing import learner_standing, recommended_years
 
 TODAY = dt.date(2026, 1, 5)
@@ -261,10 +261,12 @@ def test_field_fit_marks_courses_about_the_role_and_tangents(tmp_path: Path) -> 
     cat = catalogue(creds)
     occ = Occupation(id="esco:role", source="esco", title="Helpdesk support technician",
                      description="Answers support tickets at the helpdesk.")  # fmt: skip
+    # Prepared ahead (as `coach kb build` does): embedded once, cached on disk.
+    assert prepare_field_fit(cat, KeywordEmbedder(), tmp_path) == 4  # type: ignore[arg-type]
+    assert list(tmp_path.glob("credential-fit-*.npy"))
     fit = field_fit(cat, occ, KeywordEmbedder(), tmp_path)  # type: ignore[arg-type]
     assert fit["desk"] > 0.9 and fit["desk2"] > 0.9
     assert fit["api"] == -1.0 and fit["cook"] == -1.0
-    assert list(tmp_path.glob("credential-fit-*.npy"))  # embedded once, cached on disk
 
 
 def test_the_most_recognised_alternative_carries_more_recognition_and_says_so() -> None:

@@ -65,6 +65,13 @@ def _matrix(catalog: Catalog, embedder: Embedder, cache_dir: Path) -> tuple[list
     return ids, unit
 
 
+def prepare_field_fit(catalog: Catalog, embedder: Embedder, cache_dir: Path) -> int:
+    """Embed every credential for the field fit now (cached on disk), so the first plan does not wait for it;
+    returns how many credentials it covers. `coach kb build` calls it."""
+    ids, _ = _matrix(catalog, embedder, cache_dir)
+    return len(ids)
+
+
 # Role texts embedded this process, by encoder and text (immutable keys: nothing can go stale); roles are few.
 _role_vectors: dict[tuple[str, str], np.ndarray] = {}
 MAX_ROLE_VECTORS = 2048
