@@ -365,6 +365,7 @@ def _build_plan(
         need = exp_years.get(cid, 0.0) - relevant
         if need > 0 and cid not in waived:
             kind = _work_kind(profile, need)
+            where = finding_sources(catalog, kind, profile.constraints.currency)
             wid = f"work:{kind}:{cid}"
             work_weeks = math.ceil(need * WEEKS_PER_YEAR)
             candidates[wid] = Candidate(
@@ -373,7 +374,7 @@ def _build_plan(
                 f"for {cred.name}",
                 kind=kind,
                 work_based=True,
-                sources=finding_sources(catalog, kind, profile.constraints.currency),
+                sources=where,
                 blocked_by=(
                     {"time"}
                     if limits.get("weeks") is not None and work_weeks + cand.item.weeks > limits["weeks"]
@@ -382,7 +383,7 @@ def _build_plan(
                 note=f"{cred.name} requires {exp_years[cid]:g} years of "
                 + (f"{'/'.join(sorted(fields))} " if fields else "")
                 + f"experience; the profile shows {relevant:.1f}."
-                + finding_note(finding_sources(catalog, kind, profile.constraints.currency)),
+                + finding_note(where),
             )
             requires.append(wid)
         cand.item.requires = tuple(dict.fromkeys(requires))
@@ -398,6 +399,7 @@ def _build_plan(
     # Experience the posting asks for and the profile lacks.
     for key, missing, _w in exp_targets:
         kind = _work_kind(profile, missing)
+        where = finding_sources(catalog, kind, profile.constraints.currency)
         wid = f"work:{kind}:{key.replace(':', '-')}"
         work_weeks = math.ceil(missing * WEEKS_PER_YEAR)
         candidates[wid] = Candidate(
@@ -405,12 +407,11 @@ def _build_plan(
             name=f"{_KIND_NAMES[kind]}: {missing:g} more year{'s' if missing != 1 else ''} of relevant work",
             kind=kind,
             work_based=True,
-            sources=finding_sources(catalog, kind, profile.constraints.currency),
+            sources=where,
             blocked_by={"time"}
             if limits.get("weeks") is not None and work_weeks > limits["weeks"]
             else set(),
-            note=f"The posting asks for: {gaps[key].label}."
-            + finding_note(finding_sources(catalog, kind, profile.constraints.currency)),
+            note=f"The posting asks for: {gaps[key].label}." + finding_note(where),
         )
         coverable.add(key)
 

@@ -70,9 +70,9 @@ def price_of(
     elif fact is not None and fact.monthly_price is not None:
         price = _subscription(fact.monthly_price, hours, hours_per_week, audit_free, fact.url)
     elif cred.cost is not None:
-        price = StepPrice(float(cred.cost) * _exam_count(cred, catalog), False, "", audit_free)
-        if price.amount != cred.cost:
-            price.note = f"{_exam_count(cred, catalog)} exams at {_money(cred.cost)} each."
+        exams = _exam_count(cred, catalog)
+        note = f"{exams} exams at {_money(cred.cost)} each." if exams > 1 else ""
+        price = StepPrice(float(cred.cost) * exams, False, note, audit_free)
     elif platform is not None and platform.fact.monthly_price is not None:
         price = _subscription(
             platform.fact.monthly_price, hours, hours_per_week, audit_free, platform.fact.url

@@ -34,9 +34,6 @@ _BOILERPLATE_RE = re.compile(
     re.S,
 )
 
-# One catalogue at a time, held by reference (as coach.planner.candidates._skill_index_cache).
-_matrix_cache: list[tuple[Catalog, list[str], np.ndarray]] = []
-
 
 def credential_text(cred: Credential, catalog: Catalog) -> str:
     """What the encoder reads of a credential: name, description and the skills it teaches (the source's tags,
@@ -52,17 +49,17 @@ def role_text(occ: Occupation) -> str:
 
 
 def _matrix(catalog: Catalog, embedder: Embedder, cache_dir: Path) -> tuple[list[str], np.ndarray]:
-    if _matrix_cache and _matrix_cache[0][0] is catalog:
-        return _matrix_cache[0][1], _matrix_cache[0][2]
-    creds = sorted((c for c in catalog.credentials.values() if c.is_microcredential), key=lambda c: c.id)
-    ids = [c.id for c in creds]
-    matrix = cached_matrix(
-        "credential-fit", [credential_text(c, catalog) for c in creds], embedder, cache_dir
-    )
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    unit = matrix / np.where(norms > 0, norms, 1.0)
-    _matrix_cache[:] = [(catalog, ids, unit)]
-    return ids, unit
+    """Credential ids and their unit vectors, kept on the catalogue (per encoder) and cached on disk."""
+
+    def build(cat: Catalog) -> tuple[list[str], np.ndarray]:
+        creds = sorted((c for c in cat.credentials.values() if c.is_microcredential), key=lambda c: c.id)
+        matrix = cached_matrix(
+            "credential-fit", [credential_text(c, cat) for c in creds], embedder, cache_dir
+        )
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        return [c.id for c in creds], matrix / np.where(norms > 0, norms, 1.0)
+
+    return catalog.derived(f"credential-fit:{embedder.fingerprint}", build)
 
 
 def prepare_field_fit(catalog: Catalog, embedder: Embedder, cache_dir: Path) -> int:
