@@ -72,7 +72,7 @@ class OccupationLink(BaseModel):
     target: str = Field(description="SOC code (from ESCO) or ESCO URI (from O*NET).")
     label: str = ""
     confidence: float = Field(ge=0, le=1)
-    method: str = Field(description="e.g. 'isco-crosswalk+title', 'title-similarity'.")
+    method: str = Field(description="e.g. 'title-and-description-similarity+soc-isco-group'.")
 
 
 class Occupation(BaseModel):
@@ -173,6 +173,14 @@ class Rule(BaseModel):
     any_of: bool = Field(default=False, description="True when any one of `objects` is enough (OR).")
     condition: str = ""
     experience_years: float | None = Field(default=None, description="Years of work, for experience rules.")
+    experience_years_with_degree: float | None = Field(
+        default=None,
+        description="Years of work asked of a learner with a bachelor's degree or higher, if fewer.",
+    )
+    experience_fields: list[str] = Field(
+        default_factory=list,
+        description="Words naming the field of the work asked for (e.g. 'project'); empty: read from the condition.",
+    )
     source_url: str | None = None
     quote: str | None = None
     as_of: str | None = None

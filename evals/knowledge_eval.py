@@ -76,6 +76,30 @@ OCCUPATION_PAIRS: dict[str, list[str]] = {
     "33-3051.00": ["police officer"],
     "11-2021.00": ["marketing manager"],
     "13-2051.00": ["financial analyst", "investment analyst"],
+    # Added 2026-12-03 with the description signal (labelled from the two taxonomies' definitions before the
+    # new scores were looked at; 13 of these 17 were acceptable with titles alone).
+    "15-1299.08": ["ICT system architect"],
+    "15-2051.01": ["data analyst", "business intelligence manager", "ICT business analyst"],
+    "31-1131.00": ["nurse assistant", "healthcare assistant"],
+    "29-2052.00": ["pharmacy technician", "pharmacy assistant"],
+    "51-4121.00": ["welder", "pipe welder"],
+    "31-9097.00": ["phlebotomist"],
+    "29-2072.00": ["medical records clerk"],
+    "43-4171.00": ["receptionist"],
+    "13-1081.00": ["logistics analyst"],
+    "15-1243.00": ["database designer", "database integrator"],
+    "15-1253.00": ["ICT test analyst", "software tester", "ICT system tester"],
+    "47-2031.00": ["carpenter"],
+    "43-6014.00": ["secretary", "administrative assistant"],
+    "53-7051.00": ["forklift operator"],
+    "29-1292.00": ["dental hygienist"],
+    "49-9021.00": [
+        "heating, ventilation, air conditioning and refrigeration engineering technician",
+        "refrigeration air condition and heat pump technician",
+        "heating technician",
+        "heating and ventilation service engineer",
+    ],
+    "13-1111.00": ["business consultant"],
 }
 
 

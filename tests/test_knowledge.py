@@ -174,7 +174,10 @@ def test_rules(catalog: Catalog) -> None:
     assert rules["r054"].any_of and rules["r054"].objects == ["ms-az-104", "ms-az-204"]
     assert not rules["r021"].any_of  # stackable: all components
     assert rules["r026"].experience_years == 5.0  # "Minimum five years"
-    assert rules["r035"].experience_years == 3.0  # "36 months leading projects"
+    assert rules["r035"].experience_years == 5.0  # "60 months" (a secondary diploma)
+    assert rules["r035"].experience_years_with_degree == 3.0 and rules["r035"].experience_fields == [
+        "project"
+    ]
     assert rules["r027"].experience_years is None  # "within up to six years" is a deadline
     assert all(r.source_url and r.as_of for r in catalog.rules)
     assert any(r.id == "r024" for r in catalog.rules_for("comptia-security-plus"))
@@ -295,13 +298,55 @@ def test_onet_skills_and_technology_are_linked(catalog: Catalog) -> None:
 def test_occupation_links_both_ways(catalog: Catalog) -> None:
     occ = catalog.occupations["15-1212.00"]
     assert occ.links and "security" in occ.links[0].label.lower() and "ICT" in occ.links[0].label
-    assert all(0 <= link.confidence <= 1 and link.method.startswith("title-similarity") for link in occ.links)
+    assert all(
+        0 <= link.confidence <= 1 and link.method.startswith("title-and-description-similarity")
+        for link in occ.links
+    )
     dev = catalog.occupations["15-1252.00"]
     assert dev.links[0].label == "software developer" and "shared-titles" in dev.links[0].method
     esco_dev = catalog.occupations[dev.links[0].target]
     assert any(link.target == "15-1252.00" for link in esco_dev.links)
     linked = sum(bool(o.links) for o in catalog.onet_occupations())
     assert linked > 800
+
+
+@pytest.mark.parametrize(
+    ("soc", "title_alone", "expected"),
+    [
+        # Titles alone picked the first of each pair; what the two descriptions say the work is picks the second.
+        ("15-1299.08", "computer hardware engineer", "ICT system architect"),
+        ("15-1232.00", "ICT system administrator", "ICT help desk agent"),
+    ],
+)
+def test_occupation_links_read_the_descriptions(
+    catalog: Catalog, soc: str, title_alone: str, expected: str
+) -> None:
+    labels = [link.label for link in catalog.occupations[soc].links]
+    assert labels[0] == expected and title_alone in labels[1:]
+
+
+def test_editorial_skills_are_the_whole_answer_and_broad_tags_link_nothing(catalog: Catalog) -> None:
+    # The Google UX certificate is merged with a Coursera record whose tags include "Audit" and "Leadership and
+    # Management": its skills are the hand-picked ones, the tags stay for search.
+    ux = catalog.credentials["google-ux-design"]
+    assert "Audit" in ux.skill_tags and "Leadership and Management" in ux.skill_tags
+    assert _labels(catalog, "google-ux-design") == {
+        "use methodologies for user-centered design", "create website wireframe",
+        "create prototype of user experience solutions", "software interaction design", "measure software usability",
+    }  # fmt: skip
+    # Coursera tags go through the editorial tag table: a broad category links nothing, and the wrong senses
+    # the automatic links gave (plant commissioning, passport applications, ...) are gone from the catalogue.
+    wrong = {"project commissioning", "process applications", "manage account department", "arrange audit"}
+    counts = {w: 0 for w in wrong | {"leadership principles"}}
+    for cred in catalog.credentials.values():
+        for label in _labels(catalog, cred.id) & counts.keys():
+            counts[label] += 1
+    assert all(counts[w] == 0 for w in wrong), counts
+    assert counts["leadership principles"] < 100  # was 362, from "Leadership and Management" on every course
+    sql = _labels(
+        catalog, "coursera-sql-for-data-science"
+    )  # tags: Critical Thinking, Problem Solving, SQL, ...
+    assert "SQL" in sql and "think critically" not in sql and "solve problems" not in sql
 
 
 def test_occupation_skills_weights(catalog: Catalog) -> None:

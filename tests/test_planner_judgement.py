@@ -16,7 +16,17 @@ from coach.errors import CatalogError
 from coach.knowledge import Catalog
 from coach.knowledge.pricing import PlatformPrice, PriceFact, Pricing, load_pricing
 from coach.knowledge.recognition import RecognitionSignal, load_recognition, recognition_score
-from coach.models import Constraints, Credential, HeldCredential, Occupation, Profile, Rule, Skill, Source
+from coach.models import (
+    Constraints,
+    Credential,
+    Experience,
+    HeldCredential,
+    Occupation,
+    Profile,
+    Rule,
+    Skill,
+    Source,
+)
 from coach.planner import plan_pathway
 from coach.planner.costs import price_of
 from coach.planner.fit import field_fit, prepare_field_fit
@@ -319,3 +329,82 @@ def test_an_apprenticeship_step_says_where_to_find_one_for_the_learners_country(
         prof.constraints.currency = currency
         work = next(s for s in plan(cat, prof).steps if s.kind == "apprenticeship")
         assert [s.url for s in work.sources] == [url] and f"Where to look: {url}" in work.why
+
+
+def test_being_in_the_field_is_worth_one_bonus_not_one_per_course(tmp_path: Path) -> None:
+    # Three courses squarely about the role, each closing the same one skill: the plan takes one of them.
+    # Were the field fit credited per course, each would pay for its step and all three would be planned.
+    names = {
+        "desk": "Helpdesk support basics: ticket triage and user support",
+        "desk2": "Support ticket handling for the helpdesk",
+        "desk3": "Helpdesk support: tickets and users",
+    }
+    creds = [cred(k, 10, [0], name=v, type="course") for k, v in names.items()]
+    cat = catalogue(creds)
+    cat.occupations["esco:role"].description = "Answers support tickets at the helpdesk."
+    p = plan_pathway(
+        learner(budget=1000, hours_per_week=10), role="Support analyst", catalog=cat, linker=None,
+        today=TODAY, embedder=KeywordEmbedder(), cache_dir=tmp_path,  # type: ignore[arg-type]
+    )  # fmt: skip
+    chosen = [s.id for s in p.steps if not s.work_based]
+    assert len(chosen) == 1 and chosen[0] in names
+    # The bonus is the objective's, never a skill: it is not listed as covered or still open.
+    assert all("field" not in s.uri for s in [*p.covered, *p.uncovered])
+
+
+def test_a_narrower_skill_covers_the_broader_one_the_role_names() -> None:
+    # The role asks for "query languages"; the course teaches SQL, which ESCO files under it.
+    ql, sql_uri = "http://data.europa.eu/esco/skill/ql", "http://data.europa.eu/esco/skill/sql"
+    other = "http://data.europa.eu/esco/skill/report"
+    skills = {
+        ql: Skill(uri=ql, label="query languages"),
+        sql_uri: Skill(uri=sql_uri, label="SQL", broader=[ql, "http://data.europa.eu/esco/isced-f/0613"]),
+        other: Skill(uri=other, label="write reports"),
+    }
+    occ = Occupation(id="esco:role", source="esco", title="Support analyst", essential_skills=[ql, other])
+    sql = Credential(id="sql", name="SQL basics", provider="Acme", type="certification", cost=50,
+                     hours_min=20, skills=[sql_uri, other])  # fmt: skip
+    cat = Catalog(occupations={occ.id: occ}, skills=skills, credentials={"sql": sql})
+    p = plan(cat, learner(budget=100, hours_per_week=5))
+    assert [s.id for s in p.steps if not s.work_based] == ["sql"]
+    assert sorted(s.label for s in p.covered) == ["query languages", "write reports"]
+    # And a learner who lists SQL already knows a query language: only the reports are left to learn.
+    knows = Profile(skills=["SQL"], constraints=Constraints(budget=100, hours_per_week=5))
+    assert [s.label for s in plan(cat, knows).uncovered] == ["write reports"]
+
+
+def test_experience_rules_read_the_field_and_the_learners_degree() -> None:
+    # PMP-like: five years of project work, three with a bachelor's degree; other work does not count.
+    senior = cred("senior", 300, [0, 1, 2], name="Senior cert")
+    rule = Rule(id="x", type="experience_required", subject="senior", experience_years=5,
+                experience_years_with_degree=3, experience_fields=["project"])  # fmt: skip
+    cat = catalogue([senior, cred("basic", 100, [0, 1])], [rule], recognition={"senior": [signal()]})
+
+    def person(title: str, evidence: str, degree: bool, start: str = "2020-06") -> Profile:
+        return Profile(
+            credentials=[HeldCredential(name="BSc Business", status="earned")] if degree else [],
+            experience=[
+                Experience(kind="job", title=title, organization="X", start=start, evidence=[evidence])
+            ],
+            constraints=Constraints(budget=1000, hours_per_week=10, weeks=30),
+        )
+
+    shift = person("Restaurant shift manager", "Ran the evening shift", degree=False)  # 5.6 years of work
+    assert "senior" not in {s.id for s in plan(cat, shift).steps}  # none of it on projects
+    assert "senior" in {s.id for s in plan(cat, person("Coordinator", "Led projects", degree=False)).steps}
+    # Four years of projects: enough with a degree (three asked), not without one (five).
+    assert "senior" in {s.id for s in plan(cat, person("Coordinator", "Led projects", True, "2022-01")).steps}
+    short = plan(cat, person("Coordinator", "Led projects", degree=False, start="2022-01"))
+    assert "senior" not in {s.id for s in short.steps}
+    assert "Senior cert: it needs about 0.9 more years" in short.explanation
+
+
+def test_holding_a_degree_is_read_from_how_people_write_it() -> None:
+    from coach.planner.learner import holds_degree
+
+    def has(name: str, status: str = "earned") -> bool:
+        return holds_degree(Profile(credentials=[HeldCredential(name=name, status=status)]))  # type: ignore[arg-type]
+
+    assert has("BSc Computer Science") and has("Bachelor of Arts, History") and has("MBA") and has("PhD")
+    assert not has("Associate degree in nursing") and not has("High school diploma")
+    assert not has("BSc Computer Science", status="in_progress")

@@ -63,7 +63,8 @@ def _add_credentials(catalog: Catalog, knowledge_dir: Path, cache_dir: Path) -> 
         catalog, matcher, read_editorial_skills(curated / "onet_skills.csv", catalog.skills, key="onet_skill")
     )
     editorial = read_editorial_skills(curated / "credential_skills.csv", catalog.skills)
-    link_credentials(list(catalog.credentials.values()), catalog.skills, matcher, editorial)
+    tag_table = read_editorial_skills(curated / "coursera_tags.csv", catalog.skills, key="tag")
+    link_credentials(list(catalog.credentials.values()), catalog.skills, matcher, editorial, tag_table)
     link_occupations(catalog, matcher)
 
 

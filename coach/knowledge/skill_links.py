@@ -99,11 +99,22 @@ def link_credentials(
     skills: dict[str, Skill],
     matcher: SkillMatcher,
     editorial: dict[str, list[str]] | None = None,
+    tag_table: dict[str, list[str]] | None = None,
 ) -> None:
-    """Fill `skills` (ESCO URIs) of each credential: editorial mapping, then its skill tags, then its text."""
+    """Fill `skills` (ESCO URIs) of each credential: its editorial mapping, else its skill tags (through
+    `tag_table` where it lists the tag), else its text.
+
+    An editorial mapping is the whole answer: a curated credential merged with a Coursera record keeps the tags
+    for search, but Coursera's broad tags ("Audit", "Leadership and Management" on the Google UX certificate)
+    would otherwise outnumber the hand-picked skills and decide what the planner thinks it teaches.
+    """
     editorial = editorial or {}
-    tags = sorted({t for c in creds for t in c.skill_tags})
+    tag_table = tag_table or {}
+    # Tags in the editorial tag table (curated/coursera_tags.csv: Coursera's closed vocabulary, read by hand;
+    # broad categories and soft skills map to nothing) are linked as it says; any other tag by the matcher.
+    tags = sorted({t for c in creds for t in c.skill_tags if t not in tag_table})
     tag_links = dict(zip(tags, matcher.link(tags, "credential-tags"), strict=True))
+    tag_links |= {t: [(u, 1.0) for u in uris] for t, uris in tag_table.items()}
     # Titles in another language than English are not linked: the embedding model reads English only.
     untagged = [
         c
@@ -121,9 +132,11 @@ def link_credentials(
         for c, t, s in zip(untagged, title_links, summary_links, strict=True)
     }
     for cred in creds:
-        uris = list(editorial.get(cred.id, []))
-        uris += tag_uris(cred, tag_links) or by_title.get(cred.id, [])[:MAX_TEXT_SKILLS]
-        uris += _roadmap_uris(cred, skills)
+        if cred.id in editorial:
+            uris = list(editorial[cred.id])
+        else:
+            uris = tag_uris(cred, tag_links) or by_title.get(cred.id, [])[:MAX_TEXT_SKILLS]
+            uris += _roadmap_uris(cred, skills)
         cred.skills = [u for u in dict.fromkeys([*cred.skills, *uris]) if u in skills]
 
 

@@ -22,7 +22,10 @@ def _assemble(plan: Plan, sel: Selection, *, status: str, label: str | None = No
     items = [cands[c].item for c in chosen]
     # Among steps free to go first, the one worth most to the learner (closed gaps plus its merit) leads.
     priority = {
-        c: sum(plan.gaps[k].weight for k in cands[c].item.covers if k in plan.gaps) + cands[c].item.merit
+        c: sum(
+            plan.gaps[k].weight if k in plan.gaps else plan.bonus.get(k, 0.0) for k in cands[c].item.covers
+        )
+        + cands[c].item.merit
         for c in chosen
     }
     order = order_items(items, plan.soft_before, priority)
@@ -48,7 +51,10 @@ def _assemble(plan: Plan, sel: Selection, *, status: str, label: str | None = No
         cand = cands[c]
         it = cand.item
         # Heaviest gap first, then by label: a step's skills read the same on every run (sets have no order).
-        by_weight = sorted(it.covers, key=lambda k: (-plan.gaps[k].weight, plan.gaps[k].label, k))
+        by_weight = sorted(
+            (k for k in it.covers if k in plan.gaps),
+            key=lambda k: (-plan.gaps[k].weight, plan.gaps[k].label, k),
+        )
         closes = [k for k in by_weight if k not in closed]
         reinforces = [k for k in by_weight if k in closed]
         closed.update(closes)

@@ -22,11 +22,13 @@ from coach.planner.learner import (
     _held_credentials,
     _learner_skills,
     _profile_credentials,
-    experience_fields,
+    experience_needed,
     learner_experience_years,
+    rule_fields,
 )
 from coach.planner.model import Candidate, Plan
 from coach.planner.projects import match_tasks, project_name, role_tasks
+from coach.planner.skills import skill_index, taught, with_broader
 from coach.planner.solver import Item, reduce_dominated
 from coach.planner.standing import Standing, learner_standing
 from coach.planner.targets import _posting_targets, _role_targets
@@ -67,9 +69,11 @@ ELIGIBLE_MERIT = 0.5  # the learner meets its stated experience requirement: pre
 RECOMMENDED_GAP_PENALTY = 1.5  # × the share of the provider's recommended experience the learner lacks
 LEVEL_JUMP_PENALTY = 1.5  # two or more levels above what the learner holds (an advanced exam for a beginner)
 UNKNOWN_PRICE_PENALTY = 0.25  # an unpublished price: planned with a warning, a priced equal wins
-FIELD_MERIT = (
-    2.0  # × the field fit (coach.planner.fit), for catalogue courses (a curated exam's links say its field)
-)
+# A plan with a step squarely in the target's field (fit ≥ IN_FIELD_FIT, coach.planner.fit) earns FIELD_MERIT
+# once, as the covered weight of the key FIELD_KEY. Once, not per step: credited per step, the planner stacked
+# three introductory courses of the same field where a coach names one certificate.
+FIELD_MERIT = 2.0
+FIELD_KEY = "field"
 OFF_FIELD_DISCOUNT = 0.6  # share of its covered weight a course with no field fit does not get credit for
 RUNG_FIT = 0.5  # fit from which the next rung of a held ladder is about the target
 IN_FIELD_FIT = 0.75  # fit from which a credential is a candidate even when no skill link reaches the gaps
@@ -77,23 +81,6 @@ IN_FIELD_FIT = 0.75  # fit from which a credential is a candidate even when no s
 
 # One catalogue at a time, held by reference: an id() key could be reused by a new catalogue after the old one
 # is freed (tests build many), and a stale index would silently plan from the wrong credentials.
-_skill_index_cache: list[tuple[Any, int, dict[str, list[str]]]] = []
-
-
-def _skill_index(catalog: Any) -> dict[str, list[str]]:
-    """ESCO URI → ids of credentials teaching it (built once per catalogue; keeps planning off the full scan)."""
-    if _skill_index_cache:
-        cat, size, cached = _skill_index_cache[0]
-        if cat is catalog and size == len(catalog.credentials):
-            return cached
-    index: dict[str, list[str]] = {}
-    for cred in catalog.credentials.values():
-        for uri in cred.skills:
-            index.setdefault(uri, []).append(cred.id)
-    _skill_index_cache[:] = [(catalog, len(catalog.credentials), index)]
-    return index
-
-
 def _price_in_learner_currency(profile: Profile, limits: dict[str, Any], notes: list[str]) -> None:
     """Set `limits["price_factor"]`: catalogue prices are US dollars, the budget is in the learner's currency."""
     currency = (profile.constraints.currency or "USD").upper()
@@ -153,11 +140,10 @@ def _build_plan(
         held = held | set(in_progress)
     standing = learner_standing(catalog, profile, held, today)
     cache_path = cache_dir / PHRASE_CACHE if linker is None and cache_dir is not None else None
-    learner = _learner_skills(catalog, profile.skills, linker, notes, cache_path)
+    learner = with_broader(catalog, _learner_skills(catalog, profile.skills, linker, notes, cache_path))
+    teaches = taught(catalog)
     for cid in held:
-        cred = catalog.credentials.get(cid)
-        if cred:
-            learner.update(cred.skills)
+        learner.update(teaches.get(cid, ()))
     covered_before = {k for k in targets if k in learner or (k.startswith("credential:") and k[11:] in held)}
     target_keys = set(targets)
     gaps = {k: t for k, t in targets.items() if k not in covered_before}
@@ -173,9 +159,10 @@ def _build_plan(
         if rule.type == "prerequisite_required" and rule.objects:
             prereqs.setdefault(rule.subject, []).append((list(rule.objects), rule.any_of))
         elif rule.type == "experience_required" and rule.experience_years:
-            if rule.experience_years > exp_years.get(rule.subject, 0.0):
-                exp_years[rule.subject] = rule.experience_years
-                exp_fields[rule.subject] = experience_fields(rule.condition or "")
+            need_years = experience_needed(rule, profile)
+            if need_years > exp_years.get(rule.subject, 0.0):
+                exp_years[rule.subject] = need_years
+                exp_fields[rule.subject] = rule_fields(rule)
         elif rule.type == "recommended_before" and rule.objects:
             soft_before.setdefault(rule.subject, set()).update(rule.objects)
         elif rule.type == "stackable_award" and rule.objects:
@@ -188,17 +175,19 @@ def _build_plan(
     covering: dict[str, set[str]] = {}  # credential id → gap keys it covers
     coverable: set[str] = set()
     unplannable: dict[str, str] = {}
-    skill_index = _skill_index(catalog)
-    maybe = {cid for k in gap_skills for cid in skill_index.get(k, ())}
+    teaching = skill_index(catalog)
+    maybe = {cid for k in gap_skills for cid in teaching.get(k, ())}
     for k in gaps:
         if k.startswith("credential:"):
             maybe |= {k[11:], *full_equiv.get(k[11:], ())}
     # Field fit (role targets only: a posting lists exactly what it asks). Credentials squarely in the field join
     # the candidates even when their skill links miss the role's gaps; tangents leave (see coach.planner.fit).
     fit: dict[str, float] = {}
+    bonus: dict[str, float] = {}  # objective-only keys (not skills the learner lacks)
     occ = catalog.find_occupation(role) if posting is None and role else None
     if embedder is not None and occ is not None:
         fit = field_fit(catalog, occ, embedder, cache_dir or Path(".cache"))
+        bonus[FIELD_KEY] = FIELD_MERIT
         maybe |= {cid for cid, f in fit.items() if f >= IN_FIELD_FIT}
     # The next rung of a ladder the learner is on teaches what they hold one level up: it joins the candidates
     # when it is about the target at all (its links reach the target, or its field fits), even if the lower rung
@@ -207,7 +196,7 @@ def _build_plan(
         cid
         for cid in standing.next_rung
         if cid in catalog.credentials
-        and (target_keys.intersection(catalog.credentials[cid].skills) or fit.get(cid, 0.0) >= RUNG_FIT)
+        and (target_keys.intersection(teaches.get(cid, ())) or fit.get(cid, 0.0) >= RUNG_FIT)
     }
     maybe |= rungs
     left_out: dict[str, str] = {}
@@ -215,12 +204,14 @@ def _build_plan(
         cred = catalog.credentials.get(cid)
         if cred is None:
             continue
-        cov = gap_skills.intersection(cred.skills)
+        cov = gap_skills.intersection(teaches.get(cid, ()))
         for equivalent in [cred.id, *full_equiv.get(cred.id, ())]:
             if f"credential:{equivalent}" in gaps:
                 cov.add(f"credential:{equivalent}")
         if not cov and cid not in rungs and fit.get(cid, 0.0) < IN_FIELD_FIT:
             continue
+        if fit.get(cid, 0.0) >= IN_FIELD_FIT:
+            cov.add(FIELD_KEY)  # the plan's one field bonus (see FIELD_MERIT)
         if not cred.is_microcredential or cred.type in NOT_STEPS:
             unplannable[cred.id] = "a degree or programme, not a microcredential"
             continue
@@ -239,7 +230,7 @@ def _build_plan(
             left_out[cred.id] = f"it sits below {below}, which you hold"
             continue
         covering[cred.id] = cov
-        coverable |= cov
+        coverable |= {k for k in cov if k in gaps}
     # Prerequisite closure: a prerequisite joins the candidates even when it covers nothing itself.
     frontier = list(covering)
     while frontier:
@@ -298,8 +289,7 @@ def _build_plan(
             profile,
             today,
             price.audit,
-            # A curated exam's text is a name and a few hand-picked links: too thin to judge its field by.
-            0.0 if _hand_linked(cred) else max(0.0, fit.get(cid, 0.0)),
+            max(0.0, fit.get(cid, 0.0)),
             field=max(0.0, fit.get(cid, 0.0)),
         )
         if not cost_known:
@@ -323,12 +313,16 @@ def _build_plan(
                 else overhead
                 * (
                     1.0
-                    + OFF_TARGET_FACTOR * _off_target(cred, target_keys) * (1.0 - max(0.0, fit.get(cid, 0.0)))
+                    + OFF_TARGET_FACTOR
+                    * _off_target(cred, target_keys, catalog)
+                    * (1.0 - max(0.0, fit.get(cid, 0.0)))
                 )
                 # …and a course outside the field gets only part of the credit its tags claim (hand-linked exams
                 # keep theirs: their text is too thin to judge the field by).
                 + (
-                    OFF_FIELD_DISCOUNT * (1.0 - max(0.0, fit[cid])) * sum(gaps[k].weight for k in cov)
+                    OFF_FIELD_DISCOUNT
+                    * (1.0 - max(0.0, fit[cid]))
+                    * sum(gaps[k].weight for k in cov if k in gaps)
                     if cid in fit and not _hand_linked(cred)
                     else 0.0
                 ),
@@ -462,6 +456,7 @@ def _build_plan(
         unplannable=unplannable,
         left_out=left_out,
         standing=standing,
+        bonus=bonus,
     )
 
 
@@ -480,10 +475,10 @@ def _merit(
 ) -> tuple[float, list[str]]:
     """What a coach values in a credential beyond the gaps it closes, and the reasons, in words: employer
     recognition, the next rung of a ladder, eligibility met; less for experience the provider recommends and
-    the learner lacks, or a level far above what they hold. `fit` is the field fit credited as merit (none for
-    curated exams), `field` the raw fit, which says how relevant a ladder's next rung is."""
-    on_target = 1.0 - _off_target(cred, target_keys) if cred.skills else 0.0
-    merit = FIELD_MERIT * fit
+    the learner lacks, or a level far above what they hold. `fit` is the field fit (a reason when it is high;
+    its value is the plan's one FIELD_KEY bonus), `field` the fit that says how relevant a ladder's next rung is."""
+    on_target = 1.0 - _off_target(cred, target_keys, catalog) if cred.skills else 0.0
+    merit = 0.0
     reasons: list[str] = []
     if fit >= IN_FIELD_FIT:
         reasons.append("its content is squarely about the target role")
@@ -502,9 +497,9 @@ def _merit(
     ]
     eligible = False
     if experience_rules:
-        fields = experience_fields(experience_rules[0].condition or "")
+        fields = rule_fields(experience_rules[0])
         have = learner_experience_years(profile, today, fields or None)
-        need = max(r.experience_years or 0.0 for r in experience_rules)
+        need = max(experience_needed(r, profile) for r in experience_rules)
         if need and have >= need:
             eligible = True
             merit += ELIGIBLE_MERIT
@@ -539,11 +534,14 @@ def _hand_linked(cred: Credential) -> bool:
     return any(s.name.split(":")[0] == "curated-credentials" for s in cred.sources)
 
 
-def _off_target(cred: Credential, target_keys: set[str]) -> float:
-    """Share of a credential's skills the target does not list (0 when it lists none: nothing to judge)."""
+def _off_target(cred: Credential, target_keys: set[str], catalog: Any) -> float:
+    """Share of a credential's skills the target does not list, itself or one level broader (0 when it lists
+    none: nothing to judge)."""
     if not cred.skills:
         return 0.0
-    return sum(1 for u in cred.skills if u not in target_keys) / len(cred.skills)
+    return sum(1 for u in cred.skills if target_keys.isdisjoint(with_broader(catalog, [u]))) / len(
+        cred.skills
+    )
 
 
 _KIND_NAMES = {

@@ -16,8 +16,8 @@ from coach.planner.text import _money
 
 
 def _useful(plan: Plan, sel: Selection) -> float:
-    """Covered weight of gaps a credential (or required work step) could close: portfolio projects alone
-    do not make a plan useful."""
+    """Covered weight of gaps a credential (or required work step) could close, with the field bonus:
+    portfolio projects alone do not make a plan useful."""
     cov: set[str] = set()
     for c in sel.chosen:
         cand = plan.candidates.get(c)
@@ -29,7 +29,9 @@ def _useful(plan: Plan, sel: Selection) -> float:
         for c in sel.chosen
         if c in plan.candidates and not plan.candidates[c].work_based
     )
-    return sum(plan.gaps[k].weight for k in cov & plan.coverable) + merit
+    # A credential squarely in the target's field is useful even where the skill links miss the gaps' wording.
+    in_field = sum(w for k, w in plan.bonus.items() if k in cov)
+    return sum(plan.gaps[k].weight for k in cov & plan.coverable) + in_field + merit
 
 
 def _active(plan: Plan) -> list[str]:

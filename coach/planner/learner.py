@@ -198,10 +198,40 @@ def experience_fields(condition: str) -> set[str]:
 
 
 def _matches_field(exp: Any, fields: set[str]) -> bool:
+    """The job names the field in its title or evidence ("project" matches "projects"; acronyms exactly)."""
     text = " ".join([exp.title, *exp.evidence])
     words = set(re.findall(r"[A-Za-z][\w-]*", text))
     lower = {w.lower() for w in words}
-    return any((f in words) if f.isupper() else (f in lower) for f in fields)
+    return any((f in words) if f.isupper() else any(w.startswith(f) for w in lower) for f in fields)
+
+
+# A bachelor's degree or higher, as people write it on a profile ("BSc Computer Science", "MBA", "Bachelor of
+# Arts"); an associate degree or a diploma is not one (PMI asks those learners for 60 months, not 36).
+_DEGREE_RE = re.compile(
+    r"\b(bachelor|master|doctorate|ph\.?\s?d|mba|m\.?\s?sc|b\.?\s?sc|b\.?\s?eng|m\.?\s?eng|b\.?\s?tech|b\.?\s?a|b\.?\s?s"
+    r"|m\.?\s?a|m\.?\s?s|four-year degree|university degree|licenciatura|diplom-\w+)\b",
+    re.I,
+)
+
+
+def holds_degree(profile: Profile) -> bool:
+    """An earned bachelor's degree or higher among the profile's credentials."""
+    return any(
+        c.status == "earned" and _DEGREE_RE.search(c.name) and not re.search(r"\bassociate", c.name, re.I)
+        for c in profile.credentials
+    )
+
+
+def rule_fields(rule: Any) -> set[str]:
+    """The field of work an experience rule asks for: its curated words, else read from its condition."""
+    return set(getattr(rule, "experience_fields", None) or ()) or experience_fields(rule.condition or "")
+
+
+def experience_needed(rule: Any, profile: Profile) -> float:
+    """Years of work the rule asks of this learner: fewer for a degree holder when the rule says so."""
+    base = rule.experience_years or 0.0
+    with_degree = getattr(rule, "experience_years_with_degree", None)
+    return min(base, with_degree) if with_degree is not None and holds_degree(profile) else base
 
 
 def learner_experience_years(profile: Profile, today: dt.date, fields: set[str] | None = None) -> float:

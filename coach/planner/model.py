@@ -71,6 +71,8 @@ class Plan:
     binding: list[str] = field(default_factory=list)
     left_out: dict[str, str] = field(default_factory=dict)  # credential id → why it is not a candidate
     standing: Standing = field(default_factory=Standing)
+    # Keys the objective values that are not gaps (never shown as skills): the field bonus, see candidates.
+    bonus: dict[str, float] = field(default_factory=dict)
 
 
 def _problem(
@@ -99,6 +101,8 @@ def _problem(
     for it in kept:
         it.requires_any = tuple(tuple(p for p in g if p in present) for g in it.requires_any)
     weights = {k: t.weight for k, t in plan.gaps.items() if weights_keys is None or k in weights_keys}
+    if weights_keys is None:
+        weights |= plan.bonus
     lim = plan.limits
     return Problem(
         items=kept,

@@ -45,7 +45,7 @@ def _role_targets(catalog: Any, role: str) -> tuple[str, dict[str, TargetKey]]:
     return occ.title, targets
 
 
-# One catalogue at a time, held by reference, not by id() (see coach.planner.candidates._skill_index_cache):
+# One catalogue at a time, held by reference, not by id():
 # role id → relevance weights, and "__onet_means__" → the O*NET means of that catalogue (see _onet_means).
 _relevance_cache: list[tuple[Any, dict[str, Any]]] = []
 

@@ -37,6 +37,11 @@ def parse_experience_years(condition: str) -> float | None:
     return None
 
 
+def _number(value: str | None) -> float | None:
+    """A number from a CSV cell; None when the cell is empty."""
+    return float(value) if value and value.strip() else None
+
+
 def read_rules(path: Path, as_of: str = CURATED_AS_OF) -> list[Rule]:
     """Pathway rules from a rules.csv in the curated format (id, rule_type, subject, objects, condition, ...)."""
     out = []
@@ -55,6 +60,12 @@ def read_rules(path: Path, as_of: str = CURATED_AS_OF) -> list[Rule]:
                 experience_years=parse_experience_years(condition)
                 if rtype == "experience_required"
                 else None,
+                # Curated columns for what a sentence cannot say reliably: the shorter requirement for degree
+                # holders (PMP: 60 months, 36 with a four-year degree) and the field of the work.
+                experience_years_with_degree=_number(row.get("experience_years_with_degree")),
+                experience_fields=[
+                    w.strip() for w in (row.get("experience_fields") or "").split(";") if w.strip()
+                ],
                 source_url=(row.get("source_url") or "").strip() or None,
                 quote=(row.get("quote") or "").strip() or None,
                 as_of=(row.get("as_of") or "").strip() or as_of,
