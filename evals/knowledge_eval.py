@@ -77,7 +77,7 @@ OCCUPATION_PAIRS: dict[str, list[str]] = {
     "11-2021.00": ["marketing manager"],
     "13-2051.00": ["financial analyst", "investment analyst"],
     # Added 2026-12-03 with the description signal (labelled from the two taxonomies' definitions before the
-    # new scores were looked at; 13 of these 17 were acceptable with titles alone).
+    # new scores were looked at; 14 of these 17 were acceptable with titles alone, 15 with the descriptions).
     "15-1299.08": ["ICT system architect"],
     "15-2051.01": ["data analyst", "business intelligence manager", "ICT business analyst"],
     "31-1131.00": ["nurse assistant", "healthcare assistant"],

@@ -383,3 +383,28 @@ def test_evident_source_errors_are_corrected_when_read() -> None:
     assert cat.credentials["cncf-cks"].url == "https://www.cncf.io/certification/cks/"
     # Short names shared by two different credentials of one provider merge nothing.
     assert {"cisco-ccst-networking", "cisco-ccst-cybersecurity"} <= set(cat.credentials)
+
+
+@pytest.mark.parametrize(
+    ("name", "cred_id"),
+    [
+        ("Cloud Practitioner", "aws-cloud-practitioner"),
+        ("ISC2 CC", "isc2-cc"),
+        ("Certified in Cybersecurity", "isc2-cc"),  # ISC2's, not the prep course that bears the name
+        ("ITIL", "itil-4-foundation"),
+        ("Certified Kubernetes Administrator", "cncf-cka"),
+        ("CCST Networking", "cisco-ccst-networking"),  # not CCST Cybersecurity, which shares the acronym
+        ("AWS Solutions Architect Associate", "aws-solutions-architect-associate"),
+        ("Salesforce Administrator", "salesforce-administrator"),
+        ("Sec+", "comptia-security-plus"),
+        ("Azure Administrator", "ms-az-104"),
+    ],
+)
+def test_credentials_are_found_by_the_names_people_use(catalog: Catalog, name: str, cred_id: str) -> None:
+    found = catalog.find_credential(name)
+    assert found is not None and found.id == cred_id
+
+
+def test_a_name_two_curated_credentials_share_names_neither_in_running_text(catalog: Catalog) -> None:
+    assert not catalog.names.find("I passed the CCST last year")
+    assert not catalog.names.find("I want the AWS Solutions Architect")  # Associate or Professional?

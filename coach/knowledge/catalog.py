@@ -174,6 +174,21 @@ class Catalog:
             bare = norm(re.sub(r"\([^)]*\)|\[[^]]*\]", " ", key))
             bare = re.sub(r"(\s+(certification|certificate|cert|credential|exam|badge))+$", "", bare).strip()
             cid = keys.get(bare) or keys.get(name_key(bare))
+        if cid is None or _credential_rank(self.credentials[cid])[0] > 0:
+            # The names people use ("Cloud Practitioner", "ISC2 CC", "Sec+", "CCST Networking"): one mention that
+            # is the whole text, give or take a kind word ("the CKA exam"). It also wins over a scraped course that
+            # happens to bear the name ("Certified in Cybersecurity" is ISC2's, not a prep course's).
+            found = self.names.find(key)
+            rest = re.sub(
+                r"\b(?:the|my|a|an|certification|certificate|cert|credential|exam|badge)\b|\W",
+                "",
+                key,
+                flags=re.I,
+            )
+            if len(found) == 1 and len(re.sub(r"\W", "", key[found[0].start : found[0].end])) >= len(rest):
+                named = found[0].credential_id
+                if cid is None or _credential_rank(self.credentials[named])[0] == 0:
+                    cid = named
         return self.credentials.get(cid) if cid else None
 
     @cached_property

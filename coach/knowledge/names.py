@@ -64,8 +64,27 @@ def _names(cred: Credential) -> list[str]:
                     if g.lower().startswith(lead.lower() + " "):
                         forms.append(g[len(lead) + 1 :])
         for acronym in inner:
-            if first and len(acronym) <= 4:
+            # "ISC2 CC": the provider with a short certification acronym (not for courses: a Spanish course
+            # "Diseño de Experiencia del Usuario (UX) de Google" is not "Google UX").
+            if first and len(acronym) <= 4 and cred.type == "certification":
                 forms.append(f"{first} {acronym}")
+            # "Cisco Certified Support Technician (CCST) Networking" → "CCST Networking".
+            after = re.search(rf"\({re.escape(acronym)}\)\s+([^()]+)$", name)
+            if after and re.fullmatch(r"[A-Z0-9+]{2,6}", acronym):
+                forms.append(f"{acronym} {after.group(1).strip()}")
+        if cred.type == "certification":
+            for form in list(forms):
+                # "Azure Administrator Associate" → "Azure Administrator": people drop the level word (a name two
+                # credentials then share, "AWS Solutions Architect", is dropped as ambiguous by the index).
+                short = re.sub(
+                    r"\s*-?\s*\b(?:associate|professional|expert|specialty)\s*$", "", form, flags=re.I
+                )
+                if short != form and len(short.split()) >= 2:
+                    forms.append(short)
+            # "ITIL 4 Foundation" → "ITIL": a leading acronym (the index drops it when two credentials share it).
+            lead_acronym = re.match(r"([A-Z]{3,6})\b", cred.name)
+            if lead_acronym and lead_acronym.group(1).lower() != first.lower():
+                forms.append(lead_acronym.group(1))
         for form in forms:
             out.append(form)
             for tok in re.findall(r"\b([A-Za-z]{5,})\+", form):  # Security+ → Sec+
@@ -108,6 +127,7 @@ class CredentialIndex:
     def keys(self) -> dict[str, tuple[str, bool]]:
         """Name key → (credential id, distinctive); better-sourced credentials win a shared name."""
         index: dict[str, tuple[str, bool]] = {}
+        ambiguous: set[str] = set()
         # A name that is also a job title ("Project Manager") names the job in conversation, not the credential.
         jobs = {cred_key(t) for o in self.catalog.occupations.values() for t in (o.title, *o.alt_titles)}
         for cred in sorted(self.catalog.credentials.values(), key=self.credential_rank):
@@ -130,8 +150,18 @@ class CredentialIndex:
                     continue
                 if " " not in key and not distinct:
                     continue
+                # Two curated credentials answer to it ("CCST", "AWS Solutions Architect"): it names neither.
+                if (
+                    key in index
+                    and index[key][0] != cred.id
+                    and self.credential_rank(cred)[0] == 0
+                    and self.credential_rank(self.catalog.credentials[index[key][0]])[0] == 0
+                ):
+                    ambiguous.add(key)
                 if key not in index or (distinct and not index[key][1] and index[key][0] == cred.id):
                     index[key] = (cred.id, distinct)
+        for key in ambiguous:
+            index.pop(key, None)
         return index
 
     @cached_property
