@@ -79,8 +79,6 @@ RUNG_FIT = 0.5  # fit from which the next rung of a held ladder is about the tar
 IN_FIELD_FIT = 0.75  # fit from which a credential is a candidate even when no skill link reaches the gaps
 
 
-# One catalogue at a time, held by reference: an id() key could be reused by a new catalogue after the old one
-# is freed (tests build many), and a stale index would silently plan from the wrong credentials.
 def _price_in_learner_currency(profile: Profile, limits: dict[str, Any], notes: list[str]) -> None:
     """Set `limits["price_factor"]`: catalogue prices are US dollars, the budget is in the learner's currency."""
     currency = (profile.constraints.currency or "USD").upper()
