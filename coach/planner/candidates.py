@@ -28,7 +28,7 @@ from coach.planner.learner import (
 )
 from coach.planner.model import Candidate, Plan
 from coach.planner.projects import match_tasks, project_name, role_tasks
-from coach.planner.skills import skill_index, taught, with_broader
+from coach.planner.skills import broader_sets, skill_index, taught, with_broader
 from coach.planner.solver import Item, reduce_dominated
 from coach.planner.standing import Standing, learner_standing
 from coach.planner.targets import _posting_targets, _role_targets
@@ -278,10 +278,11 @@ def _build_plan(
             budget_usd=None if budget is None else float(budget) / (factor or 1.0),
         )
         cost_known = price.known
+        off_target = _off_target(cred, target_keys, catalog)
         merit, reasons = _merit(
             cred,
             cid,
-            target_keys,
+            off_target,
             standing,
             catalog,
             profile,
@@ -308,13 +309,7 @@ def _build_plan(
                 overhead=0.0
                 if cid in planned
                 # Off-target skill links cost less when the content is squarely in the field (noisy tags)…
-                else overhead
-                * (
-                    1.0
-                    + OFF_TARGET_FACTOR
-                    * _off_target(cred, target_keys, catalog)
-                    * (1.0 - max(0.0, fit.get(cid, 0.0)))
-                )
+                else overhead * (1.0 + OFF_TARGET_FACTOR * off_target * (1.0 - max(0.0, fit.get(cid, 0.0))))
                 # …and a course outside the field gets only part of the credit its tags claim (hand-linked exams
                 # keep theirs: their text is too thin to judge the field by).
                 + (
@@ -461,7 +456,7 @@ def _build_plan(
 def _merit(
     cred: Credential,
     cid: str,
-    target_keys: set[str],
+    off_target: float,
     standing: Standing,
     catalog: Catalog,
     profile: Profile,
@@ -474,8 +469,9 @@ def _merit(
     """What a coach values in a credential beyond the gaps it closes, and the reasons, in words: employer
     recognition, the next rung of a ladder, eligibility met; less for experience the provider recommends and
     the learner lacks, or a level far above what they hold. `fit` is the field fit (a reason when it is high;
-    its value is the plan's one FIELD_KEY bonus), `field` the fit that says how relevant a ladder's next rung is."""
-    on_target = 1.0 - _off_target(cred, target_keys, catalog) if cred.skills else 0.0
+    its value is the plan's one FIELD_KEY bonus), `field` the fit that says how relevant a ladder's next rung is;
+    `off_target` is the share of its skills the target does not list."""
+    on_target = 1.0 - off_target if cred.skills else 0.0
     merit = 0.0
     reasons: list[str] = []
     if fit >= IN_FIELD_FIT:
@@ -537,9 +533,8 @@ def _off_target(cred: Credential, target_keys: set[str], catalog: Any) -> float:
     none: nothing to judge)."""
     if not cred.skills:
         return 0.0
-    return sum(1 for u in cred.skills if target_keys.isdisjoint(with_broader(catalog, [u]))) / len(
-        cred.skills
-    )
+    up = broader_sets(catalog)
+    return sum(1 for u in cred.skills if target_keys.isdisjoint(up.get(u) or (u,))) / len(cred.skills)
 
 
 _KIND_NAMES = {

@@ -17,13 +17,27 @@ SKILL_URI = "/esco/skill/"
 
 def with_broader(catalog: Any, uris: Iterable[str]) -> set[str]:
     """`uris` and, for each, the skill concepts one level broader that the catalogue holds."""
-    skills = catalog.skills
-    out = set(uris)
-    for uri in list(out):
-        skill = skills.get(uri)
-        if skill is not None:
-            out.update(b for b in skill.broader if SKILL_URI in b and b in skills)
+    up = broader_sets(catalog)
+    out: set[str] = set()
+    for uri in uris:
+        out |= up.get(uri) or {uri}
     return out
+
+
+def broader_sets(catalog: Any) -> dict[str, frozenset[str]]:
+    """Skill URI → itself and the skill concepts one level broader (kept on the catalogue; only skills that
+    have such a concept are listed)."""
+
+    def build(cat: Any) -> dict[str, frozenset[str]]:
+        skills = cat.skills
+        out: dict[str, frozenset[str]] = {}
+        for uri, skill in skills.items():
+            up = [b for b in skill.broader if SKILL_URI in b and b in skills]
+            if up:
+                out[uri] = frozenset([uri, *up])
+        return out
+
+    return _derived(catalog, "planner-broader-skills", build)
 
 
 def taught(catalog: Any) -> dict[str, frozenset[str]]:
