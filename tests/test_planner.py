@@ -600,7 +600,8 @@ def test_at_most_six_steps_unless_asked() -> None:
     p = plan(cat, profile(hours_per_week=10))
     assert len(p.steps) == 6 and "max_items" in p.binding
     assert any("at most 6" in a for a in p.assumptions)
-    assert len(plan(cat, profile(hours_per_week=10), max_items=8).steps) == 7  # every gap (s7 is held)
+    # Every gap, and x7: an exam of the s7 the learner says they have (see EVIDENCE_SHARE).
+    assert len(plan(cat, profile(hours_per_week=10), max_items=8).steps) == 8
 
 
 def test_in_progress_credentials_are_not_replanned_and_count_as_covered(catalog: Catalog) -> None:

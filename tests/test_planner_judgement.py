@@ -368,9 +368,12 @@ def test_a_narrower_skill_covers_the_broader_one_the_role_names() -> None:
     p = plan(cat, learner(budget=100, hours_per_week=5))
     assert [s.id for s in p.steps if not s.work_based] == ["sql"]
     assert sorted(s.label for s in p.covered) == ["query languages", "write reports"]
-    # And a learner who lists SQL already knows a query language: only the reports are left to learn.
+    # And a learner who lists SQL already knows a query language: only the reports are left to learn (the
+    # exam is still planned for them, and would show the query language they know).
     knows = Profile(skills=["SQL"], constraints=Constraints(budget=100, hours_per_week=5))
-    assert [s.label for s in plan(cat, knows).uncovered] == ["write reports"]
+    p = plan(cat, knows)
+    assert [s.label for s in p.covered] == ["write reports"] and not p.uncovered
+    assert "certify what you already do: query languages" in p.steps[0].why
 
 
 def test_experience_rules_read_the_field_and_the_learners_degree() -> None:
@@ -408,3 +411,67 @@ def test_holding_a_degree_is_read_from_how_people_write_it() -> None:
     assert has("BSc Computer Science") and has("Bachelor of Arts, History") and has("MBA") and has("PhD")
     assert not has("Associate degree in nursing") and not has("High school diploma")
     assert not has("BSc Computer Science", status="in_progress")
+
+
+def test_a_certification_of_what_the_learner_already_does_is_planned_a_course_of_it_is_not() -> None:
+    # The learner says they do s0-s2 every day; no credential of theirs shows it. An exam that tests exactly
+    # that is proof an employer reads; a course of the same skills teaches nothing new.
+    skills = {f"esco:s{i}": Skill(uri=f"esco:s{i}", label=f"skill {i}") for i in range(5)}
+    occ = Occupation(id="esco:role", source="esco", title="Support analyst",
+                     essential_skills=[f"esco:s{i}" for i in range(5)])  # fmt: skip
+    proof = cred("proof", 100, [0, 1, 2])
+    course = cred("course", 20, [0, 1, 2], type="course")
+    new = cred("new", 100, [3, 4])
+    cat = Catalog(
+        occupations={occ.id: occ}, skills=skills, credentials={c.id: c for c in (proof, course, new)}
+    )
+    does = Profile(
+        skills=["skill 0", "skill 1", "skill 2"], constraints=Constraints(budget=300, hours_per_week=10)
+    )
+    steps = {s.id: s for s in plan(cat, does).steps if not s.work_based}
+    assert set(steps) == {"proof", "new"}
+    assert "certify what you already do" in steps["proof"].why
+    assert "certify" not in steps["new"].why
+    # Closing a gap still comes first: with room for one step, the new skills win.
+    assert [s.id for s in plan(cat, does.model_copy(update={"constraints": Constraints(budget=100,
+            hours_per_week=10)})).steps if not s.work_based] == ["new"]  # fmt: skip
+    # A credential the learner holds already shows those skills: nothing left to prove.
+    shown = does.model_copy(
+        update={"credentials": [HeldCredential(name="Course", id="course", status="earned")]}
+    )
+    assert "proof" not in {s.id for s in plan(cat, shown).steps}
+
+
+def test_the_tools_a_learner_names_count_as_the_skills_roles_list_for_them() -> None:
+    from coach.models import TechnologySkill
+    from coach.planner.learner import tool_skills
+
+    def tech(name: str, uri: str) -> TechnologySkill:
+        return TechnologySkill(name=name, hot=True, esco_uris=[f"esco:{uri}"])
+
+    names = [("Amazon Web Services AWS software", "cloud"), ("Amazon Web Services AWS CloudFormation", "iac"),
+             ("Amazon Elastic Compute Cloud EC2", "cloud"), ("Amazon Redshift", "dw"), ("Linux", "os"),
+             ("Microsoft Windows", "os"), ("Microsoft Excel", "sheets"), ("Microsoft Word", "docs"),
+             ("R", "stats"), ("Oracle Java", "java"), ("Sun Java", "java2")]  # fmt: skip
+    occ = Occupation(id="15-0000.00", source="onet", title="Admin", technology=[tech(n, u) for n, u in names])
+    skills = {f"esco:{u}": Skill(uri=f"esco:{u}", label=u) for _, u in names}
+    cat = Catalog(occupations={occ.id: occ}, skills=skills)
+
+    def found(phrase: str) -> set[str]:
+        return {u.removeprefix("esco:") for u in tool_skills(cat, phrase)}
+
+    assert found("AWS console (EC2, S3)") == {"cloud"}  # the plainest AWS name, and EC2 by its acronym
+    assert found("Linux command line") == {"os"}
+    assert found("windows 10 and excel") == {"os", "sheets"}  # the vendor's name left out, any case
+    assert found("Amazon Redshift") == {"dw"}
+    assert found("R") == set()  # too short to find inside text
+    assert found("Java") == set()  # a word of a longer name is not the name (Oracle is no vendor of 3 names)
+    assert found("customer service") == set()
+    # In a plan: the learner's tools cover what the role asks for them.
+    occ.essential_skills = []
+    prof = Profile(skills=["Linux command line"], constraints=Constraints(hours_per_week=5))
+    p = plan_pathway(prof, role="Admin", catalog=cat, linker=None, today=TODAY)
+    assert "os" not in {s.uri.removeprefix("esco:") for s in p.uncovered}
+    other = prof.model_copy(update={"skills": ["gardening"]})
+    p = plan_pathway(other, role="Admin", catalog=cat, linker=None, today=TODAY)
+    assert "os" in {s.uri.removeprefix("esco:") for s in p.uncovered}

@@ -60,7 +60,10 @@ def _add_credentials(catalog: Catalog, knowledge_dir: Path, cache_dir: Path) -> 
     matcher = SkillMatcher(catalog.skills, cache_dir)
     curated = knowledge_dir / "curated"
     link_onet(
-        catalog, matcher, read_editorial_skills(curated / "onet_skills.csv", catalog.skills, key="onet_skill")
+        catalog,
+        matcher,
+        read_editorial_skills(curated / "onet_skills.csv", catalog.skills, key="onet_skill"),
+        read_editorial_skills(curated / "onet_technology.csv", catalog.skills, key="technology"),
     )
     editorial = read_editorial_skills(curated / "credential_skills.csv", catalog.skills)
     tag_table = read_editorial_skills(curated / "coursera_tags.csv", catalog.skills, key="tag")

@@ -67,9 +67,16 @@ def read_editorial_skills(
     return out
 
 
-def link_onet(catalog: Catalog, matcher: SkillMatcher, editorial: dict[str, list[str]] | None = None) -> None:
-    """Link O*NET skills (editorial table first) and technology skills to ESCO (exact label, else nearest)."""
+def link_onet(
+    catalog: Catalog,
+    matcher: SkillMatcher,
+    editorial: dict[str, list[str]] | None = None,
+    technology_table: dict[str, list[str]] | None = None,
+) -> None:
+    """Link O*NET skills (editorial table first) and technology skills (`technology_table` first, else exact
+    label, else nearest) to ESCO."""
     editorial = editorial or {}
+    technology_table = technology_table or {}
     onet = catalog.onet_occupations()
     names = sorted({r.name for o in onet for r in o.skills})
     # O*NET's 35 skills are broad ("Critical Thinking"): knowledge_base/curated/onet_skills.csv maps them by
@@ -79,7 +86,9 @@ def link_onet(catalog: Catalog, matcher: SkillMatcher, editorial: dict[str, list
     }
     rest = [n for n in names if n not in skill_links]
     skill_links |= dict(zip(rest, matcher.link(rest, "onet-skill-names", threshold=0.6, k=2), strict=True))
-    hot = sorted({t.name for o in onet for t in o.technology if t.hot or t.in_demand})
+    # The hot and in-demand technologies are read by hand (curated/onet_technology.csv: "Docker" is not the
+    # "application process" of a permit, AWS is cloud technology); a name it lacks goes to the matcher.
+    hot = sorted({t.name for o in onet for t in o.technology if t.hot or t.in_demand} - set(technology_table))
     hot_links = dict(zip(hot, matcher.link(hot, "onet-hot-technology", k=2), strict=True))
     commodities = sorted({t.commodity for o in onet for t in o.technology if t.commodity})
     commodity_links = dict(
@@ -89,6 +98,9 @@ def link_onet(catalog: Catalog, matcher: SkillMatcher, editorial: dict[str, list
         for rating in occ.skills:
             rating.esco_uris = [u for u, _ in skill_links.get(rating.name, [])]
         for tech in occ.technology:
+            if tech.name in technology_table:
+                tech.esco_uris = list(technology_table[tech.name])  # may be "deliberately none"
+                continue
             exact = matcher.exact.get(norm(tech.name))
             hits = hot_links.get(tech.name) or ([(u, 1.0) for u in exact[:2]] if exact else [])
             tech.esco_uris = [u for u, _ in hits] or [u for u, _ in commodity_links.get(tech.commodity, [])]

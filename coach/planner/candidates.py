@@ -74,6 +74,11 @@ UNKNOWN_PRICE_PENALTY = 0.25  # an unpublished price: planned with a warning, a 
 # three introductory courses of the same field where a coach names one certificate.
 FIELD_MERIT = 2.0
 FIELD_KEY = "field"
+# A certification that tests target skills the learner says they have, and no credential of theirs shows, is
+# worth EVIDENCE_SHARE of those skills' weight: an employer sees proof instead of a claim. Once per skill
+# (keys "evidence:<skill>", like the field bonus), and less than closing the gap itself.
+EVIDENCE_SHARE = 0.5
+EVIDENCE_PREFIX = "evidence:"
 OFF_FIELD_DISCOUNT = 0.6  # share of its covered weight a course with no field fit does not get credit for
 RUNG_FIT = 0.5  # fit from which the next rung of a held ladder is about the target
 IN_FIELD_FIT = 0.75  # fit from which a credential is a candidate even when no skill link reaches the gaps
@@ -140,8 +145,11 @@ def _build_plan(
     cache_path = cache_dir / PHRASE_CACHE if linker is None and cache_dir is not None else None
     learner = with_broader(catalog, _learner_skills(catalog, profile.skills, linker, notes, cache_path))
     teaches = taught(catalog)
+    shown: set[str] = set()  # what the learner's credentials show
     for cid in held:
-        learner.update(teaches.get(cid, ()))
+        shown.update(teaches.get(cid, ()))
+    claimed = {k for k in targets if k in learner and k not in shown}  # target skills said, not yet shown
+    learner |= shown
     covered_before = {k for k in targets if k in learner or (k.startswith("credential:") and k[11:] in held)}
     target_keys = set(targets)
     gaps = {k: t for k, t in targets.items() if k not in covered_before}
@@ -197,6 +205,11 @@ def _build_plan(
         and (target_keys.intersection(teaches.get(cid, ())) or fit.get(cid, 0.0) >= RUNG_FIT)
     }
     maybe |= rungs
+    # Certifications that would show what the learner already does (see EVIDENCE_SHARE).
+    bonus |= {f"{EVIDENCE_PREFIX}{k}": EVIDENCE_SHARE * targets[k].weight for k in claimed}
+    maybe |= {
+        cid for k in claimed for cid in teaching.get(k, ()) if catalog.credentials[cid].type in EXAM_TYPES
+    }
     left_out: dict[str, str] = {}
     for cid in sorted(maybe):
         cred = catalog.credentials.get(cid)
@@ -206,6 +219,8 @@ def _build_plan(
         for equivalent in [cred.id, *full_equiv.get(cred.id, ())]:
             if f"credential:{equivalent}" in gaps:
                 cov.add(f"credential:{equivalent}")
+        if cred.type in EXAM_TYPES:
+            cov |= {f"{EVIDENCE_PREFIX}{k}" for k in claimed.intersection(teaches.get(cid, ()))}
         if not cov and cid not in rungs and fit.get(cid, 0.0) < IN_FIELD_FIT:
             continue
         if fit.get(cid, 0.0) >= IN_FIELD_FIT:
@@ -291,6 +306,11 @@ def _build_plan(
             max(0.0, fit.get(cid, 0.0)),
             field=max(0.0, fit.get(cid, 0.0)),
         )
+        proves = sorted(
+            targets[k[len(EVIDENCE_PREFIX) :]].label for k in cov if k.startswith(EVIDENCE_PREFIX)
+        )
+        if proves:
+            reasons.append("it would certify what you already do: " + ", ".join(proves[:3]))
         if not cost_known:
             # Kept, with a warning: the known part of the plan is what is checked against the budget.
             merit -= UNKNOWN_PRICE_PENALTY

@@ -40,6 +40,78 @@ def _build_label_index(catalog: Any) -> dict[str, str]:
 
 
 PHRASE_CACHE = "planner_phrase_links.json"
+# A tool's shortest name must have this many characters to be found inside a longer phrase ("R" or "C" would
+# match every initial).
+TOOL_MIN_CHARS = 2
+
+
+def _tool_index(catalog: Any) -> dict[str, tuple[str, ...]]:
+    """Names people use for O*NET's hot and in-demand technologies → the ESCO skills they evidence, as the
+    roles' technology links say (curated/onet_technology.csv), so a learner's "Linux" covers what a role's
+    "Linux" asks. Kept on the catalogue."""
+    return derived(catalog, "planner-tool-index", _build_tool_index)
+
+
+def _tool_names(name: str, vendors: set[str]) -> set[str]:
+    """The forms a technology is written in: its name, without "software", without the vendor, and an
+    acronym it carries ("Amazon Elastic Compute Cloud EC2" → "ec2")."""
+    full = _norm(name)
+    forms = {full, re.sub(r"\s*\bsoftware$", "", full)}
+    words = full.split()
+    if len(words) > 1 and words[0] in vendors:
+        forms.add(" ".join(words[1:]))
+    forms |= {
+        w.lower()
+        for w in name.split()
+        if len(w) >= TOOL_MIN_CHARS and w.isupper() and any(ch.isalpha() for ch in w) and w.isalnum()
+    }
+    return {f for f in forms if len(f) >= TOOL_MIN_CHARS}
+
+
+def _build_tool_index(catalog: Any) -> dict[str, tuple[str, ...]]:
+    links: dict[str, tuple[str, ...]] = {}
+    for occ in catalog.onet_occupations():
+        for tech in occ.technology:
+            if (tech.hot or tech.in_demand) and tech.esco_uris:
+                links.setdefault(tech.name, tuple(tech.esco_uris))
+    first_words: dict[str, set[str]] = {}
+    for name in links:
+        words = _norm(name).split()
+        if len(words) > 1:
+            first_words.setdefault(words[0], set()).add(name)
+    vendors = {w for w, names in first_words.items() if len(names) >= 3}  # Microsoft, Adobe, Amazon, Oracle…
+    by_form: dict[str, set[str]] = {}
+    for name in links:
+        for form in _tool_names(name, vendors):
+            by_form.setdefault(form, set()).add(name)
+    index: dict[str, tuple[str, ...]] = {}
+    for form, names in by_form.items():
+        # A form several technologies share names the plainest of them ("AWS" is "Amazon Web Services AWS
+        # software", not "… AWS CloudFormation"); a tie is ambiguous and names none.
+        ranked = sorted(names, key=lambda n: len(re.sub(r"\s*\bsoftware$", "", _norm(n)).split()))
+        plain = [n for n in ranked if len(_norm(n).split()) == len(_norm(ranked[0]).split())]
+        uris = {links[n] for n in plain}
+        if len(uris) == 1:
+            index[form] = uris.pop()
+    return index
+
+
+def tool_skills(catalog: Any, phrase: str) -> set[str]:
+    """ESCO skills of the technologies a phrase names ("AWS console (EC2, S3)", "Linux command line"): the
+    longest known names first, each word used once."""
+    index = _tool_index(catalog)
+    words = _norm(phrase).split()
+    found: set[str] = set()
+    used = [False] * len(words)
+    for size in range(min(len(words), 6), 0, -1):
+        for i in range(len(words) - size + 1):
+            if any(used[i : i + size]):
+                continue
+            uris = index.get(" ".join(words[i : i + size]))
+            if uris:
+                found.update(uris)
+                used[i : i + size] = [True] * size
+    return found
 
 
 def _phrase_cache(path: Path | None, key: str) -> dict[str, str]:
@@ -86,8 +158,8 @@ class LinkerOnDemand:
 def _learner_skills(
     catalog: Any, phrases: Sequence[str], linker: Any, notes: list[str], cache_path: Path | None = None
 ) -> set[str]:
-    """ESCO URIs for the learner's skill phrases: exact label matches, then the taxonomy linker's top hit
-    (`linker` None: exact labels only).
+    """ESCO URIs for the learner's skill phrases: exact label matches, then the technologies a phrase names,
+    then the taxonomy linker's top hit (`linker` None: labels and technologies only).
 
     With `cache_path` (or a `LinkerOnDemand`'s own), the linker's answers per phrase are kept on disk."""
     if isinstance(linker, LinkerOnDemand):
@@ -97,8 +169,11 @@ def _learner_skills(
     rest: list[str] = []
     for phrase in phrases:
         uri = index.get(_norm(phrase))
+        tools = set() if uri else tool_skills(catalog, phrase)
         if uri:
             found.add(uri)
+        elif tools:
+            found |= tools  # a named tool says more than the nearest label to the whole phrase
         elif phrase.strip():
             rest.append(phrase)
     if rest and linker is not None:
