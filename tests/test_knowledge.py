@@ -408,3 +408,22 @@ def test_credentials_are_found_by_the_names_people_use(catalog: Catalog, name: s
 def test_a_name_two_curated_credentials_share_names_neither_in_running_text(catalog: Catalog) -> None:
     assert not catalog.names.find("I passed the CCST last year")
     assert not catalog.names.find("I want the AWS Solutions Architect")  # Associate or Professional?
+
+
+def test_hot_technologies_link_to_what_the_tools_do(catalog: Catalog) -> None:
+    # The technology table (curated/onet_technology.csv), not the nearest label: Docker is no "application
+    # process" (permits), AWS is cloud technology, Salesforce a CRM; the roles' links and a learner's tools agree.
+    from coach.planner.learner import tool_skills
+
+    links: dict[str, list[str]] = {}
+    for occ in catalog.onet_occupations():
+        for tech in occ.technology:
+            links.setdefault(tech.name, [catalog.skill_label(u) for u in tech.esco_uris])
+    assert "cloud technologies" in links["Amazon Web Services AWS software"]
+    assert "manage ICT virtualisation environments" in links["Docker"]
+    assert "application process" not in links["Docker"] + links["Kubernetes"]
+    assert links["Salesforce software"] == ["use customer relationship management software"]
+    assert {catalog.skill_label(u) for u in tool_skills(catalog, "AWS console (EC2, S3)")} >= {
+        "cloud technologies",
+        "manage cloud data and storage",
+    }

@@ -40,6 +40,13 @@ def _build_label_index(catalog: Any) -> dict[str, str]:
 
 
 PHRASE_CACHE = "planner_phrase_links.json"
+# "basic HTML", "some Excel", "beginner Python", "learning SQL": a skill the learner is still starting is not one
+# the plan can leave out (they would be sent past the course that teaches it).
+_BEGINNER = re.compile(
+    r"\b(basic|basics|beginner|beginning|novice|some|a (?:little|bit)(?: of)?|learning|starting|introductory|"
+    r"intro to|rusty)\b",
+    re.I,
+)
 # A tool's shortest name must have this many characters to be found inside a longer phrase ("R" or "C" would
 # match every initial).
 TOOL_MIN_CHARS = 2
@@ -159,7 +166,8 @@ def _learner_skills(
     catalog: Any, phrases: Sequence[str], linker: Any, notes: list[str], cache_path: Path | None = None
 ) -> set[str]:
     """ESCO URIs for the learner's skill phrases: exact label matches, then the technologies a phrase names,
-    then the taxonomy linker's top hit (`linker` None: labels and technologies only).
+    then the taxonomy linker's top hit (`linker` None: labels and technologies only). A phrase that says the
+    learner is only starting ("basic HTML") counts for nothing.
 
     With `cache_path` (or a `LinkerOnDemand`'s own), the linker's answers per phrase are kept on disk."""
     if isinstance(linker, LinkerOnDemand):
@@ -168,6 +176,8 @@ def _learner_skills(
     found: set[str] = set()
     rest: list[str] = []
     for phrase in phrases:
+        if _BEGINNER.search(phrase):
+            continue
         uri = index.get(_norm(phrase))
         tools = set() if uri else tool_skills(catalog, phrase)
         if uri:
