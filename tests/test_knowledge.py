@@ -333,6 +333,7 @@ def test_editorial_skills_are_the_whole_answer_and_broad_tags_link_nothing(catal
     assert _labels(catalog, "google-ux-design") == {
         "use methodologies for user-centered design", "create website wireframe",
         "create prototype of user experience solutions", "software interaction design", "measure software usability",
+        "design user interface", "human-computer interaction", "assess users' interaction with ICT applications",
     }  # fmt: skip
     # Coursera tags go through the editorial tag table: a broad category links nothing, and the wrong senses
     # the automatic links gave (plant commissioning, passport applications, ...) are gone from the catalogue.

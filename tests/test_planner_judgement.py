@@ -476,3 +476,50 @@ def test_the_tools_a_learner_names_count_as_the_skills_roles_list_for_them() -> 
         other = prof.model_copy(update={"skills": said})
         p = plan_pathway(other, role="Admin", catalog=cat, linker=None, today=TODAY)
         assert "os" in {s.uri.removeprefix("esco:") for s in p.uncovered}, said
+
+
+def test_a_role_split_into_near_tied_facets_is_planned_towards_the_learners_side() -> None:
+    from coach.models import OccupationLink
+
+    web = Occupation(
+        id="esco:web", source="esco", title="web developer", essential_skills=["esco:s0", "esco:s1"]
+    )
+    ui = Occupation(
+        id="esco:ui", source="esco", title="interface designer", essential_skills=["esco:s2", "esco:s3"]
+    )
+    far = Occupation(id="esco:far", source="esco", title="far facet", essential_skills=["esco:s2", "esco:s3"])
+    role = Occupation(
+        id="15-0000.00",
+        source="onet",
+        title="Web designers",
+        links=[
+            OccupationLink(target="esco:web", confidence=0.83, method="test"),
+            OccupationLink(target="esco:ui", confidence=0.75, method="test"),
+            OccupationLink(target="esco:far", confidence=0.5, method="test"),
+        ],
+    )
+    js, figma = cred("js-course", 100, [0, 1]), cred("ux-course", 100, [2, 3])
+    cat = Catalog(
+        occupations={o.id: o for o in (web, ui, far, role)},
+        skills={f"esco:s{i}": Skill(uri=f"esco:s{i}", label=f"skill {i}") for i in range(4)},
+        credentials={c.id: c for c in (js, figma)},
+        rules=[],
+    )
+    designer = Profile(skills=["skill 2"], constraints=Constraints(budget=100))
+    coder = Profile(skills=["skill 0"], constraints=Constraints(budget=100))
+    newcomer = Profile(constraints=Constraints(budget=100))
+
+    def first(prof: Profile) -> tuple[str, list[str]]:
+        got = plan_pathway(prof, role="Web designers", catalog=cat, linker=None, today=TODAY)
+        return got.steps[0].id, got.assumptions
+
+    step, notes = first(designer)
+    assert step == "ux-course" and any("interface designer side" in n for n in notes)
+    assert first(coder)[0] == "js-course"
+    assert first(newcomer)[0] == "js-course"  # nothing to go by: the best link
+    # A facet well below the best link is a weaker match, not a facet.
+    role.links[1].confidence = 0.6
+    cat = Catalog(occupations={o.id: o for o in (web, ui, far, role)}, skills=cat.skills,
+                  credentials=cat.credentials, rules=[])  # fmt: skip
+    again = plan_pathway(designer, role="Web designers", catalog=cat, linker=None, today=TODAY)
+    assert again.steps[0].id == "js-course"

@@ -15,7 +15,7 @@ from coach.knowledge.pricing import Pricing
 from coach.knowledge.recognition import RecognitionSignal
 from coach.knowledge.sources.common import name_key, norm, provider_key
 from coach.knowledge.titles import RoleIndex
-from coach.models import Credential, Occupation, Rule, Skill
+from coach.models import Credential, Occupation, OccupationLink, Rule, Skill
 
 T = TypeVar("T")
 
@@ -107,8 +107,11 @@ class Catalog:
         ids = self._occupation_titles.get(norm(key))
         return self.occupations[ids[0]] if ids else None
 
-    def occupation_skills(self, occ_id: str) -> list[tuple[str, float]]:
-        """ESCO skill URIs a role needs, with importance weights in 0..1, highest first."""
+    def occupation_skills(self, occ_id: str, facet: str | None = None) -> list[tuple[str, float]]:
+        """ESCO skill URIs a role needs, with importance weights in 0..1, highest first.
+
+        An O*NET role takes the skills of its best-linked ESCO occupation, or of `facet` when that is one of its
+        other links (see coach.planner.targets.role_facet)."""
         occ = self.find_occupation(occ_id)
         if occ is None:
             raise CoachError(f"unknown occupation: {occ_id}")
@@ -133,7 +136,7 @@ class Catalog:
                 if tech.hot or tech.in_demand:
                     for uri in tech.esco_uris:
                         add(uri, 0.8 if tech.in_demand else 0.6)
-            for link in occ.links[:1]:
+            for link in facet_link(occ, facet):
                 linked = self.occupations.get(link.target)
                 if linked is None:
                     continue
@@ -219,6 +222,13 @@ class Catalog:
             "rules": len(self.rules),
             "guidance": len(self.guidance),
         }
+
+
+def facet_link(occ: Occupation, facet: str | None) -> list[OccupationLink]:
+    """The one ESCO link whose skills stand for an O*NET role: `facet` when it is one of the role's links, else
+    the best one (none for a role without links)."""
+    chosen = [link for link in occ.links if facet is not None and link.target == facet]
+    return chosen or occ.links[:1]
 
 
 def _credential_rank(cred: Credential) -> tuple[int, str]:

@@ -125,9 +125,6 @@ def _build_plan(
     exp_targets: list[tuple[str, float, float]] = []
     if posting is not None:
         label, targets, must, exp_targets = _posting_targets(catalog, posting, years)
-    else:
-        assert role is not None
-        label, targets = _role_targets(catalog, role)
     held, waived = _held_credentials(catalog, profile, notes)
     # Credentials under way are not re-planned: their skills count as covered and they satisfy prerequisites
     # (steps that need them are assumed to start after they finish). Planned ones are preferred candidates.
@@ -144,6 +141,14 @@ def _build_plan(
     standing = learner_standing(catalog, profile, held, today)
     cache_path = cache_dir / PHRASE_CACHE if linker is None and cache_dir is not None else None
     learner = with_broader(catalog, _learner_skills(catalog, profile.skills, linker, notes, cache_path))
+    if posting is None:
+        assert role is not None
+        label, targets, facet = _role_targets(catalog, role, learner)
+        if facet is not None:
+            notes.append(
+                f"Planned towards the {catalog.occupations[facet].title} side of {label}, the one closest to "
+                "the skills you have."
+            )
     teaches = taught(catalog)
     shown: set[str] = set()  # what the learner's credentials show
     for cid in held:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from coach.errors import NotFound
+from coach.knowledge.catalog import facet_link
 from coach.models import PostingAnalysis
 
 # ---- Relevance of a role's skills (weights normalised so the role's most relevant skill weighs 1.0) ----------
@@ -24,6 +25,8 @@ ONET_GENERAL_FACTOR = 0.5
 # ESCO reuse level: transversal skills (think critically, solve problems) are not what a microcredential
 # pathway is for; cross-sector ones count slightly less than sector- or occupation-specific ones.
 REUSE_FACTOR = {"transversal": 0.3, "cross-sector": 0.85}
+# ESCO links of an O*NET role this close to its best one are facets of it, not weaker matches (see role_facet).
+FACET_MARGIN = 0.1
 
 
 @dataclass
@@ -35,14 +38,41 @@ class TargetKey:
     weight: float
 
 
-def _role_targets(catalog: Any, role: str) -> tuple[str, dict[str, TargetKey]]:
+def role_facet(catalog: Any, occ: Any, learner: set[str]) -> str | None:
+    """The ESCO occupation an O*NET role is planned towards, when ESCO splits it into near-tied facets.
+
+    "Web and Digital Interface Designers" links to web developer (0.83) and user interface designer (0.75): a
+    print designer is heading for the design facet, a programmer for the web one. Among links within
+    FACET_MARGIN of the best, the one whose essential and optional skills (1 and ESCO_OPTIONAL each) the learner
+    already has most of wins; the best link stays unless another overlaps strictly more. None = the best link."""
+    if occ.source != "onet" or len(occ.links) < 2 or not learner:
+        return None
+    top = occ.links[0].confidence
+
+    def overlap(target: str) -> float:
+        linked = catalog.occupations.get(target)
+        if linked is None:
+            return 0.0
+        return len(learner & set(linked.essential_skills)) + ESCO_OPTIONAL * len(
+            learner & set(linked.optional_skills)
+        )
+
+    near = [link.target for link in occ.links if link.confidence >= top - FACET_MARGIN]
+    best = max(near, key=lambda t: (overlap(t), t == near[0]))
+    return None if best == near[0] or overlap(best) <= overlap(near[0]) else str(best)
+
+
+def _role_targets(catalog: Any, role: str, learner: set[str]) -> tuple[str, dict[str, TargetKey], str | None]:
+    """The role's title, its weighted skills and the ESCO facet they were taken from (None = the best link)."""
     occ = catalog.find_occupation(role)
     if occ is None:
         raise NotFound(f"unknown role: {role!r} (give an O*NET-SOC code, an ESCO URI or an occupation title)")
+    facet = role_facet(catalog, occ, learner)
     targets = {
-        uri: TargetKey(uri, catalog.skill_label(uri), w) for uri, w in role_relevance(catalog, occ.id).items()
+        uri: TargetKey(uri, catalog.skill_label(uri), w)
+        for uri, w in role_relevance(catalog, occ.id, facet).items()
     }
-    return occ.title, targets
+    return occ.title, targets, facet
 
 
 # One catalogue at a time, held by reference, not by id():
@@ -65,23 +95,25 @@ def _onet_means(catalog: Any) -> dict[str, tuple[float, float]]:
     return out
 
 
-def role_relevance(catalog: Any, occ_id: str) -> dict[str, float]:
+def role_relevance(catalog: Any, occ_id: str, facet: str | None = None) -> dict[str, float]:
     """Relevance 0..1 of each skill the catalogue lists for a role (cached per catalogue and role).
 
     Per source, the best weight counts: ESCO essential 1.0 and optional 0.3 (× the O*NET→ESCO link confidence),
     O*NET In-Demand technology 0.6 and Hot-only 0.2, an O*NET skill rating importance·distinctiveness (how far
     above the mean of all occupations it is rated, clipped to 0.25..1; halved for basic and social skills);
     a rating or technology mapped to several ESCO skills shares its weight among them); then × the ESCO reuse
-    factor, normalised so the top skill weighs 1."""
+    factor, normalised so the top skill weighs 1. `facet` picks which linked ESCO occupation an O*NET role
+    takes its ESCO skills from (default: the best link)."""
     if _relevance_cache and _relevance_cache[0][0] is catalog:
         cache = _relevance_cache[0][1]
     else:
         cache = {}
         _relevance_cache[:] = [(catalog, cache)]
-    if occ_id in cache:
-        return cache[occ_id]
+    key = occ_id if facet is None else f"{occ_id} {facet}"
+    if key in cache:
+        return cache[key]
     occ = catalog.find_occupation(occ_id)
-    base = dict(catalog.occupation_skills(occ.id)) if occ is not None else {}
+    base = dict(catalog.occupation_skills(occ.id, facet)) if occ is not None else {}
     rel: dict[str, float] = {}
 
     def add(uri: str, w: float) -> None:
@@ -108,7 +140,7 @@ def role_relevance(catalog: Any, occ_id: str) -> dict[str, float]:
             w = TECH_IN_DEMAND if tech.in_demand else TECH_HOT_ONLY if tech.hot else 0.0
             for uri in tech.esco_uris:  # likewise one technology (SQL → query languages, use query languages)
                 add(uri, w / len(tech.esco_uris))
-        for link in occ.links[:1]:  # the same linked occupation the catalogue's weights use
+        for link in facet_link(occ, facet):  # the same linked occupation the catalogue's weights use
             linked = catalog.occupations.get(link.target)
             if linked is not None:
                 for uri in linked.essential_skills:
@@ -122,7 +154,7 @@ def role_relevance(catalog: Any, occ_id: str) -> dict[str, float]:
         rel[uri] *= REUSE_FACTOR.get(skill.reuse_level if skill else "", 1.0)
     top = max(rel.values(), default=0.0)
     out = {u: round(w / top, 4) for u, w in rel.items() if w > 0} if top > 0 else {}
-    cache[occ_id] = out
+    cache[key] = out
     return out
 
 
