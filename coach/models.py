@@ -15,13 +15,25 @@ from pydantic import BaseModel, ConfigDict, Field
 # --------------------------------------------------------------------------------------------------------------
 
 
+SourceKind = Literal["provider", "regulator", "register", "third_party", "dataset"]
+
+
 class Source(BaseModel):
     """Where a fact came from."""
 
     name: str = Field(description="Dataset or publisher, e.g. 'O*NET 29.2', 'curated-credentials'.")
     url: str | None = Field(default=None, description="Official page or dataset location.")
     licence: str | None = None
-    as_of: str | None = Field(default=None, description="Date (YYYY or YYYY-MM-DD) the facts hold as of.")
+    as_of: str | None = Field(
+        default=None,
+        description="Date (YYYY, YYYY-MM or YYYY-MM-DD) of the page or dataset; 'n.d.' when undated.",
+    )
+    source_kind: SourceKind | None = Field(
+        default=None,
+        description="provider (the awarding body's own page), regulator, register (an official register or "
+        "dataset), third_party, or dataset (a scraped listing).",
+    )
+    title: str | None = Field(default=None, description="The page's title, when recorded.")
 
 
 class SkillRef(BaseModel):
@@ -104,6 +116,8 @@ CredentialType = Literal[
     "designation",
     "program",
     "degree",
+    "licence",
+    "apprenticeship",
 ]
 Level = Literal["entry", "intermediate", "advanced", "expert"]
 
@@ -139,6 +153,19 @@ class Credential(BaseModel):
         default=None,
         description="Language of instruction when the source states it, e.g. 'English', 'Español'.",
     )
+    sector: str | None = Field(default=None, description="e.g. 'ict', 'healthcare', 'trades_construction'.")
+    cost_approximate: bool = Field(
+        default=False, description="True when the source gives the price as approximate."
+    )
+    member_cost: float | None = Field(
+        default=None, description="Price for members of the awarding body, if given."
+    )
+    prerequisites: str | None = Field(default=None, description="Eligibility as the source states it.")
+    renewal: str | None = Field(default=None, description="How it is renewed, as the source states it.")
+    onet_soc: str | None = Field(default=None, description="O*NET-SOC code of the occupation it leads to.")
+    esco_occupation: str | None = Field(default=None, description="ESCO occupation URI it leads to.")
+    term_months: float | None = Field(default=None, description="An apprenticeship's typical term in months.")
+    term_hours: float | None = Field(default=None, description="An apprenticeship's term in hours of work.")
 
     @property
     def hours(self) -> float | None:
@@ -351,6 +378,7 @@ StepKind = Literal[
     "badge",
     "designation",
     "program",
+    "licence",
     "apprenticeship",
     "internship",
     "portfolio_project",

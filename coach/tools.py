@@ -502,7 +502,7 @@ def _short_why(why: str) -> str:
     return " ".join(sentences[:2]).strip()
 
 
-_STATED_ASSUMPTION_RE = re.compile(r"^(?:No hours per week given|Catalogue prices are in US dollars)")
+_STATED_ASSUMPTION_RE = re.compile(r"^(?:No hours per week given|Prices not in [A-Z]{3} are converted)")
 
 
 def _compact_pathway(p: dict, with_alternatives: bool = True) -> dict:

@@ -25,7 +25,7 @@ FACTORIES = frozenset(
     }
 )
 # Faces (they build the context) and the modules that define a factory (they may use the ones below them).
-FACES = ("coach/cli.py", "coach/cli_files.py", "coach/api/", "coach/context.py")
+FACES = ("coach/cli.py", "coach/cli_kb.py", "coach/cli_files.py", "coach/api/", "coach/context.py")
 DEFINING = (
     "coach/settings.py",
     "coach/knowledge/load.py",

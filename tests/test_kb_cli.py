@@ -229,3 +229,18 @@ def _use_catalog(monkeypatch: pytest.MonkeyPatch, catalog) -> None:  # type: ign
     monkeypatch.setattr(
         coach.context, "process_context", lambda: coach.context.CoachContext(get_settings(), catalog=catalog)
     )
+
+
+def test_kb_show_and_export_print_full_records_and_refuse_bad_options(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    code, out, _ = run_cli(["kb", "show", "Sec+", "--json"], monkeypatch, capsys)
+    record = json.loads(out)
+    assert code == 0 and record["id"] == "comptia-security-plus" and record["sources"][0]["source_kind"]
+    code, out, err = run_cli(["kb", "show", "no such credential anywhere"], monkeypatch, capsys)
+    assert code != 0 and err.count("\n") == 1 and "no credential" in err
+    code, out, err = run_cli(["kb", "export", "--format", "xml"], monkeypatch, capsys)
+    assert code != 0 and "--format must be jsonl or ctdl" in err
+    code, out, _ = run_cli(["kb", "export", "--sector", "hr"], monkeypatch, capsys)
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and lines and all(r["sector"] == "hr" and isinstance(r["skills"], list) for r in lines)

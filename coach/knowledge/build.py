@@ -7,6 +7,7 @@ from pathlib import Path
 from coach.errors import CoachError
 from coach.knowledge.byo import load_user_catalog
 from coach.knowledge.catalog import Catalog
+from coach.knowledge.corrections import apply_corrections
 from coach.knowledge.guidance import guidance_dir, load_guidance
 from coach.knowledge.matcher import SkillMatcher, shared_matcher
 from coach.knowledge.merge import merge_credentials
@@ -21,6 +22,7 @@ from coach.knowledge.sources.esco import read_esco
 from coach.knowledge.sources.onet import read_onet
 from coach.knowledge.sources.roadmap import read_roadmap
 from coach.knowledge.sources.rules import read_rules
+from coach.knowledge.sources.vocational import VOCATIONAL_DIR, read_vocational
 from coach.models import Credential
 
 
@@ -54,11 +56,18 @@ def _add_credentials(catalog: Catalog, knowledge_dir: Path, cache_dir: Path) -> 
     for rel, reader in readers:
         if (sources / rel).exists():
             batches.append(reader(sources / rel))
+    if (sources / VOCATIONAL_DIR).is_dir():
+        vocational, problems = read_vocational(sources / VOCATIONAL_DIR)
+        batches.append(vocational)
+        catalog.errors.extend(f"{VOCATIONAL_DIR}/{p}" for p in problems)
     catalog.credentials = merge_credentials(batches)
     rules_path = sources / "curated-credentials" / "rules.csv"
-    catalog.rules = read_rules(rules_path) if rules_path.exists() else []
-    matcher = SkillMatcher(catalog.skills, cache_dir)
     curated = knowledge_dir / "curated"
+    # Facts found wrong or resting on weak pages are corrected over the byte-identical sources.
+    catalog.rules, _ = apply_corrections(
+        catalog.credentials, read_rules(rules_path) if rules_path.exists() else [], curated
+    )
+    matcher = SkillMatcher(catalog.skills, cache_dir)
     link_onet(
         catalog,
         matcher,

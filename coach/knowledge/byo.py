@@ -17,11 +17,12 @@ from coach.errors import CatalogError
 from coach.knowledge.ctdl import ctdl_rows
 from coach.knowledge.sources.common import ESCO_SKILL_PREFIX
 from coach.knowledge.sources.rules import parse_any_of, parse_experience_years
-from coach.models import Credential, CredentialType, Level, Rule, RuleType, Source
+from coach.models import Credential, CredentialType, Level, Rule, RuleType, Source, SourceKind
 
 CREDENTIAL_TYPES = set(get_args(CredentialType))
 LEVEL_VALUES = set(get_args(Level))
 RULE_TYPES = set(get_args(RuleType))
+SOURCE_KINDS = set(get_args(SourceKind))
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
 _TRUE = {"true", "yes", "1", "y"}
@@ -110,6 +111,9 @@ def parse_user_credential(row: dict[str, Any], source_name: str) -> Credential:
     if micro_raw not in _TRUE | _FALSE:
         raise RowError(f"is_microcredential must be true or false, got {_text(row, 'is_microcredential')!r}")
     skills = _list(row, "skills")
+    kind = _text(row, "source_kind").lower() or None
+    if kind is not None and kind not in SOURCE_KINDS:
+        raise RowError(f"source_kind must be one of {', '.join(sorted(SOURCE_KINDS))}, got {kind!r}")
     return Credential(
         id=cid,
         name=_text(row, "name"),
@@ -127,7 +131,7 @@ def parse_user_credential(row: dict[str, Any], source_name: str) -> Credential:
         skills=[s for s in skills if s.startswith(ESCO_SKILL_PREFIX)],
         skill_tags=[s for s in skills if not s.startswith(ESCO_SKILL_PREFIX)],
         is_microcredential=(micro_raw in _TRUE) if micro_raw else ctype not in ("degree", "program"),
-        sources=[Source(name=source_name, url=source_url or url, as_of=as_of)],
+        sources=[Source(name=source_name, url=source_url or url, as_of=as_of, source_kind=kind)],  # type: ignore[arg-type]
     )
 
 

@@ -223,6 +223,22 @@ class Catalog:
             "guidance": len(self.guidance),
         }
 
+    def breakdown(self) -> dict[str, dict[str, int]]:
+        """Credentials counted by sector, price currency, type and the kinds of their sources ("not stated"
+        when a record has none)."""
+        out: dict[str, dict[str, int]] = {"sector": {}, "currency": {}, "type": {}, "source_kind": {}}
+
+        def count(group: str, key: str | None) -> None:
+            out[group][key or "not stated"] = out[group].get(key or "not stated", 0) + 1
+
+        for cred in self.credentials.values():
+            count("sector", cred.sector)
+            count("currency", cred.currency)
+            count("type", cred.type)
+            for kind in sorted({s.source_kind or "not stated" for s in cred.sources}):
+                count("source_kind", kind)
+        return {g: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for g, c in out.items()}
+
 
 def facet_link(occ: Occupation, facet: str | None) -> list[OccupationLink]:
     """The one ESCO link whose skills stand for an O*NET role: `facet` when it is one of the role's links, else

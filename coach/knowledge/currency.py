@@ -1,8 +1,8 @@
-"""Catalogue prices in the learner's currency: every catalogue price is in US dollars, a budget may be in euros.
+"""Prices and budgets in different currencies: each price keeps its own currency, a budget may be in another.
 
-The rates are one central bank's published fixing (`knowledge_base/currency/rates.json`, with its source and
-date). They are old, so a converted price is an estimate and the planner says so, naming the source and date;
-a currency the table lacks is not converted (the plan stays in US dollars and says why).
+The rates are one day's European Central Bank euro reference rates (`knowledge_base/currency/ecb_rates.json`,
+with its source and date). A converted price is an estimate and the planner says so, naming the source and
+date; a currency the table lacks is not converted (the plan says why, and the price counts as unknown).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-DEFAULT_RATES = Path(__file__).resolve().parents[2] / "knowledge_base" / "currency" / "rates.json"
+DEFAULT_RATES = Path(__file__).resolve().parents[2] / "knowledge_base" / "currency" / "ecb_rates.json"
 
 
 @dataclass(frozen=True)
@@ -32,16 +32,24 @@ class Rates:
         return a / b
 
     def note(self, to_currency: str) -> str:
-        """The sentence a plan states when its US-dollar prices were converted."""
+        """The sentence a plan states when prices in other currencies were converted."""
         return (
-            f"Catalogue prices are in US dollars; shown in {to_currency} at the {self.source} ({self.as_of}), "
-            "an old rate, so treat them as estimates."
+            f"Prices not in {to_currency} are converted at the {self.source} ({self.as_of}), so treat them as "
+            "estimates; each step still names its own price."
         )
 
 
 @lru_cache(maxsize=4)
 def load_rates(path: Path) -> Rates:
-    """The rate table in `path` (a JSON file as in knowledge_base/currency/rates.json)."""
+    """The rate table in `path`: units of each currency per one unit of `base` (`"quote": "per_base"`, as the ECB
+    publishes), or units of `base` per `amount` units of each (as most central banks' fixings list them)."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    per_unit = {code: float(r["rate"]) / float(r.get("amount") or 1) for code, r in data["rates"].items()}
+    base = str(data["base"]).upper()
+    if data.get("quote") == "per_base":
+        per_unit = {code.upper(): 1.0 / float(rate) for code, rate in data["rates"].items()}
+    else:
+        per_unit = {
+            code.upper(): float(r["rate"]) / float(r.get("amount") or 1) for code, r in data["rates"].items()
+        }
+    per_unit[base] = 1.0
     return Rates(per_unit, data["source"], data["source_url"], data["as_of"])

@@ -131,7 +131,10 @@ def link_credentials(
     untagged = [
         c
         for c in creds
-        if not tag_uris(c, tag_links) and not editorial.get(c.id) and c.language in (None, "English")
+        if not tag_uris(c, tag_links)
+        and not editorial.get(c.id)
+        and not c.skills  # linked by hand in its source (vocational credentials): that is the whole answer
+        and c.language in (None, "English")
     ]
     titles = [c.name for c in untagged]
     title_links = matcher.link(titles, "credential-titles", threshold=TEXT_THRESHOLD, exact=False)

@@ -46,8 +46,9 @@ WEEKS_PER_YEAR = 52
 # Certifications publish exam facts, rarely study hours. To schedule one at all, the planner assumes exam
 # preparation hours by level. A stated planning assumption, flagged on the step, never stored as a catalogue fact.
 PREP_HOURS_BY_LEVEL = {"entry": 60.0, "intermediate": 90.0, "advanced": 120.0, "expert": 150.0}
-EXAM_TYPES = {"certification", "designation"}
-NOT_STEPS = {"degree", "program"}  # never a pathway step: not microcredentials
+EXAM_TYPES = {"certification", "designation", "licence"}
+# never a credential step: not microcredentials (apprenticeships are named in work-based steps instead)
+NOT_STEPS = {"degree", "program", "apprenticeship"}
 # Per-step overhead X: a step must close more than X·(1 + ½·its off-target share) of normalised relevance to
 # be worth adding. X = 1.0 is one core skill: a step is proposed only when it closes more than one core skill's
 # worth (a core skill plus something, or several supporting ones), never for a lone tangential tag or two
@@ -85,20 +86,34 @@ IN_FIELD_FIT = 0.75  # fit from which a credential is a candidate even when no s
 
 
 def _price_in_learner_currency(profile: Profile, limits: dict[str, Any], notes: list[str]) -> None:
-    """Set `limits["price_factor"]`: catalogue prices are US dollars, the budget is in the learner's currency."""
+    """Set `limits["currency"]` (the budget's) and `limits["price_factor"]` (budget currency per US dollar, the
+    currency most catalogue prices are in); see `_price_factor` for prices in other currencies."""
     currency = (profile.constraints.currency or "USD").upper()
+    limits["currency"] = currency
     limits["price_factor"] = 1.0
     if currency == "USD":
         return
-    rates = load_rates(DEFAULT_RATES)
-    factor = rates.factor("USD", currency)
+    factor = load_rates(DEFAULT_RATES).factor("USD", currency)
     if factor is None:
         notes.append(
-            f"Catalogue prices are in US dollars and I have no exchange rate for {currency}: compare them yourself."
+            f"I have no exchange rate for {currency}: prices stay in their own currency; compare them yourself."
         )
         return
     limits["price_factor"] = factor
-    notes.append(rates.note(currency))
+
+
+def _price_factor(currency: str | None, limits: dict[str, Any], notes: list[str]) -> float | None:
+    """Budget-currency units per unit of a price's own currency (None: no rate, the price counts as unknown).
+    The first conversion adds the rate's source and date to the plan's notes."""
+    have, want = (currency or "USD").upper(), str(limits.get("currency") or "USD")
+    if have == want:
+        return 1.0
+    rates = load_rates(DEFAULT_RATES)
+    factor = rates.factor(have, want)
+    if factor is not None and not limits.get("rates_noted"):
+        limits["rates_noted"] = True
+        notes.append(rates.note(want))
+    return factor
 
 
 def _build_plan(
@@ -182,6 +197,8 @@ def _build_plan(
             for a in [rule.subject, *rule.objects]:
                 full_equiv.setdefault(a, set()).update({rule.subject, *rule.objects} - {a})
 
+    # A stackable award is granted for the certifications it stacks, whether or not a rule names them.
+    awarded |= _stackable_awards(catalog)
     gap_skills = {k for k in gaps if not k.startswith(("credential:", "experience:"))}
     covering: dict[str, set[str]] = {}  # credential id → gap keys it covers
     coverable: set[str] = set()
@@ -287,7 +304,7 @@ def _build_plan(
                 f"assumption for {'an' if (cred.level or 'intermediate')[0] in 'aeiou' else 'a'} "
                 f"{cred.level or 'intermediate'}-level certification."
             )
-        factor = float(limits.get("price_factor", 1.0))
+        usd = float(limits.get("price_factor", 1.0))
         budget = limits.get("budget")
         price = price_of(
             cred,
@@ -295,9 +312,19 @@ def _build_plan(
             hours=hours,
             hours_per_week=hpw,
             held=held,
-            budget_usd=None if budget is None else float(budget) / (factor or 1.0),
+            budget_usd=None if budget is None else float(budget) / (usd or 1.0),
         )
-        cost_known = price.known
+        factor = _price_factor(cred.currency, limits, notes) if price.amount else 1.0
+        cost_known = price.known and factor is not None
+        own, want = (cred.currency or "USD").upper(), str(limits.get("currency") or "USD")
+        if factor is None:
+            factor = 0.0
+            price.note = f"{price.note} Priced in {own}, which I have no exchange rate for.".strip()
+        elif own != want and price.amount:
+            price.note = (
+                f"{price.note} Priced at {own} {price.amount:,.2f}; about {want} {price.amount * factor:,.2f} at "
+                "the exchange rate in the notes."
+            ).strip()
         off_target = _off_target(cred, target_keys, catalog)
         merit, reasons = _merit(
             cred,
@@ -551,6 +578,14 @@ def _merit(
 def _hand_linked(cred: Credential) -> bool:
     """A curated credential: its skills were linked by hand, so its links, not its thin text, say its field."""
     return any(s.name.split(":")[0] == "curated-credentials" for s in cred.sources)
+
+
+def _stackable_awards(catalog: Any) -> set[str]:
+    """Ids of credentials awarded for holding others, with no exam of their own (kept on the catalogue)."""
+    return catalog.derived(
+        "stackable-awards",
+        lambda cat: {cid for cid, c in cat.credentials.items() if c.format == "stackable award (no exam)"},
+    )
 
 
 def _off_target(cred: Credential, target_keys: set[str], catalog: Any) -> float:

@@ -114,4 +114,6 @@ def _ctdl_credential_type(kind: str) -> str:
         "specialization": "Certificate",
         "badge": "DigitalBadge",
         "designation": "Certification",
+        "licence": "License",
+        "apprenticeship": "ApprenticeshipCertificate",
     }.get(kind, "Credential")

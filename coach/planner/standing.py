@@ -19,7 +19,7 @@ from coach.planner.learner import experience_fields, learner_experience_years
 from coach.quantities import find_numbers
 
 _LADDER_RULES = ("recommended_before", "prerequisite_required")
-EXAM_TYPES = {"certification", "designation"}
+EXAM_TYPES = {"certification", "designation", "licence"}
 SAME_LADDER_SHARE = 0.5  # share of a lower-level exam's skills a held one must teach to put it below
 # "recommended 12 months of hands-on experience", "around two years of IT", "3-4 years", "2+ years".
 _DURATION_RE = re.compile(r"(years?|months?)\b", re.I)

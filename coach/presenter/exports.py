@@ -51,6 +51,8 @@ _ACHIEVEMENT_TYPES = {
     "designation": "Certification",
     "program": "LearningProgram",
     "degree": "Degree",
+    "licence": "License",
+    "apprenticeship": "ApprenticeshipCertificate",
 }
 
 

@@ -29,6 +29,8 @@ TYPE_LABELS = {
     "designation": "professional designation",
     "program": "program",
     "degree": "degree",
+    "licence": "licence or permit",
+    "apprenticeship": "apprenticeship",
 }
 RULE_LABELS = {
     "prerequisite_required": "required prerequisite",

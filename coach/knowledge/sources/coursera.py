@@ -87,7 +87,14 @@ def read_coursera(path: Path) -> list[Credential]:
                 description=desc,
                 skill_tags=tags,
                 is_microcredential=micro,
-                sources=[Source(name="coursera-courses-2023", licence=LICENCE_UNKNOWN, as_of=COURSERA_AS_OF)],
+                sources=[
+                    Source(
+                        name="coursera-courses-2023",
+                        licence=LICENCE_UNKNOWN,
+                        as_of=COURSERA_AS_OF,
+                        source_kind="dataset",  # a scraped listing
+                    )
+                ],
             )
         )
     return out

@@ -76,6 +76,7 @@ def read_edx(path: Path) -> list[Credential]:
                         url=row["course_url"].strip() or None,
                         licence=LICENCE_UNKNOWN,
                         as_of=EDX_AS_OF,
+                        source_kind="dataset",  # a scraped listing
                     )
                 ],
             )

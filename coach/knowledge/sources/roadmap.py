@@ -155,12 +155,14 @@ def read_roadmap(path: Path) -> list[Credential]:
                 url=href,
                 description=f"Security certification (roadmap column: {', '.join(c for c in cats if c)}).",
                 aliases=[item["content"].strip()],
+                sector="ict",  # a chart of security certifications
                 sources=[
                     Source(
                         name="security-cert-roadmap",
                         url=href or ROADMAP_URL,
                         licence=ROADMAP_LICENCE,
                         as_of=ROADMAP_AS_OF,
+                        source_kind="third_party",  # a community chart, not the awarding body
                     )
                 ],
             )
