@@ -523,3 +523,28 @@ def test_a_role_split_into_near_tied_facets_is_planned_towards_the_learners_side
                   credentials=cat.credentials, rules=[])  # fmt: skip
     again = plan_pathway(designer, role="Web designers", catalog=cat, linker=None, today=TODAY)
     assert again.steps[0].id == "js-course"
+
+
+def test_an_unpriced_exam_is_budgeted_at_its_providers_lowest_stated_exam_price() -> None:
+    priced = cred("priced", 300, [0])
+    unpriced = cred("unpriced", None, [0, 1, 2])  # closes more, price not stated anywhere
+    cat = catalogue([priced, unpriced])
+    tight = plan(cat, learner(budget=150))
+    assert "unpriced" not in [s.id for s in tight.steps]  # not free: at least USD 300
+    roomy = plan(cat, learner(budget=400))
+    step = next(s for s in roomy.steps if s.id == "unpriced")
+    assert not step.cost_known and "lowest exam price Acme states" in step.why
+    # A provider with no priced exam gives nothing to go by: the step stays unpriced, planned with a warning.
+    alone = catalogue([cred("unpriced", None, [0, 1, 2], provider="Nobody")])
+    assert [s.id for s in plan(alone, learner(budget=150)).steps] == ["unpriced"]
+
+
+def test_experience_a_credentials_own_prerequisites_recommend_counts_like_a_rule() -> None:
+    wants_years = cred("seasoned", 100, [0, 1, 2], prerequisites="High school diploma; recommended: 2 years of "
+                       "experience in the field")  # fmt: skip
+    plain = cred("plain", 100, [0, 1, 2])
+    cat = catalogue([wants_years, plain])
+    got = plan(cat, learner(budget=100))
+    assert [s.id for s in got.steps] == ["plain"]
+    left = plan(catalogue([wants_years]), learner(budget=100))
+    assert "recommends about 2 years of experience" in left.steps[0].why

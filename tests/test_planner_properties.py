@@ -186,6 +186,21 @@ def step_merit(cred: Credential, catalog: Catalog) -> float:
     return merit
 
 
+def budgeted_cost(cred: Credential, catalog: Catalog) -> float:
+    """The documented price: stated, or for an unpriced certification the lowest price its provider states for
+    a certification (nothing when it states none)."""
+    if cred.cost is not None:
+        return cred.cost
+    if cred.type != "certification":
+        return 0.0
+    floors = [
+        c.cost
+        for c in catalog.credentials.values()
+        if c.provider == cred.provider and c.type == "certification" and c.cost
+    ]
+    return min(floors, default=0.0)
+
+
 def enumerate_best(
     catalog: Catalog, profile: Profile, overhead: float = 0.0
 ) -> tuple[float, float, float, float]:
@@ -210,7 +225,7 @@ def enumerate_best(
         for pairs in itertools.combinations(usable, r):
             combo = [x for x, _ in pairs]
             ids = {x.id for x in combo}
-            cost = sum(x.cost or 0.0 for x in combo)
+            cost = sum(budgeted_cost(x, catalog) for x in combo)
             hours = sum(h or 0.0 for _, h in pairs)
             weeks = sum(math.ceil(h / c.hours_per_week) if h else 1 for _, h in pairs)
             if c.budget is not None and cost > c.budget + 1e-9:

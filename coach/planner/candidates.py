@@ -314,9 +314,22 @@ def _build_plan(
             held=held,
             budget_usd=None if budget is None else float(budget) / (usd or 1.0),
         )
-        factor = _price_factor(cred.currency, limits, notes) if price.amount else 1.0
-        cost_known = price.known and factor is not None
-        own, want = (cred.currency or "USD").upper(), str(limits.get("currency") or "USD")
+        stated = price.known
+        if not stated and cred.type in EXAM_TYPES and cred.provider in _provider_floor(catalog):
+            # An exam whose price no acceptable page states is not free: it is budgeted at the lowest price its
+            # awarding body states for an exam, and says so (it stays marked as an unknown price).
+            floor, floor_currency = _provider_floor(catalog)[cred.provider]
+            price.amount = floor
+            cred_currency: str | None = floor_currency
+            price.note = (
+                f"{price.note} No price for it in the catalogue: budgeted at {floor_currency} {floor:,.0f}, the "
+                f"lowest exam price {cred.provider} states, until the provider's page says."
+            ).strip()
+        else:
+            cred_currency = cred.currency
+        factor = _price_factor(cred_currency, limits, notes) if price.amount else 1.0
+        cost_known = stated and factor is not None
+        own, want = (cred_currency or "USD").upper(), str(limits.get("currency") or "USD")
         if factor is None:
             factor = 0.0
             price.note = f"{price.note} Priced in {own}, which I have no exchange rate for.".strip()
@@ -578,6 +591,21 @@ def _merit(
 def _hand_linked(cred: Credential) -> bool:
     """A curated credential: its skills were linked by hand, so its links, not its thin text, say its field."""
     return any(s.name.split(":")[0] == "curated-credentials" for s in cred.sources)
+
+
+def _provider_floor(catalog: Any) -> dict[str, tuple[float, str]]:
+    """Provider → (lowest stated exam price, its currency) over its priced certifications, for budgeting its
+    unpriced ones (kept on the catalogue)."""
+
+    def build(cat: Any) -> dict[str, tuple[float, str]]:
+        out: dict[str, tuple[float, str]] = {}
+        for cred in cat.credentials.values():
+            cheaper = cred.provider not in out or (cred.cost or 0) < out[cred.provider][0]
+            if cred.type in EXAM_TYPES and cred.cost and cheaper:
+                out[cred.provider] = (float(cred.cost), cred.currency or "USD")
+        return out
+
+    return catalog.derived("provider-exam-floor", build)
 
 
 def _stackable_awards(catalog: Any) -> set[str]:

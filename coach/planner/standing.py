@@ -106,4 +106,32 @@ def learner_standing(catalog: Catalog, profile: Profile, held: set[str], today: 
         have = learner_experience_years(profile, today, fields) if fields else years
         if rule.subject not in out.recommended or need > out.recommended[rule.subject][0]:
             out.recommended[rule.subject] = (need, have, rule.id)
+    # A credential's own stated prerequisites ("recommended: 1 year of coding experience") count the same way
+    # when no rule says more.
+    for cid, (need, fields) in _stated_recommendations(catalog).items():
+        if cid not in out.recommended:
+            have = learner_experience_years(profile, today, fields) if fields else years
+            out.recommended[cid] = (need, have, "prerequisites")
     return out
+
+
+_RECOMMENDS_RE = re.compile(r"\brecommend", re.I)
+
+
+def _stated_recommendations(catalog: Catalog) -> dict[str, tuple[float, set[str]]]:
+    """Credential id → (years of experience its stated prerequisites recommend, the field words), for
+    credentials whose `prerequisites` recommend experience (kept on the catalogue)."""
+
+    def build(cat: Catalog) -> dict[str, tuple[float, set[str]]]:
+        out: dict[str, tuple[float, set[str]]] = {}
+        for cid, cred in cat.credentials.items():
+            text = cred.prerequisites or ""
+            m = _RECOMMENDS_RE.search(text)
+            if m is None or "experience" not in text.lower():
+                continue
+            need = recommended_years(text[m.start() :])
+            if need:
+                out[cid] = (need, experience_fields(text[m.start() :]))
+        return out
+
+    return catalog.derived("stated-recommendations", build)
