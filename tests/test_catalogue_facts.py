@@ -64,9 +64,13 @@ def test_every_source_has_a_kind_and_none_is_a_weak_site(catalog: Catalog) -> No
 
 def test_curated_credentials_are_found_by_the_names_people_use(catalog: Catalog) -> None:
     for name, cid in [("Sec+", "comptia-security-plus"), ("Certified in Cybersecurity", "isc2-cc"),
-                      ("CKA", "cncf-cka"), ("PMP", "pmi-pmp")]:  # fmt: skip
+                      ("CKA", "cncf-cka"), ("PMP", "pmi-pmp"), ("CCP", "aws-cloud-practitioner"),
+                      ("ACE", "gcp-associate-cloud-engineer"), ("ADM-201", "salesforce-administrator")]:  # fmt: skip
         found = catalog.find_credential(name)
         assert found is not None and found.id == cid, name
+    # A short name two credentials share names neither: Cisco has a CCST Networking and a CCST Cybersecurity.
+    assert catalog.find_credential("CCST") is None
+    assert catalog.find_credential("CCST Networking").id == "cisco-ccst-networking"
 
 
 def _cred() -> Credential:
@@ -152,3 +156,29 @@ def test_export_carries_labelled_skills_typed_sources_and_reads_back_as_ctdl(
     rows, _ = ctdl_rows(tmp_path / "out.jsonld", errors)
     assert not errors and {r["name"] for _, r in rows} == {sec.name, "CompTIA A+"}
     assert {r["provider"] for _, r in rows} == {"CompTIA"}
+
+
+def test_records_of_different_types_are_not_merged_and_a_platforms_facts_stay_together() -> None:
+    from coach.knowledge.merge import merge_credentials
+
+    spec = Credential(id="c-intro", name="Intro to Data", provider="Uni", type="specialization", hours_min=65,
+                      hours_max=260, hours_estimated=True, hours_rule="bucket")  # fmt: skip
+    edx_course = Credential(id="e-intro", name="Intro to Data", provider="Uni", type="course", cost=39,
+                            currency="USD", url="https://edx.example/intro", hours_min=6, hours_max=12)  # fmt: skip
+    got = merge_credentials([[spec], [edx_course]])
+    assert set(got) == {"c-intro", "e-intro"} and got["c-intro"].url is None and got["c-intro"].cost is None
+    course = spec.model_copy(update={"type": "course"})
+    one = merge_credentials([[course], [edx_course]])["c-intro"]
+    # The edX offering's price, page and stated hours come together; the bucket estimate is only a note.
+    assert (one.cost, one.url, one.hours_min, one.hours_max) == (39, "https://edx.example/intro", 6, 12)
+    assert not one.hours_estimated and "bucket" in (one.hours_rule or "")
+
+
+def test_the_audited_false_merge_is_two_records(catalog: Catalog) -> None:
+    coursera = catalog.credentials["coursera-introduction-to-data-science"]
+    assert (
+        coursera.type == "specialization" and coursera.cost is None and "edx.org" not in (coursera.url or "")
+    )
+    assert any(
+        c.url and "edx.org/course/intro-to-data-science" in c.url for c in catalog.credentials.values()
+    )

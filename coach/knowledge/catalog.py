@@ -155,9 +155,17 @@ class Catalog:
         ordered = sorted(self.credentials.values(), key=_credential_rank)
         for cred in ordered:
             index.setdefault(cred.id.lower(), cred.id)
+        # A name, code or short name that two records of the same standing share ("CCST": Cisco's Networking
+        # and Cybersecurity) names neither; the better-standing record wins over a lesser one (curated first).
+        claims: dict[str, dict[int, list[str]]] = {}
         for cred in ordered:
-            for key in _credential_aliases(cred):
-                index.setdefault(key, cred.id)
+            rank = _credential_rank(cred)[0]
+            for key in dict.fromkeys(_credential_aliases(cred)):
+                claims.setdefault(key, {}).setdefault(rank, []).append(cred.id)
+        for key, by_rank in claims.items():
+            best = by_rank[min(by_rank)]
+            if len(best) == 1:
+                index.setdefault(key, best[0])
         return index
 
     @cached_property

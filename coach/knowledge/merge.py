@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from coach.knowledge.sources.common import name_key, norm, provider_key, slug, url_key
 from coach.models import Credential
 
+EXAM_TYPES = {"certification", "designation", "licence"}  # one exam, whichever source lists it
+
 
 def merge_credentials(batches: Sequence[Sequence[Credential]]) -> dict[str, Credential]:
     """De-duplicate credentials; earlier batches (curated first) win and later duplicates add their facts.
@@ -37,7 +39,7 @@ def merge_credentials(batches: Sequence[Sequence[Credential]]) -> dict[str, Cred
                 or (by_url.get(ukey) if ukey else None)
                 or next((by_alias[a] for a in aliases if a in by_alias), None)
             )
-            if target is not None:
+            if target is not None and merged[target].type == cred.type:
                 merged[target] = _merge(merged[target], cred)
                 continue
             cid = cred.id
@@ -67,23 +69,24 @@ def _alias_keys(cred: Credential) -> set[tuple[str, str]]:
 def _merge(primary: Credential, other: Credential) -> Credential:
     """`primary` keeps every fact it states; empty fields are filled from `other`; lists and sources united."""
     update: dict[str, object] = {}
-    for name in (
-        "level",
-        "cost",
-        "currency",
-        "cost_note",
-        "url",
-        "exam_code",
-        "validity_years",
-        "description",
-    ):
+    for name in ("level", "exam_code", "validity_years", "description"):
         if getattr(primary, name) in (None, "") and getattr(other, name) not in (None, ""):
             update[name] = getattr(other, name)
-    update.pop("cost_note", None)  # a note belongs to its price: taken only together with the cost
-    if "cost" in update:
-        update["currency"] = other.currency
-        update["cost_note"] = other.cost_note
-    if primary.hours is None and other.hours is not None:
+    platform = False
+    if primary.type in EXAM_TYPES:  # one exam, whichever source names it: each missing fact is filled
+        if primary.url is None and other.url:
+            update["url"] = other.url
+        if primary.cost is None and other.cost is not None:  # a note belongs to its price: taken together
+            update |= {"cost": other.cost, "currency": other.currency, "cost_note": other.cost_note}
+    else:
+        # A course's price, page and hours belong to the platform that offers it: a record that states neither
+        # price nor page takes all three from the platform that does (its own estimate stays as a note).
+        platform = primary.cost is None and primary.url is None and (other.cost is not None or bool(other.url))
+        if platform:
+            update |= {"cost": other.cost, "currency": other.currency, "cost_note": other.cost_note}
+            update["url"] = other.url
+    stated_over_estimate = primary.hours_estimated and other.hours is not None and not other.hours_estimated
+    if (primary.hours is None or platform or stated_over_estimate) and other.hours is not None:
         update |= {
             "hours_min": other.hours_min,
             "hours_max": other.hours_max,

@@ -72,7 +72,9 @@ def _names(cred: Credential) -> list[str]:
             after = re.search(rf"\({re.escape(acronym)}\)\s+([^()]+)$", name)
             if after and re.fullmatch(r"[A-Z0-9+]{2,6}", acronym):
                 forms.append(f"{acronym} {after.group(1).strip()}")
-        if cred.type == "certification":
+        # Only for a vendor's own name for it ("Microsoft Certified: Azure Administrator Associate"): without the
+        # vendor, "Certified Supply Chain Professional" would become the field "supply chain".
+        if cred.type == "certification" and first and first.lower() in cred.name.lower():
             for form in list(forms):
                 # "Azure Administrator Associate" → "Azure Administrator": people drop the level word (a name two
                 # credentials then share, "AWS Solutions Architect", is dropped as ambiguous by the index).
@@ -81,6 +83,7 @@ def _names(cred: Credential) -> list[str]:
                 )
                 if short != form and len(short.split()) >= 2:
                     forms.append(short)
+        if cred.type == "certification":
             # "ITIL 4 Foundation" → "ITIL": a leading acronym (the index drops it when two credentials share it).
             lead_acronym = re.match(r"([A-Z]{3,6})\b", cred.name)
             if lead_acronym and lead_acronym.group(1).lower() != first.lower():
