@@ -81,7 +81,9 @@ def _merge(primary: Credential, other: Credential) -> Credential:
     else:
         # A course's price, page and hours belong to the platform that offers it: a record that states neither
         # price nor page takes all three from the platform that does (its own estimate stays as a note).
-        platform = primary.cost is None and primary.url is None and (other.cost is not None or bool(other.url))
+        platform = (
+            primary.cost is None and primary.url is None and (other.cost is not None or bool(other.url))
+        )
         if platform:
             update |= {"cost": other.cost, "currency": other.currency, "cost_note": other.cost_note}
             update["url"] = other.url
