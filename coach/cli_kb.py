@@ -130,7 +130,11 @@ def kb_show(
     from coach.knowledge.export import credential_record
 
     catalog = process_context().catalog
-    cred = catalog.credentials.get(credential) or catalog.find_credential(credential)
+    cred = (
+        catalog.credentials.get(credential)
+        or catalog.apprenticeships.get(credential)
+        or catalog.find_credential(credential)
+    )
     if cred is None:
         raise BadInput(f"no credential {credential!r} in the knowledge base (try `coach kb search`)")
     record = credential_record(catalog, cred)
@@ -170,23 +174,25 @@ def kb_show(
 
 @kb_app.command("export")
 def kb_export(
-    kind: str = typer.Option("credential", "--kind", help="What to export: credential."),
+    kind: str = typer.Option("credential", "--kind", help="credential or apprenticeship (the register's)."),
     fmt: str = typer.Option("jsonl", "--format", help="jsonl (one full record per line) or ctdl (JSON-LD)."),
     sector: str | None = typer.Option(None, "--sector", help="Only credentials of this sector."),
 ) -> None:
-    """Write the catalogue's credentials to stdout as JSON lines or CTDL JSON-LD."""
+    """Write the catalogue's credentials (or registered apprenticeships, with `onet_soc`, `esco_occupation` and
+    term) to stdout as JSON lines or CTDL JSON-LD."""
     import json
     import sys
 
     from coach.context import process_context
     from coach.knowledge.export import credential_record, credentials_ctdl
 
-    if kind != "credential":
-        raise BadInput(f"--kind must be credential, got {kind!r}")
+    if kind not in ("credential", "apprenticeship"):
+        raise BadInput(f"--kind must be credential or apprenticeship, got {kind!r}")
     if fmt not in ("jsonl", "ctdl"):
         raise BadInput(f"--format must be jsonl or ctdl, got {fmt!r}")
     catalog = process_context().catalog
-    creds = [c for _, c in sorted(catalog.credentials.items()) if sector is None or c.sector == sector]
+    pool = catalog.credentials if kind == "credential" else catalog.apprenticeships
+    creds = [c for _, c in sorted(pool.items()) if sector is None or c.sector == sector]
     if fmt == "ctdl":
         print_json(credentials_ctdl(catalog, creds))
         return

@@ -244,3 +244,15 @@ def test_kb_show_and_export_print_full_records_and_refuse_bad_options(
     code, out, _ = run_cli(["kb", "export", "--sector", "hr"], monkeypatch, capsys)
     lines = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and lines and all(r["sector"] == "hr" and isinstance(r["skills"], list) for r in lines)
+
+
+def test_kb_export_apprenticeships_carry_their_occupation_code_and_term(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    code, out, _ = run_cli(["kb", "export", "--kind", "apprenticeship"], monkeypatch, capsys)
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and len(rows) >= 100
+    assert sum(1 for r in rows if r["onet_soc"] and r["term_hours"]) >= 100
+    assert all(r["type"] == "apprenticeship" and r["sources"][0]["source_kind"] == "register" for r in rows)
+    code, out, _ = run_cli(["kb", "show", rows[0]["id"], "--json"], monkeypatch, capsys)
+    assert code == 0 and json.loads(out)["id"] == rows[0]["id"]

@@ -548,3 +548,59 @@ def test_experience_a_credentials_own_prerequisites_recommend_counts_like_a_rule
     assert [s.id for s in got.steps] == ["plain"]
     left = plan(catalogue([wants_years]), learner(budget=100))
     assert "recommends about 2 years of experience" in left.steps[0].why
+
+
+def test_an_apprenticeship_step_names_the_registered_apprenticeship_for_the_role() -> None:
+    senior = cred("senior", 300, [0, 1, 2])
+    rule = Rule(id="x", type="experience_required", subject="senior", experience_years=2)
+    onet = Occupation(id="15-1232.00", source="onet", title="Support analyst", essential_skills=[])
+    esco = Occupation(id="esco:role", source="esco", title="Support agent", essential_skills=["esco:s0", "esco:s1",
+                      "esco:s2"], links=[])  # fmt: skip
+    from coach.models import OccupationLink
+
+    esco.links = [OccupationLink(target="15-1232.00", confidence=0.9, method="test")]
+    cat = Catalog(
+        occupations={onet.id: onet, esco.id: esco},
+        skills={f"esco:s{i}": Skill(uri=f"esco:s{i}", label=f"skill {i}") for i in range(4)},
+        credentials={senior.id: senior},
+        rules=[rule],
+    )
+    register = Source(name="US DOL RAPIDS", url="https://register.example/occupations.csv", as_of="2019-09-20",
+                      source_kind="register")  # fmt: skip
+    cat.apprenticeships = {
+        "us-rapids-1131hy": Credential(
+            id="us-rapids-1131hy",
+            name="Computer Support Specialist",
+            provider="Registered Apprenticeship (US)",
+            type="apprenticeship",
+            exam_code="1131HY",
+            onet_soc="15-1232.00",
+            term_hours=2312,
+            description="US DOL register, code 1131HY: hybrid, term 2,008-2,312 hours.",
+            is_microcredential=False,
+            sources=[register],
+        ),
+    }
+    prof = learner(hours_per_week=10)
+    got = plan_pathway(prof, role="Support agent", catalog=cat, linker=None, today=TODAY)
+    work = next(s for s in got.steps if s.kind == "apprenticeship")
+    assert "Computer Support Specialist (code 1131HY, hybrid, term 2,008-2,312 hours)" in work.why
+    assert work.sources[0].url == "https://register.example/occupations.csv"
+    # The register is the US one: a learner budgeting in pounds is not sent to it.
+    prof.constraints.currency = "GBP"
+    got = plan_pathway(prof, role="Support agent", catalog=cat, linker=None, today=TODAY)
+    work = next(s for s in got.steps if s.kind == "apprenticeship")
+    assert "registered apprenticeship" not in work.why
+
+
+def test_the_register_holds_apprenticeships_with_codes_terms_and_sources() -> None:
+    from coach.knowledge import get_catalog
+
+    cat = get_catalog()
+    entries = list(cat.apprenticeships.values())
+    with_code = [a for a in entries if a.onet_soc and a.onet_soc in cat.occupations]
+    assert len(with_code) >= 100 and sum(1 for a in entries if a.term_hours) >= 100
+    assert all(a.sources and a.sources[0].source_kind == "register" and a.sources[0].as_of for a in entries)
+    support = cat.apprenticeships_for("15-1232.00")
+    assert support and all(a.onet_soc == "15-1232.00" for a in support)
+    assert support[0].name != support[0].name.upper()  # the register's capitals, written as a title

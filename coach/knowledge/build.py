@@ -15,6 +15,7 @@ from coach.knowledge.occupation_links import link_occupations
 from coach.knowledge.pricing import load_pricing
 from coach.knowledge.recognition import load_recognition
 from coach.knowledge.skill_links import link_credentials, link_onet, read_editorial_skills, tag_uris
+from coach.knowledge.sources.apprenticeships import APPRENTICESHIPS_FILE, read_apprenticeships
 from coach.knowledge.sources.coursera import read_coursera
 from coach.knowledge.sources.curated import read_curated
 from coach.knowledge.sources.edx import read_edx
@@ -78,6 +79,8 @@ def _add_credentials(catalog: Catalog, knowledge_dir: Path, cache_dir: Path) -> 
     tag_table = read_editorial_skills(curated / "coursera_tags.csv", catalog.skills, key="tag")
     link_credentials(list(catalog.credentials.values()), catalog.skills, matcher, editorial, tag_table)
     link_occupations(catalog, matcher)
+    if (sources / APPRENTICESHIPS_FILE).exists():
+        catalog.apprenticeships = read_apprenticeships(sources / APPRENTICESHIPS_FILE)
 
 
 def apply_user_catalog(catalog: Catalog, folder: Path, cache_dir: Path) -> None:

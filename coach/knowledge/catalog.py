@@ -57,6 +57,10 @@ class Catalog:
         default_factory=Pricing,
         metadata={"doc": "Sourced price facts per credential and platform (knowledge_base/pricing/)."},
     )
+    apprenticeships: dict[str, Credential] = field(
+        default_factory=dict,
+        metadata={"doc": "Registered apprenticeships (type 'apprenticeship', with O*NET code and term)."},
+    )
 
     # ---- derived lookups ------------------------------------------------------------------------------------
 
@@ -229,7 +233,20 @@ class Catalog:
             "credentials": len(self.credentials),
             "rules": len(self.rules),
             "guidance": len(self.guidance),
+            "apprenticeships": len(self.apprenticeships),
         }
+
+    def apprenticeships_for(self, occ_id: str) -> list[Credential]:
+        """Registered apprenticeships leading to a role: its O*NET-SOC code, or the O*NET roles an ESCO
+        occupation is linked to (shortest term first)."""
+        occ = self.find_occupation(occ_id)
+        if occ is None:
+            return []
+        codes = {occ.id} if occ.source == "onet" else {link.target for link in occ.links}
+        found = [
+            a for a in self.apprenticeships.values() if a.onet_soc in codes or a.esco_occupation == occ.id
+        ]
+        return sorted(found, key=lambda a: (a.term_hours or float("inf"), a.name))
 
     def breakdown(self) -> dict[str, dict[str, int]]:
         """Credentials counted by sector, price currency, type and the kinds of their sources ("not stated"

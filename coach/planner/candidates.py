@@ -33,7 +33,12 @@ from coach.planner.solver import Item, reduce_dominated
 from coach.planner.standing import Standing, learner_standing
 from coach.planner.targets import _posting_targets, _role_targets
 from coach.planner.text import _slug
-from coach.planner.work import finding_note, finding_sources
+from coach.planner.work import (
+    apprenticeship_note,
+    finding_note,
+    finding_sources,
+    registered_apprenticeship,
+)
 
 if TYPE_CHECKING:
     from coach.embeddings import Embedder
@@ -213,6 +218,7 @@ def _build_plan(
     fit: dict[str, float] = {}
     bonus: dict[str, float] = {}  # objective-only keys (not skills the learner lacks)
     occ = catalog.find_occupation(role) if posting is None and role else None
+    registered = registered_apprenticeship(catalog, occ.id if occ else None, profile.constraints.currency)
     if embedder is not None and occ is not None:
         fit = field_fit(catalog, occ, embedder, cache_dir or Path(".cache"))
         bonus[FIELD_KEY] = FIELD_MERIT
@@ -418,6 +424,8 @@ def _build_plan(
         if need > 0 and cid not in waived:
             kind = _work_kind(profile, need)
             where = finding_sources(catalog, kind, profile.constraints.currency)
+            entry = registered if kind == "apprenticeship" else None
+            where = [*(entry.sources if entry else []), *where]
             wid = f"work:{kind}:{cid}"
             work_weeks = math.ceil(need * WEEKS_PER_YEAR)
             candidates[wid] = Candidate(
@@ -435,7 +443,8 @@ def _build_plan(
                 note=f"{cred.name} requires {exp_years[cid]:g} years of "
                 + (f"{'/'.join(sorted(fields))} " if fields else "")
                 + f"experience; the profile shows {relevant:.1f}."
-                + finding_note(where),
+                + apprenticeship_note(entry)
+                + finding_note([w for w in where if not entry or w not in entry.sources]),
             )
             requires.append(wid)
         cand.item.requires = tuple(dict.fromkeys(requires))
@@ -452,6 +461,7 @@ def _build_plan(
     for key, missing, _w in exp_targets:
         kind = _work_kind(profile, missing)
         where = finding_sources(catalog, kind, profile.constraints.currency)
+        entry = registered if kind == "apprenticeship" else None
         wid = f"work:{kind}:{key.replace(':', '-')}"
         work_weeks = math.ceil(missing * WEEKS_PER_YEAR)
         candidates[wid] = Candidate(
@@ -463,7 +473,9 @@ def _build_plan(
             blocked_by={"time"}
             if limits.get("weeks") is not None and work_weeks > limits["weeks"]
             else set(),
-            note=f"The posting asks for: {gaps[key].label}." + finding_note(where),
+            note=f"The posting asks for: {gaps[key].label}."
+            + apprenticeship_note(entry)
+            + finding_note(where),
         )
         coverable.add(key)
 

@@ -6,7 +6,7 @@ of work."""
 from __future__ import annotations
 
 from coach.knowledge.catalog import Catalog
-from coach.models import Source
+from coach.models import Credential, Source
 
 # A learner's currency is the best hint of where they live that a profile holds.
 _COUNTRY_BY_CURRENCY = {"GBP": "GB", "EUR": "EU"}
@@ -36,3 +36,22 @@ def finding_sources(catalog: Catalog, kind: str, currency: str | None) -> list[S
 def finding_note(sources: list[Source]) -> str:
     """The sentence a work step adds about where to look (empty without sources)."""
     return f" Where to look: {sources[0].url}." if sources else ""
+
+
+def registered_apprenticeship(
+    catalog: Catalog, role_id: str | None, currency: str | None
+) -> Credential | None:
+    """The registered apprenticeship (shortest term) leading to the target role, for a learner in the register's
+    country (the US register for a learner budgeting in dollars); None when the register lists none."""
+    if role_id is None or _COUNTRY_BY_CURRENCY.get((currency or "USD").upper(), "US") != "US":
+        return None
+    found = catalog.apprenticeships_for(role_id)
+    return found[0] if found else None
+
+
+def apprenticeship_note(entry: Credential | None) -> str:
+    """The sentence an apprenticeship step adds about the registered apprenticeship for the role."""
+    if entry is None:
+        return ""
+    term = entry.description.split(": ", 1)[-1].rstrip(".")
+    return f" A registered apprenticeship leads to this role: {entry.name} (code {entry.exam_code}, {term})."
