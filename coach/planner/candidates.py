@@ -161,6 +161,7 @@ def _build_plan(
     standing = learner_standing(catalog, profile, held, today)
     cache_path = cache_dir / PHRASE_CACHE if linker is None and cache_dir is not None else None
     learner = with_broader(catalog, _learner_skills(catalog, profile.skills, linker, notes, cache_path))
+    facet: str | None = None  # the ESCO facet of an O*NET role the plan heads for (see role_facet)
     if posting is None:
         assert role is not None
         label, targets, facet = _role_targets(catalog, role, learner)
@@ -220,7 +221,10 @@ def _build_plan(
     occ = catalog.find_occupation(role) if posting is None and role else None
     registered = registered_apprenticeship(catalog, occ.id if occ else None, profile.constraints.currency)
     if embedder is not None and occ is not None:
-        fit = field_fit(catalog, occ, embedder, cache_dir or Path(".cache"))
+        # The field is the facet's when the plan heads for one (a UX course fits "user interface designer"
+        # better than the web-leaning wording of the O*NET role).
+        field_role = catalog.occupations[facet] if facet is not None else occ
+        fit = field_fit(catalog, field_role, embedder, cache_dir or Path(".cache"))
         bonus[FIELD_KEY] = FIELD_MERIT
         maybe |= {cid for cid, f in fit.items() if f >= IN_FIELD_FIT}
     # The next rung of a ladder the learner is on teaches what they hold one level up: it joins the candidates
