@@ -182,3 +182,19 @@ def test_the_audited_false_merge_is_two_records(catalog: Catalog) -> None:
     assert any(
         c.url and "edx.org/course/intro-to-data-science" in c.url for c in catalog.credentials.values()
     )
+
+
+def test_a_fresh_audit_s_findings_stay_fixed(catalog: Catalog) -> None:
+    # The vocational rows' first page keeps the date it shows (the reader once read the wrong column).
+    vocational = [
+        c for c in catalog.credentials.values() if c.sources[0].name.startswith("vocational-credentials")
+    ]
+    assert sum(1 for c in vocational if c.sources[0].as_of not in (None, "n.d.")) >= 30
+    assert catalog.credentials["isc2-associate"].type == "designation"  # ISC2's own word: not a certification
+    # A roadmap lab price is not an exam price.
+    labs = [
+        c
+        for c in catalog.credentials.values()
+        if c.id.startswith("roadmap-") and "lab" in (c.cost_note or "")
+    ]
+    assert labs and all(c.cost is None or "exam and lab" in (c.cost_note or "") for c in labs)

@@ -135,7 +135,7 @@ def test_merge_keeps_curated_facts_and_all_sources() -> None:
     [
         ("CompTIA Security+\\n    $404 exam", (404.0, "USD", None)),
         ("GIAC X\\n    $979 exam\\n    SANS course recommended", (979.0, "USD", "SANS course recommended")),
-        ("Cert\\n    $1,499 lab", (1499.0, "USD", None)),
+        ("Cert\\n    $1,499 lab", (None, None, "$1,499 lab")),
         ("Cert\\n    $800 two exams", (None, None, "$800 two exams")),
         ("Cert\\n    $500-749 exam\\n    Course required", (None, None, "$500-749 exam; Course required")),
         ("Cert\\n    ~$600 exam", (None, None, "~$600 exam")),

@@ -33,6 +33,7 @@ CREDENTIAL_FIELDS = {
     "hours_min",
     "hours_max",
     "member_cost",
+    "type",
 }
 NUMBER_FIELDS = {"cost", "validity_years", "hours_min", "hours_max", "member_cost"}
 RULE_FIELDS = {"condition", "quote", "source_url", "experience_years_with_degree"}

@@ -25,7 +25,8 @@ _MONEY = re.compile(
 def parse_roadmap_cost(tooltip: str) -> tuple[float | None, str | None, str | None]:
     """(cost, currency, note) from a roadmap tooltip; cost only when the first cost line is one plain fee.
 
-    "$404 exam" → 404 USD. Ranges ("$500-749"), approximations ("~$600", "EST"), several exams ("$800 two
+    "$404 exam" → 404 USD; "$900 exam & lab" → 900 USD with a note that it is a bundle; "$450 labs" (a lab's
+    price) stays text. Ranges ("$500-749"), approximations ("~$600", "EST"), several exams ("$800 two
     exams"), bundles ("$2,700 course + exam") or a bare amount stay text in the note: they are not one price.
     """
     lines = [p.strip() for p in tooltip.replace("\\n", "\n").split("\n")[1:] if p.strip()]
@@ -35,7 +36,12 @@ def parse_roadmap_cost(tooltip: str) -> tuple[float | None, str | None, str | No
     m = _MONEY.match(lines[0])
     if m is None:
         return None, None, note
+    kind = m.group(2).lower()
+    if "lab" in kind and "exam" not in kind:
+        return None, None, note  # a lab's price ("$450 labs") is not the exam's: the price stays text
     extra = lines[1:]
+    if kind == "exam & lab":
+        extra = [f"the roadmap's price is for the exam and lab together ({lines[0]})", *extra]
     return float(m.group(1).replace(",", "")), "USD", ("; ".join(extra) if extra else None)
 
 

@@ -34,7 +34,8 @@ def _source(row: dict[str, str], prefix: str) -> Source | None:
     return Source(
         name=f"{VOCATIONAL_DIR}: {row.get(f'{prefix}_title', '').strip() or url}",
         url=url,
-        as_of=row.get(f"{prefix}_as_of", "").strip() or "n.d.",
+        # The first source's date column is plain `as_of`, the second's `source2_as_of`.
+        as_of=row.get("as_of" if prefix == "source" else f"{prefix}_as_of", "").strip() or "n.d.",
         source_kind=kind,  # type: ignore[arg-type]
         title=row.get(f"{prefix}_title", "").strip() or None,
     )
