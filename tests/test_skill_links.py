@@ -12,6 +12,7 @@ from collections import Counter
 
 import pytest
 
+from coach.evaluation import EVALS_DIR, _load
 from coach.knowledge import Catalog, load_catalog
 from coach.knowledge.skill_links import (
     TAGS_USED,
@@ -266,3 +267,16 @@ def test_text_links_keep_to_the_credentials_subject(
     cs = Counter(u for c in catalog.credentials.values() if c.id.startswith("edx-") for u in c.skills)
     computer_science = next(s.uri for s in catalog.skills.values() if s.label == "computer science")
     assert cs[computer_science] < 20  # was 64, most from "Subject: Computer Science."
+
+
+# ---- the judged sample -----------------------------------------------------------------------------------------
+
+
+def test_judged_sample_meets_the_target() -> None:
+    suite = _load(EVALS_DIR / "skill_link_eval.py")
+    rows = suite.read_sample()
+    assert len(rows) >= 200
+    assert set(Counter(r["source"] for r in rows)) == {"curated", "roadmap", "coursera", "edx"}
+    result = suite.run()
+    assert result["metrics"]["wrong_rate"] <= suite.TARGET
+    assert result["metrics"]["no_longer_present"] <= len(rows) // 10, "many sampled links changed: re-draw"
