@@ -279,7 +279,11 @@ def test_named_credentials_have_their_skills(catalog: Catalog, cred_id: str, exp
 def test_skill_links_are_esco_uris_and_widespread(catalog: Catalog) -> None:
     creds = list(catalog.credentials.values())
     assert all(u in catalog.skills for c in creds for u in c.skills)
-    assert sum(bool(c.skills) for c in creds) / len(creds) > 0.8
+    # Two in three: a credential whose title no ESCO skill matches closely (checked against the skill's
+    # description) carries none rather than a wrong one; every curated credential and most Coursera ones do.
+    assert sum(bool(c.skills) for c in creds) / len(creds) > 0.65
+    curated = [c for c in creds if c.sources[0].name == "curated-credentials"]
+    assert all(c.skills for c in curated)
     # Security certifications from the roadmap get security skills; a cloud course from Coursera cloud skills.
     assert "perform ICT security testing" in _labels(catalog, "roadmap-gwapt")
     assert "cloud technologies" in _labels(catalog, "coursera-aws-cloud-technical-essentials")
@@ -370,7 +374,8 @@ def test_edx_language_is_kept_and_foreign_titles_are_not_text_linked(catalog: Ca
     assert len(spanish) > 100
     assert not any(c.skills for c in spanish)  # no tags, and the English-only model does not read the titles
     english = [c for c in catalog.credentials.values() if c.id.startswith("edx-") and c.language == "English"]
-    assert sum(bool(c.skills) for c in english) / len(english) > 0.8
+    # Linked by title only where the skill's description agrees (about half: evals/README.md, "Skill links").
+    assert sum(bool(c.skills) for c in english) / len(english) > 0.4
 
 
 def test_evident_source_errors_are_corrected_when_read() -> None:
