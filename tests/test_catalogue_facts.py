@@ -194,3 +194,12 @@ def test_a_fresh_audit_s_findings_stay_fixed(catalog: Catalog) -> None:
     # A roadmap lab price is not an exam price.
     osep = catalog.credentials["roadmap-osep"]  # the roadmap gives "$1,499 lab"
     assert osep.cost is None and osep.cost_note == "$1,499 lab"
+
+
+def test_roadmap_entries_name_real_issuers_and_chart_notes_are_not_credentials(catalog: Catalog) -> None:
+    assert "roadmap-programming-language" not in catalog.credentials  # a chart note
+    assert catalog.credentials["roadmap-cipa"].name == "IMI Certified Identity Protection Advisor (CIPA)"
+    assert "ccie-security" not in (catalog.credentials["roadmap-ccie-ent"].url or "")
+    bare = [c.provider for c in catalog.credentials.values() if c.id.startswith("roadmap-") and " " not in c.provider
+            and "." in c.provider and c.provider != "Scrum.org"]  # fmt: skip
+    assert len(bare) <= 8, bare  # was 78 records named by a bare domain ("oceg.org", "cwnp.com")

@@ -6,7 +6,8 @@ page is corrected here, each correction with the page it rests on. Actions:
 - `set` a field to a value (the value's page becomes a source of the record),
 - `clear` a field no acceptable page states (it stays empty rather than guessed),
 - `drop_source` a page that must not be relied on (exam-dump, AI-written or spam sites),
-- `add_source` a page that states the record's facts.
+- `add_source` a page that states the record's facts,
+- `drop_record` an entry that is not a credential (a chart's note), with the reason in `note`.
 
 A rule whose source is cleared is withdrawn: the product never applies a rule it cannot cite.
 """
@@ -34,10 +35,11 @@ CREDENTIAL_FIELDS = {
     "hours_max",
     "member_cost",
     "type",
+    "provider",
 }
 NUMBER_FIELDS = {"cost", "validity_years", "hours_min", "hours_max", "member_cost"}
 RULE_FIELDS = {"condition", "quote", "source_url", "experience_years_with_degree"}
-ACTIONS = {"set", "clear", "drop_source", "add_source"}
+ACTIONS = {"set", "clear", "drop_source", "add_source", "drop_record"}
 SOURCE_KINDS = {"provider", "regulator", "register", "third_party", "dataset"}
 
 
@@ -150,7 +152,9 @@ def apply_corrections(
                     raise CatalogError(
                         f"{path.name} line {line}: no credential {row['record_id']!r} to correct"
                     )
-                if action == "drop_source":
+                if action == "drop_record":
+                    del credentials[cred.id]
+                elif action == "drop_source":
                     _drop_source(cred, row["source_url"])
                 elif action in ("set", "clear"):
                     _set_credential(cred, name, row["value"] if action == "set" else None, row)
