@@ -51,7 +51,6 @@ def read_vocational(folder: Path) -> tuple[list[Credential], list[str]]:
             sources = [s for s in (_source(row, "source"), _source(row, "source2")) if s is not None]
             cost = _number(row.get("cost", ""))
             lo, hi = _number(row.get("hours_min", "")), _number(row.get("hours_max", ""))
-            notes = [x for x in (row.get("cost_note", ""),) if x]
             esco = [
                 u for u in row.get("esco_skills", "").split(";") if u.strip().startswith(ESCO_SKILL_PREFIX)
             ]
@@ -73,7 +72,7 @@ def read_vocational(folder: Path) -> tuple[list[Credential], list[str]]:
                     cost=cost,
                     currency=(row.get("currency") or "").upper() or None if cost is not None else None,
                     cost_approximate=cost is not None and row.get("price_approximate", "").lower() in _YES,
-                    cost_note=" ".join(notes) or None,
+                    cost_note=row.get("cost_note") or None,
                     format="licence or permit" if row["type"] == "licence" else None,
                     url=row.get("url") or None,
                     exam_code=row.get("exam_code") or None,
