@@ -10,10 +10,18 @@ page is corrected here, each correction with the page it rests on. Actions:
 - `drop_record` an entry that is not a credential (a chart's note), with the reason in `note`.
 
 A rule whose source is cleared is withdrawn: the product never applies a rule it cannot cite.
+
+`rejected_sources.csv` (columns `domain,reason`) lists the sites judged unacceptable (exam-dump vendors,
+AI-written or content-farm pages, spam); a domain covers its subdomains. After the corrections, every source on
+a rejected site is dropped from every credential and every rule citing one is withdrawn, so a page added later
+by a source dataset cannot slip back in. Dropping a page does not remove the facts a dataset row took from it:
+those need their own `set` or `clear` rows, and a correction whose value rests on a rejected page (a `set` not
+overridden by a later `set` or `clear` of the same field) is an error.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,14 +49,41 @@ NUMBER_FIELDS = {"cost", "validity_years", "hours_min", "hours_max", "member_cos
 RULE_FIELDS = {"condition", "quote", "source_url", "experience_years_with_degree"}
 ACTIONS = {"set", "clear", "drop_source", "add_source", "drop_record"}
 SOURCE_KINDS = {"provider", "regulator", "register", "third_party", "dataset"}
+REJECTED_SOURCES = "rejected_sources.csv"
 
 
 @dataclass
 class CorrectionReport:
-    """What the corrections changed: counts per action, and the rules withdrawn for want of a source."""
+    """What the corrections changed: counts per action, the rules withdrawn for want of a source, and how many
+    pages on rejected sites were dropped from credentials."""
 
     applied: dict[str, int] = field(default_factory=dict)
     withdrawn_rules: list[str] = field(default_factory=list)
+    rejected_dropped: int = 0
+
+
+def load_rejected_domains(curated_dir: Path) -> dict[str, str]:
+    """The sites judged unacceptable as sources (`rejected_sources.csv`): domain → reason; {} when absent."""
+    path = curated_dir / REJECTED_SOURCES
+    if not path.exists():
+        return {}
+    out: dict[str, str] = {}
+    for line, row in enumerate(read_csv(path), start=2):
+        name = (row.get("domain") or "").strip().lower()
+        reason = (row.get("reason") or "").strip()
+        # A bare host: a scheme or path would never match `domain()` and silently reject nothing.
+        if not name or "/" in name or ":" in name or name.startswith("www."):
+            raise CatalogError(f"{path.name} line {line}: domain must be a bare host name, got {name!r}")
+        if not reason:
+            raise CatalogError(f"{path.name} line {line}: {name} needs the reason it was rejected")
+        out[name] = reason
+    return out
+
+
+def is_rejected(url: str | None, rejected: Collection[str]) -> bool:
+    """Whether `url` is on a rejected site: its host is a rejected domain or a subdomain of one."""
+    host = domain(url or "")
+    return bool(host) and any(host == d or host.endswith("." + d) for d in rejected)
 
 
 def _source(row: dict[str, str]) -> Source:
@@ -96,6 +131,14 @@ def _set_credential(cred: Credential, name: str, value: str | None, row: dict[st
         cred.description = curated_description(cred.prerequisites, cred.renewal, cred.description)
 
 
+def _drop_rejected(cred: Credential, rejected: Collection[str]) -> int:
+    """Drop every page of `cred` on a rejected site (as `drop_source` would); returns how many were dropped."""
+    urls = {s.url for s in cred.sources if s.url and is_rejected(s.url, rejected)}
+    for url in urls:
+        _drop_source(cred, url)
+    return len(urls)
+
+
 def _drop_source(cred: Credential, url: str) -> None:
     """Stop citing `url`: a page is removed; a dataset's entry that pointed at it stays, without the page."""
     kept = []
@@ -127,11 +170,18 @@ def apply_corrections(
     path = curated_dir / "corrections.csv"
     by_rule = {r.id: r for r in rules}
     withdrawn: set[str] = set()
+    rejected = load_rejected_domains(curated_dir)
+    # The page each corrected field's current value rests on (None once cleared): a value must not rest on a
+    # rejected site, so a `set` from one has to be overridden by a later row (see the module docstring).
+    value_page: dict[tuple[str, str, str], tuple[str | None, int]] = {}
     if path.exists():
         for line, row in enumerate(read_csv(path), start=2):
             row = {k: (v or "").strip() for k, v in row.items() if k is not None}
             _check(row, line, path)
             action, name = row["action"], row["field"]
+            if action in ("set", "clear"):
+                page = row["source_url"] if action == "set" else None
+                value_page[(row["record_kind"], row["record_id"], name)] = (page, line)
             if row["record_kind"] == "rule":
                 rule = by_rule.get(row["record_id"])
                 if rule is None:
@@ -169,5 +219,16 @@ def apply_corrections(
             alias = row["alias"].strip()
             if cred is not None and alias and alias not in cred.aliases:
                 cred.aliases.append(alias)
+    for (kind, record, name), (page, line) in value_page.items():
+        if page and is_rejected(page, rejected):
+            raise CatalogError(
+                f"{path.name} line {line}: the {name} of {kind} {record} rests on a rejected site ({domain(page)});"
+                " set it from another page or clear it in a later row"
+            )
+    # Rejected sites are dropped everywhere, not only where a row names the page: the source datasets cite
+    # them too, and a rule whose only page is rejected has nothing left to cite.
+    for cred in credentials.values():
+        report.rejected_dropped += _drop_rejected(cred, rejected)
+    withdrawn |= {r.id for r in rules if r.id not in withdrawn and is_rejected(r.source_url, rejected)}
     report.withdrawn_rules = sorted(withdrawn)
     return [r for r in rules if r.id not in withdrawn], report
