@@ -325,6 +325,7 @@ class CoachAgent:
             )
         elif not self._state(config).get("profile"):
             inputs["profile"] = Profile().model_dump(mode="json")
+        planned_before = self._state(config).get("pathway")
         tool_calls: list[dict] = []
         final: AIMessage | None = None
         grounding: dict = {}
@@ -367,8 +368,16 @@ class CoachAgent:
             violations=list(grounding.get("violations") or []),
             model="offline" if (not self.is_remote or notices) else self.model_label,
         )
-        # The profile as the conversation now knows it, so a face can store what the learner told the coach.
-        yield {"type": "done", "result": result.as_dict(), "profile": self._state(config).get("profile")}
+        # The profile as the conversation now knows it, so a face can store what the learner told the coach, and
+        # the pathway planned this turn (None when none was), so the app's other pages show the same plan.
+        state = self._state(config)
+        planned = state.get("pathway")
+        yield {
+            "type": "done",
+            "result": result.as_dict(),
+            "profile": state.get("profile"),
+            "pathway": planned if planned is not None and planned != planned_before else None,
+        }
 
     def run_turn(
         self,

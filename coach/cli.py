@@ -547,6 +547,7 @@ def ui_cmd(
         sys.executable, "-m", "streamlit", "run", str(app_file),
         "--server.address", host, "--server.port", str(port),
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "viewer",  # no Deploy button or developer menu for learners and coaches
     ]  # fmt: skip
     typer.echo(f"Pathway Coach is starting on http://{host}:{port}", err=True)
     if os.name == "posix":

@@ -508,7 +508,7 @@ _STATED_ASSUMPTION_RE = re.compile(r"^(?:No hours per week given|Prices not in [
 def _compact_pathway(p: dict, with_alternatives: bool = True) -> dict:
     out = {
         "status": p.get("status"),
-        "reason": re.sub(r"^Infeasible:\s*", "", p.get("reason") or "") or None,
+        "reason": re.sub(r"^No pathway fits:\s*", "", p.get("reason") or "") or None,
         "target": p.get("target"),
         "label": p.get("label"),
         "steps": [_compact_step(s) for s in p.get("steps", [])],

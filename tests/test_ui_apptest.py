@@ -162,7 +162,7 @@ def test_coach_signs_in_with_the_demo_password_and_sees_coach_pages(env: UiEnv) 
     assert at.radio(key="nav").options == ["Review queue", "Cohort"]
     at.button(key="sign_out").click().run()
     assert not at.session_state["client"].token
-    assert "🧭 Pathway Coach" in texts(at.title)
+    assert "Pathway Coach" in texts(at.title)
 
 
 # ---- learner: chat ---------------------------------------------------------------------------------------------
@@ -205,6 +205,81 @@ def test_profile_panel_saves_corrections(env: UiEnv) -> None:
     assert stored["name"] == "Rita Retail"
     assert stored["skills"] == ["customer service", "cash handling"]
     assert stored["constraints"]["weeks"] == 40
+
+
+def test_the_profile_survives_leaving_chat_and_two_saves_in_a_row(env: UiEnv) -> None:
+    c = learner(env, profile=_ana())
+    stored = c.profile()
+    at = app_as(c)
+    # away to another page (Streamlit drops the state of widgets it did not draw) and back
+    at.radio(key="nav").set_value("Job posting").run()
+    at.radio(key="nav").set_value("Chat").run()
+    assert at.text_input(key="pf_role").value == stored["current_role"]
+    assert at.number_input(key="pf_budget").value == stored["constraints"]["budget"]
+    assert at.number_input(key="pf_hours").value == stored["constraints"]["hours_per_week"]
+    assert at.text_input(key="pf_target").value
+    submit_button(at, "profile_form").click().run()
+    after = c.profile()
+    assert after["constraints"] == stored["constraints"] and after["current_role"] == stored["current_role"]
+    assert after["target"]["role"]  # saving what was shown keeps the target
+    # two saves in a row: the second keeps what was typed for it
+    at.text_input(key="pf_role").input("Retail shift supervisor")
+    submit_button(at, "profile_form").click().run()
+    at.text_input(key="pf_role").input("Store supervisor")
+    at.number_input(key="pf_weeks").set_value(30)
+    submit_button(at, "profile_form").click().run()
+    assert texts(at.success)[-1] == "Profile saved."
+    final = c.profile()
+    assert final["current_role"] == "Store supervisor" and final["constraints"]["weeks"] == 30
+    assert at.text_input(key="pf_role").value == "Store supervisor"
+
+
+def test_the_plan_form_is_refilled_from_the_profile_after_leaving_it(env: UiEnv) -> None:
+    c = learner(env, profile=_ana())
+    cons = c.profile()["constraints"]
+    at = app_as(c, page="My pathway")
+    at.radio(key="nav").set_value("Chat").run()
+    at.radio(key="nav").set_value("My pathway").run()
+    assert at.text_input(key="plan_role").value
+    assert at.number_input(key="plan_budget").value == cons["budget"]
+    assert at.number_input(key="plan_hours").value == cons["hours_per_week"]
+
+
+def test_the_name_given_at_sign_up_is_in_the_profile_panel(env: UiEnv) -> None:
+    c = learner(env)
+    at = app_as(c)
+    assert at.text_input(key="pf_name").value == c.user["display_name"]
+
+
+def test_a_pathway_planned_in_chat_is_the_one_my_pathway_shows(env: UiEnv) -> None:
+    c = learner(env, profile=_ana())
+    at = app_as(c)
+    at.chat_input(key="chat_input").set_value("Please plan my pathway.").run()
+    assert not at.exception
+    plan = at.session_state["plan"]
+    assert plan and plan["steps"]
+    at.radio(key="nav").set_value("My pathway").run()
+    assert any("Planned in your chat" in i for i in texts(at.info))
+    assert at.session_state["plan"]["steps"] == plan["steps"]
+
+
+def test_the_conversation_is_still_there_after_signing_in_again(env: UiEnv) -> None:
+    c = learner(env, profile=_ana())
+    at = app_as(c)
+    at.chat_input(key="chat_input").set_value("What does the CompTIA Security+ exam cost?").run()
+    said = [(m["role"], m["content"]) for m in at.session_state["chat_history"]]
+    assert len(said) == 2
+    again = app_as(c)  # a new browser session for the same user
+    assert [(m["role"], m["content"]) for m in again.session_state["chat_history"]] == said
+    assert [m.name for m in again.chat_message] == ["user", "assistant"]
+    assert again.chat_message[1].markdown[0].value == said[1][1]
+
+
+def test_a_blank_message_is_not_sent(env: UiEnv) -> None:
+    at = app_as(learner(env))
+    at.chat_input(key="chat_input").set_value("   \n  ").run()
+    assert not at.exception
+    assert not at.chat_message
 
 
 # ---- learner: job posting --------------------------------------------------------------------------------------
@@ -286,12 +361,16 @@ def test_plan_form_shows_the_pathway_and_saves_and_sends_it_for_review(env: UiEn
     at.button(key="plan_save").click().run()
     saved_msg = [s for s in texts(at.success) if s.startswith("Saved as pathway #")]
     assert saved_msg
-    pid = int(saved_msg[0].split("#")[1].rstrip("."))
+    pid = int(re.search(r"#(\d+)", saved_msg[0]).group(1))  # type: ignore[union-attr]
+    # pressing save again does not store the same pathway twice
+    at.button(key="plan_save").click().run()
+    assert any(f"already saved as pathway #{pid}" in i for i in texts(at.info))
+    assert [p["id"] for p in c.pathways()] == [pid]
     # the saved tab offers to send it for review
     at.button(key="saved_submit").click().run()
     assert not at.exception
     assert c.pathway(pid)["status"] == "pending"
-    assert any("pending" in m.value for m in at.markdown if m.value.startswith("**Status:**"))
+    assert any("waiting for your coach" in m.value for m in at.markdown if m.value.startswith("**Status:**"))
 
 
 def test_infeasible_plan_shows_the_reason_and_the_nearest_feasible_change(env: UiEnv) -> None:
@@ -323,6 +402,14 @@ def test_drafts_appear_with_downloads(env: UiEnv) -> None:
     assert downloads == {"Markdown", "DOCX", "JSON Resume", "Open Badges"}
     options = at.selectbox(key="drafts_pathway").options
     assert any(o.startswith("Saved #") for o in options)
+    assert at.selectbox(key="drafts_pathway").value.startswith("Saved #")  # the saved pathway, not "none"
+
+
+def test_drafts_with_a_role_and_a_target_are_not_called_empty(env: UiEnv) -> None:
+    c = learner(env, profile={"current_role": "Shift supervisor", "target": {"role": ROLE}})
+    at = app_as(c, page="Drafts")
+    assert not at.exception
+    assert not any("profile is empty" in i for i in texts(at.info))
 
 
 def test_drafts_with_an_empty_profile_explain_what_to_do(env: UiEnv) -> None:
@@ -334,24 +421,43 @@ def test_drafts_with_an_empty_profile_explain_what_to_do(env: UiEnv) -> None:
 # ---- coach: review queue ---------------------------------------------------------------------------------------
 
 
+def _pick(at: AppTest, learner_client: CoachClient) -> AppTest:
+    """Choose the learner's submission in the queue (options read "#id username — title ...")."""
+    options = at.selectbox(key="rq_choice").options
+    mine = [i for i, o in enumerate(options) if f" {learner_client.user['username']} — " in o]
+    assert mine, "the learner's submission is in the queue"
+    return at.selectbox(key="rq_choice").select_index(mine[0]).run()
+
+
 def _open_review(env: UiEnv, learner_client: CoachClient) -> AppTest:
-    at = app_as(staff(env), page="Review queue")
-    mine = [o for o in at.selectbox(key="rq_choice").options if learner_client.user["username"] in o]
-    assert mine, "the learner's pending submission is in the queue"
-    return at.selectbox(key="rq_choice").set_value(mine[0]).run()
+    return _pick(app_as(staff(env), page="Review queue"), learner_client)
+
+
+def _decision_form(at: AppTest) -> Any:
+    return next(b for b in at.button if b.key and b.key.startswith("FormSubmitter:decision_"))
+
+
+def _review_id(at: AppTest) -> int:
+    return int(at.selectbox(key="rq_choice").value)
 
 
 def test_coach_approves_with_a_comment_and_the_audit_trail_shows_it(env: UiEnv) -> None:
     lc, pid = submitted(env)
     at = _open_review(env, lc)
     assert at.get("vega_lite_chart")  # the pathway itself is shown
-    at.radio(key="rq_decision").set_value("approve")
-    at.text_area(key="rq_comment").input("Solid plan, start with the CC exam.")
-    decision_form = next(b for b in at.button if b.key and b.key.startswith("FormSubmitter:decision_"))
-    decision_form.click().run()
-    assert "Recorded: approve." in texts(at.success)
+    rid = _review_id(at)
+    at.radio(key=f"rq_decision_{rid}").set_value("approve")
+    at.text_area(key=f"rq_comment_{rid}").input("Solid plan, start with the CC exam.")
+    _decision_form(at).click().run()
+    assert f"Recorded for {lc.user['username']}: approve." in texts(at.success)
+    # the page refreshed: the decided submission left the pending queue
+    options = at.selectbox(key="rq_choice").options if any(s.key == "rq_choice" for s in at.selectbox) else []
+    assert not any(o.startswith(f"#{rid} ") for o in options)
+    at.radio(key="rq_status").set_value("approved").run()
+    _pick(at, lc)
     audit = at.dataframe[-1].value
-    assert "approve" in " ".join(audit["action"]).lower() or "approved" in list(audit["to"])
+    assert "approved" in list(audit["to"])
+    assert "Solid plan, start with the CC exam." in list(audit["why"])  # the coach's words, in the audit
     assert lc.pathway(pid)["status"] == "approved"
     assert "Solid plan, start with the CC exam." in [x["body"] for x in lc.comments(pid)]
     # the learner sees the coach's comment on their pathway
@@ -359,11 +465,54 @@ def test_coach_approves_with_a_comment_and_the_audit_trail_shows_it(env: UiEnv) 
     assert any("Solid plan" in m for m in texts(la.markdown))
 
 
+def test_a_comment_typed_for_one_learner_never_reaches_the_next(env: UiEnv) -> None:
+    first, _ = submitted(env)
+    second, _ = submitted(env)
+    at = _open_review(env, first)
+    rid = _review_id(at)
+    at.text_area(key=f"rq_comment_{rid}").input("Only for the first learner").run()
+    _pick(at, second)
+    assert not at.exception
+    boxes = [t for t in at.text_area if t.key and t.key.startswith("rq_comment_")]
+    assert boxes and all(t.value in ("", None) for t in boxes)
+
+
+def test_a_coach_edit_with_a_reason_shows_the_new_version_to_both(env: UiEnv) -> None:
+    profile = _ana()
+    profile["constraints"].update(
+        budget=1500.0, hours_per_week=10.0, weeks=52
+    )  # the limits it was planned in
+    lc = learner(env, profile=profile)
+    pid = int(lc.save_pathway(env.plan, title="Security pathway")["id"])
+    lc.submit(pid)
+    at = _open_review(env, lc)
+    rid = _review_id(at)
+    before = lc.pathway(pid)
+    first_step = before["pathway"]["steps"][0]
+    at.selectbox(key=f"ed_op_{rid}").set_value("remove")
+    at.selectbox(key=f"ed_step_{rid}").set_value(first_step["id"])
+    at.text_input(key=f"ed_note_{rid}").input("Start with the free exam instead")
+    next(b for b in at.button if b.key and b.key.startswith(f"FormSubmitter:edit_{rid}-")).click().run()
+    assert not at.exception and not at.error, texts(at.error)
+    assert any(s.startswith(f"Version {before['current_version'] + 1} created") for s in texts(at.success))
+    # the console now shows the new version, and says why it was made
+    assert any("Start with the free exam instead" in c for c in texts(at.caption))
+    now = lc.pathway(pid)
+    assert now["current_version"] == before["current_version"] + 1
+    assert first_step["id"] not in [s["id"] for s in now["pathway"]["steps"]]
+    assert now["note"] == "Start with the free exam instead"
+    audit = lc.audit(pid)
+    assert any(e["action"] == "edit" and e["detail"].get("note") == now["note"] for e in audit)
+    la = app_as(lc, page="My pathway")
+    assert any("Start with the free exam instead" in i for i in texts(la.info))
+
+
 def test_request_changes_requires_a_comment(env: UiEnv) -> None:
     lc, pid = submitted(env)
     at = _open_review(env, lc)
-    at.radio(key="rq_decision").set_value("request_changes")
-    next(b for b in at.button if b.key and b.key.startswith("FormSubmitter:decision_")).click().run()
+    rid = _review_id(at)
+    at.radio(key=f"rq_decision_{rid}").set_value("request_changes")
+    _decision_form(at).click().run()
     assert at.error, "requesting changes without a comment must be refused visibly"
     assert lc.pathway(pid)["status"] == "pending"
 

@@ -104,14 +104,27 @@ def test_learner_to_coach_approval_in_chromium(tmp_path: Path) -> None:
             _settle(page)
             _shot(page, "03-job-posting")
 
-            # send the saved pathway for review
+            # send the saved pathway for review; the plan made in the chat is the one shown here
             _go(page, "My pathway")
+            expect(page.get_by_text("Planned in your chat with the coach.")).to_be_visible()
+            charts = page.locator('[data-testid="stVegaLiteChart"]:visible')  # the open tab's charts
+            expect(charts.first).to_be_visible()
+            page.wait_for_timeout(500)  # vega draws after the element appears
+            heights = [charts.nth(i).bounding_box()["height"] for i in range(charts.count())]  # type: ignore[index]
+            assert heights and min(heights) > 120, heights  # readable charts, not 1-px bars
             _shot(page, "04-my-pathway-plan")
             page.get_by_role("tab", name="Saved pathways and review").click()
             page.locator(".st-key-saved_submit button").click()
             _settle(page)
-            expect(page.get_by_text(re.compile(r"Status: pending"))).to_be_visible()
+            expect(page.get_by_text(re.compile(r"Status: waiting for your coach"))).to_be_visible()
             _shot(page, "05-my-pathway-saved")
+
+            # the profile panel is filled again after leaving Chat, and saving it keeps what it showed
+            _go(page, "Chat")
+            expect(page.locator(".st-key-pf_budget input")).to_have_value(re.compile(r"^1000(\.00)?$"))
+            page.get_by_role("button", name="Save profile").click()
+            expect(page.get_by_text("Profile saved.")).to_be_visible()
+            _settle(page)
 
             _go(page, "Drafts")
             expect(page.get_by_role("heading", name="Present your credentials")).to_be_visible()
@@ -127,9 +140,11 @@ def test_learner_to_coach_approval_in_chromium(tmp_path: Path) -> None:
             expect(page.get_by_role("heading", name="Review queue")).to_be_visible()
             _settle(page)
             assert learner in page.locator(".st-key-rq_choice").aria_snapshot()  # the selected submission
-            page.locator(".st-key-rq_comment textarea").fill("Looks good: start with the first exam.")
+            page.get_by_label("Comment (required to request changes or reject)").fill(
+                "Looks good: start with the first exam."
+            )
             page.get_by_role("button", name="Record decision").click()
-            expect(page.get_by_text("Recorded: approve.")).to_be_visible()
+            expect(page.get_by_text(f"Recorded for {learner}: approve.")).to_be_visible()
             _settle(page)
             _shot(page, "07-review-queue")
 

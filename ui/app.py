@@ -18,7 +18,7 @@ from coach.settings import get_settings
 from ui import views
 from ui.services import CoachClient, ensure_demo_accounts, in_process_http, remote_http
 
-st.set_page_config(page_title="Pathway Coach", page_icon="🧭", layout="wide")
+st.set_page_config(page_title="Pathway Coach", page_icon=":material/explore:", layout="wide")
 
 
 @st.cache_resource(show_spinner=False)
@@ -69,12 +69,15 @@ def main() -> None:
         try:
             c.connection()  # warm the service after the screen is drawn, so signing in is quick
         except Exception as exc:  # a broken database or an unreachable API: one clear notice, no traceback
-            st.error(f"The coach service could not start: {getattr(exc, 'message', None) or exc}", icon="⚠️")
+            st.error(
+                f"The coach service could not start: {getattr(exc, 'message', None) or exc}",
+                icon=":material/warning:",
+            )
         return
     pages = PAGES.get(c.role or "", [])
     with st.sidebar:
         st.markdown(
-            f"### 🧭 Pathway Coach\nSigned in as **{c.user.get('display_name') or c.user['username']}** "
+            f"### Pathway Coach\nSigned in as **{c.user.get('display_name') or c.user['username']}** "
             f"({c.role})"
         )
         page = st.radio("Go to", pages, key="nav")

@@ -2,20 +2,41 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import altair as alt
 import pandas as pd
 
+ROW = 44  # px per bar: a label and a bar a person can read and point at
+LABEL = (
+    36  # characters of a step name beside its bar (the tooltip has the whole name): room for bars on a phone
+)
+
+
+CHROME = 90  # px the axis, its title, the legend and a chart title take beside the bars
+
+
+def element_height(chart: alt.Chart | alt.LayerChart) -> int:
+    """The height to give the chart's element on the page. Streamlit fits a stretched chart into its element, so
+    an element sized from the chart's own height (rows plus axes and legend) is what keeps rows readable."""
+    return int(chart.height) + CHROME
+
+
+def _short(text: str, limit: int = LABEL) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
 
 def timeline(pathway: dict[str, Any]) -> alt.Chart | None:
-    """A Gantt-style chart of the steps by week (None when the pathway has no steps)."""
+    """A Gantt-style chart of the steps by week (None when the pathway has no steps), sized from its content:
+    one row per step, the legend above the plot so it is never clipped."""
     steps = pathway.get("steps") or []
     if not steps:
         return None
     rows = [
         {
-            "step": f"{i + 1}. {s['name']}",
+            "step": _short(f"{i + 1}. {s['name']}"),
+            "name": s["name"],
             "start": s["start_week"],
             "end": s["end_week"] + 1,
             "kind": s["kind"].replace("_", " "),
@@ -25,19 +46,33 @@ def timeline(pathway: dict[str, Any]) -> alt.Chart | None:
         for i, s in enumerate(steps)
     ]
     data = pd.DataFrame(rows)
+    order = list(data["step"])
     return (
         alt.Chart(data)
         .mark_bar(cornerRadius=3)
         .encode(
-            x=alt.X("start:Q", title="week"),
+            x=alt.X("start:Q", title="week", axis=alt.Axis(tickMinStep=1, format="d")),
             x2="end:Q",
-            y=alt.Y("step:N", sort=None, title=None, axis=alt.Axis(labelLimit=260)),  # names readable
+            y=alt.Y(
+                "step:N",
+                sort=order,
+                title=None,
+                axis=alt.Axis(labelLimit=220, labelFontSize=12),
+                scale=alt.Scale(paddingInner=0.25),
+            ),
             color=alt.Color(
-                "kind:N", title="kind", legend=alt.Legend(orient="bottom")
-            ),  # room at laptop width
-            tooltip=["step", "kind", "start", "end", "cost", "hours"],
+                "kind:N", title=None, legend=alt.Legend(orient="top", direction="horizontal", labelLimit=200)
+            ),
+            tooltip=[
+                alt.Tooltip("name", title="step"),
+                "kind",
+                alt.Tooltip("start", title="from week"),
+                alt.Tooltip("end", title="to week"),
+                "cost",
+                "hours",
+            ],
         )
-        .properties(height=max(120, 36 * len(rows)))
+        .properties(height=max(160, ROW * len(rows)))
     )
 
 
@@ -45,8 +80,11 @@ def coverage(pathway: dict[str, Any]) -> alt.Chart:
     """Target-skill coverage before and after the pathway, as two bars."""
     data = pd.DataFrame(
         [
-            {"when": "before", "coverage": round(100 * float(pathway.get("coverage_before") or 0.0), 1)},
-            {"when": "after", "coverage": round(100 * float(pathway.get("coverage_after") or 0.0), 1)},
+            {"when": "now", "coverage": round(100 * float(pathway.get("coverage_before") or 0.0), 1)},
+            {
+                "when": "after the pathway",
+                "coverage": round(100 * float(pathway.get("coverage_after") or 0.0), 1),
+            },
         ]
     )
     return (
@@ -54,13 +92,15 @@ def coverage(pathway: dict[str, Any]) -> alt.Chart:
         .mark_bar()
         .encode(
             x=alt.X(
-                "coverage:Q", title="weighted target-skill coverage (%)", scale=alt.Scale(domain=[0, 100])
+                "coverage:Q",
+                title="share of the role's key skills you have (%)",
+                scale=alt.Scale(domain=[0, 100]),
             ),
-            y=alt.Y("when:N", sort=["before", "after"], title=None),
+            y=alt.Y("when:N", sort=["now", "after the pathway"], title=None, axis=alt.Axis(labelLimit=200)),
             color=alt.Color("when:N", legend=None),
             tooltip=["when", "coverage"],
         )
-        .properties(height=110)
+        .properties(height=130)
     )
 
 
@@ -72,16 +112,22 @@ def prerequisite_dot(pathway: dict[str, Any]) -> str:
 
     lines = [
         "digraph pathway {",
-        "rankdir=LR;",
+        "rankdir=TB;",  # a column of steps stays readable in a half-width column and on a phone
         'node [shape=box, style="rounded,filled", fillcolor="#eef4ff"];',
     ]
-    ids = {s["id"] for s in pathway.get("steps") or []}
-    for s in pathway.get("steps") or []:
-        lines.append(f"{quote(s['id'])} [label={quote(s['name'][:40])}];")
-    for s in pathway.get("steps") or []:
-        for p in s.get("prerequisites") or []:
-            if p in ids:
-                lines.append(f"{quote(p)} -> {quote(s['id'])};")
+    steps = pathway.get("steps") or []
+    ids = {s["id"] for s in steps}
+    for s in steps:
+        lines.append(f"{quote(s['id'])} [label={quote(_short(s['name'], 40))}];")
+    required = {(p, s["id"]) for s in steps for p in s.get("prerequisites") or [] if p in ids}
+    for p, sid in sorted(required):
+        lines.append(f'{quote(p)} -> {quote(sid)} [label="required", penwidth=2];')
+    # the order the plan takes them in, where no prerequisite already links the two
+    for a, b in itertools.pairwise(steps):
+        if (a["id"], b["id"]) not in required:
+            lines.append(
+                f'{quote(a["id"])} -> {quote(b["id"])} [style=dashed, color="#888888", label="then"];'
+            )
         for u in s.get("unlocks") or []:
             lines.append(f'{quote(u)} [shape=ellipse, fillcolor="#e8f7e8"];')
             lines.append(f"{quote(s['id'])} -> {quote(u)} [style=dashed, label=unlocks];")
@@ -93,18 +139,25 @@ def cohort_status(cohort: list[dict[str, Any]]) -> alt.Chart | None:
     """Learners by the status of their latest pathway."""
     if not cohort:
         return None
-    data = pd.DataFrame([{"status": c.get("latest_status") or "no pathway"} for c in cohort])
+    data = pd.DataFrame(
+        [{"status": (c.get("latest_status") or "no pathway").replace("_", " ")} for c in cohort]
+    )
     counts = data.value_counts("status").reset_index(name="learners")
     return (
         alt.Chart(counts)
         .mark_bar()
-        .encode(x=alt.X("learners:Q"), y=alt.Y("status:N", title=None), tooltip=["status", "learners"])
-        .properties(height=160, title="Pathway status")
+        .encode(
+            x=alt.X("learners:Q", title="learners", axis=alt.Axis(tickMinStep=1, format="d")),
+            y=alt.Y("status:N", title=None, axis=alt.Axis(labelLimit=200)),
+            tooltip=["status", "learners"],
+        )
+        .properties(height=max(140, ROW * len(counts)), title="Pathway status")
     )
 
 
-def cohort_progress(cohort: list[dict[str, Any]]) -> alt.Chart | None:
-    """Each learner's progress on their latest pathway (share of steps completed)."""
+def cohort_progress(cohort: list[dict[str, Any]]) -> alt.LayerChart | None:
+    """Each learner's progress on their latest pathway (share of steps completed), with the figure written beside
+    each bar so a learner at 0% is still a visible row."""
     if not cohort:
         return None
     data = pd.DataFrame(
@@ -116,16 +169,15 @@ def cohort_progress(cohort: list[dict[str, Any]]) -> alt.Chart | None:
             for c in cohort
         ]
     )
-    return (
-        alt.Chart(data)
-        .mark_bar()
-        .encode(
-            x=alt.X("progress:Q", title="steps completed (%)", scale=alt.Scale(domain=[0, 100])),
-            y=alt.Y("learner:N", title=None),
-            tooltip=["learner", "progress"],
-        )
-        .properties(height=max(120, 28 * len(data)), title="Progress")
+    data["label"] = data["progress"].map(lambda v: f"{v:.0f}%")
+    base = alt.Chart(data).encode(
+        x=alt.X("progress:Q", title="steps completed (%)", scale=alt.Scale(domain=[0, 100])),
+        y=alt.Y("learner:N", title=None, axis=alt.Axis(labelLimit=200)),
+        tooltip=["learner", "progress"],
     )
+    bars = base.mark_bar()
+    figures = base.mark_text(align="left", dx=4, fontSize=12).encode(text="label:N")
+    return (bars + figures).properties(height=max(140, ROW * len(data)), title="Progress")
 
 
 def cohort_outcomes(cohort: list[dict[str, Any]]) -> alt.Chart | None:
@@ -137,6 +189,10 @@ def cohort_outcomes(cohort: list[dict[str, Any]]) -> alt.Chart | None:
     return (
         alt.Chart(counts)
         .mark_bar()
-        .encode(x="count:Q", y=alt.Y("kind:N", title=None), tooltip=["kind", "count"])
-        .properties(height=120, title="Outcomes")
+        .encode(
+            x=alt.X("count:Q", title="learners", axis=alt.Axis(tickMinStep=1, format="d")),
+            y=alt.Y("kind:N", title=None, axis=alt.Axis(labelLimit=200)),
+            tooltip=["kind", "count"],
+        )
+        .properties(height=max(140, ROW * len(counts)), title="Outcomes")
     )

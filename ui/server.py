@@ -62,6 +62,7 @@ def streamlit_app(env: dict[str, str], log: Path, timeout: float = 90.0) -> Iter
         sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "ui" / "app.py"),
         "--server.address", "127.0.0.1", "--server.port", str(port),
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "viewer",  # no Deploy button or developer menu for learners and coaches
     ]  # fmt: skip
     full_env = {**os.environ, **env}
     log.parent.mkdir(parents=True, exist_ok=True)

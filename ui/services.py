@@ -29,19 +29,68 @@ class ApiError(Exception):
         self.detail = detail
 
 
+# Field names as a person reads them (the API's names are for programs).
+_FIELD_WORDS = {
+    "message": "your message",
+    "body": "the comment",
+    "text": "the posting",
+    "evidence_url": "the evidence link",
+    "budget": "the budget",
+    "hours_per_week": "hours per week",
+    "weeks": "weeks available",
+    "username": "the username",
+    "password": "the password",
+    "display_name": "your name",
+    "name": "the name",
+    "role": "the target role",
+    "current_role": "your current role",
+    "comment": "the comment",
+    "note": "the note",
+    "title": "the title",
+    "credential_id": "the credential",
+}
+
+
+def _plain(item: dict[str, Any]) -> str:
+    """One validation error as a sentence a person understands ("Your message is too long: at most 8,000
+    characters."), never the validator's wording or the value that was sent."""
+    loc = [str(p) for p in item.get("loc", []) if p not in ("body", "query", "path")]
+    field = _FIELD_WORDS.get(loc[-1] if loc else "", (loc[-1].replace("_", " ") if loc else "this field"))
+    kind = str(item.get("type", ""))
+    ctx = item.get("ctx") or {}
+    what = field[0].upper() + field[1:]
+    if kind == "string_too_long":
+        return f"{what} is too long: at most {int(ctx.get('max_length', 0)):,} characters."
+    if kind == "string_too_short":
+        least = int(ctx.get("min_length", 1))
+        return f"{what} is empty." if least <= 1 else f"{what} is too short: at least {least} characters."
+    if kind == "string_pattern_mismatch":
+        if "url" in (loc[-1] if loc else ""):
+            return f"{what} must be a web address starting with http:// or https://."
+        return f"{what} contains characters that are not allowed."
+    if kind in ("greater_than", "greater_than_equal"):
+        return f"{what} must be at least {ctx.get('ge', ctx.get('gt'))}."
+    if kind in ("less_than", "less_than_equal"):
+        return f"{what} must be at most {ctx.get('le', ctx.get('lt'))}."
+    if kind == "missing":
+        return f"{what} is missing."
+    if kind.startswith(("float", "int", "decimal")) or kind == "finite_number":
+        return f"{what} must be a number."
+    return f"{what} is not valid."
+
+
 def _detail(response: httpx.Response) -> str:
     try:
         body = response.json()
     except ValueError:
-        return response.text[:300] or f"HTTP {response.status_code}"
+        if response.status_code == 413:
+            return "That is too much text to send at once. Shorten it and try again."
+        return f"The coach service answered with an error ({response.status_code}). Please try again."
     detail = body.get("detail") if isinstance(body, dict) else body
-    if isinstance(detail, list):  # FastAPI validation errors: say which field and why
-        parts = []
-        for item in detail[:3]:
-            where = ".".join(str(p) for p in item.get("loc", [])[1:]) or "input"
-            parts.append(f"{where}: {item.get('msg', 'invalid')}")
-        return "; ".join(parts)
-    return str(detail)
+    if isinstance(detail, list):  # FastAPI validation errors: one plain sentence per field
+        return " ".join(dict.fromkeys(_plain(item) for item in detail[:3] if isinstance(item, dict)))
+    text = str(detail)
+    return text[:1].upper() + text[1:]
 
 
 @dataclass
@@ -60,7 +109,7 @@ class CoachClient:
         """The HTTP client, started on first use."""
         if self.http is None:
             if self.connect is None:
-                raise ApiError(503, "no coach service is configured")
+                raise ApiError(503, "No coach service is set up for this app.")
             self.http = self.connect()
         return self.http
 
@@ -71,7 +120,9 @@ class CoachClient:
         try:
             response = self.connection().request(method, path, headers=self._headers(), **kwargs)
         except httpx.HTTPError as exc:
-            raise ApiError(503, f"the coach service is not reachable ({type(exc).__name__})") from exc
+            raise ApiError(
+                503, "The coach service is not reachable right now. Please try again in a moment."
+            ) from exc
         if response.status_code >= 400:
             raise ApiError(response.status_code, _detail(response))
         if response.status_code == 204 or not response.content:
@@ -184,8 +235,13 @@ class CoachClient:
         return self._call("POST", f"/pathways/{pathway_id}/versions", json=body)
 
     def cohort(self) -> list[dict[str, Any]]:
-        """The coach's learners with status, progress and outcomes."""
-        return self._call("GET", "/cohort") or []
+        """All the coach's learners with status, progress and outcomes (every page of the API's list)."""
+        out: list[dict[str, Any]] = []
+        while True:
+            page = self._call("GET", "/cohort", params={"limit": 100, "offset": len(out)}) or []
+            out.extend(page)
+            if len(page) < 100:
+                return out
 
     def learner_profile(self, user_id: int) -> dict[str, Any]:
         """An assigned learner's profile."""
@@ -197,6 +253,16 @@ class CoachClient:
         return self._call("POST", f"/learners/{user_id}/outcomes", json=body)
 
     # ---- chat ------------------------------------------------------------------------------------------------
+
+    def latest_conversation(self) -> tuple[str | None, list[dict[str, Any]]]:
+        """The signed-in user's most recent conversation: its id and its last 100 messages, oldest first (None
+        and [] when there is none), so the chat continues where it was after signing out and in."""
+        threads = self._call("GET", f"/learners/{self.user['id']}/conversations", params={"limit": 1})
+        if not threads:
+            return None, []
+        conv_id = str(threads[0]["id"])
+        messages = self._call("GET", f"/conversations/{conv_id}/messages", params={"limit": 100})
+        return conv_id, [{"role": m["role"], "content": m["content"]} for m in messages]
 
     def chat(self, message: str, conversation_id: str | None = None) -> Iterator[dict[str, Any]]:
         """One chat turn as events (conversation, notice, tool_call, tool_result, token, error, done)."""
@@ -218,7 +284,9 @@ class CoachClient:
                         data["type"] = event
                         yield data
         except httpx.HTTPError as exc:
-            raise ApiError(503, f"the coach service is not reachable ({type(exc).__name__})") from exc
+            raise ApiError(
+                503, "The coach service is not reachable right now. Please try again in a moment."
+            ) from exc
 
 
 def in_process_http(settings: Settings, context: CoachContext | None = None) -> httpx.Client:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import re
@@ -15,10 +16,30 @@ from coach.models import Profile
 from coach.settings import get_settings
 from ui.services import ApiError, CoachClient
 
+MAX_MESSAGE = 8000  # what POST /chat accepts (ChatIn.message)
+
 
 def _notice(exc: ApiError) -> None:
-    icon = "⏳" if exc.status == 429 else "⚠️"
+    icon = ":material/hourglass_top:" if exc.status == 429 else ":material/warning:"
     st.error(f"{exc.detail}", icon=icon)
+
+
+# A pathway's review state as the learner reads it.
+STATUS_WORDS = {
+    "draft": "draft, not sent for review yet",
+    "pending": "waiting for your coach's review",
+    "changes_requested": "your coach asked for changes",
+    "approved": "approved by your coach",
+    "rejected": "not approved by your coach",
+}
+
+
+def _sentence(text: str) -> str:
+    """A message as a sentence: capital first letter, closing full stop."""
+    text = text.strip()
+    if not text:
+        return text
+    return text[0].upper() + text[1:] + ("" if text[-1] in ".!?" else ".")
 
 
 def _money(value: float | None, currency: str = "USD") -> str:
@@ -30,7 +51,7 @@ def _money(value: float | None, currency: str = "USD") -> str:
 
 def sign_in_page(c: CoachClient, embedded: bool) -> None:
     """Sign in, or create a learner account."""
-    st.title("🧭 Pathway Coach")
+    st.title("Pathway Coach")
     st.caption(
         "Plan a stacked pathway of real credentials to the role you want — within your budget and time."
     )
@@ -61,11 +82,8 @@ def sign_in_page(c: CoachClient, embedded: bool) -> None:
             except ApiError as exc:
                 _notice(exc)
     if embedded:
-        st.info(
-            "Running on this machine with the embedded defaults. Coaches sign in as **coach** "
-            "(password in `.coach/demo-password.txt`, or `COACH_DEMO_PASSWORD`).",
-            icon="ℹ️",
-        )
+        # where the demo password lives is for whoever installed the app (the README says), not for this screen
+        st.caption("New here? Create a learner account. Coaches sign in with the account they were given.")
 
 
 # ---- learner: chat ---------------------------------------------------------------------------------------------
@@ -78,7 +96,8 @@ def role_label(role: str | None) -> str:
     """A target role for people: an O*NET code the agent stored becomes its title when the catalogue is here."""
     if not role:
         return ""
-    if not _SOC.match(role) or get_settings().api_url:  # a remote app has no catalogue in this process
+    is_code = bool(_SOC.match(role)) or role.startswith("http://data.europa.eu/esco/")
+    if not is_code or get_settings().api_url:  # a remote app has no catalogue in this process
         return role
     try:
         from coach.knowledge import get_catalog
@@ -89,18 +108,31 @@ def role_label(role: str | None) -> str:
     return occupation.title if occupation is not None else role
 
 
-def _sync_widgets(name: str, source: Any, values: dict[str, Any]) -> None:
-    """Reset keyed widgets to the stored values whenever the stored data changed.
+def _snapshot(source: Any) -> str:
+    return json.dumps(source, sort_keys=True, default=str)
 
-    Keyed widgets keep what the user last saw across reruns, so without this the profile panel would go on
-    showing old values after the agent updated the profile in the chat.
+
+def _sync_widgets(name: str, source: Any, values: dict[str, Any]) -> None:
+    """Fill keyed widgets from the stored values, without ever overwriting what the user typed.
+
+    All of them are refilled when the stored data changed since the last fill (the coach updated the profile in
+    the chat); any one is refilled when Streamlit dropped its state, which it does for every widget not drawn on
+    a run (the user was on another page). Without the second rule a page left and re-entered shows blanks, and
+    saving it would store them.
     """
-    snapshot = json.dumps(source, sort_keys=True, default=str)
     marker = f"_synced_{name}"
-    if st.session_state.get(marker) != snapshot:
-        st.session_state[marker] = snapshot
-        for key, value in values.items():
+    changed = st.session_state.get(marker) != _snapshot(source)
+    if changed:
+        st.session_state[marker] = _snapshot(source)
+    for key, value in values.items():
+        if changed or key not in st.session_state:
             st.session_state[key] = value
+
+
+def _mark_synced(name: str, source: Any) -> None:
+    """Record `source` as what the widgets of `name` now show (after the user saved it), so the next run does
+    not take the saved data for an outside change and reset the form under the user's hands."""
+    st.session_state[f"_synced_{name}"] = _snapshot(source)
 
 
 def _profile_panel(c: CoachClient) -> None:
@@ -116,7 +148,8 @@ def _profile_panel(c: CoachClient) -> None:
         "profile",
         profile,
         {
-            "pf_name": profile.get("name") or "",
+            # the name given when the account was made, until the learner gives another
+            "pf_name": profile.get("name") or c.user.get("display_name") or "",
             "pf_role": profile.get("current_role") or "",
             "pf_skills": "\n".join(profile.get("skills") or []),
             "pf_target": role_label((profile.get("target") or {}).get("role")),
@@ -167,6 +200,7 @@ def _profile_panel(c: CoachClient) -> None:
             }
             try:
                 c.save_profile(profile)  # the coach starts its next turn from the saved profile
+                _mark_synced("profile", c.profile())
                 st.success("Profile saved.")
             except ApiError as exc:
                 _notice(exc)
@@ -196,9 +230,11 @@ def _send(c: CoachClient, text: str) -> None:
                     status.update(
                         label=f"Using {event.get('name', 'a tool').replace('_', ' ')}…", state="running"
                     )
-                    status.write(f"🔧 {event.get('name')}")
+                    status.write(f"Using {str(event.get('name') or 'a tool').replace('_', ' ')}")
                 elif kind == "tool_result":
-                    status.write(f"{'✅' if event.get('ok', True) else '⚠️'} {event.get('summary', '')}")
+                    status.write(
+                        f"{'Done' if event.get('ok', True) else 'Could not finish'}: {event.get('summary', '')}"
+                    )
                 elif kind == "notice":
                     notices.append(event.get("text", ""))
                     st.warning(event.get("text", ""))
@@ -210,12 +246,18 @@ def _send(c: CoachClient, text: str) -> None:
                 elif kind == "done":  # the API has stored what the coach learnt into the profile
                     result = event.get("result") or {}
                     answer = result.get("assistant") or answer
+                    if event.get("pathway"):  # planned this turn: My pathway and Drafts show the same plan
+                        _show_plan(event["pathway"], "Planned in your chat with the coach.")
             placeholder.markdown(answer or "_(no answer)_")
             status.update(label=f"Done — {len(tools)} tool call(s)" if tools else "Done", state="complete")
         except ApiError as exc:
             status.update(label="Failed", state="error")
             _notice(exc)
+            # the message stays answered (with why it failed) and can be sent again with one click
+            history.append({"role": "assistant", "content": f"_I could not answer this: {exc.detail}_"})
+            st.session_state["chat_retry"] = text
             return
+    st.session_state.pop("chat_retry", None)
     history.append({"role": "assistant", "content": answer, "tools": tools, "notices": notices})
 
 
@@ -224,13 +266,21 @@ def chat_page(c: CoachClient) -> None:
     st.title("Chat with your coach")
     main, side = st.columns([3, 2], gap="large")
     with main:
-        history = st.session_state.setdefault("chat_history", [])
+        if "chat_history" not in st.session_state:  # signed in again: continue the last conversation
+            try:
+                conv_id, messages = c.latest_conversation()
+            except ApiError:
+                conv_id, messages = None, []
+            st.session_state["chat_history"] = messages
+            if conv_id:
+                st.session_state["conversation_id"] = conv_id
+        history = st.session_state["chat_history"]
         if not history:
             st.info(
                 "Tell me where you are and where you want to go — for example: *I work in retail, I want to become "
                 "a cybersecurity analyst, I can spend $1,000 and 8 hours a week for 6 months.* "
                 "You can also paste a job posting.",
-                icon="👋",
+                icon=":material/waving_hand:",
             )
         for msg in history:
             with st.chat_message(msg["role"]):
@@ -241,18 +291,33 @@ def chat_page(c: CoachClient) -> None:
         turn_area = st.container()
         b1, b2, b3 = st.columns(3)
         action = None
-        if b1.button("💾 Save my pathway", key="chat_save"):
+        if b1.button("Save pathway", key="chat_save", icon=":material/save:"):
             action = "Please save my pathway."
-        if b2.button("📨 Send it for coach review", key="chat_submit"):
+        if b2.button("Send for review", key="chat_submit", icon=":material/send:"):
             action = "Please submit my pathway for coach review."
-        if b3.button("🆕 New conversation", key="chat_new"):
+        if b3.button("New chat", key="chat_new", icon=":material/add_comment:"):
             st.session_state["chat_history"] = []
             st.session_state.pop("conversation_id", None)
+            st.session_state.pop("chat_retry", None)
             st.rerun()
-        prompt = st.chat_input("Message your coach", key="chat_input")
-        if action or prompt:
+        if st.session_state.get("chat_retry") and st.button(
+            "Send it again", key="chat_again", icon=":material/refresh:"
+        ):
+            action = st.session_state["chat_retry"]
+        prompt = st.chat_input(
+            "Message your coach",
+            key="chat_input",
+            max_chars=MAX_MESSAGE,
+        )
+        st.caption(
+            f"Up to {MAX_MESSAGE:,} characters a message; paste long job postings on the Job posting page."
+        )
+        text = (action or prompt or "").strip()
+        if prompt is not None and not text:
+            st.toast("That message was empty, so nothing was sent.")
+        if text:
             with turn_area:
-                _send(c, action or prompt or "")
+                _send(c, text)
     # filled after the turn, so the panel already shows what the agent learnt in it
     with side:
         _profile_panel(c)
@@ -325,7 +390,19 @@ def posting_page(c: CoachClient) -> None:
     if analysis.get("score_explanation"):
         st.caption(analysis["score_explanation"])
     st.subheader("Requirements in the posting")
-    st.caption("🟩 met · 🟨 partly met · 🟥 missing · 🟦 not matched (no profile)")
+    # coloured boxes drawn by the browser, not emoji: emoji render as empty boxes where no emoji font exists
+    st.markdown(
+        " ".join(
+            f'<span style="background:{_COLOURS[k]};padding:1px 8px;border-radius:3px">{label}</span>'
+            for k, label in (
+                ("met", "met"),
+                ("partly", "partly met"),
+                ("missing", "missing"),
+                (None, "not matched"),
+            )
+        ),
+        unsafe_allow_html=True,
+    )
     st.markdown(highlighted_posting(st.session_state.get("analysis_text", ""), reqs), unsafe_allow_html=True)
     rows = [
         {
@@ -353,7 +430,11 @@ def posting_page(c: CoachClient) -> None:
     if st.button("Plan a pathway for this posting", key="posting_plan"):
         with st.spinner("Planning…"):
             try:
-                st.session_state["plan"] = c.plan(posting=analysis, alternatives=2)
+                title = analysis.get("title") or occ.get("label") or "the posting"
+                _show_plan(
+                    c.plan(posting=analysis, alternatives=2),
+                    f"Planned for the job posting “{title}”: it closes what that posting asks for.",
+                )
                 st.success("Planned — open **My pathway** to see it.")
             except ApiError as exc:
                 _notice(exc)
@@ -368,31 +449,40 @@ def show_pathway(p: dict[str, Any], key: str, compact: bool = False) -> None:
 
     status = p.get("status")
     if status == "infeasible":
-        st.error(f"No pathway fits: {p.get('reason') or 'the limits are too tight.'}")
+        st.error(p.get("reason") or "No pathway fits these limits.")
         if p.get("nearest_feasible"):
             st.info(f"What would work: {p['nearest_feasible']}")
     elif status == "feasible":
         st.warning(
-            f"Good but maybe not the best: {p.get('reason') or 'the solver stopped at its time limit.'}"
+            "A good pathway, though maybe not the best one: "
+            + (p.get("reason") or "I stopped searching before I could check every combination.")
         )
-    cols = st.columns(4)
-    cols[0].metric("Cost", _money(p.get("total_cost"), p.get("currency") or "USD"))
-    cols[1].metric("Hours", f"{p.get('total_hours', 0):,.0f}")
-    cols[2].metric("Weeks", p.get("weeks", 0))
-    cols[3].metric("Done by", p.get("completion_date") or "—")
+    cost = _money(p.get("total_cost"), p.get("currency") or "USD")
+    if compact:  # narrow columns truncate metric tiles ("USD…"): one line of text wraps instead
+        st.markdown(
+            f"**{cost}** · {p.get('total_hours', 0):,.0f} h · {p.get('weeks', 0)} weeks · done by "
+            f"{p.get('completion_date') or '—'}"
+        )
+    else:
+        cols = st.columns(4)
+        cols[0].metric("Cost", cost)
+        cols[1].metric("Hours", f"{p.get('total_hours', 0):,.0f}")
+        cols[2].metric("Weeks", p.get("weeks", 0))
+        cols[3].metric("Done by", p.get("completion_date") or "—")
     if p.get("trade_off"):
         st.caption(p["trade_off"])
     chart = charts.timeline(p)
     if chart is None:
         st.caption("No steps.")
         return
-    st.altair_chart(chart, width="stretch", key=f"{key}_timeline")
+    st.altair_chart(chart, width="stretch", height=charts.element_height(chart), key=f"{key}_timeline")
     if compact:
         return
     left, right = st.columns(2)
     with left:
-        st.markdown("**Target-skill coverage**")
-        st.altair_chart(charts.coverage(p), width="stretch", key=f"{key}_coverage")
+        st.markdown("**The role's key skills: now and after**")
+        cover = charts.coverage(p)
+        st.altair_chart(cover, width="stretch", height=charts.element_height(cover), key=f"{key}_coverage")
     with right:
         st.markdown("**Order and prerequisites**")
         st.graphviz_chart(charts.prerequisite_dot(p), width="stretch")
@@ -459,17 +549,30 @@ def _plan_form(c: CoachClient) -> None:
         profile,
         {
             "plan_role": role_label((profile.get("target") or {}).get("role")),
-            "plan_budget": float(cons["budget"]) if cons.get("budget") is not None else 1000.0,
-            "plan_hours": min(100.0, max(1.0, float(cons.get("hours_per_week") or 8.0))),
-            "plan_weeks": min(520, max(1, int(cons.get("weeks") or 26))),
+            # unknown limits stay empty (no budget limit, no deadline), as on the profile: never made up
+            "plan_budget": float(cons["budget"]) if cons.get("budget") is not None else None,
+            "plan_hours": None
+            if cons.get("hours_per_week") is None
+            else min(100.0, max(1.0, float(cons["hours_per_week"]))),
+            "plan_weeks": None if cons.get("weeks") is None else min(520, max(1, int(cons["weeks"]))),
         },
     )
     with st.form("plan_form"):
         role = st.text_input("Target role", key="plan_role")
         a, b, d, e = st.columns(4)
-        budget = a.number_input("Budget (USD)", min_value=0.0, key="plan_budget")
-        hours = b.number_input("Hours/week", min_value=1.0, max_value=100.0, key="plan_hours")
-        weeks = d.number_input("Weeks", min_value=1, max_value=520, key="plan_weeks")
+        budget = a.number_input(
+            f"Budget ({cons.get('currency') or 'USD'})",
+            min_value=0.0,
+            value=None,
+            placeholder="no limit",
+            key="plan_budget",
+        )
+        hours = b.number_input(
+            "Hours/week", min_value=1.0, max_value=100.0, value=None, placeholder="8", key="plan_hours"
+        )
+        weeks = d.number_input(
+            "Weeks", min_value=1, max_value=520, value=None, placeholder="no deadline", key="plan_weeks"
+        )
         alts = e.number_input("Alternatives", min_value=0, max_value=3, value=2, key="plan_alts")
         if st.form_submit_button("Plan my pathway", type="primary"):
             if not role.strip():
@@ -477,15 +580,25 @@ def _plan_form(c: CoachClient) -> None:
             else:
                 with st.spinner("Finding the best pathway…"):
                     try:
-                        st.session_state["plan"] = c.plan(
-                            role=role.strip(),
-                            budget=budget,
-                            hours_per_week=hours,
-                            weeks=int(weeks),
-                            alternatives=int(alts),
+                        _show_plan(
+                            c.plan(
+                                role=role.strip(),
+                                budget=budget,
+                                hours_per_week=hours if hours is not None else 8.0,
+                                weeks=None if weeks is None else int(weeks),
+                                alternatives=int(alts),
+                            ),
+                            f"Planned here for {role.strip()}.",
                         )
                     except ApiError as exc:
                         _notice(exc)
+
+
+def _show_plan(plan: dict[str, Any], origin: str) -> None:
+    """Make `plan` the learner's latest pathway, the one every page shows (chat, My pathway, Drafts), and say
+    where it came from."""
+    st.session_state["plan"] = plan
+    st.session_state["plan_origin"] = origin
 
 
 def pathway_page(c: CoachClient) -> None:
@@ -498,7 +611,10 @@ def pathway_page(c: CoachClient) -> None:
         if not plan:
             st.caption("Plan a pathway above, or ask for one in the chat.")
         else:
+            if st.session_state.get("plan_origin"):
+                st.info(st.session_state["plan_origin"], icon=":material/explore:")
             show_pathway(plan, "plan")
+            _save_plan(c, plan, "plan_save")
             alts = plan.get("alternatives") or []
             if alts:
                 st.subheader("Alternatives")
@@ -507,17 +623,34 @@ def pathway_page(c: CoachClient) -> None:
                     with col:
                         st.markdown(f"**{(alt.get('label') or f'option {i + 1}').capitalize()}**")
                         show_pathway(alt, f"alt{i}", compact=True)
-            if plan.get("status") != "infeasible" and st.button("💾 Save this pathway", key="plan_save"):
-                try:
-                    saved = c.save_pathway(plan, title=plan.get("target") or "My pathway")
-                    st.success(f"Saved as pathway #{saved['id']}.")
-                except ApiError as exc:
-                    _notice(exc)
+                        _save_plan(
+                            c, alt, f"alt_save_{i}", f"Save the {alt.get('label') or 'alternative'} one"
+                        )
     with tab_saved:
         _saved_pathways(c)
 
 
+def _save_plan(c: CoachClient, plan: dict[str, Any], key: str, label: str = "Save this pathway") -> None:
+    """A save button for `plan`; the same pathway is never saved twice in a session."""
+    if plan.get("status") == "infeasible" or not st.button(label, key=key, icon=":material/save:"):
+        return
+    seen: dict[str, int] = st.session_state.setdefault("saved_snapshots", {})
+    snapshot = _snapshot(plan.get("steps") or [])
+    if snapshot in seen:
+        st.info(f"This pathway is already saved as pathway #{seen[snapshot]}.")
+        return
+    try:
+        saved = c.save_pathway(plan, title=plan.get("target") or "My pathway")
+        seen[snapshot] = saved["id"]
+        st.success(f"Saved as pathway #{saved['id']}. Find it under “Saved pathways and review”.")
+    except ApiError as exc:
+        _notice(exc)
+
+
 def _saved_pathways(c: CoachClient) -> None:
+    flash = st.session_state.pop("saved_flash", None)
+    if flash:
+        st.success(flash)
     try:
         items = c.pathways()
     except ApiError as exc:
@@ -526,45 +659,61 @@ def _saved_pathways(c: CoachClient) -> None:
     if not items:
         st.caption("No saved pathways yet.")
         return
-    labels = {
-        f"#{p['id']} {p['title'] or 'pathway'} — {p['status'].replace('_', ' ')}": p["id"] for p in items
-    }
-    chosen = st.selectbox("Pathway", list(labels), key="saved_choice")
-    detail = c.pathway(labels[chosen])
-    st.markdown(f"**Status:** {detail['status'].replace('_', ' ')} · version {detail['current_version']}")
+    by_id = {p["id"]: p for p in items}
+    # chosen by id, so the choice stays put when the pathway's status (part of its label) changes
+    chosen = st.selectbox(
+        "Pathway",
+        list(by_id),
+        key="saved_choice",
+        format_func=lambda i: (
+            f"#{i} {by_id[i]['title'] or 'pathway'} — {STATUS_WORDS.get(by_id[i]['status'], by_id[i]['status'])}"
+        ),
+    )
+    detail = c.pathway(chosen)
+    st.markdown(
+        f"**Status:** {STATUS_WORDS.get(detail['status'], detail['status'])} · version {detail['current_version']}"
+    )
+    if detail.get("note") and detail.get("note_author"):
+        st.info(f"{detail['note_author']} changed this pathway: “{detail['note']}”", icon=":material/chat:")
     if detail["status"] in ("draft", "changes_requested") and st.button(
-        "📨 Send for review", key="saved_submit"
+        "Send for review", key="saved_submit", icon=":material/send:"
     ):
         try:
             c.submit(detail["id"])
-            st.success("Sent to your coach.")
+            st.session_state["saved_flash"] = f"Pathway #{detail['id']} was sent to your coach for review."
             st.rerun()
         except ApiError as exc:
             _notice(exc)
     for issue in detail.get("issues") or []:
-        st.warning(issue)
-    show_pathway(detail["pathway"], f"saved{detail['id']}", compact=True)
+        st.warning(_sentence(issue))
     steps = detail["pathway"].get("steps") or []
     done = {p["step_id"]: p["state"] for p in detail.get("progress") or []}
     if steps:
-        with st.form(f"progress_{detail['id']}"):
+        completed = sum(1 for s in steps if done.get(s["id"]) == "completed")
+        st.progress(completed / len(steps), text=f"{completed} of {len(steps)} steps completed")
+    show_pathway(detail["pathway"], f"saved{detail['id']}v{detail['current_version']}", compact=True)
+    if steps:
+        with st.form(f"progress_{detail['id']}", clear_on_submit=True):
             step = st.selectbox(
                 "Step",
                 [s["id"] for s in steps],
                 format_func=lambda i: next(s["name"] for s in steps if s["id"] == i),
-                key="prog_step",
+                key=f"prog_step_{detail['id']}",
             )
-            state = st.radio("Mark as", ["started", "completed"], horizontal=True, key="prog_state")
-            url = st.text_input("Evidence URL (optional)", key="prog_url")
+            state = st.radio(
+                "Mark as", ["started", "completed"], horizontal=True, key=f"prog_state_{detail['id']}"
+            )
+            url = st.text_input(
+                "Evidence link (optional, e.g. your certificate's page)", key=f"prog_url_{detail['id']}"
+            )
             if st.form_submit_button("Record progress"):
                 try:
                     c.progress(detail["id"], step, state, url.strip() or None)
-                    st.success("Recorded.")
+                    name = next(s["name"] for s in steps if s["id"] == step)
+                    st.session_state["saved_flash"] = f"Recorded: {name} {state}."
+                    st.rerun()  # the progress bar counts it at once
                 except ApiError as exc:
                     _notice(exc)
-        st.caption(
-            f"Progress: {sum(1 for v in done.values() if v == 'completed')} of {len(steps)} steps completed"
-        )
     _thread(c, detail["id"])
 
 
@@ -609,16 +758,24 @@ def drafts_page(c: CoachClient) -> None:
     from coach.models import Pathway, PostingAnalysis
 
     profile = Profile.model_validate(profile_data or {})
-    if not (profile.skills or profile.credentials or profile.experience):
+    if not (
+        profile.skills
+        or profile.credentials
+        or profile.experience
+        or profile.current_role
+        or profile.target.role
+    ):
         st.info(
             "Your profile is empty. Tell the coach about your experience in the chat, or fill in your profile there."
         )
         return
-    options: dict[str, dict[str, Any] | None] = {"No pathway (profile only)": None}
+    options: dict[str, dict[str, Any] | None] = {}
     if st.session_state.get("plan") and st.session_state["plan"].get("status") != "infeasible":
         options["The pathway I just planned"] = st.session_state["plan"]
     for p in items:
         options[f"Saved #{p['id']} {p['title'] or ''}"] = {"_id": p["id"]}
+    # the latest plan first, then the saved ones (newest listed first by the API); "none" only last
+    options["No pathway (profile only)"] = None
     choice = st.selectbox("Pathway to include", list(options), key="drafts_pathway")
     chosen = options[choice]
     if chosen and "_id" in chosen:
@@ -663,7 +820,15 @@ def drafts_page(c: CoachClient) -> None:
             st.markdown(
                 f"**{i + 1}.** *Situation:* {tp.situation}  \n*Task:* {tp.task}  \n*Action:* {tp.action}  \n*Result:* {tp.result}"
             )
+    # what the learner edited above is what they download
+    for i, b in enumerate(drafts.resume_bullets):
+        b.text = str(st.session_state.get(f"draft_bullet_{i}", b.text))
+    drafts.linkedin.headline = str(st.session_state.get("draft_headline", drafts.linkedin.headline))
+    drafts.linkedin.about = str(st.session_state.get("draft_about", drafts.linkedin.about))
+    if drafts.cover_letter:
+        drafts.cover_letter = str(st.session_state.get("draft_cover", drafts.cover_letter))
     st.subheader("Download")
+    st.caption("The downloads hold the text as you edited it above.")
     d1, d2, d3, d4 = st.columns(4)
     d1.download_button("Markdown", to_markdown(drafts), file_name="pathway-coach-drafts.md", key="dl_md")
     with tempfile.TemporaryDirectory() as tmp:
@@ -677,23 +842,75 @@ def drafts_page(c: CoachClient) -> None:
         file_name="resume.json",
         key="dl_resume",
     )
+    badges = badge_bundle(profile, drafts)
     d4.download_button(
         "Open Badges",
-        json.dumps(badge_bundle(profile, drafts), indent=2),
+        json.dumps(badges, indent=2),
         file_name="open-badges.json",
         key="dl_badges",
+        disabled=not badges.get("credentials"),
     )
-    st.caption(
-        "Badges you export yourself are self-asserted: they say what you claim, not what a provider verified."
-    )
+    if not badges.get("credentials"):
+        st.caption(
+            "Open Badges: nothing to export yet — badges are made for credentials you have earned. Add an earned "
+            "credential to your profile (or tell the coach in the chat) and it appears here."
+        )
+    else:
+        st.caption(
+            "Badges you export yourself are self-asserted: they say what you claim, not what a provider verified."
+        )
 
 
 # ---- coach -----------------------------------------------------------------------------------------------------
 
 
+def _when(stamp: str | None) -> str:
+    """An API timestamp as a person reads it: "4 Dec 2026, 18:40" (UTC)."""
+    if not stamp:
+        return "—"
+    try:
+        moment = dt.datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
+    except ValueError:
+        return str(stamp)
+    return f"{moment.day} {moment:%b %Y, %H:%M}"
+
+
+def _learner_context(c: CoachClient, learner_id: int) -> str:
+    """One line on who the learner is and what limits they gave (their stored profile)."""
+    try:
+        profile = c.learner_profile(learner_id) or {}
+    except ApiError:
+        return ""
+    cons = profile.get("constraints") or {}
+    parts = [
+        f"now **{profile['current_role']}**" if profile.get("current_role") else "",
+        f"aiming for **{role_label((profile.get('target') or {}).get('role'))}**"
+        if (profile.get("target") or {}).get("role")
+        else "",
+        f"budget {_money(cons.get('budget'), cons.get('currency') or 'USD')}"
+        if cons.get("budget") is not None
+        else "no budget given",
+        f"{cons['hours_per_week']:g} h a week" if cons.get("hours_per_week") else "",
+        f"{cons['weeks']} weeks" if cons.get("weeks") else "no deadline",
+    ]
+    return "Learner: " + " · ".join(x for x in parts if x)
+
+
+def _comment_bodies(comments: list[dict[str, Any]]) -> dict[int, str]:
+    """Comment id → its words, over a thread and its replies."""
+    out: dict[int, str] = {}
+    for m in comments:
+        out[int(m["id"])] = str(m.get("body") or "")
+        out |= _comment_bodies(m.get("replies") or [])
+    return out
+
+
 def review_page(c: CoachClient) -> None:
     """The review queue: reasoning and sources, version differences, decisions, edits, comments and audit."""
     st.title("Review queue")
+    flash = st.session_state.pop("rq_flash", None)
+    if flash:
+        st.success(flash)
     status = st.radio(
         "Show",
         ["pending", "changes_requested", "approved", "rejected"],
@@ -709,16 +926,51 @@ def review_page(c: CoachClient) -> None:
     if not reviews:
         st.info("Nothing here. Pathways your learners send for review appear in the pending queue.")
         return
-    labels = {
-        f"#{r['id']} {r['learner']} — {r['title'] or 'pathway'} (v{r['version']}, {_money(r['total_cost'])}, {r['weeks']} wk)": r
-        for r in reviews
-    }
-    review = labels[st.selectbox("Submission", list(labels), key="rq_choice")]
+    st.dataframe(
+        [
+            {
+                "#": r["id"],
+                "learner": r["learner"],
+                "pathway": r["title"] or "pathway",
+                "version": r["version"],
+                "cost": _money(r["total_cost"]),
+                "weeks": r["weeks"],
+                "sent": _when(r.get("created_at")),
+                "decided": _when(r.get("decided_at")),
+                "issues": len(r.get("issues") or []),
+            }
+            for r in reviews
+        ],
+        width="stretch",
+        hide_index=True,
+    )
+    by_id = {r["id"]: r for r in reviews}
+    # chosen by id, so the choice stays on the same learner when a label changes after an edit or a decision
+    chosen = st.selectbox(
+        "Submission",
+        list(by_id),
+        key="rq_choice",
+        format_func=lambda i: (
+            f"#{i} {by_id[i]['learner']} — {by_id[i]['title'] or 'pathway'} (sent as version "
+            f"{by_id[i]['version']}, {_when(by_id[i].get('created_at'))})"
+        ),
+    )
+    review = by_id[chosen]
+    rid = review["id"]
     detail = c.pathway(review["pathway_id"])
     p = detail["pathway"]
+    context = _learner_context(c, review["learner_id"])
+    if context:
+        st.markdown(context)
+    if detail["current_version"] != review["version"]:
+        st.caption(
+            f"Sent as version {review['version']}; the pathway is now at version {detail['current_version']}"
+            + (f" — {detail['note_author']}: “{detail['note']}”" if detail.get("note") else "")
+            + "."
+        )
     for issue in review.get("issues") or []:
-        st.warning(issue)
-    show_pathway(p, f"review{review['id']}")
+        st.warning(_sentence(issue))
+    show_pathway(p, f"review{rid}v{detail['current_version']}")
     diff = detail.get("diff")
     if diff:
         st.subheader(f"Changes from version {diff['from_version']} to {diff['to_version']}")
@@ -729,31 +981,58 @@ def review_page(c: CoachClient) -> None:
         )
     if review["status"] == "pending":
         st.subheader("Decision")
-        with st.form(f"decision_{review['id']}"):
+        # every widget is keyed by the submission, and the form clears when sent: what a coach typed for one
+        # learner can never appear on another learner's form
+        with st.form(f"decision_{rid}", clear_on_submit=True):
             decision = st.radio(
                 "Decision",
                 ["approve", "request_changes", "reject"],
                 horizontal=True,
-                key="rq_decision",
+                key=f"rq_decision_{rid}",
                 format_func=lambda s: s.replace("_", " "),
             )
-            comment = st.text_area("Comment (required to request changes or reject)", key="rq_comment")
+            comment = st.text_area("Comment (required to request changes or reject)", key=f"rq_comment_{rid}")
             if st.form_submit_button("Record decision", type="primary"):
                 try:
-                    c.decide(review["id"], decision, comment.strip())
-                    st.success(f"Recorded: {decision.replace('_', ' ')}.")
+                    c.decide(rid, decision, comment.strip())
+                    st.session_state["rq_flash"] = (
+                        f"Recorded for {review['learner']}: {decision.replace('_', ' ')}."
+                    )
+                    st.rerun()  # the queue and the pathway now show the decision
                 except ApiError as exc:
                     _notice(exc)
         with st.expander("Edit the pathway (creates a new version)"):
             steps = p.get("steps") or []
-            with st.form(f"edit_{review['id']}"):
-                op = st.selectbox("Edit", ["remove", "add", "swap", "move"], key="ed_op")
-                step_id = st.selectbox("Step", [s["id"] for s in steps] or [""], key="ed_step")
-                cred = st.text_input("Credential id to add or swap in", key="ed_cred")
-                pos = st.number_input(
-                    "Position (for add/move, 0 = first)", min_value=0, max_value=50, value=0, key="ed_pos"
+            names = {s["id"]: s["name"] for s in steps}
+            with st.form(f"edit_{rid}", clear_on_submit=True):
+                op = st.selectbox(
+                    "Edit",
+                    ["remove", "add", "swap", "move"],
+                    key=f"ed_op_{rid}",
+                    format_func=lambda o: {
+                        "remove": "remove a step",
+                        "add": "add a credential",
+                        "swap": "swap a step for another credential",
+                        "move": "move a step",
+                    }[o],
                 )
-                note = st.text_input("Why", key="ed_note")
+                step_id = st.selectbox(
+                    "Step", list(names) or [""], key=f"ed_step_{rid}", format_func=lambda i: names.get(i, "—")
+                )
+                cred = st.text_input(
+                    "Credential to add or swap in (its name, short name or exam code, e.g. Security+ or SY0-701)",
+                    key=f"ed_cred_{rid}",
+                )
+                pos = st.number_input(
+                    "Position (for add/move, 1 = first)",
+                    min_value=1,
+                    max_value=50,
+                    value=1,
+                    key=f"ed_pos_{rid}",
+                )
+                note = st.text_input(
+                    "Why (the learner sees this, and it is kept in the audit trail)", key=f"ed_note_{rid}"
+                )
                 if st.form_submit_button("Create new version"):
                     edit: dict[str, Any] = {"op": op}
                     if op in ("remove", "swap", "move"):
@@ -761,24 +1040,37 @@ def review_page(c: CoachClient) -> None:
                     if op in ("add", "swap"):
                         edit["credential_id"] = cred.strip()
                     if op in ("add", "move"):
-                        edit["position"] = int(pos)
-                    try:
-                        c.edit(review["pathway_id"], [edit], note.strip(), detail["current_version"])
-                        st.success("New version created and re-validated.")
-                    except ApiError as exc:
-                        _notice(exc)
+                        edit["position"] = int(pos) - 1
+                    if op in ("add", "swap") and not cred.strip():
+                        st.warning("Name the credential to add or swap in.")
+                    else:
+                        try:
+                            made = c.edit(
+                                review["pathway_id"], [edit], note.strip(), detail["current_version"]
+                            )
+                            st.session_state["rq_flash"] = (
+                                f"Version {made.get('version', detail['current_version'] + 1)} created and "
+                                "checked again."
+                            )
+                            st.rerun()  # show the new version, not the old one
+                        except ApiError as exc:
+                            _notice(exc)
     _thread(c, review["pathway_id"])
     with st.expander("Audit trail"):
         try:
             entries = c.audit(review["pathway_id"])
+            said = _comment_bodies(c.comments(review["pathway_id"]))
             st.dataframe(
                 [
                     {
-                        "when": e["at"],
+                        "when": _when(e["at"]),
                         "who": e["actor"],
-                        "action": e["action"],
-                        "from": e["from_state"],
-                        "to": e["to_state"],
+                        "action": e["action"].replace("_", " "),
+                        "from": (e["from_state"] or "").replace("_", " "),
+                        "to": (e["to_state"] or "").replace("_", " "),
+                        # an edit keeps its reason; a decision or comment points at the words posted with it
+                        "why": (e.get("detail") or {}).get("note")
+                        or said.get((e.get("detail") or {}).get("comment_id") or -1, ""),
                     }
                     for e in entries
                 ],
@@ -814,10 +1106,10 @@ def cohort_page(c: CoachClient) -> None:
         (cols[1], charts.cohort_progress(cohort), "ch_progress"),
     ):
         if chart is not None:
-            col.altair_chart(chart, width="stretch", key=key)
+            col.altair_chart(chart, width="stretch", height=charts.element_height(chart), key=key)
     outcomes = charts.cohort_outcomes(cohort)
     if outcomes is not None:
-        st.altair_chart(outcomes, width="stretch", key="ch_outcomes")
+        st.altair_chart(outcomes, width="stretch", height=charts.element_height(outcomes), key="ch_outcomes")
     st.dataframe(
         [
             {
@@ -838,7 +1130,9 @@ def cohort_page(c: CoachClient) -> None:
             "Learner",
             [x["learner_id"] for x in cohort],
             key="oc_learner",
-            format_func=lambda i: next(x["username"] for x in cohort if x["learner_id"] == i),
+            format_func=lambda i: next(
+                x.get("display_name") or x["username"] for x in cohort if x["learner_id"] == i
+            ),
         )
         kind = st.selectbox("Outcome", ["interview", "offer", "placement"], key="oc_kind")
         role = st.text_input("Role", key="oc_role")

@@ -180,6 +180,10 @@ class PathwayDetail(PathwaySummary):
     diff: PathwayDiff | None
     versions: list[int]
     progress: list[StepProgress]
+    note: str = Field(
+        default="", description="Why the current version was made (a coach's reason for an edit)."
+    )
+    note_author: str | None = Field(default=None, description="Who made the current version.")
 
 
 # ---- reviews and comments --------------------------------------------------------------------------------------

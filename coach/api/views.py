@@ -37,7 +37,8 @@ def _usernames(session: Session, ids: set[int]) -> dict[int, str]:
     """Usernames by id, in one query."""
     if not ids:
         return {}
-    return dict(session.execute(select(User.id, User.username).where(User.id.in_(ids))).tuples().all())
+    rows = session.execute(select(User.id, User.username).where(User.id.in_(ids))).all()
+    return {uid: name for uid, name in rows}
 
 
 def _summary(row: PathwayRow, version: PathwayVersion, owner: str) -> PathwaySummary:
@@ -88,6 +89,10 @@ def detail(session: Session, row: PathwayRow) -> PathwayDetail:
         diff=PathwayDiff.model_validate(version.diff) if version.diff else None,
         versions=versions,
         progress=progress,
+        note=version.note or "",
+        note_author=_usernames(session, {version.author_id}).get(version.author_id)
+        if version.author_id
+        else None,
     )
 
 

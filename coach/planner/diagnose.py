@@ -84,7 +84,7 @@ def _diagnose(plan: Plan) -> tuple[list[str], str, str | None, Pathway | None]:
             names = ", ".join(c.name for c in chosen if not c.work_based)
             gaps_of = "price" if "budget" in binding else "hours"
             reason = (
-                f"Infeasible: the only credentials that close a gap have no published {gaps_of}, so they cannot "
+                f"No pathway fits: the only credentials that close a gap have no published {gaps_of}, so they cannot "
                 "be promised to fit your limits."
             )
             change = f"Without the {' and '.join(_BLOCK_TEXT[b] for b in binding)} limit, {names} would be possible; check their {gaps_of} first."
@@ -96,7 +96,7 @@ def _diagnose(plan: Plan) -> tuple[list[str], str, str | None, Pathway | None]:
         what = "no credential that covers the target's skills can be planned"
         if plan.unplannable and not plan.coverable:
             what += " (only degrees or programmes cover them)"
-        return binding, f"Infeasible: {what}.", None, None
+        return binding, f"No pathway fits: {what}.", None, None
     shown = [plan.candidates[c].name for c in sel.chosen if not plan.candidates[c].work_based][:3]
     example = ", ".join(shown) or "a work-based step"
     lim = plan.limits
@@ -104,7 +104,7 @@ def _diagnose(plan: Plan) -> tuple[list[str], str, str | None, Pathway | None]:
         cost = sel.values["cost"]
         change = f"A budget of {_money(cost)} would allow {example}."
         reason = (
-            f"Infeasible: within the budget of {_money(lim['budget'])} no credential closes any of the gaps "
+            f"No pathway fits: within the budget of {_money(lim['budget'])} no credential closes any of the gaps "
             "(every covering credential costs more, or has no published price)."
         )
     elif binding and first == "time":
@@ -115,17 +115,17 @@ def _diagnose(plan: Plan) -> tuple[list[str], str, str | None, Pathway | None]:
         change = f"{need_total} weeks at {plan.hours_per_week:g} h a week ({more} more) would allow {example}"
         change += f", or {hpw_alt:g} h a week within {lim['weeks']} weeks." if hpw_alt else "."
         reason = (
-            f"Infeasible: nothing that closes a gap fits in {lim['weeks']} weeks at {plan.hours_per_week:g} h a "
+            f"No pathway fits: nothing that closes a gap fits in {lim['weeks']} weeks at {plan.hours_per_week:g} h a "
             "week (or the hours are unpublished, or experience takes longer)."
         )
     elif binding:
         change = f"Dropping the {_BLOCK_TEXT.get(first or '', first)} would allow {example}."
-        reason = f"Infeasible: {_BLOCK_TEXT.get(first or '', first)} leaves nothing that closes a gap."
+        reason = f"No pathway fits: {_BLOCK_TEXT.get(first or '', first)} leaves nothing that closes a gap."
     else:
         change = (
             f"Relaxing {', '.join(_BLOCK_TEXT.get(a, a) for a in active)} together would allow {example}."
         )
-        reason = "Infeasible: no single limit is to blame; only relaxing them together leaves a useful plan."
+        reason = "No pathway fits all your limits at once: no one of them alone is the obstacle, so only loosening them together leaves a useful plan."
         binding = list(active)
     relaxed_plan = Plan(**{**plan.__dict__, "limits": _relaxed_limits(plan, sel, relaxed)})
     best = sel if "time" in relaxed else _full_selection(relaxed_plan, sel)

@@ -129,7 +129,7 @@ def plan_pathway(
     if not plan.targets:
         return Pathway(
             status="infeasible",
-            reason=f"Infeasible: {plan.target_label} has no skills in the knowledge base to plan for.",
+            reason=f"No pathway fits: {plan.target_label} has no skills in the knowledge base to plan for.",
             target=plan.target_label,
             objective=OBJECTIVE,
             explanation="The target lists no skills, so there is nothing to plan toward.",

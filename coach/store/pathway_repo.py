@@ -291,6 +291,7 @@ def add_version(
             "moved": [m["id"] for m in diff.get("moved", [])],
             "cost_change": diff.get("cost_change"),
             "issues": len(issues),
+            "note": note,  # the editor's reason, kept with the edit
         },
     )
     session.flush()

@@ -107,12 +107,14 @@ def _stream(
     parts: list[str] = []
     result: dict[str, Any] = {}
     learnt: Profile | None = None
+    planned: Any = None
     try:
         for event in itertools.chain([first] if first else [], events):
             kind = str(event.get("type") or "message")
             if kind == "done":  # the engine's summary joins our own closing event below
                 result = dict(event.get("result") or {k: v for k, v in event.items() if k != "type"})
                 learnt = _learnt_profile(event.get("profile"))
+                planned = event.get("pathway")
                 continue
             if kind == "token":
                 parts.append(str(event.get("text", "")))
@@ -131,7 +133,10 @@ def _stream(
             if user is not None:
                 profile_repo.put_profile(session=session, user=user, profile=learnt)
                 saved = True
-    yield _sse("done", {"conversation_id": conv_id, "result": result, "profile_saved": saved})
+    done: dict[str, Any] = {"conversation_id": conv_id, "result": result, "profile_saved": saved}
+    if isinstance(planned, dict):
+        done["pathway"] = planned  # planned this turn: the app shows it on its pathway page too
+    yield _sse("done", done)
 
 
 def _learnt_profile(data: object) -> Profile | None:
