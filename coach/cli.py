@@ -170,11 +170,14 @@ def plan_cmd(
         "--posting",
         help="Target posting: its text, or analysis JSON from `coach posting analyze --json`.",
     ),
+    # bounds are the planner's (one-line errors), the same as the API's
     budget: float | None = typer.Option(
         None, "--budget", help="Most you will spend (overrides the profile)."
     ),
-    hours_per_week: float | None = typer.Option(None, "--hours-per-week", help="Study hours a week."),
-    weeks: int | None = typer.Option(None, "--weeks", help="Weeks available."),
+    hours_per_week: float | None = typer.Option(
+        None, "--hours-per-week", help="Study hours a week (0.5 to 100)."
+    ),
+    weeks: int | None = typer.Option(None, "--weeks", help="Weeks available (1 to 520)."),
     alternatives: int = typer.Option(0, "--alternatives", help="Also show up to K different pathways."),
     max_items: int | None = typer.Option(None, "--max-items", help="At most this many steps."),
     provider: list[str] = typer.Option(None, "--provider", help="Only this provider (repeatable)."),
@@ -193,9 +196,11 @@ def plan_cmd(
     from coach import planner
     from coach.models import PostingAnalysis
 
-    if bool(role) == bool(posting):
-        raise BadInput("give exactly one target: --role ID_OR_TITLE or --posting FILE")
-    prof = _plan_profile(profile)
+    prof = _plan_profile(profile)  # first: a broken profile is the error to report, whatever the flags
+    if role and posting:
+        raise BadInput("give one target, not both: --role ID_OR_TITLE or --posting FILE")
+    if not role and not posting and not (prof.target.role or prof.target.posting):
+        raise BadInput("no target: give --role ID_OR_TITLE or --posting FILE, or a target in the profile")
     start = None
     if today:
         try:
@@ -526,6 +531,7 @@ def serve_cmd(
         workers=workers,
         log_level=log_level,
         access_log=log_level == "debug",
+        server_header=False,  # no "Server: uvicorn": nothing to fingerprint
     )
 
 

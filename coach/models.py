@@ -18,7 +18,18 @@ from pydantic import BaseModel, ConfigDict, Field
 SourceKind = Literal["provider", "regulator", "register", "third_party", "dataset"]
 
 
-class Source(BaseModel):
+# Strict numbers everywhere: NaN and infinity are refused at the boundary (a budget of Infinity stored in a profile
+# would break every later plan, and NaN cannot even be written back as JSON).
+STRICT = ConfigDict(allow_inf_nan=False)
+
+
+class Model(BaseModel):
+    """The base of every model here: refuses NaN and infinite numbers."""
+
+    model_config = STRICT
+
+
+class Source(Model):
     """Where a fact came from."""
 
     name: str = Field(description="Dataset or publisher, e.g. 'O*NET 29.2', 'curated-credentials'.")
@@ -36,7 +47,7 @@ class Source(BaseModel):
     title: str | None = Field(default=None, description="The page's title, when recorded.")
 
 
-class SkillRef(BaseModel):
+class SkillRef(Model):
     """A skill in the one skill space (an ESCO URI), optionally with a score."""
 
     uri: str
@@ -44,7 +55,7 @@ class SkillRef(BaseModel):
     score: float | None = None
 
 
-class Skill(BaseModel):
+class Skill(Model):
     """An ESCO skill or knowledge concept."""
 
     uri: str
@@ -58,7 +69,7 @@ class Skill(BaseModel):
     optional_for: int = Field(default=0, description="Number of ESCO occupations where it is optional.")
 
 
-class OnetSkillRating(BaseModel):
+class OnetSkillRating(Model):
     """An O*NET skill rated for an occupation, linked into the ESCO skill space."""
 
     element_id: str
@@ -68,7 +79,7 @@ class OnetSkillRating(BaseModel):
     esco_uris: list[str] = Field(default_factory=list)
 
 
-class TechnologySkill(BaseModel):
+class TechnologySkill(Model):
     """An O*NET technology skill (software or tool) with its demand flags."""
 
     name: str
@@ -78,7 +89,7 @@ class TechnologySkill(BaseModel):
     esco_uris: list[str] = Field(default_factory=list)
 
 
-class OccupationLink(BaseModel):
+class OccupationLink(Model):
     """A link between an O*NET occupation and an ESCO occupation, with how it was made."""
 
     target: str = Field(description="SOC code (from ESCO) or ESCO URI (from O*NET).")
@@ -87,7 +98,7 @@ class OccupationLink(BaseModel):
     method: str = Field(description="e.g. 'title-and-description-similarity+soc-isco-group'.")
 
 
-class Occupation(BaseModel):
+class Occupation(Model):
     """An occupation from O*NET (id = SOC code) or ESCO (id = concept URI)."""
 
     id: str
@@ -122,7 +133,7 @@ CredentialType = Literal[
 Level = Literal["entry", "intermediate", "advanced", "expert"]
 
 
-class Credential(BaseModel):
+class Credential(Model):
     """A credential or course a learner can earn. Empty fields mean the source did not say."""
 
     id: str = Field(description="Stable id, e.g. 'comptia-security-plus' or 'coursera-google-cybersecurity'.")
@@ -190,7 +201,7 @@ RuleType = Literal[
 ]
 
 
-class Rule(BaseModel):
+class Rule(Model):
     """A pathway rule between credentials, with its source."""
 
     id: str
@@ -221,7 +232,7 @@ CredentialStatus = Literal["earned", "in_progress", "planned"]
 ExperienceKind = Literal["job", "internship", "apprenticeship", "project", "volunteer"]
 
 
-class HeldCredential(BaseModel):
+class HeldCredential(Model):
     """A credential on the learner's profile."""
 
     model_config = ConfigDict(extra="allow")
@@ -233,7 +244,7 @@ class HeldCredential(BaseModel):
     id: str | None = Field(default=None, description="Catalogue id, when resolved.")
 
 
-class Experience(BaseModel):
+class Experience(Model):
     """A job, internship, apprenticeship, project or volunteer role."""
 
     model_config = ConfigDict(extra="allow")
@@ -246,7 +257,7 @@ class Experience(BaseModel):
     evidence: list[str] = Field(default_factory=list, description="What the learner did, in their words.")
 
 
-class Target(BaseModel):
+class Target(Model):
     """What the learner is aiming for."""
 
     model_config = ConfigDict(extra="allow")
@@ -255,14 +266,15 @@ class Target(BaseModel):
     posting: str | None = Field(default=None, description="Posting text, when the target is a posting.")
 
 
-class Constraints(BaseModel):
+class Constraints(Model):
     """The learner's limits."""
 
     model_config = ConfigDict(extra="allow")
 
-    budget: float | None = Field(default=None, ge=0)
+    budget: float | None = Field(default=None, ge=0, le=10_000_000)
     currency: str = "USD"
-    hours_per_week: float | None = Field(default=None, gt=0, le=100)
+    # half an hour a week at least: less is no study plan (and 1e-9 would overflow the schedule)
+    hours_per_week: float | None = Field(default=None, ge=0.5, le=100)
     weeks: int | None = Field(default=None, gt=0, le=520)
     max_items: int | None = Field(default=None, gt=0, le=50)
     providers: list[str] = Field(default_factory=list, description="Preferred providers (only these).")
@@ -270,7 +282,7 @@ class Constraints(BaseModel):
     exam_only: bool = Field(default=False, description="Only exam-based certifications, no courses.")
 
 
-class Profile(BaseModel):
+class Profile(Model):
     """A learner's profile (the shared JSON format in DESIGN.md)."""
 
     model_config = ConfigDict(extra="allow")
@@ -294,7 +306,7 @@ RequirementKind = Literal[
 MatchLevel = Literal["met", "partly", "missing"]
 
 
-class RoleMatch(BaseModel):
+class RoleMatch(Model):
     """An occupation a title was normalised to."""
 
     uri: str
@@ -303,7 +315,7 @@ class RoleMatch(BaseModel):
     score: float = 0.0
 
 
-class Requirement(BaseModel):
+class Requirement(Model):
     """One thing a posting asks for, as a span of the original text."""
 
     text: str = Field(description="The span exactly as it stands in the posting.")
@@ -322,7 +334,7 @@ class Requirement(BaseModel):
     evidence: list[str] = Field(default_factory=list, description="Profile items that meet it.")
 
 
-class CredentialSuggestion(BaseModel):
+class CredentialSuggestion(Model):
     """A catalogue credential that closes some gaps."""
 
     id: str
@@ -336,7 +348,7 @@ class CredentialSuggestion(BaseModel):
     url: str | None = None
 
 
-class SalaryRange(BaseModel):
+class SalaryRange(Model):
     """Pay as the posting states it (never inferred)."""
 
     min: float
@@ -348,7 +360,7 @@ class SalaryRange(BaseModel):
     end: int
 
 
-class PostingAnalysis(BaseModel):
+class PostingAnalysis(Model):
     """What a posting asks for and, with a profile, how the learner measures up."""
 
     title: str = ""
@@ -387,7 +399,7 @@ StepKind = Literal[
 PlanStatus = Literal["optimal", "feasible", "infeasible"]
 
 
-class Recognition(BaseModel):
+class Recognition(Model):
     """One sourced sign that employers recognise a credential (e.g. listed in the US DoD 8140 baseline)."""
 
     signal: str = Field(description="iso_17024, dod_8140, ace_credit, vendor_role_based, industry_body, ...")
@@ -399,7 +411,7 @@ class Recognition(BaseModel):
     official: bool = Field(default=True, description="False when only a third-party page states it.")
 
 
-class PathwayStep(BaseModel):
+class PathwayStep(Model):
     """One step of a pathway, placed on the learner's weekly calendar."""
 
     id: str = Field(description="Credential id, or 'work:<kind>:<slug>' for a work-based step.")
@@ -437,7 +449,7 @@ class PathwayStep(BaseModel):
     )
 
 
-class Pathway(BaseModel):
+class Pathway(Model):
     """A planned pathway with its status; `alternatives` have the same shape without their own."""
 
     status: PlanStatus

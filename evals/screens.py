@@ -62,6 +62,8 @@ def _settle(page: Any) -> None:
 
 def _sidebar_open(page: Any) -> bool:
     # a folded sidebar is moved off screen, not hidden: the "Expand sidebar" button says it is folded
+    if not page.locator('[data-testid="stSidebar"]').count():  # the sign-in screen has none
+        return False
     return not page.get_by_role("button", name="Expand sidebar").is_visible()
 
 
@@ -72,13 +74,22 @@ def _sidebar(page: Any) -> None:
         page.wait_for_timeout(500)
 
 
+def _fold_sidebar(page: Any) -> None:
+    """Fold the sidebar away on a phone (its button shows only while the pointer is over the sidebar)."""
+    if _sidebar_open(page):
+        page.evaluate(
+            "() => { const b = document.querySelector('[data-testid=\"stSidebarCollapseButton\"] button');"
+            " if (b) b.click(); }"
+        )
+        page.wait_for_timeout(500)
+
+
 def _go(page: Any, name: str) -> None:
     _sidebar(page)
     page.locator(".st-key-nav label").filter(has_text=re.compile(f"^{re.escape(name)}$")).click()
     _settle(page)
-    if page.viewport_size["width"] < 700 and _sidebar_open(page):
-        page.get_by_role("button", name="Collapse sidebar").click()
-        page.wait_for_timeout(500)
+    if page.viewport_size["width"] < 700:
+        _fold_sidebar(page)
 
 
 def _sign_in(page: Any, url: str, username: str, password: str) -> None:
@@ -92,9 +103,8 @@ def _sign_in(page: Any, url: str, username: str, password: str) -> None:
 def _shoot(page: Any, width: int, name: str) -> Path:
     """A picture of the whole page: Streamlit scrolls inside its main block, so the window is made as tall as
     that block for the picture, then put back. On a phone the sidebar is folded first, as a person would."""
-    if width < 700 and _sidebar_open(page):
-        page.get_by_role("button", name="Collapse sidebar").click()
-        page.wait_for_timeout(500)
+    if width < 700:
+        _fold_sidebar(page)
     tall = page.evaluate(
         "() => Math.max(...['stMain', 'stAppViewContainer', 'stMainBlockContainer'].map(t => {"
         ' const m = document.querySelector(`[data-testid="${t}"]`); return m ? m.scrollHeight : 0; }),'

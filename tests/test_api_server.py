@@ -100,7 +100,9 @@ def test_review_flow_over_real_http_with_two_workers(server) -> None:  # type: i
         # The rate limit lives in the database, so two workers share it: 4 counted calls, then 429.
         codes = [c.post("/pathways/plan", json={}, headers=h2).status_code for _ in range(5)]
         assert codes == [422] * 4 + [429]
-        assert c.get("/openapi.json").json()["info"]["title"] == "Pathway Coach API"
+        openapi = c.get("/openapi.json")
+        assert openapi.json()["info"]["title"] == "Pathway Coach API"
+        assert "server" not in openapi.headers and openapi.headers["x-content-type-options"] == "nosniff"
         # The real planner over the real catalogue, then saved: the planner's own validator finds nothing wrong.
         profile = json.loads((DATA / "ana_retail_to_security.json").read_text(encoding="utf-8"))
         assert c.put("/me/profile", json=profile, headers=h1).status_code == 200

@@ -392,11 +392,23 @@ def test_cli_plan_bad_inputs_give_one_line(tmp_path, monkeypatch, capsys, cli_ca
     good.write_text(profile().model_dump_json())
     broken = tmp_path / "broken.json"
     broken.write_text("{not json")
+    vague = tmp_path / "vague.json"
+    vague.write_text(json.dumps({**json.loads(good.read_text()), "constraints": {"budget": "a lot"}}))
     cases = [
         (["--profile", str(broken), "--role", "Security analyst"], "not valid JSON"),
         (["--profile", str(good), "--role", "Astronaut chef"], "unknown role"),
         (["--profile", str(good), "--role", "Security analyst", "--budget", "-5"], "budget"),
-        (["--profile", str(good)], "exactly one target"),
+        (
+            ["--profile", str(good), "--role", "Security analyst", "--hours-per-week", "1e-9"],
+            "hours per week",
+        ),
+        (
+            ["--profile", str(good), "--role", "Security analyst", "--weeks", "100000"],
+            "weeks must be between",
+        ),
+        (["--profile", str(good), "--role", "Security analyst", "--posting", "x"], "not both"),
+        (["--profile", str(good)], "no target"),  # no flag, and the profile names none
+        (["--profile", str(vague)], "budget"),  # the profile's own error, not a missing flag
     ]
     for args, message in cases:
         code, out, err = run_cli(monkeypatch, capsys, "plan", *args)

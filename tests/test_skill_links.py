@@ -102,7 +102,7 @@ def test_curated_credentials_carry_exactly_their_hand_made_skills(
     catalog: Catalog, editorial: dict[str, list[str]]
 ) -> None:
     curated = [c for c in catalog.credentials.values() if c.sources[0].name == "curated-credentials"]
-    assert len(curated) >= 80
+    assert len(curated) >= 75  # 86 rows less the CompTIA stackable titles no acceptable page names
     for cred in curated:
         assert set(cred.skills) == set(editorial[cred.id]), cred.id
     # The Google certificates are merged with Coursera records whose tags (Audit, Leadership and Management,

@@ -106,3 +106,31 @@ def test_plain_refusals_keep_their_words_and_non_json_errors_are_explained() -> 
     assert _detail(_refusal(409, {"detail": "a comment is required"})) == "A comment is required"
     assert "too much text" in _detail(httpx.Response(413, text="Request Entity Too Large"))
     assert "Traceback" not in _detail(httpx.Response(500, text="Traceback (most recent call last) ..."))
+
+
+def test_a_step_says_its_recognition_and_sources_once_and_names_datasets_as_people_do() -> None:
+    from ui.views import _source_name, _why_for_page
+
+    why = (
+        "Closes incident response. Why: the next step up from A+, which you hold. Employer recognition: accredited "
+        "to ISO/IEC 17024 (ANAB) [https://example.org/a.b]; on the DoD list [https://example.com/z], a third-party "
+        "page. Source: curated-credentials; corrections."
+    )
+    shown = _why_for_page(why)
+    assert shown == "Closes incident response. Why: the next step up from A+, which you hold."
+    assert _source_name({"name": "coursera-courses-2023"}) == "Coursera catalogue (2023)"
+    assert _source_name({"name": "corrections: www.comptia.org"}) == "catalogue correction (www.comptia.org)"
+    assert (
+        _source_name({"name": "x", "title": "CompTIA Security+ exam page"}) == "CompTIA Security+ exam page"
+    )
+
+
+def test_a_comment_is_shown_as_text_never_as_a_link_or_a_remote_image() -> None:
+    from markdown_it import MarkdownIt
+
+    from ui.views import _plain_text
+
+    body = "See [my site](https://evil.example/x) ![pixel](https://evil.example/p.png) # not a heading *bold*"
+    html = MarkdownIt("commonmark").render(_plain_text(body))
+    assert "<a " not in html and "<img" not in html and "<h1" not in html and "<em>" not in html
+    assert "[my site](https://evil" in html  # the words themselves are all there

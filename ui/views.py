@@ -42,6 +42,15 @@ def _sentence(text: str) -> str:
     return text[0].upper() + text[1:] + ("" if text[-1] in ".!?" else ".")
 
 
+_MARKDOWN_SIGNS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+def _plain_text(text: str) -> str:
+    """Someone's words shown as they typed them: Markdown signs escaped, so a link, an image or a heading in a
+    comment is text on the reader's screen, never a live link or a remote image loaded in their browser."""
+    return _MARKDOWN_SIGNS.sub(r"\\\1", text).replace("\n", "  \n")
+
+
 def _money(value: float | None, currency: str = "USD") -> str:
     return "unknown" if value is None else f"{currency} {value:,.0f}"
 
@@ -494,15 +503,14 @@ def show_pathway(p: dict[str, Any], key: str, compact: bool = False) -> None:
                 f"{' (estimated)' if s.get('hours_estimated') else ''}"
             )
             if s.get("why"):
-                st.markdown(s["why"])
+                st.markdown(_why_for_page(s["why"]))
             if not s.get("work_based"):
                 st.markdown(_recognition_line(s.get("recognition") or []))
-            if s.get("skills"):
-                st.markdown("Closes: " + ", ".join(k["label"] for k in s["skills"]))
             if s.get("unlocks"):
                 st.markdown("Unlocks: " + ", ".join(s["unlocks"]))
             srcs = [
-                f"[{x['name']}]({x['url']})" if x.get("url") else x["name"] for x in s.get("sources") or []
+                f"[{_source_name(x)}]({x['url']})" if x.get("url") else _source_name(x)
+                for x in s.get("sources") or []
             ]
             if s.get("url"):
                 srcs.insert(0, f"[official page]({s['url']})")
@@ -510,6 +518,44 @@ def show_pathway(p: dict[str, Any], key: str, compact: bool = False) -> None:
                 st.caption("Sources: " + " · ".join(srcs))
     if p.get("uncovered"):
         st.caption("Still uncovered: " + ", ".join(u["label"] for u in p["uncovered"][:12]))
+
+
+# The datasets behind the catalogue, by the names people know them by.
+DATASET_NAMES = {
+    "curated-credentials": "curated credential list",
+    "coursera-courses-2023": "Coursera catalogue (2023)",
+    "edx-courses": "edX catalogue",
+    "udemy-courses": "Udemy catalogue",
+    "security-cert-roadmap": "Security Certification Roadmap (Paul Jerimy)",
+    "vocational-credentials": "vocational credentials list",
+    "apprenticeships": "US Department of Labor apprenticeship register",
+    "corrections": "catalogue correction",
+    "onet": "O*NET",
+    "esco": "ESCO",
+}
+
+
+def _source_name(source: dict[str, Any]) -> str:
+    """A source as people read it: the page's title, or the dataset's common name, never an internal id."""
+    if source.get("title"):
+        return str(source["title"])
+    name = str(source.get("name") or "source")
+    head, _, rest = name.partition(":")
+    return DATASET_NAMES.get(head, head) + (f" ({rest.strip()})" if rest.strip() else "")
+
+
+# The why text is written for the chat and the CLI too; on the page its recognition and source sentences are
+# shown as formatted lines of their own, so they are taken out here rather than said twice.
+_WHY_REPEATS = re.compile(
+    r"\s*Employer recognition: unknown \(no sourced signal in the knowledge base\)\."
+    r"|\s*Employer recognition: .*?\](?:, a third-party page)?\.(?=\s|$)"
+    r"|\s*Source: [^.]*\.\s*$",
+    re.S,
+)
+
+
+def _why_for_page(why: str) -> str:
+    return _WHY_REPEATS.sub("", why).strip()
 
 
 def _step_price(step: dict) -> str:
@@ -729,7 +775,10 @@ def _thread(c: CoachClient, pathway_id: int) -> None:
 
     def show(items: list[dict[str, Any]], depth: int = 0) -> None:
         for m in items:
-            st.markdown(f"{'&nbsp;' * 6 * depth}**{m.get('author') or '?'}** (v{m['version']}): {m['body']}")
+            st.markdown(
+                f"{'&nbsp;' * 6 * depth}**{_plain_text(m.get('author') or '?')}** (v{m['version']}): "
+                + _plain_text(m["body"])
+            )
             show(m.get("replies") or [], depth + 1)
 
     show(comments)

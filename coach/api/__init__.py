@@ -8,12 +8,14 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.trustedhost import TrustedHostMiddleware
 from fastapi.responses import JSONResponse
 from pydantic import SecretStr, ValidationError
 
 from coach.api.deps import Database, app_version
+from coach.api.guards import ContainErrors, SecurityHeaders, TextGuard, validation_error
 from coach.api.services import Services
 from coach.context import CoachContext
 from coach.errors import CoachError
@@ -78,6 +80,12 @@ def create_app(
     app.state.services = services or Services()
     app.state.context = context or CoachContext(settings, share_process=share_process)
     app.state.db = Database(engine=engine, read_maker=read_maker, write_maker=write_maker)
+    # Innermost first: text checks before any route, an unexpected failure contained without its request content
+    # in the logs, and security headers on every answer, 500s included.
+    app.add_middleware(TextGuard, max_bytes=settings.max_body_bytes)
+    app.add_middleware(ContainErrors)
+    app.add_middleware(SecurityHeaders)
+    app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
     if settings.cors_origins:  # closed by default: no CORS headers at all unless origins are configured
         app.add_middleware(
             CORSMiddleware,

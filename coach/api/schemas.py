@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from coach.models import Pathway, PostingAnalysis, Profile
+from coach.models import Model, Pathway, PostingAnalysis, Profile
 from coach.store.workflow import PathwayDiff, StepEdit
 
 Role = Literal["learner", "coach", "admin"]
@@ -16,7 +16,7 @@ ReviewState = Literal["pending", "approved", "changes_requested", "rejected"]
 Username = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")
 
 
-class ORM(BaseModel):
+class ORM(Model):
     """Base for responses built from database rows."""
 
     model_config = ConfigDict(from_attributes=True)
@@ -25,7 +25,7 @@ class ORM(BaseModel):
 # ---- auth and users --------------------------------------------------------------------------------------------
 
 
-class RegisterIn(BaseModel):
+class RegisterIn(Model):
     """A new learner account."""
 
     username: str = Username
@@ -33,7 +33,7 @@ class RegisterIn(BaseModel):
     display_name: str = Field(default="", max_length=200)
 
 
-class LoginIn(BaseModel):
+class LoginIn(Model):
     """Credentials for a token (JSON form of POST /auth/token)."""
 
     username: str = Field(min_length=1, max_length=64)
@@ -51,7 +51,7 @@ class UserPublic(ORM):
     created_at: datetime
 
 
-class TokenOut(BaseModel):
+class TokenOut(Model):
     """A bearer token."""
 
     access_token: str
@@ -66,14 +66,14 @@ class UserCreate(RegisterIn):
     role: Role = "learner"
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(Model):
     """Change a user's role or deactivate them."""
 
     role: Role | None = None
     active: bool | None = None
 
 
-class AssignmentIn(BaseModel):
+class AssignmentIn(Model):
     """Assign a learner to a coach."""
 
     coach_id: int = Field(ge=1)
@@ -92,14 +92,14 @@ class AssignmentOut(ORM):
 # ---- postings and planning -------------------------------------------------------------------------------------
 
 
-class PostingIn(BaseModel):
+class PostingIn(Model):
     """A job posting to analyse (its length is capped by settings.max_posting_chars)."""
 
     text: str = Field(min_length=1, description="The posting text. Never logged.")
     use_profile: bool = Field(default=True, description="Match against the caller's stored profile.")
 
 
-class PlanIn(BaseModel):
+class PlanIn(Model):
     """What to plan for: a role or a posting, within limits (defaults come from the profile)."""
 
     role: str | None = Field(default=None, max_length=300, description="Occupation id or title.")
@@ -108,12 +108,12 @@ class PlanIn(BaseModel):
         default=None, description="Plan for this profile instead of the stored one."
     )
     budget: float | None = Field(default=None, ge=0, le=1_000_000)
-    hours_per_week: float | None = Field(default=None, gt=0, le=100)
+    hours_per_week: float | None = Field(default=None, ge=0.5, le=100)
     weeks: int | None = Field(default=None, gt=0, le=520)
     alternatives: int = Field(default=0, ge=0, le=3)
 
 
-class PathwayCreate(BaseModel):
+class PathwayCreate(Model):
     """Save a pathway (usually one returned by POST /pathways/plan)."""
 
     pathway: Pathway
@@ -121,7 +121,7 @@ class PathwayCreate(BaseModel):
     note: str = Field(default="", max_length=2000)
 
 
-class VersionCreate(BaseModel):
+class VersionCreate(Model):
     """A new version: either edits applied to the current version, or a whole replacement pathway."""
 
     edits: list[StepEdit] = Field(default_factory=list, max_length=50)
@@ -133,7 +133,7 @@ class VersionCreate(BaseModel):
     allow_issues: bool = Field(default=False, description="Keep the version even if validation finds issues.")
 
 
-class VersionOut(BaseModel):
+class VersionOut(Model):
     """An immutable pathway version."""
 
     version: int
@@ -145,7 +145,7 @@ class VersionOut(BaseModel):
     pathway: Pathway
 
 
-class PathwaySummary(BaseModel):
+class PathwaySummary(Model):
     """A saved pathway in lists."""
 
     id: int
@@ -162,7 +162,7 @@ class PathwaySummary(BaseModel):
     updated_at: datetime
 
 
-class StepProgress(BaseModel):
+class StepProgress(Model):
     """The latest progress on one step."""
 
     step_id: str
@@ -189,7 +189,7 @@ class PathwayDetail(PathwaySummary):
 # ---- reviews and comments --------------------------------------------------------------------------------------
 
 
-class ReviewOut(BaseModel):
+class ReviewOut(Model):
     """A submission waiting for (or given) a decision."""
 
     id: int
@@ -207,21 +207,21 @@ class ReviewOut(BaseModel):
     decided_at: datetime | None
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(Model):
     """A coach's decision; a comment is required to request changes or reject."""
 
     decision: Literal["approve", "request_changes", "reject"]
     comment: str = Field(default="", max_length=5000)
 
 
-class CommentIn(BaseModel):
+class CommentIn(Model):
     """A comment, optionally replying to another."""
 
     body: str = Field(min_length=1, max_length=5000)
     parent_id: int | None = Field(default=None, ge=1)
 
 
-class CommentOut(BaseModel):
+class CommentOut(Model):
     """A comment with its replies."""
 
     id: int
@@ -234,7 +234,7 @@ class CommentOut(BaseModel):
     replies: list[CommentOut] = Field(default_factory=list)
 
 
-class DecisionOut(BaseModel):
+class DecisionOut(Model):
     """The review after a decision, the pathway's new state and the comment made."""
 
     review: ReviewOut
@@ -259,14 +259,14 @@ class AuditOut(ORM):
 # ---- progress, outcomes, cohort --------------------------------------------------------------------------------
 
 
-class BadgeFile(BaseModel):
+class BadgeFile(Model):
     """A badge file as evidence (e.g. an Open Badges JSON or image), base64-encoded."""
 
     name: str = Field(min_length=1, max_length=300)
     content_base64: str = Field(min_length=1, max_length=500_000)
 
 
-class ProgressIn(BaseModel):
+class ProgressIn(Model):
     """Mark a step started or completed, with evidence."""
 
     step_id: str = Field(min_length=1, max_length=300)
@@ -275,7 +275,7 @@ class ProgressIn(BaseModel):
     badge: BadgeFile | None = None
 
 
-class OutcomeIn(BaseModel):
+class OutcomeIn(Model):
     """An interview, offer or placement."""
 
     kind: Literal["interview", "offer", "placement"]
@@ -299,7 +299,7 @@ class OutcomeOut(ORM):
     created_at: datetime
 
 
-class CohortOutcome(BaseModel):
+class CohortOutcome(Model):
     """An outcome in the cohort view."""
 
     kind: str
@@ -307,7 +307,7 @@ class CohortOutcome(BaseModel):
     date: str
 
 
-class CohortEntry(BaseModel):
+class CohortEntry(Model):
     """One learner in a coach's cohort."""
 
     learner_id: int
@@ -326,7 +326,7 @@ class CohortEntry(BaseModel):
 # ---- chat and health -------------------------------------------------------------------------------------------
 
 
-class ChatIn(BaseModel):
+class ChatIn(Model):
     """One user turn."""
 
     message: str = Field(min_length=1, max_length=8000)
@@ -351,7 +351,7 @@ class MessageOut(ORM):
     created_at: datetime
 
 
-class Health(BaseModel):
+class Health(Model):
     """Liveness and database state."""
 
     status: Literal["ok", "degraded"]

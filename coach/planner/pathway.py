@@ -71,10 +71,10 @@ def plan_pathway(
     exam_only = c.exam_only if exam_only is None else exam_only
     if budget is not None and (budget < 0 or not math.isfinite(budget)):
         raise BadInput(f"budget must be zero or more, not {budget:g}")
-    if hours_per_week is not None and not (0 < hours_per_week <= 100):
-        raise BadInput(f"hours per week must be between 0 and 100, not {hours_per_week:g}")
-    if weeks is not None and weeks <= 0:
-        raise BadInput(f"weeks must be at least 1, not {weeks}")
+    if hours_per_week is not None and not (0.5 <= hours_per_week <= 100):
+        raise BadInput(f"hours per week must be between 0.5 and 100, not {hours_per_week:g}")
+    if weeks is not None and not (1 <= weeks <= 520):
+        raise BadInput(f"weeks must be between 1 and 520, not {weeks}")
     if max_items is not None and max_items <= 0:
         raise BadInput(f"max items must be at least 1, not {max_items}")
     if alternatives < 0 or alternatives > 10:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from coach.models import (
-    CredentialStatus,
-)
+from coach.models import CredentialStatus, Model
 
 
-class PresentedCredential(BaseModel):
+class PresentedCredential(Model):
     """A credential or work-based step as the learner should present it, with its status kept explicit."""
 
     name: str
@@ -36,7 +34,7 @@ class PresentedCredential(BaseModel):
     source: Literal["profile", "pathway"] = "profile"
 
 
-class ResumeBullet(BaseModel):
+class ResumeBullet(Model):
     """One resume line: action, skill, evidence from the profile, outcome only where the profile states one."""
 
     text: str
@@ -47,7 +45,7 @@ class ResumeBullet(BaseModel):
     evidence_from: str | None = Field(default=None, description="Where that evidence comes from.")
 
 
-class LinkedInCertification(BaseModel):
+class LinkedInCertification(Model):
     """An entry for LinkedIn's "Licenses & certifications" section (fields as LinkedIn's form names them)."""
 
     name: str
@@ -62,7 +60,7 @@ class LinkedInCertification(BaseModel):
     )
 
 
-class LinkedInDraft(BaseModel):
+class LinkedInDraft(Model):
     """Headline, About paragraph and certification entries."""
 
     headline: str
@@ -70,7 +68,7 @@ class LinkedInDraft(BaseModel):
     certifications: list[LinkedInCertification] = Field(default_factory=list)
 
 
-class StarPoint(BaseModel):
+class StarPoint(Model):
     """An interview talking point in STAR form, drawn from one experience in the profile."""
 
     experience: str = Field(description="Title and organisation it comes from.")
@@ -81,7 +79,7 @@ class StarPoint(BaseModel):
     result_stated: bool = Field(description="True when the result is the profile's own stated outcome.")
 
 
-class Drafts(BaseModel):
+class Drafts(Model):
     """Everything `draft_all` writes for one learner."""
 
     learner: str = ""

@@ -8,15 +8,15 @@ import math
 from collections.abc import Iterable
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from coach.errors import BadInput
-from coach.models import Credential, Pathway, PathwayStep, Profile, Rule, SkillRef
+from coach.models import Credential, Model, Pathway, PathwayStep, Profile, Rule, SkillRef
 
 EditOp = Literal["add", "remove", "swap", "move"]
 
 
-class StepEdit(BaseModel):
+class StepEdit(Model):
     """One edit: add a step, remove one, swap one for another, or move one to a new position."""
 
     op: EditOp
@@ -28,7 +28,7 @@ class StepEdit(BaseModel):
     position: int | None = Field(default=None, ge=0, le=200, description="0-based index for add and move.")
 
 
-class StepMove(BaseModel):
+class StepMove(Model):
     """A step that changed place between two versions."""
 
     id: str
@@ -36,7 +36,7 @@ class StepMove(BaseModel):
     after: int
 
 
-class PathwayDiff(BaseModel):
+class PathwayDiff(Model):
     """What changed from one version to the next."""
 
     from_version: int
