@@ -25,6 +25,79 @@ class Unauthorized(CoachError):
     status = 401
 
 
+# Passwords guessed first by anyone trying (well-known favourites of people and of password-guessing tools).
+COMMON_PASSWORDS = frozenset(
+    [
+        "password",
+        "password1",
+        "password12",
+        "password123",
+        "passw0rd",
+        "12345678",
+        "123456789",
+        "1234567890",
+        "87654321",
+        "11111111",
+        "00000000",
+        "12341234",
+        "11223344",
+        "qwertyui",
+        "qwerty12",
+        "qwerty123",
+        "1q2w3e4r",
+        "1qaz2wsx",
+        "asdfghjk",
+        "zxcvbnm1",
+        "abc12345",
+        "abcd1234",
+        "iloveyou",
+        "sunshine",
+        "princess",
+        "football",
+        "baseball",
+        "superman",
+        "starwars",
+        "computer",
+        "michelle",
+        "whatever",
+        "trustno1",
+        "letmein1",
+        "welcome1",
+        "welcome123",
+        "admin123",
+        "administrator",
+        "monkey123",
+        "dragon123",
+        "shadow123",
+        "master123",
+        "changeme",
+        "changeme1",
+        "default1",
+        "secret123",
+        "pathway1",
+        "learner1",
+        "student1",
+    ]
+)
+
+
+def password_problem(password: str, username: str) -> str | None:
+    """Why a new password is refused (too short, blank, one repeated character, a common password, the
+    username), or None when it is acceptable."""
+    if len(password) < 8:
+        return "the password must have at least 8 characters"
+    if not password.strip():
+        return "the password cannot be only spaces"
+    if len(set(password)) <= 2:
+        return "the password needs more than one or two different characters"
+    lowered = password.lower()
+    if lowered in COMMON_PASSWORDS or lowered.rstrip("!.?0123456789") in COMMON_PASSWORDS:
+        return "that password is one of the first anyone would guess; choose another"
+    if lowered.strip() == username.strip().lower():
+        return "the password cannot be the username"
+    return None
+
+
 def hash_password(password: str) -> str:
     """An argon2id hash of `password`."""
     return _hasher.hash(password)

@@ -116,6 +116,16 @@ class Settings(BaseSettings):
     max_posting_chars: int = 50_000
     max_body_bytes: int = 1_000_000
     rate_limit_per_minute: int = 60
+    # Brute-force throttles on sign-in and registration (counted in the database, shared by every worker).
+    login_attempts_per_account: int = Field(
+        default=10, ge=1, description="Sign-ins a minute for one account."
+    )
+    login_attempts_per_address: int = Field(
+        default=30, ge=1, description="Sign-ins a minute from one address."
+    )
+    registrations_per_address: int = Field(
+        default=10, ge=1, description="New accounts an hour from one address."
+    )
     cors_origins: list[str] = Field(default_factory=list)
     today: date | None = Field(
         default=None, description="COACH_TODAY: the date deadlines are counted from (default: the real date)."

@@ -175,7 +175,7 @@ def test_unexpected_error_is_a_json_500_without_traceback(api_settings, api_fake
 
 def test_health_reports_database_and_revision(api_client: TestClient) -> None:
     body = api_client.get("/health").json()
-    assert body["status"] == "ok" and body["revision"] == "0003"
+    assert body["status"] == "ok" and body["revision"] == "0004"
 
 
 # ---- roles: every forbidden read and write ---------------------------------------------------------------------
@@ -586,7 +586,9 @@ def test_chat_with_the_real_offline_agent(api_settings, api_fake_services, api_u
 def test_admin_manages_users_and_assignments(api_client: TestClient, api_users: dict) -> None:
     ha = api_users["admin"]["headers"]
     r = api_client.post(
-        "/admin/users", json={"username": "coach3", "password": "password3", "role": "coach"}, headers=ha
+        "/admin/users",
+        json={"username": "coach3", "password": "coach3-password", "role": "coach"},
+        headers=ha,
     )
     assert r.status_code == 201 and r.json()["role"] == "coach"
     coach3 = r.json()["id"]
@@ -605,7 +607,7 @@ def test_admin_manages_users_and_assignments(api_client: TestClient, api_users: 
         ).status_code
         == 422
     )
-    tok = api_client.post("/auth/token", data={"username": "coach3", "password": "password3"}).json()[
+    tok = api_client.post("/auth/token", data={"username": "coach3", "password": "coach3-password"}).json()[
         "access_token"
     ]
     h3 = {"Authorization": f"Bearer {tok}"}

@@ -138,3 +138,111 @@ def test_the_validation_error_body_is_json_even_for_numbers_json_cannot_hold(
     )
     assert r.status_code == 422
     json.loads(r.text)  # strict JSON (no NaN tokens)
+
+
+# ---- accounts: throttles and passwords ------------------------------------------------------------------------
+
+
+def _throttled_app(api_settings: Any, api_fake_services: Any, **limits: int) -> TestClient:
+    settings = api_settings.model_copy(update=limits)
+    return TestClient(create_app(settings, api_fake_services))
+
+
+def test_wrong_passwords_for_one_account_are_throttled_even_from_many_attempts(
+    api_settings: Any, api_fake_services: Any, api_users: dict
+) -> None:
+    with _throttled_app(api_settings, api_fake_services, login_attempts_per_account=5) as client:
+        codes = [
+            client.post("/auth/token", data={"username": "learner1", "password": f"guess-{i}"}).status_code
+            for i in range(7)
+        ]
+        assert codes == [401] * 5 + [429] * 2
+        refused = client.post("/auth/token", data={"username": "learner1", "password": "learner1-password"})
+        assert (
+            refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+        )  # the right one too, for now
+        assert "try again" in refused.json()["detail"]
+        # another account is not locked out by someone guessing at this one
+        assert (
+            client.post(
+                "/auth/token", data={"username": "learner2", "password": "learner2-password"}
+            ).status_code
+            == 200
+        )
+
+
+def test_one_address_trying_many_accounts_is_throttled(
+    api_settings: Any, api_fake_services: Any, api_users: dict
+) -> None:
+    with _throttled_app(api_settings, api_fake_services, login_attempts_per_address=4) as client:
+        codes = [
+            client.post(
+                "/auth/token", data={"username": f"someone{i}", "password": "wrong-password"}
+            ).status_code
+            for i in range(6)
+        ]
+        assert codes == [401] * 4 + [429] * 2
+
+
+def test_registrations_from_one_address_are_capped(api_settings: Any, api_fake_services: Any) -> None:
+    with _throttled_app(api_settings, api_fake_services, registrations_per_address=3) as client:
+        codes = [
+            client.post(
+                "/auth/register", json={"username": f"new{i}", "password": "a-good-passphrase"}
+            ).status_code
+            for i in range(5)
+        ]
+        assert codes == [201] * 3 + [429] * 2
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["password", "12345678", "        ", "Password123!", "aaaaaaaa", "abababab", "newperson", "sunshine7"],
+)
+def test_common_and_trivial_passwords_are_refused_with_a_reason(
+    api_client: TestClient, password: str
+) -> None:
+    r = api_client.post("/auth/register", json={"username": "newperson", "password": password})
+    assert r.status_code in (400, 422), r.text
+    assert "password" in json.dumps(r.json()).lower()
+
+
+def test_a_good_password_is_accepted(api_client: TestClient) -> None:
+    r = api_client.post("/auth/register", json={"username": "newperson", "password": "tram-lantern-47"})
+    assert r.status_code == 201
+
+
+def test_someone_elses_review_looks_exactly_like_one_that_does_not_exist(
+    api_client: TestClient, api_users: dict
+) -> None:
+    from tests.test_api import submitted
+
+    _, rid = submitted(api_client, api_users)
+    other = api_client.get(f"/reviews/{rid}", headers=api_users["learner2"]["headers"])
+    missing = api_client.get(f"/reviews/{rid + 1000}", headers=api_users["learner2"]["headers"])
+    assert other.status_code == missing.status_code == 404
+    assert other.json()["detail"] == f"no review {rid}" and "pathway" not in other.text
+
+
+def test_the_last_admin_cannot_be_demoted_or_deactivated(api_client: TestClient, api_users: dict) -> None:
+    admin = api_users["admin"]
+    for change in ({"role": "coach"}, {"active": False}):
+        r = api_client.patch(f"/admin/users/{admin['id']}", json=change, headers=admin["headers"])
+        assert r.status_code == 409 and "last active admin" in r.json()["detail"]
+    me = api_client.get("/me", headers=admin["headers"]).json()
+    assert me["role"] == "admin" and me["active"]
+
+
+def test_a_role_change_removes_the_old_roles_assignments(api_client: TestClient, api_users: dict) -> None:
+    ha = api_users["admin"]["headers"]
+    coach1, learner1 = api_users["coach1"]["id"], api_users["learner1"]["id"]
+
+    def pairs() -> set[tuple[int, int]]:
+        rows = api_client.get("/admin/assignments", headers=ha).json()
+        return {(a["coach_id"], a["learner_id"]) for a in rows}
+
+    assert (coach1, learner1) in pairs()
+    assert api_client.patch(f"/admin/users/{coach1}", json={"role": "learner"}, headers=ha).status_code == 200
+    assert not any(c == coach1 for c, _ in pairs())  # a former coach keeps no learners
+    assert api_client.patch(f"/admin/users/{learner1}", json={"role": "coach"}, headers=ha).status_code == 200
+    assert not any(learner == learner1 for _, learner in pairs())  # a new coach has no coach of their own

@@ -63,7 +63,7 @@ def people(write) -> dict[str, User]:  # type: ignore[no-untyped-def]
 
 def test_migrations_create_exactly_the_model_schema_and_are_idempotent(db) -> None:  # type: ignore[no-untyped-def]
     engine, _r, _w = db
-    assert migrate(engine) == "0003"  # second run: nothing to do
+    assert migrate(engine) == "0004"  # second run: nothing to do
     with engine.connect() as conn:
         diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diffs == []
@@ -101,9 +101,9 @@ def test_users_and_visibility_rules(db) -> None:  # type: ignore[no-untyped-def]
     _e, read, write = db
     users = people(write)
     with transaction(write) as s, pytest.raises(Conflict):
-        user_repo.create_user(session=s, username="Learner1", password="x" * 8)
+        user_repo.create_user(session=s, username="Learner1", password="a-fine-passphrase")
     with transaction(write) as s, pytest.raises(BadInput):
-        user_repo.create_user(session=s, username="zed", password="x" * 8, role="root")
+        user_repo.create_user(session=s, username="zed", password="a-fine-passphrase", role="root")
     with transaction(write) as s:
         p1 = pathway_repo.create_pathway(session=s, owner=users["learner1"], pathway=api_sample_pathway()).id
         p2 = pathway_repo.create_pathway(session=s, owner=users["learner2"], pathway=api_sample_pathway()).id

@@ -47,6 +47,8 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiEnv]:
     mp.setenv("COACH_DEMO_PASSWORD", DEMO_PASSWORD)
     mp.setenv("COACH_CHAT_PROVIDER", "offline")
     mp.setenv("COACH_LOCAL_MODE", "true")  # the remote-mode test serves these settings over a real socket
+    # every test registers its own learners from this one address: the sign-up throttle is not what is tested here
+    mp.setenv("COACH_REGISTRATIONS_PER_ADDRESS", "100000")
     mp.delenv("COACH_API_URL", raising=False)
     get_settings.cache_clear()
     settings = get_settings()

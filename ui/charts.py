@@ -61,7 +61,9 @@ def timeline(pathway: dict[str, Any]) -> alt.Chart | None:
                 scale=alt.Scale(paddingInner=0.25),
             ),
             color=alt.Color(
-                "kind:N", title=None, legend=alt.Legend(orient="top", direction="horizontal", labelLimit=200)
+                "kind:N",
+                title=None,
+                legend=alt.Legend(orient="top", columns=2, labelLimit=200),  # wraps on a phone
             ),
             tooltip=[
                 alt.Tooltip("name", title="step"),

@@ -183,7 +183,10 @@ def get_review(*, session: Session, viewer: User, review_id: int) -> tuple[Revie
     review = session.get(Review, review_id)
     if review is None:
         raise NotFound(f"no review {review_id}")
-    row = get_pathway(session=session, viewer=viewer, pathway_id=review.pathway_id)
+    try:
+        row = get_pathway(session=session, viewer=viewer, pathway_id=review.pathway_id)
+    except NotFound:  # the same answer as for a review that does not exist: nothing about its pathway
+        raise NotFound(f"no review {review_id}") from None
     return review, row
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from coach.errors import CoachError
 from coach.store.tables import (
+    AuthAttempt,
     RateEvent,
     User,
 )
@@ -48,3 +49,29 @@ def take_rate_token(
         retry = max(1, int((oldest or now) + window_s - now) + 1)
         raise RateLimited(f"too many {bucket} requests; try again in {retry} s", retry_after=retry)
     session.add(RateEvent(user_id=user.id, bucket=bucket, at=now))
+
+
+def check_attempts(
+    *, session: Session, keys: list[str], bucket: str, limit: int, window_s: float, now: float | None = None
+) -> None:
+    """RateLimited when any key (an account, a client address) already made `limit` attempts of `bucket` (failed
+    sign-ins, registrations) in the window. In the database, so every worker shares the counts."""
+    now = time.time() if now is None else now
+    since = now - window_s
+    session.execute(delete(AuthAttempt).where(AuthAttempt.bucket == bucket, AuthAttempt.at < since))
+    for key in keys:
+        count, oldest = session.execute(
+            select(func.count(AuthAttempt.id), func.min(AuthAttempt.at)).where(
+                AuthAttempt.key == key, AuthAttempt.bucket == bucket, AuthAttempt.at >= since
+            )
+        ).one()
+        if count >= limit:
+            retry = max(1, int((oldest or now) + window_s - now) + 1)
+            what = "sign-in attempts" if bucket == "login" else "new accounts"
+            raise RateLimited(f"too many {what}; try again in {retry} s", retry_after=retry)
+
+
+def record_attempt(*, session: Session, keys: list[str], bucket: str, now: float | None = None) -> None:
+    """Count one attempt of `bucket` for each key."""
+    now = time.time() if now is None else now
+    session.add_all(AuthAttempt(key=key, bucket=bucket, at=now) for key in keys)

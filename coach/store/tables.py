@@ -197,6 +197,18 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class AuthAttempt(Base):
+    """One sign-in or registration attempt, keyed by account ("user:NAME") or client address ("addr:IP"): the
+    throttle works before anyone is signed in, for names that may not exist, across every worker."""
+
+    __tablename__ = "auth_attempts"
+    __table_args__ = (Index("ix_auth_attempts_key_bucket_at", "key", "bucket", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))
+    bucket: Mapped[str] = mapped_column(String(32))
+    at: Mapped[float] = mapped_column(Float)
+
+
 class RateEvent(Base):
     """One use of a rate-limited route, so every worker shares the same per-user counters."""
 

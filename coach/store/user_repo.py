@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from coach.auth import hash_password, verify_password
+from coach.auth import hash_password, password_problem, verify_password
 from coach.errors import BadInput, Conflict, NotFound
 from coach.store.audit_repo import audit
 from coach.store.tables import (
@@ -35,6 +35,9 @@ def create_user(
     if role not in ROLES:
         raise BadInput(f"role must be one of {', '.join(ROLES)}")
     username = username.strip().lower()
+    problem = password_problem(password, username)
+    if problem:
+        raise BadInput(problem)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"username {username!r} is taken")
     user = User(
@@ -126,9 +129,23 @@ def update_user(
     """Change a user's role or active flag (admins)."""
     user = get_user(session=session, user_id=user_id)
     before = f"{user.role}{'' if user.active else ':inactive'}"
-    if role is not None:
-        if role not in ROLES:
-            raise BadInput(f"role must be one of {', '.join(ROLES)}")
+    if role is not None and role not in ROLES:
+        raise BadInput(f"role must be one of {', '.join(ROLES)}")
+    stays_admin = (role or user.role) == "admin" and (user.active if active is None else active)
+    if user.role == "admin" and user.active and not stays_admin:
+        # Locked, so two admins demoting each other at once cannot both pass the count.
+        admins = session.scalars(
+            select(User.id).where(User.role == "admin", User.active.is_(True)).with_for_update()
+        ).all()
+        if len(admins) <= 1:
+            raise Conflict("this is the last active admin: make another admin first")
+    if role is not None and role != user.role:
+        # Assignments belong to the old role: a coach made learner keeps no learners, a learner made coach no coach.
+        side = CoachAssignment.coach_id if user.role in ("coach", "admin") and role == "learner" else None
+        if user.role == "learner" and role in ("coach", "admin"):
+            side = CoachAssignment.learner_id
+        if side is not None:
+            session.execute(delete(CoachAssignment).where(side == user.id))
         user.role = role
     if active is not None:
         user.active = active
