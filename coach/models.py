@@ -6,9 +6,10 @@ DESIGN.md; add optional fields freely, never rename or remove one.
 
 from __future__ import annotations
 
+import json
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 # --------------------------------------------------------------------------------------------------------------
 # Knowledge base
@@ -21,6 +22,10 @@ SourceKind = Literal["provider", "regulator", "register", "third_party", "datase
 # Strict numbers everywhere: NaN and infinity are refused at the boundary (a budget of Infinity stored in a profile
 # would break every later plan, and NaN cannot even be written back as JSON).
 STRICT = ConfigDict(allow_inf_nan=False)
+
+
+MAX_PROFILE_EXTRAS = 20_000  # characters of JSON in fields beyond the profile format, all sub-models together
+MAX_STEPS = 60  # a pathway of more steps is not a plan anyone follows (the planner's own cap is far lower)
 
 
 class Model(BaseModel):
@@ -295,6 +300,18 @@ class Profile(Model):
     target: Target = Field(default_factory=Target)
     constraints: Constraints = Field(default_factory=Constraints)
 
+    @model_validator(mode="after")
+    def _bounded_extras(self) -> Profile:
+        """Fields beyond the shared format are kept (other tools write them) but bounded: a profile is not a
+        place to store a megabyte of anything."""
+        parts: list[BaseModel] = [self, self.target, self.constraints, *self.credentials, *self.experience]
+        size = sum(len(json.dumps(m.model_extra or {}, default=str)) for m in parts)
+        if size > MAX_PROFILE_EXTRAS:
+            raise ValueError(
+                f"fields beyond the profile format take {size:,} characters; at most {MAX_PROFILE_EXTRAS:,}"
+            )
+        return self
+
 
 # --------------------------------------------------------------------------------------------------------------
 # Postings
@@ -456,7 +473,7 @@ class Pathway(Model):
     reason: str | None = None
     target: str = ""
     objective: str = ""
-    steps: list[PathwayStep] = Field(default_factory=list)
+    steps: list[PathwayStep] = Field(default_factory=list, max_length=MAX_STEPS)
     total_cost: float = 0.0
     currency: str = "USD"
     total_hours: float = 0.0

@@ -148,6 +148,7 @@ def test_posting_length_cap_and_body_size_cap(api_client: TestClient, api_users:
     huge = api_client.post("/postings/analyze", json={"text": "y" * 300_000}, headers=h)
     assert huge.status_code == 413
     assert "y" * 100 not in huge.text
+    assert "larger than" in huge.json()["detail"]  # JSON like every other refusal, not plain text
 
 
 def test_cors_closed_by_default_and_open_when_configured(api_settings, api_fake_services) -> None:  # type: ignore[no-untyped-def]

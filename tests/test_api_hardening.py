@@ -246,3 +246,37 @@ def test_a_role_change_removes_the_old_roles_assignments(api_client: TestClient,
     assert not any(c == coach1 for c, _ in pairs())  # a former coach keeps no learners
     assert api_client.patch(f"/admin/users/{learner1}", json={"role": "coach"}, headers=ha).status_code == 200
     assert not any(learner == learner1 for _, learner in pairs())  # a new coach has no coach of their own
+
+
+# ---- bounded records and one timestamp format ---------------------------------------------------------------
+
+
+def test_a_pathway_of_hundreds_of_steps_is_refused(api_client: TestClient, api_users: dict) -> None:
+    from tests.conftest import api_sample_pathway
+
+    base = api_sample_pathway().model_dump(mode="json")
+    step = base["steps"][0]
+    base["steps"] = [{**step, "id": f"s{i}", "prerequisites": []} for i in range(80)]
+    r = api_client.post("/pathways", json={"pathway": base}, headers=_learner(api_users))
+    assert r.status_code == 422 and r.json()["detail"][0]["type"] == "too_long"
+
+
+def test_a_profile_cannot_carry_a_megabyte_of_extra_fields(api_client: TestClient, api_users: dict) -> None:
+    headers = _learner(api_users)
+    ok = api_client.put("/me/profile", json={"name": "Ana", "pronouns": "she/her"}, headers=headers)
+    assert ok.status_code == 200 and ok.json()["pronouns"] == "she/her"  # other tools' fields are kept
+    big = {"name": "Ana", "constraints": {"notes": "x" * 100_000}}
+    r = api_client.put("/me/profile", json=big, headers=headers)
+    assert r.status_code == 422 and "beyond the profile format" in json.dumps(r.json())
+
+
+def test_every_timestamp_carries_its_offset_on_create_and_on_read(
+    api_client: TestClient, api_users: dict
+) -> None:
+    from tests.test_api import save
+
+    created = save(api_client, _learner(api_users))
+    listed = api_client.get("/pathways", headers=_learner(api_users)).json()[0]
+    read = api_client.get(f"/pathways/{created['id']}", headers=_learner(api_users)).json()
+    for stamp in (created["created_at"], listed["created_at"], read["updated_at"]):
+        assert stamp.endswith(("Z", "+00:00")), stamp

@@ -74,8 +74,7 @@ def create_app(
             "`Authorization: Bearer <token>`."
         ),
         openapi_tags=TAGS,
-        max_body_size=settings.max_body_bytes,
-    )
+    )  # the body size limit is TextGuard's (below), so a 413 is JSON like every other refusal
     app.state.settings = settings
     app.state.services = services or Services()
     app.state.context = context or CoachContext(settings, share_process=share_process)

@@ -76,7 +76,8 @@ def _json_response(status: int, body: dict[str, Any]) -> list[Message]:
 
 class TextGuard:
     """Refuse (422) a JSON body with a NUL or a lone surrogate in any string, before a route or a database sees
-    it: SQLite stores such text only to fail reading it back, PostgreSQL refuses NUL, and JSON encoders choke."""
+    it: SQLite stores such text only to fail reading it back, PostgreSQL refuses NUL, and JSON encoders choke.
+    A body over `max_bytes` is refused (413, as JSON) as soon as it is that long."""
 
     def __init__(self, app: App, max_bytes: int = 1_000_000) -> None:
         self.app = app
@@ -85,6 +86,10 @@ class TextGuard:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
             await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length", b"0")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            await self._too_big(send)
             return
         chunks: list[bytes] = []
         size = 0
@@ -97,9 +102,8 @@ class TextGuard:
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
             more = message.get("more_body", False)
-            if more and size > self.max_bytes:  # too big to be a request: FastAPI's own limit answers 413
-                read: list[Message] = [{"type": "http.request", "body": b"".join(chunks), "more_body": True}]
-                await self.app(scope, _replay(read, then=receive), send)
+            if size > self.max_bytes:  # refused here, as JSON like every other refusal (not plain text)
+                await self._too_big(send)
                 return
         body = b"".join(chunks)
         where = None
@@ -109,14 +113,19 @@ class TextGuard:
             except ValueError:  # not JSON (or not UTF-8): the route's own parser answers
                 where = None
         if where is not None:
-            detail = [{"type": "string_bad_character", "loc": where, "msg": f"Text {BAD_TEXT}"}]
-            for message in _json_response(422, {"detail": detail}):
+            errors = [{"type": "string_bad_character", "loc": where, "msg": f"Text {BAD_TEXT}"}]
+            for message in _json_response(422, {"detail": errors}):
                 await send(message)
             return
         # Then the original receive: a streaming response listens on it for the client going away.
         await self.app(
             scope, _replay([{"type": "http.request", "body": body, "more_body": False}], receive), send
         )
+
+    async def _too_big(self, send: Send) -> None:
+        detail = f"the request is larger than {self.max_bytes:,} bytes; send less at once"
+        for reply in _json_response(413, {"detail": detail}):
+            await send(reply)
 
 
 def _replay(messages: list[Message], then: Receive) -> Receive:

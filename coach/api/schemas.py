@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
 from coach.models import Model, Pathway, PostingAnalysis, Profile
 from coach.store.workflow import PathwayDiff, StepEdit
@@ -14,6 +14,16 @@ Role = Literal["learner", "coach", "admin"]
 PathwayState = Literal["draft", "pending", "changes_requested", "approved", "rejected"]
 ReviewState = Literal["pending", "approved", "changes_requested", "rejected"]
 Username = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")
+
+
+def _with_offset(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes although every stamp is written in UTC: say so, so every answer carries
+    # its offset ("...+00:00") whatever the database.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+Stamp = Annotated[datetime, AfterValidator(_with_offset)]
+"""A timestamp that always carries its UTC offset."""
 
 
 class ORM(Model):
@@ -48,7 +58,7 @@ class UserPublic(ORM):
     role: Role
     display_name: str
     active: bool
-    created_at: datetime
+    created_at: Stamp
 
 
 class TokenOut(Model):
@@ -86,7 +96,7 @@ class AssignmentOut(ORM):
     id: int
     coach_id: int
     learner_id: int
-    created_at: datetime
+    created_at: Stamp
 
 
 # ---- postings and planning -------------------------------------------------------------------------------------
@@ -138,7 +148,7 @@ class VersionOut(Model):
 
     version: int
     author: str | None
-    created_at: datetime
+    created_at: Stamp
     note: str
     issues: list[str]
     diff: PathwayDiff | None
@@ -158,8 +168,8 @@ class PathwaySummary(Model):
     total_hours: float
     weeks: int
     steps: int
-    created_at: datetime
-    updated_at: datetime
+    created_at: Stamp
+    updated_at: Stamp
 
 
 class StepProgress(Model):
@@ -169,7 +179,7 @@ class StepProgress(Model):
     state: Literal["started", "completed"]
     evidence_url: str | None = None
     badge_name: str | None = None
-    at: datetime
+    at: Stamp
 
 
 class PathwayDetail(PathwaySummary):
@@ -203,8 +213,8 @@ class ReviewOut(Model):
     weeks: int
     issues: list[str]
     reviewer_id: int | None
-    created_at: datetime
-    decided_at: datetime | None
+    created_at: Stamp
+    decided_at: Stamp | None
 
 
 class DecisionIn(Model):
@@ -230,7 +240,7 @@ class CommentOut(Model):
     author: str | None
     version: int
     body: str
-    created_at: datetime
+    created_at: Stamp
     replies: list[CommentOut] = Field(default_factory=list)
 
 
@@ -246,7 +256,7 @@ class AuditOut(ORM):
     """One audit-log entry."""
 
     id: int
-    at: datetime
+    at: Stamp
     actor: str
     action: str
     entity: str
@@ -296,7 +306,7 @@ class OutcomeOut(ORM):
     organization: str
     date: str
     note: str
-    created_at: datetime
+    created_at: Stamp
 
 
 class CohortOutcome(Model):
@@ -338,8 +348,8 @@ class ConversationOut(ORM):
 
     id: str
     title: str
-    created_at: datetime
-    updated_at: datetime
+    created_at: Stamp
+    updated_at: Stamp
 
 
 class MessageOut(ORM):
@@ -348,7 +358,7 @@ class MessageOut(ORM):
     id: int
     role: str
     content: str
-    created_at: datetime
+    created_at: Stamp
 
 
 class Health(Model):
