@@ -294,9 +294,9 @@ class Profile(Model):
 
     name: str = ""
     current_role: str | None = None
-    skills: list[str] = Field(default_factory=list)
-    credentials: list[HeldCredential] = Field(default_factory=list)
-    experience: list[Experience] = Field(default_factory=list)
+    skills: list[str] = Field(default_factory=list, max_length=300)
+    credentials: list[HeldCredential] = Field(default_factory=list, max_length=200)
+    experience: list[Experience] = Field(default_factory=list, max_length=100)
     target: Target = Field(default_factory=Target)
     constraints: Constraints = Field(default_factory=Constraints)
 

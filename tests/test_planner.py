@@ -687,6 +687,27 @@ def test_linker_answers_are_cached_on_disk(tmp_path, catalog: Catalog) -> None:
     assert _learner_skills(catalog, ["seven-ish"], linker, [], cache) == {"esco:s7"}  # damaged: asks again
 
 
+def test_the_shared_phrase_cache_never_keeps_resume_text_and_stays_bounded(
+    tmp_path, catalog: Catalog
+) -> None:
+    from coach.planner import learner as learner_module
+    from coach.planner.learner import _learner_skills
+
+    private = "managed payroll for 40 staff at lakeview inn"
+    linker = FakeLinker({"seven-ish": ("esco:s7", 0.9), private: ("esco:s1", 0.9)})
+    cache = tmp_path / "links.json"
+    found = _learner_skills(catalog, ["seven-ish", private], linker, [], cache)
+    assert found == {"esco:s7", "esco:s1"}  # both used for this plan
+    stored = cache.read_text(encoding="utf-8")
+    assert "seven ish" in stored and "payroll" not in stored  # only a skill-like phrase is kept for later
+    many = [f"skill phrase {chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(80)]
+    notes: list[str] = []
+    linker.hits.update({p: ("esco:s1", 0.9) for p in many})
+    _learner_skills(catalog, many, linker, notes, cache)
+    assert any("Only the first" in n for n in notes)  # linking is bounded per plan
+    assert len(linker.asked) <= 2 + learner_module.MAX_LINKED_PHRASES
+
+
 def test_a_plan_reads_the_same_whatever_the_hash_seed() -> None:
     """Skills of equal weight are listed in one fixed order: the same plan on every run, on every machine."""
     import subprocess

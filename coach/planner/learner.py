@@ -132,7 +132,27 @@ def _phrase_cache(path: Path | None, key: str) -> dict[str, str]:
     return entry if isinstance(entry, dict) else {}
 
 
+# The phrase cache is one file shared by every learner on the machine: it keeps only what reads as a skill name
+# (a few words, no figures), never a sentence of someone's resume, and only the most recent entries.
+CACHEABLE_WORDS = 4
+CACHEABLE_CHARS = 40
+MAX_CACHED_PHRASES = 2_000
+MAX_LINKED_PHRASES = 60  # free-text skill phrases one plan sends to the linker
+
+
+def cacheable(phrase: str) -> bool:
+    """A phrase short and plain enough to be a skill's name ("customer service", "Bash scripting"), not private
+    text ("Managed payroll for 40 staff at Lakeview Inn")."""
+    return (
+        len(phrase) <= CACHEABLE_CHARS
+        and len(phrase.split()) <= CACHEABLE_WORDS
+        and not any(ch.isdigit() or ch == "@" for ch in phrase)
+    )
+
+
 def _save_phrase_cache(path: Path, key: str, links: dict[str, str]) -> None:
+    kept = [(p, u) for p, u in links.items() if cacheable(p)]
+    links = dict(kept[-MAX_CACHED_PHRASES:])  # insertion order: the newest answers last
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -186,6 +206,12 @@ def _learner_skills(
             found |= tools  # a named tool says more than the nearest label to the whole phrase
         elif phrase.strip():
             rest.append(phrase)
+    if len(rest) > MAX_LINKED_PHRASES:  # linking costs CPU on the request path: a bounded number per plan
+        notes.append(
+            f"Only the first {MAX_LINKED_PHRASES} of your {len(rest)} free-text skills were matched to the skill "
+            "list; the rest were read by exact name only."
+        )
+        rest = rest[:MAX_LINKED_PHRASES]
     if rest and linker is not None:
         # Keyed by the catalogue's size and the score threshold, so a rebuilt catalogue is asked afresh.
         key = f"{len(catalog.skills)}:{len(catalog.credentials)}:{LINK_MIN_SCORE}"
