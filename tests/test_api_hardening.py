@@ -280,3 +280,81 @@ def test_every_timestamp_carries_its_offset_on_create_and_on_read(
     read = api_client.get(f"/pathways/{created['id']}", headers=_learner(api_users)).json()
     for stamp in (created["created_at"], listed["created_at"], read["updated_at"]):
         assert stamp.endswith(("Z", "+00:00")), stamp
+
+
+# ---- evidence: badge files and links ------------------------------------------------------------------------
+
+
+def _progress(client: TestClient, api_users: dict, **evidence: Any) -> Any:
+    from tests.test_api import save
+
+    pid = save(client, _learner(api_users))["id"]
+    body = {"step_id": "fake-a", "state": "completed", **evidence}
+    return client.post(f"/pathways/{pid}/progress", json=body, headers=_learner(api_users))
+
+
+def _b64(data: bytes) -> str:
+    import base64
+
+    return base64.b64encode(data).decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "says"),
+    [
+        ("badge.png", b"MZ\x90\x00" + b"\x00" * 60, "not a PNG"),  # an executable renamed
+        ("badge.svg", b"<svg><script>alert(1)</script></svg>", "plain name"),  # SVG can carry script
+        ("../../../../etc/passwd.json", b"{}", "plain name"),
+        ("badge.json", b"[1, 2]", "JSON object"),
+    ],
+    ids=["renamed-executable", "svg", "path-in-name", "json-not-object"],
+)
+def test_a_badge_file_must_be_what_its_name_says_small_and_named_plainly(
+    api_client: TestClient, api_users: dict, name: str, content: bytes, says: str
+) -> None:
+    r = _progress(api_client, api_users, badge={"name": name, "content_base64": _b64(content)})
+    assert r.status_code == 422 and says in r.json()["detail"]
+
+
+def test_a_badge_file_over_the_size_limit_is_refused(
+    api_client: TestClient, api_users: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coach.api import evidence
+
+    monkeypatch.setattr(evidence, "MAX_BADGE_BYTES", 1_000)
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 2_000
+    r = _progress(api_client, api_users, badge={"name": "big.png", "content_base64": _b64(png)})
+    assert r.status_code == 422 and "larger than" in r.json()["detail"]
+
+
+def test_a_real_badge_is_accepted(api_client: TestClient, api_users: dict) -> None:
+    badge = json.dumps({"@context": "https://w3id.org/openbadges/v2", "type": "Assertion"}).encode()
+    r = _progress(api_client, api_users, badge={"name": "security-plus.json", "content_base64": _b64(badge)})
+    assert r.status_code == 201 and r.json()["badge_name"] == "security-plus.json"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:8000/admin", "http://169.254.169.254/latest/meta-data", "http://localhost/x",
+     "http://10.0.0.5/", "http://[::1]/", "http://printer.local/"],
+)  # fmt: skip
+def test_an_evidence_link_to_this_machine_or_a_private_network_is_refused(
+    api_client: TestClient, api_users: dict, url: str
+) -> None:
+    r = _progress(api_client, api_users, evidence_url=url)
+    assert r.status_code == 422 and "public web page" in r.json()["detail"]
+
+
+def test_the_badge_quota_per_learner_holds(
+    api_client: TestClient, api_users: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coach.api import evidence
+
+    monkeypatch.setattr(evidence, "MAX_BADGE_BYTES_PER_LEARNER", 1_000)
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 600
+    assert (
+        _progress(api_client, api_users, badge={"name": "one.png", "content_base64": _b64(png)}).status_code
+        == 201
+    )
+    second = _progress(api_client, api_users, badge={"name": "two.png", "content_base64": _b64(png)})
+    assert second.status_code == 422 and "in all" in second.json()["detail"]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, status
 
+from coach.api import evidence
 from coach.api.deps import ContextDep, CurrentUser, DbDep, PageDep, ServicesDep, SettingsDep, rate_limit
 from coach.api.schemas import (
     AuditOut,
@@ -261,13 +260,15 @@ def comment(pathway_id: PathwayId, body: CommentIn, user: CurrentUser, db: DbDep
 def progress(pathway_id: PathwayId, body: ProgressIn, user: CurrentUser, db: DbDep) -> StepProgress:
     """The learner records progress with evidence (a credential URL or a base64 badge file)."""
     badge_data = None
+    size = 0
     if body.badge is not None:
-        try:
-            base64.b64decode(body.badge.content_base64, validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise BadInput("badge.content_base64 is not valid base64") from exc
+        size = len(evidence.badge_bytes(body.badge.name, body.badge.content_base64))
         badge_data = body.badge.content_base64
+    if body.evidence_url:
+        evidence.check_link(body.evidence_url)
     with db.write() as session:
+        if size:
+            evidence.check_quota(session, user.id, size)
         e = progress_repo.record_progress(
             session=session,
             actor=user,
