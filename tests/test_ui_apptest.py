@@ -307,6 +307,16 @@ def test_posting_analysis_shows_requirements_and_the_match(env: UiEnv) -> None:
     assert "Credentials that close your gaps" in texts(at.subheader)
 
 
+def test_a_job_seeker_without_a_profile_sees_the_requirements_unmatched(env: UiEnv) -> None:
+    at = app_as(learner(env), page="Job posting")
+    _analyse(at, (DATA / "postings" / "soc_analyst.txt").read_text(encoding="utf-8"))
+    assert not at.exception and not at.error
+    rows = at.dataframe[0].value
+    assert len(rows) >= 3 and set(rows["match"]) == {""}  # nothing claimed for someone we know nothing about
+    assert next(m for m in at.metric if m.label == "Your match").value == "—"
+    assert any("not matched" in m for m in texts(at.markdown))  # the legend says what an unmatched span is
+
+
 def test_empty_posting_warns(env: UiEnv) -> None:
     at = app_as(learner(env), page="Job posting")
     at.button(key="posting_analyze").click().run()
