@@ -127,6 +127,11 @@ class Settings(BaseSettings):
         default=10, ge=1, description="New accounts an hour from one address."
     )
     cors_origins: list[str] = Field(default_factory=list)
+    api_docs: bool = Field(
+        default=False,
+        description="COACH_API_DOCS: serve Swagger UI at /docs and ReDoc at /redoc. Off by default: both pages load "
+        "their scripts from a CDN without integrity checks (and cannot load offline); /openapi.json is always served.",
+    )
     today: date | None = Field(
         default=None, description="COACH_TODAY: the date deadlines are counted from (default: the real date)."
     )

@@ -358,3 +358,12 @@ def test_the_badge_quota_per_learner_holds(
     )
     second = _progress(api_client, api_users, badge={"name": "two.png", "content_base64": _b64(png)})
     assert second.status_code == 422 and "in all" in second.json()["detail"]
+
+
+def test_the_cdn_docs_pages_are_off_unless_asked_for(api_settings: Any, api_fake_services: Any) -> None:
+    with TestClient(create_app(api_settings, api_fake_services)) as client:
+        assert client.get("/docs").status_code == 404 and client.get("/redoc").status_code == 404
+        assert client.get("/openapi.json").status_code == 200
+    on = api_settings.model_copy(update={"api_docs": True})
+    with TestClient(create_app(on, api_fake_services)) as client:
+        assert client.get("/docs").status_code == 200

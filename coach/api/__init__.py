@@ -74,6 +74,8 @@ def create_app(
             "`Authorization: Bearer <token>`."
         ),
         openapi_tags=TAGS,
+        docs_url="/docs" if settings.api_docs else None,
+        redoc_url="/redoc" if settings.api_docs else None,
     )  # the body size limit is TextGuard's (below), so a 413 is JSON like every other refusal
     app.state.settings = settings
     app.state.services = services or Services()
