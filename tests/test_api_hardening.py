@@ -367,3 +367,26 @@ def test_the_cdn_docs_pages_are_off_unless_asked_for(api_settings: Any, api_fake
     on = api_settings.model_copy(update={"api_docs": True})
     with TestClient(create_app(on, api_fake_services)) as client:
         assert client.get("/docs").status_code == 200
+
+
+def test_every_operation_documents_the_one_error_body_and_answers_with_it(
+    api_client: TestClient, api_users: dict
+) -> None:
+    from coach.api.schemas import ErrorOut
+
+    spec = api_client.get("/openapi.json").json()
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            for code in ("401", "404", "422", "429", "500"):
+                schema = op["responses"][code]["content"]["application/json"]["schema"]
+                assert schema == {"$ref": "#/components/schemas/ErrorOut"}, (method, path, code)
+    h = _learner(api_users)
+    answers = [
+        api_client.get("/pathways/999999", headers=h),
+        _raw(api_client, "POST", "/pathways/plan", '{"budget": NaN}', h),
+        _raw(api_client, "PUT", "/me/profile", '{"name": "\\u0000"}', h),
+        api_client.get("/me"),
+    ]
+    for r in answers:
+        assert r.status_code >= 400
+        ErrorOut.model_validate(r.json())

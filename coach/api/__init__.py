@@ -16,6 +16,7 @@ from pydantic import SecretStr, ValidationError
 
 from coach.api.deps import Database, app_version
 from coach.api.guards import ContainErrors, SecurityHeaders, TextGuard, validation_error
+from coach.api.schemas import ErrorOut
 from coach.api.services import Services
 from coach.context import CoachContext
 from coach.errors import CoachError
@@ -74,6 +75,21 @@ def create_app(
             "`Authorization: Bearer <token>`."
         ),
         openapi_tags=TAGS,
+        # Every operation may answer these, all with the one error body (see ErrorOut).
+        responses={
+            code: {"model": ErrorOut, "description": what}
+            for code, what in (
+                (400, "Bad request"),
+                (401, "Not signed in, or the token is not valid"),
+                (403, "Not allowed for this account"),
+                (404, "Not found, or not yours to see"),
+                (409, "Conflicts with the current state"),
+                (413, "Request too large"),
+                (422, "Invalid input: the problems, without the values sent"),
+                (429, "Too many requests; see Retry-After"),
+                (500, "Internal error; the request was not completed"),
+            )
+        },
         docs_url="/docs" if settings.api_docs else None,
         redoc_url="/redoc" if settings.api_docs else None,
     )  # the body size limit is TextGuard's (below), so a 413 is JSON like every other refusal
@@ -113,4 +129,31 @@ def create_app(
 
     for module in (health, auth, me, postings, pathways, reviews, coaching, chat, admin):
         app.include_router(module.router)
+    _one_error_body(app)
     return app
+
+
+def _one_error_body(app: FastAPI) -> None:
+    """Document the one error body (ErrorOut) on every error answer of every operation, including those a route
+    describes in its own words (a route's `responses` entry replaces the app-wide one, model and all)."""
+    from fastapi.openapi.utils import get_openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            spec = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+                tags=TAGS,
+            )
+            error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+            for ops in spec.get("paths", {}).values():
+                for op in ops.values():
+                    for code, answer in op.get("responses", {}).items():
+                        if code[:1] in ("4", "5"):  # every refusal and failure has the one body
+                            answer["content"] = error
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

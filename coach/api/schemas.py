@@ -361,6 +361,22 @@ class MessageOut(ORM):
     created_at: Stamp
 
 
+class ErrorItem(Model):
+    """One problem with a request: its kind, where it is, and what is wrong, in words."""
+
+    type: str | None = None
+    loc: list[str | int] = Field(default_factory=list)
+    msg: str | None = None
+    ctx: dict[str, int | float | str | bool] | None = None
+
+
+class ErrorOut(Model):
+    """Every refusal and failure: `detail` is a sentence, or for invalid input a list of the problems (never the
+    values sent)."""
+
+    detail: str | list[ErrorItem]
+
+
 class Health(Model):
     """Liveness and database state."""
 
