@@ -28,6 +28,19 @@ MAX_PROFILE_EXTRAS = 20_000  # characters of JSON in fields beyond the profile f
 MAX_STEPS = 60  # a pathway of more steps is not a plan anyone follows (the planner's own cap is far lower)
 
 
+def _oversized_number(value: object) -> bool:
+    """Whether a JSON value holds an integer no 64-bit (or JSON-safe) reader can take."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return abs(value) > 2**53
+    if isinstance(value, dict):
+        return any(_oversized_number(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_oversized_number(v) for v in value)
+    return False
+
+
 class Model(BaseModel):
     """The base of every model here: refuses NaN and infinite numbers."""
 
@@ -310,6 +323,9 @@ class Profile(Model):
             raise ValueError(
                 f"fields beyond the profile format take {size:,} characters; at most {MAX_PROFILE_EXTRAS:,}"
             )
+        if any(_oversized_number(m.model_extra) for m in parts if m.model_extra):
+            # the conversation's memory stores the profile as 64-bit integers, like most JSON readers
+            raise ValueError("fields beyond the profile format hold a number larger than 2^53")
         return self
 
 

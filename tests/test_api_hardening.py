@@ -390,3 +390,12 @@ def test_every_operation_documents_the_one_error_body_and_answers_with_it(
     for r in answers:
         assert r.status_code >= 400
         ErrorOut.model_validate(r.json())
+
+
+def test_a_profile_field_with_a_number_no_reader_can_hold_is_refused(
+    api_client: TestClient, api_users: dict
+) -> None:
+    r = api_client.put(
+        "/me/profile", json={"name": "Ana", "lucky": [1, {"n": 10**30}]}, headers=_learner(api_users)
+    )
+    assert r.status_code == 422 and "2^53" in json.dumps(r.json())
