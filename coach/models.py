@@ -318,7 +318,7 @@ class Profile(Model):
         """Fields beyond the shared format are kept (other tools write them) but bounded: a profile is not a
         place to store a megabyte of anything."""
         parts: list[BaseModel] = [self, self.target, self.constraints, *self.credentials, *self.experience]
-        size = sum(len(json.dumps(m.model_extra or {}, default=str)) for m in parts)
+        size = sum(len(json.dumps(m.model_extra, default=str)) for m in parts if m.model_extra)
         if size > MAX_PROFILE_EXTRAS:
             raise ValueError(
                 f"fields beyond the profile format take {size:,} characters; at most {MAX_PROFILE_EXTRAS:,}"

@@ -630,3 +630,22 @@ def make_agent(agent_fakes, offline_engine):
         )
 
     return make
+
+
+@pytest.fixture
+def fuzz_headers(api_users):  # type: ignore[no-untyped-def]
+    """learner1's Authorization header (the fuzz tests sign in as the owner of a submitted pathway)."""
+    return api_users["learner1"]["headers"]
+
+
+def random_phase_schema(app):  # type: ignore[no-untyped-def]
+    """The app's OpenAPI schema for schemathesis, random fuzzing only: the coverage phase enumerates boundary cases
+    of the recursive Pathway schema and takes minutes on two cores; the fuzzing phase exercises every operation
+    within the example budget."""
+    import schemathesis
+    from schemathesis.config import SchemathesisConfig
+
+    config = SchemathesisConfig.from_dict(
+        {"phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}}}
+    )
+    return schemathesis.openapi.from_asgi("/openapi.json", app, config=config)

@@ -9,10 +9,9 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.config import SchemathesisConfig
 
 from coach.api import create_app
-from tests.conftest import api_sample_pathway
+from tests.conftest import api_sample_pathway, random_phase_schema
 
 api_schema = schemathesis.pytest.from_fixture("fuzz_schema")
 
@@ -40,18 +39,7 @@ def fuzz_schema(api_settings, api_fake_services, api_fast_hashing, api_users):  
             "/pathways", json={"pathway": api_sample_pathway().model_dump(mode="json")}, headers=h
         )
         client.post(f"/pathways/{pid.json()['id']}/submit", headers=h)
-    # Random fuzzing only: the coverage phase enumerates boundary cases of the recursive Pathway schema and
-    # takes minutes on two cores; the fuzzing phase exercises every operation within the example budget.
-    config = SchemathesisConfig.from_dict(
-        {"phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}}}
-    )
-    return schemathesis.openapi.from_asgi("/openapi.json", app, config=config)
-
-
-@pytest.fixture
-def fuzz_headers(api_users):  # type: ignore[no-untyped-def]
-    """learner1's Authorization header."""
-    return api_users["learner1"]["headers"]
+    return random_phase_schema(app)
 
 
 @api_schema.parametrize()

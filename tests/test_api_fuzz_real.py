@@ -14,7 +14,6 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -23,6 +22,7 @@ from schemathesis.specs.openapi.checks import (
 
 from coach.api import create_app
 from coach.api.services import Services
+from tests.conftest import random_phase_schema
 
 real_schema = schemathesis.pytest.from_fixture("real_services_schema")
 PROFILE = Path(__file__).parent / "data" / "profiles" / "ana_retail_to_security.json"
@@ -54,16 +54,7 @@ def real_services_schema(api_settings, api_fast_hashing, api_users):  # type: ig
         saved = client.post("/pathways", json={"pathway": plan.json()}, headers=h)
         assert saved.status_code == 201, saved.text
         client.post(f"/pathways/{saved.json()['id']}/submit", headers=h)
-    config = SchemathesisConfig.from_dict(
-        {"phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}}}
-    )
-    return schemathesis.openapi.from_asgi("/openapi.json", app, config=config)
-
-
-@pytest.fixture
-def fuzz_headers(api_users):  # type: ignore[no-untyped-def]
-    """learner1's Authorization header."""
-    return api_users["learner1"]["headers"]
+    return random_phase_schema(app)
 
 
 @real_schema.parametrize()

@@ -121,11 +121,8 @@ def create_app(
             headers = {"WWW-Authenticate": "Bearer"}
         return JSONResponse({"detail": exc.message}, status_code=exc.status, headers=headers)
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # Log the type and route only: request bodies (resumes, postings) never go into logs.
-        log.error("unexpected %s on %s %s", type(exc).__name__, request.method, request.url.path)
-        return JSONResponse({"detail": "internal error; the request was not completed"}, status_code=500)
+    # Unexpected failures are ContainErrors' (coach/api/guards.py): a handler here would answer the same and then
+    # let Starlette re-raise, logging the request's content with the traceback.
 
     for module in (health, auth, me, postings, pathways, reviews, coaching, chat, admin):
         app.include_router(module.router)

@@ -107,11 +107,10 @@ class TextGuard:
                 return
         body = b"".join(chunks)
         where = None
-        if body[:1] in (b"{", b"[") or b'"' in body[:64]:
-            try:
-                where = _bad_strings(json.loads(body), ["body"])
-            except ValueError:  # not JSON (or not UTF-8): the route's own parser answers
-                where = None
+        try:
+            where = _bad_strings(json.loads(body), ["body"]) if body else None
+        except ValueError:  # not JSON (a form, or not UTF-8): the route's own parser answers
+            where = None
         if where is not None:
             errors = [{"type": "string_bad_character", "loc": where, "msg": f"Text {BAD_TEXT}"}]
             for message in _json_response(422, {"detail": errors}):

@@ -99,20 +99,13 @@ async def token(request: Request, db: DbDep, settings: SettingsDep) -> TokenOut:
         # `login_attempts_per_address` from one address, whoever guesses.
         account, address = f"user:{creds.username.strip().lower()}", f"addr:{_address(request)}"
         with db.write() as session:
-            rate_limit_repo.check_attempts(
-                session=session,
-                keys=[account],
-                bucket="login",
-                limit=settings.login_attempts_per_account,
-                window_s=60.0,
-            )
-            rate_limit_repo.check_attempts(
-                session=session,
-                keys=[address],
-                bucket="login",
-                limit=settings.login_attempts_per_address,
-                window_s=60.0,
-            )
+            for key, limit in (
+                (account, settings.login_attempts_per_account),
+                (address, settings.login_attempts_per_address),
+            ):
+                rate_limit_repo.check_attempts(
+                    session=session, keys=[key], bucket="login", limit=limit, window_s=60.0
+                )
         with db.read() as session:
             user = user_repo.authenticate(session=session, username=creds.username, password=creds.password)
             found = None if user is None else (UserPublic.model_validate(user), user.id, user.role)
