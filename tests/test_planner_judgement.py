@@ -604,3 +604,42 @@ def test_the_register_holds_apprenticeships_with_codes_terms_and_sources() -> No
     support = cat.apprenticeships_for("15-1232.00")
     assert support and all(a.onet_soc == "15-1232.00" for a in support)
     assert support[0].name != support[0].name.upper()  # the register's capitals, written as a title
+
+
+def test_a_recognised_credential_teaching_the_roles_own_skills_is_in_its_field(tmp_path: Path) -> None:
+    # The encoder reads a short text and puts "wide" only near the helpdesk field; its skill links say more.
+    skills = {f"esco:s{i}": Skill(uri=f"esco:s{i}", label=f"skill {i}") for i in range(7)}
+    occ = Occupation(id="esco:role", source="esco", title="Helpdesk support technician",
+                     description="Answers support tickets at the helpdesk.",
+                     essential_skills=[f"esco:s{i}" for i in range(5)])  # fmt: skip
+
+    def build(wide_skills: list[int], recognised: bool) -> Catalog:
+        creds = [
+            cred(
+                "desk", 10, [0], name="Helpdesk support basics: ticket triage and user support", type="course"
+            ),
+            cred("desk2", 10, [1], name="Support ticket handling for the helpdesk", type="course"),
+            cred("wide", 100, wide_skills, name="Helpdesk support practitioner graphql"),
+        ]
+        return Catalog(
+            occupations={occ.id: occ},
+            skills=skills,
+            credentials={c.id: c for c in creds},
+            recognition={"wide": [signal()]} if recognised else {},
+        )
+
+    def reasons(cat: Catalog) -> dict[str, str]:
+        p = plan_pathway(
+            learner(budget=1000, hours_per_week=10), role="Helpdesk support technician", catalog=cat,
+            linker=None, today=TODAY, embedder=KeywordEmbedder(), cache_dir=tmp_path,  # type: ignore[arg-type]
+        )  # fmt: skip
+        return {s.id: s.why for s in p.steps}
+
+    own = build([0, 1, 2, 3, 4], recognised=True)
+    fit = field_fit(own, occ, KeywordEmbedder(), tmp_path)  # type: ignore[arg-type]
+    assert 0.25 <= fit["wide"] < 0.75  # near the field, not in it, by the encoder alone
+    in_field = "nearly every skill it teaches is one the target role needs"
+    assert in_field in reasons(own)["wide"]
+    # Not for an unrecognised one, nor when part of what it teaches is another field's.
+    assert in_field not in reasons(build([0, 1, 2, 3, 4], recognised=False)).get("wide", "")
+    assert in_field not in reasons(build([0, 1, 2, 5, 6], recognised=True)).get("wide", "")

@@ -88,6 +88,11 @@ EVIDENCE_PREFIX = "evidence:"
 OFF_FIELD_DISCOUNT = 0.6  # share of its covered weight a course with no field fit does not get credit for
 RUNG_FIT = 0.5  # fit from which the next rung of a held ladder is about the target
 IN_FIELD_FIT = 0.75  # fit from which a credential is a candidate even when no skill link reaches the gaps
+# A credential whose skills are nearly all the role's own is in the field whatever the encoder reads in its short
+# text: at least this many skills, at most this share of them off the target.
+LINKS_IN_FIELD_MIN = 4
+LINKS_OFF_TARGET_MAX = 0.15
+LINKS_FIT_FLOOR = 0.25  # …as long as the encoder puts it near the field at all
 
 
 def _price_in_learner_currency(profile: Profile, limits: dict[str, Any], notes: list[str]) -> None:
@@ -243,6 +248,7 @@ def _build_plan(
         cid for k in claimed for cid in teaching.get(k, ()) if catalog.credentials[cid].type in EXAM_TYPES
     }
     left_out: dict[str, str] = {}
+    links_say_field: set[str] = set()
     for cid in sorted(maybe):
         cred = catalog.credentials.get(cid)
         if cred is None:
@@ -255,6 +261,13 @@ def _build_plan(
             cov |= {f"{EVIDENCE_PREFIX}{k}" for k in claimed.intersection(teaches.get(cid, ()))}
         if not cov and cid not in rungs and fit.get(cid, 0.0) < IN_FIELD_FIT:
             continue
+        if LINKS_FIT_FLOOR <= fit.get(cid, -1.0) < IN_FIELD_FIT and _links_in_field(
+            cred, target_keys, catalog
+        ):
+            # The encoder reads a short text; when nearly every skill the credential teaches is one the role
+            # lists, its links say the field as plainly (a UX certificate for an interface designer).
+            fit[cid] = IN_FIELD_FIT
+            links_say_field.add(cid)
         if fit.get(cid, 0.0) >= IN_FIELD_FIT:
             cov.add(FIELD_KEY)  # the plan's one field bonus (see FIELD_MERIT)
         if not cred.is_microcredential or cred.type in NOT_STEPS:
@@ -361,6 +374,11 @@ def _build_plan(
             max(0.0, fit.get(cid, 0.0)),
             field=max(0.0, fit.get(cid, 0.0)),
         )
+        if cid in links_say_field:
+            reasons = [
+                "nearly every skill it teaches is one the target role needs" if r == SQUARELY else r
+                for r in reasons
+            ]
         proves = sorted(
             targets[k[len(EVIDENCE_PREFIX) :]].label for k in cov if k.startswith(EVIDENCE_PREFIX)
         )
@@ -534,6 +552,9 @@ def _build_plan(
     )
 
 
+SQUARELY = "its content is squarely about the target role"
+
+
 def _merit(
     cred: Credential,
     cid: str,
@@ -556,7 +577,7 @@ def _merit(
     merit = 0.0
     reasons: list[str] = []
     if fit >= IN_FIELD_FIT:
-        reasons.append("its content is squarely about the target role")
+        reasons.append(SQUARELY)
     signals = catalog.recognition.get(cid, [])
     if signals and not audit:
         score = min(MAX_RECOGNITION_SIGNALS, recognition_score(signals))
@@ -629,6 +650,17 @@ def _stackable_awards(catalog: Any) -> set[str]:
     return catalog.derived(
         "stackable-awards",
         lambda cat: {cid for cid, c in cat.credentials.items() if c.format == "stackable award (no exam)"},
+    )
+
+
+def _links_in_field(cred: Credential, target_keys: set[str], catalog: Any) -> bool:
+    """True when a credential teaches at least LINKS_IN_FIELD_MIN skills and all but LINKS_OFF_TARGET_MAX of
+    them are ones the target lists (itself or one level broader)."""
+    n = len(cred.skills)
+    return (
+        n >= LINKS_IN_FIELD_MIN
+        and recognition_score(catalog.recognition.get(cred.id, [])) > 0
+        and _off_target(cred, target_keys, catalog) <= LINKS_OFF_TARGET_MAX
     )
 
 
