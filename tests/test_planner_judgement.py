@@ -643,3 +643,14 @@ def test_a_recognised_credential_teaching_the_roles_own_skills_is_in_its_field(t
     # Not for an unrecognised one, nor when part of what it teaches is another field's.
     assert in_field not in reasons(build([0, 1, 2, 3, 4], recognised=False)).get("wide", "")
     assert in_field not in reasons(build([0, 1, 2, 5, 6], recognised=True)).get("wide", "")
+
+
+def test_cheaper_and_faster_alternatives_are_not_padded_with_steps_not_worth_taking() -> None:
+    # "lone" is free but closes one skill the plan's main choice also closes: never worth a step of its own.
+    # The cheapest plan counts coverage, not value, and used to take it along with the cheaper credential.
+    big, mid, lone = cred("big", 100, [0, 1, 2]), cred("mid", 50, [1, 2]), cred("lone", 0, [0])
+    p = plan(catalogue([big, mid, lone]), learner(budget=500, hours_per_week=10), alternatives=2)
+    assert [s.id for s in p.steps] == ["big"]
+    cheapest = next(a for a in p.alternatives if a.label == "cheapest")
+    assert [s.id for s in cheapest.steps] == ["mid"]
+    assert all("lone" not in {s.id for s in a.steps} for a in p.alternatives)

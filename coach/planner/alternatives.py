@@ -8,14 +8,14 @@ from collections.abc import Sequence
 from coach.models import Pathway
 from coach.planner.assemble import _assemble
 from coach.planner.model import MAIN_STAGES, Plan, _problem
-from coach.planner.solver import Selection, solve
+from coach.planner.solver import Problem, Selection, solve
 from coach.planner.text import _money
 
 
 def _alternatives(plan: Plan, main: Selection, main_path: Pathway, k: int) -> list[Pathway]:
     if k <= 0 or not main.chosen:
         return []
-    prob = _problem(plan)
+    prob = _worth_a_step(_problem(plan))
     found = [set(main.chosen)]
     half = 0.5 * main.values.get("coverage", 0.0)
     specs: list[tuple[str, Sequence[tuple[str, str]], Sequence[tuple[str, str, float]]]] = [
@@ -65,6 +65,23 @@ def _alternatives(plan: Plan, main: Selection, main_path: Pathway, k: int) -> li
         alt.trade_off = _trade_off(plan, main_path, alt)
         out.append(alt)
     return out
+
+
+def _worth_a_step(prob: Problem) -> Problem:
+    """The problem without the items not worth a step of their own: what they cover is worth no more than their
+    overhead less their merit. The main objective never chooses them (adding one can only lower its value), but
+    "cheapest" and "fastest" count coverage alone and would pad a plan with any free course touching a gap (a
+    security exam in a designer's cheapest plan). Prerequisites of others and must-cover items stay."""
+    needed = {p for it in prob.items for p in it.requires}
+    needed |= {p for it in prob.items for group in it.requires_any for p in group}
+    prob.items = [
+        it
+        for it in prob.items
+        if it.must
+        or it.id in needed
+        or sum(prob.weights.get(k, 0.0) for k in it.covers) - it.net_overhead > 1e-9
+    ]
+    return prob
 
 
 def _trade_off(plan: Plan, main: Pathway, alt: Pathway) -> str:
