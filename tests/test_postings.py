@@ -445,6 +445,17 @@ def test_gap_credentials_put_named_certifications_first(analyze, catalog) -> Non
             assert cred.is_microcredential and cred.type not in ("degree", "program")
 
 
+def test_without_a_profile_the_credentials_cover_what_the_posting_asks(analyze, catalog) -> None:  # type: ignore[no-untyped-def]
+    # No profile, so no match and no gaps of the learner's: the credentials shown cover the posting itself.
+    a = analyze(posting("soc_analyst"))
+    assert a.score is None and a.gaps == []
+    assert a.gap_credentials and a.gap_credentials[0].id == "comptia-security-plus"  # the posting names it
+    asked = {r.text for r in a.requirements}
+    assert all(set(c.covers) <= asked for c in a.gap_credentials)
+    for c in a.gap_credentials:
+        assert c.cost == catalog.credentials[c.id].cost
+
+
 def test_gap_credentials_skip_experience_and_education(catalog) -> None:  # type: ignore[no-untyped-def]
     from coach.models import Requirement
 

@@ -169,3 +169,168 @@ def test_learner_to_coach_approval_in_chromium(tmp_path: Path) -> None:
         approved = client.reviews("approved")
         assert [r["learner"] for r in approved] == [learner]
     get_settings.cache_clear()
+
+
+def _seed_submissions(db_url: str) -> list[str]:
+    """Two learners, each with a planned pathway sent for review to the demo coach (made through the API, as the
+    app makes them, before the app starts). Returns their user names."""
+    from coach.settings import get_settings
+    from ui.services import CoachClient, assign_to_demo_coach, ensure_demo_accounts, in_process_http
+
+    names = []
+    get_settings.cache_clear()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("COACH_DATABASE_URL", db_url)
+        mp.setenv("COACH_DEMO_PASSWORD", DEMO_PASSWORD)
+        settings = get_settings()
+        ensure_demo_accounts(settings)
+        http = in_process_http(settings)
+        for display, role, budget in (
+            ("Ana Diaz", "Information Security Analysts", 1000),
+            ("Ben Okoro", "Computer User Support Specialists", 600),
+        ):
+            client = CoachClient(http=http)
+            user = f"{display.split()[0].lower()}{int(time.time())}"
+            made = client.register(user, "learner-pass-123", display)
+            assign_to_demo_coach(settings, int(made["id"]))
+            client.sign_in(user, "learner-pass-123")
+            client.save_profile(
+                {
+                    "name": display,
+                    "current_role": "Retail supervisor",
+                    "target": {"role": role},
+                    "constraints": {"budget": budget, "hours_per_week": 8, "weeks": 26},
+                }
+            )
+            saved = client.save_pathway(client.plan(role=role), title=f"To {role}")
+            client.submit(saved["id"])
+            names.append(user)
+    get_settings.cache_clear()
+    return names
+
+
+def _choose(page, key: str, option: str) -> None:  # type: ignore[no-untyped-def]
+    """Pick the option containing `option` in the selectbox with widget key `key`, as a person does: type part of
+    it into the box, then click it in the list."""
+    box = page.locator(f".st-key-{key}").get_by_role("combobox")
+    box.click()
+    box.fill(option)
+    page.get_by_role("option").filter(has_text=option).first.click()
+    _settle(page)
+
+
+def test_job_seeker_without_a_profile_and_the_coach_console_in_chromium(tmp_path: Path) -> None:
+    if not Path(CHROMIUM).exists():
+        skip_unless_ci(f"{CHROMIUM} is absent (install Debian's package: apt-get install -y chromium)")
+    from playwright.sync_api import expect, sync_playwright
+
+    db_url = f"sqlite:///{tmp_path / 'ui.db'}"
+    ana, ben = _seed_submissions(db_url)
+    env = {
+        "COACH_DATABASE_URL": db_url,
+        "COACH_DEMO_PASSWORD": DEMO_PASSWORD,
+        "COACH_CHAT_PROVIDER": "offline",
+        "COACH_API_URL": "",
+    }
+    posting = (DATA / "postings" / "soc_analyst.txt").read_text(encoding="utf-8")
+    with streamlit_app(env, tmp_path / "streamlit.log") as app, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        page.set_default_timeout(WAIT_MS)
+        expect.set_options(timeout=WAIT_MS)
+        try:
+            # a job seeker with no profile goes straight to the posting
+            page.goto(app.url)
+            page.get_by_role("tab", name="Create a learner account").click()
+            page.locator(".st-key-reg_name input").fill("Jo Seeker")
+            page.locator(".st-key-reg_user input").fill(f"jo{int(time.time())}")
+            page.locator(".st-key-reg_password input").fill("seeker-pass-123")
+            page.get_by_role("button", name="Create account").click()
+            expect(page.get_by_role("heading", name="Chat with your coach")).to_be_visible()
+            _settle(page)
+            _go(page, "Job posting")
+            area = page.locator(".st-key-posting_text textarea")
+            area.fill(posting)
+            area.press("Control+Enter")
+            _settle(page)
+            page.locator(".st-key-posting_analyze button").click()
+            expect(page.get_by_role("heading", name="Requirements in the posting")).to_be_visible()
+            expect(
+                page.get_by_text(re.compile(r"^No match yet: tell the coach about your background"))
+            ).to_be_visible()
+            expect(page.get_by_role("heading", name="Credentials for what the posting asks")).to_be_visible()
+            named = page.locator("li").filter(has_text=re.compile(r"^CompTIA Security\+ \(CompTIA;"))
+            expect(named.first).to_be_visible()  # the posting names it, so it comes first
+            page.locator(".st-key-posting_plan button").click()
+            expect(page.get_by_text("Planned — open My pathway to see it.")).to_be_visible()
+            _settle(page)
+            _go(page, "My pathway")
+            expect(page.get_by_text(re.compile(r"^Planned for the job posting"))).to_be_visible()
+            _shot(page, "11-job-seeker-plan")
+            page.locator(".st-key-sign_out button").click()
+            _settle(page)
+
+            # the coach: queue, a comment that stays with its learner, an edit, a request, an approval
+            page.locator(".st-key-login_user input").fill("coach")
+            page.locator(".st-key-login_password input").fill(DEMO_PASSWORD)
+            page.get_by_role("button", name="Sign in", exact=True).click()
+            expect(page.get_by_role("heading", name="Review queue")).to_be_visible()
+            _settle(page)
+            comment = page.get_by_label("Comment (required to request changes or reject)")
+            _choose(page, "rq_choice", ana)
+            comment.fill("For Ana only: start with the free exam.")
+            _choose(page, "rq_choice", ben)
+            expect(comment).to_have_count(1)  # the previous learner's form has gone from the page
+            expect(comment).to_have_value("")  # and what was typed there is not carried over to this one
+            assert ben in page.locator(".st-key-rq_choice").aria_snapshot()
+
+            page.get_by_text("Edit the pathway (creates a new version)").click()
+            page.get_by_label("Why (the learner sees this, and it is kept in the audit trail)").fill(
+                "One exam at a time: the first step alone."
+            )
+            page.get_by_role("button", name="Create new version").click()
+            expect(page.get_by_text("Version 2 created and checked again.")).to_be_visible()
+            _settle(page)
+            expect(page.get_by_text(re.compile(r"the pathway is now at version 2"))).to_be_visible()
+            assert ben in page.locator(".st-key-rq_choice").aria_snapshot()  # still the same learner
+
+            page.get_by_text("request changes", exact=True).click()
+            comment.fill("Please tell me how many hours a week you can really give.")
+            page.get_by_role("button", name="Record decision").click()
+            expect(page.get_by_text(f"Recorded for {ben}: request changes.")).to_be_visible()
+            _settle(page)
+            assert ben not in page.locator(".st-key-rq_choice").aria_snapshot()  # no longer pending
+            expect(comment).to_have_count(1)
+            expect(comment).to_have_value("")
+            page.get_by_role("button", name="Record decision").click()  # Ana's, approve is the default
+            expect(page.get_by_text(f"Recorded for {ana}: approve.")).to_be_visible()
+            _settle(page)
+            _shot(page, "12-review-decided")
+
+            _go(page, "Cohort")
+            expect(page.get_by_role("heading", name="My cohort")).to_be_visible()
+            approved = page.locator('[data-testid="stMetric"]').filter(has_text="Approved pathways")
+            expect(approved).to_contain_text("1")
+            _shot(page, "13-cohort")
+        except Exception:
+            _shot(page, "99-failure-coach")
+            raise
+        finally:
+            browser.close()
+
+    from coach.settings import get_settings
+    from ui.services import CoachClient, in_process_http
+
+    get_settings.cache_clear()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("COACH_DATABASE_URL", db_url)
+        client = CoachClient(http=in_process_http(get_settings()))
+        client.sign_in("coach", DEMO_PASSWORD)
+        assert [r["learner"] for r in client.reviews("approved")] == [ana]
+        changes = client.reviews("changes_requested")
+        assert [r["learner"] for r in changes] == [ben]
+        audit = client.audit(changes[0]["pathway_id"])
+        assert any(
+            (e.get("detail") or {}).get("note") == "One exam at a time: the first step alone." for e in audit
+        )
+    get_settings.cache_clear()

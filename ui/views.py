@@ -391,6 +391,11 @@ def posting_page(c: CoachClient) -> None:
         onet = f" (O*NET {occ['onet_soc']})" if occ.get("onet_soc") else ""
         st.markdown(f"**Occupation:** {occ.get('label') or '—'}{onet}")
     score.metric("Your match", "—" if analysis.get("score") is None else f"{analysis['score']:.0f} / 100")
+    if analysis.get("score") is None and reqs:
+        st.info(
+            "No match yet: tell the coach about your background (the Chat page, or **Your profile** there) and "
+            "analyse again to see which requirements you meet."
+        )
     for n in analysis.get("notices") or []:
         st.info(n)
     if not reqs:
@@ -426,9 +431,14 @@ def posting_page(c: CoachClient) -> None:
     ]
     st.dataframe(rows, width="stretch", hide_index=True)
     gaps = analysis.get("gap_credentials") or []
-    st.subheader("Credentials that close your gaps")
+    matched = analysis.get("score") is not None
+    st.subheader("Credentials that close your gaps" if matched else "Credentials for what the posting asks")
     if not gaps:
-        st.caption("No gaps to close, or no catalogue credential covers them.")
+        st.caption(
+            "No gaps to close, or no catalogue credential covers them."
+            if matched
+            else "No catalogue credential covers what this posting asks."
+        )
     for g in gaps:
         cost = _money(g.get("cost"))
         hours = "unknown hours" if g.get("hours") is None else f"~{g['hours']:.0f} h"

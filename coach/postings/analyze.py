@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from coach.errors import BadInput
 from coach.models import PostingAnalysis, Profile, Requirement, SalaryRange
 from coach.postings.extract import extract_requirements
+from coach.postings.gaps import gap_credentials
 from coach.postings.header import _salary_text, _title_core, find_salary, infer_seniority
 from coach.postings.linking import _link_skills, _profile_skill_texts
 from coach.postings.match import match_profile
@@ -43,7 +44,7 @@ def analyze_posting(
 ) -> PostingAnalysis:
     """Analyse a posting: sections, requirements (spans of `text`) with ESCO skills, title → occupation,
     seniority, salary; with a profile also the honest match, score and gap credentials (compared by meaning
-    with `embedder`, default the linker's)."""
+    with `embedder`, default the linker's); without one, the credentials that cover the most requirements."""
     text = check_posting_text(text, max_chars)
     if isinstance(profile, dict):
         from pydantic import ValidationError
@@ -84,6 +85,11 @@ def analyze_posting(
         )
     if profile is not None:
         match_profile(analysis, profile, catalog=catalog, linker=linker, embedder=embedder, today=today)
+    else:
+        # Nothing to match against: every requirement is still to show, so name the credentials that cover the
+        # most of what the posting asks (a job seeker without a profile still learns where to start).
+        unique = {r.text.casefold(): r for r in requirements}
+        analysis.gap_credentials = gap_credentials(list(unique.values()), catalog)
     return analysis
 
 
