@@ -520,6 +520,20 @@ def test_chat_streams_sse_and_stores_the_conversation(api_client: TestClient, ap
     assert r.status_code == 404
 
 
+def test_chat_takes_a_whole_pasted_posting_and_refuses_more_with_a_sentence(
+    api_client: TestClient, api_users: dict
+) -> None:
+    h = api_users["learner1"]["headers"]
+    posting = "Please analyse this posting:\n" + ("We need SQL, Excel and Tableau. " * 1400)[:40_000]
+    with api_client.stream("POST", "/chat", json={"message": posting}, headers=h) as r:
+        assert r.status_code == 200
+        "".join(r.iter_text())
+    stored = api_client.get(f"/conversations/{r.headers['x-conversation-id']}/messages", headers=h).json()
+    assert stored[0]["content"] == posting  # kept whole, not cut at a smaller limit
+    r = api_client.post("/chat", json={"message": "x" * 50_001}, headers=h)
+    assert r.status_code == 422 and "50000" in r.text.replace(",", "")
+
+
 def test_chat_starts_from_the_stored_profile_and_stores_what_the_coach_learnt(
     api_settings, api_fake_services, api_users
 ) -> None:  # type: ignore[no-untyped-def]

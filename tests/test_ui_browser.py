@@ -312,6 +312,19 @@ def test_job_seeker_without_a_profile_and_the_coach_console_in_chromium(tmp_path
             approved = page.locator('[data-testid="stMetric"]').filter(has_text="Approved pathways")
             expect(approved).to_contain_text("1")
             _shot(page, "13-cohort")
+
+            # on a phone the navigation stays folded after signing in: the page, not the sidebar, is in view
+            phone = browser.new_page(viewport={"width": 390, "height": 844})
+            phone.set_default_timeout(WAIT_MS)
+            phone.goto(app.url)
+            phone.locator(".st-key-login_user input").fill("coach")
+            phone.locator(".st-key-login_password input").fill(DEMO_PASSWORD)
+            phone.get_by_role("button", name="Sign in", exact=True).click()
+            expect(phone.get_by_role("heading", name="Review queue")).to_be_in_viewport()
+            _settle(phone)
+            box = phone.locator('[data-testid="stSidebar"]').bounding_box()
+            assert box is not None and box["x"] + box["width"] <= 0, box  # folded away to the left
+            _shot(phone, "14-phone-review-queue")
         except Exception:
             _shot(page, "99-failure-coach")
             raise

@@ -12,11 +12,12 @@ from typing import Any
 
 import streamlit as st
 
+from coach.api.schemas import MAX_MESSAGE_CHARS
 from coach.models import Profile
 from coach.settings import get_settings
 from ui.services import ApiError, CoachClient
 
-MAX_MESSAGE = 8000  # what POST /chat accepts (ChatIn.message)
+MAX_MESSAGE = MAX_MESSAGE_CHARS  # what POST /chat accepts (ChatIn.message): a whole pasted posting fits
 
 
 def _notice(exc: ApiError) -> None:
@@ -319,7 +320,8 @@ def chat_page(c: CoachClient) -> None:
             max_chars=MAX_MESSAGE,
         )
         st.caption(
-            f"Up to {MAX_MESSAGE:,} characters a message; paste long job postings on the Job posting page."
+            f"Up to {MAX_MESSAGE:,} characters a message: you can paste a whole job posting here, or on the Job "
+            "posting page to see each requirement marked in its text."
         )
         text = (action or prompt or "").strip()
         if prompt is not None and not text:

@@ -336,10 +336,15 @@ class CohortEntry(Model):
 # ---- chat and health -------------------------------------------------------------------------------------------
 
 
+# A chat message may be a whole pasted job posting ("Please analyse this posting: …"), so the chat takes what the
+# posting analyser takes by default (Settings.max_posting_chars); the request body limit still applies.
+MAX_MESSAGE_CHARS = 50_000
+
+
 class ChatIn(Model):
     """One user turn."""
 
-    message: str = Field(min_length=1, max_length=8000)
+    message: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
     conversation_id: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 
 
