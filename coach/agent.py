@@ -37,7 +37,7 @@ from coach.dialogue.checks import checked_profile_update
 from coach.errors import BadInput, CoachError
 from coach.grounding import Grounder, answer_text
 from coach.llm import describe_model, get_offline_model
-from coach.models import Profile
+from coach.models import MAX_MESSAGE_CHARS, Profile
 from coach.settings import Settings
 from coach.texts import load_text, render
 from coach.tools import Backends, ToolContext, default_backends, langchain_tools, outcome_json, run_tool
@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
 MAX_MODEL_CALLS = 6  # per turn: a model that keeps calling tools is stopped and answered for
 REMOTE_WINDOW = 40  # messages sent to a remote model; the offline engine reads the whole thread
-MAX_USER_CHARS = 50_000
+MAX_USER_CHARS = MAX_MESSAGE_CHARS
 
 
 class CoachState(TypedDict, total=False):

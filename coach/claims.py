@@ -388,6 +388,9 @@ def allowed_facts(
     facts.add_text(*texts)
     for day in step_end_dates(pathway, today).values():
         facts.add_date(day)
+    years = profile.years_in_role(today or date.today()) if profile is not None else None
+    if years is not None:
+        facts.add_number(years)  # "about 5 years in the role", worked out from the job's start
     return facts
 
 

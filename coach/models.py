@@ -7,6 +7,7 @@ DESIGN.md; add optional fields freely, never rename or remove one.
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -300,6 +301,12 @@ class Constraints(Model):
     exam_only: bool = Field(default=False, description="Only exam-based certifications, no courses.")
 
 
+MAX_EXPERIENCE = 100  # jobs and other experience on one profile
+# A chat message may be a whole pasted job posting, so it may be as long as a posting the analyser takes by
+# default (Settings.max_posting_chars); the request body limit still applies.
+MAX_MESSAGE_CHARS = 50_000
+
+
 class Profile(Model):
     """A learner's profile (the shared JSON format in DESIGN.md)."""
 
@@ -309,7 +316,7 @@ class Profile(Model):
     current_role: str | None = None
     skills: list[str] = Field(default_factory=list, max_length=300)
     credentials: list[HeldCredential] = Field(default_factory=list, max_length=200)
-    experience: list[Experience] = Field(default_factory=list, max_length=100)
+    experience: list[Experience] = Field(default_factory=list, max_length=MAX_EXPERIENCE)
     target: Target = Field(default_factory=Target)
     constraints: Constraints = Field(default_factory=Constraints)
 
@@ -327,6 +334,56 @@ class Profile(Model):
             # the conversation's memory stores the profile as 64-bit integers, like most JSON readers
             raise ValueError("fields beyond the profile format hold a number larger than 2^53")
         return self
+
+    def years_in_role(self, today: date) -> float | None:
+        """Years in the current role, rounded as people say them (whole years from 2, else halves), from the open
+        job of that title (the years the learner stated, or its start month); None when the profile does not say
+        or it is under a year. What drafts may say ("about 5 years in the role")."""
+        key = (self.current_role or "").strip().casefold()
+        for e in self.experience:
+            if not key or e.kind != "job" or e.end or e.title.strip().casefold() != key:
+                continue
+            stated = (e.model_extra or {}).get("years_stated")
+            years: float | None = float(stated) if isinstance(stated, int | float) else None
+            start = (e.start or "")[:7]
+            if years is None and len(start) == 7 and start[:4].isdigit() and start[5:].isdigit():
+                years = ((today.year * 12 + today.month) - (int(start[:4]) * 12 + int(start[5:]))) / 12
+            if years is not None and years >= 1:
+                return float(round(years)) if years >= 2 else round(years * 2) / 2
+        return None
+
+    def record_years_in_role(self, title: str, years: float, today: date) -> bool:
+        """Record that the learner has worked `years` in the role `title` until now ("five years as a retail
+        supervisor"): the open job of that title gets its start month, or a job is added. The start is marked
+        `years_stated` (worked out from what they said, not a date they gave); a start they gave is kept.
+        Returns whether the profile changed."""
+        months = max(1, round(years * 12))
+        index = today.year * 12 + today.month - 1 - months  # "a year" in December 2026 began in December 2025
+        start = f"{index // 12:04d}-{index % 12 + 1:02d}"
+        key = title.strip().casefold()
+        job = next(
+            (
+                e
+                for e in self.experience
+                if e.kind == "job" and not e.end and e.title.strip().casefold() == key
+            ),
+            None,
+        )
+        if job is None:
+            if len(self.experience) >= MAX_EXPERIENCE:
+                return False
+            job = Experience.model_validate({"kind": "job", "title": title.strip(), "start": start})
+            job.model_extra["years_stated"] = years  # type: ignore[index]  # extra="allow": a dict
+            self.experience.append(job)
+            return True
+        extra = job.model_extra if job.model_extra is not None else {}
+        if job.start and "years_stated" not in extra:
+            return False  # the learner gave the date themselves
+        if job.start == start:
+            return False
+        job.start = start
+        extra["years_stated"] = years
+        return True
 
 
 # --------------------------------------------------------------------------------------------------------------

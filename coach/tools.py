@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -100,6 +101,12 @@ class UpdateProfileArgs(BaseModel):
     currency: str | None = None
     hours_per_week: float | None = Field(default=None, gt=0, le=100)
     weeks: int | None = Field(default=None, gt=0, le=520)
+    experience_years: float | None = Field(
+        default=None,
+        gt=0,
+        le=60,
+        description="How long the learner says they have worked in their current role, in years.",
+    )
 
 
 class SaveArgs(BaseModel):
@@ -572,6 +579,12 @@ def _tool_update_profile(args: UpdateProfileArgs, ctx: ToolContext) -> dict:
                 HeldCredential(name=name, status=cred.status, id=resolved["id"] if resolved else None)
             )
         changed.append("credentials")
+    if (
+        args.experience_years
+        and p.current_role
+        and p.record_years_in_role(p.current_role, args.experience_years, date.today())
+    ):
+        changed.append("experience")
     c = p.constraints
     for attr in ("budget", "hours_per_week", "weeks", "currency"):
         value = getattr(args, attr)

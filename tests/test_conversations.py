@@ -59,3 +59,27 @@ def test_scripted_conversation(real_agent, name: str, turns: list[str], spec: di
         if spec.get("grounded", True) and not result["grounded"]:
             failures.append(f"turn {i + 1}: not grounded: {result['violations']}")
     assert not failures, "\n".join(failures) + "\n\nlast answer:\n" + results[-1]["assistant"]
+
+
+def test_years_in_the_current_role_become_a_dated_job_on_the_profile(real_agent) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    agent = real_agent
+    r = agent.run_turn(
+        "I have been a retail supervisor for five years and want to work in cybersecurity", "yo"
+    )
+    update = next(c["args"] for c in r.tool_calls if c["name"] == "update_profile")
+    assert update.get("current_role") == "retail supervisor" and update.get("experience_years") == 5, update
+    assert "for about 5 years" in r.assistant  # the coach says what it understood
+    profile = agent.get_profile("yo")
+    (job,) = profile.experience
+    today = dt.date.today()
+    months = (today.year * 12 + today.month) - (int(job.start[:4]) * 12 + int(job.start[5:7]))
+    assert job.title == "retail supervisor" and job.end is None and months == 60
+    assert (job.model_extra or {})["years_stated"] == 5  # worked out from what was said, and marked so
+    assert profile.years_in_role(today) == 5
+    # Saying it again changes nothing; a later correction moves the start.
+    agent.run_turn("I have been a retail supervisor for five years", "yo")
+    assert len(agent.get_profile("yo").experience) == 1
+    agent.run_turn("Actually I have been a retail supervisor for 7 years", "yo")
+    assert agent.get_profile("yo").years_in_role(today) == 7

@@ -382,6 +382,20 @@ def test_experience_years_are_counted_from_relevant_jobs(analyze) -> None:  # ty
     assert match(unrelated).match == "missing"
 
 
+def test_a_job_title_naming_the_work_meets_the_experience_it_asks(analyze) -> None:  # type: ignore[no-untyped-def]
+    # A supervisor has been supervising; a barista has not.
+    text = "Shift Supervisor\nRequirements\n- At least 1 year of experience supervising or leading a team.\n"
+
+    def match(title: str):  # type: ignore[no-untyped-def]
+        p = Profile(experience=[{"kind": "job", "title": title, "start": "2021-12", "end": None}])
+        return next(r for r in analyze(text, p).requirements if r.kind == "experience")
+
+    met = match("Retail supervisor")
+    assert met.match == "met" and any("Retail supervisor" in e for e in met.evidence)
+    assert match("Team lead, stockroom").match == "met"
+    assert match("Barista").match == "missing"
+
+
 def test_education_levels(analyze) -> None:  # type: ignore[no-untyped-def]
     text = "Analyst\nRequirements\n- Bachelor's degree in Economics or a related field.\n"
 

@@ -138,6 +138,11 @@ def test_offline_drafts_name_nothing_absent_from_inputs(path: Path, presenter_ca
         assert find_unsupported_claims(text, allowed) == [], (label, text)
     # ...and independent checks agree. Numbers: every digit run is in the inputs or a computed expected year.
     computed_years = {"2026", "2027"}
+    # …and the years in the current role, worked out from that job's start month ("about 6 years in the role")
+    for e in profile.experience:
+        if e.end is None and e.start and e.title.casefold() == (profile.current_role or "").casefold():
+            months = TODAY.year * 12 + TODAY.month - int(e.start[:4]) * 12 - int(e.start[5:7])
+            computed_years |= {str(round(months / 12)), str(months // 12)}
     input_numbers = set(re.findall(r"\d+", inputs))
     for number in re.findall(r"\d+", blob):
         assert number in input_numbers or number in computed_years, (number, blob)
@@ -733,3 +738,47 @@ def _use_catalog(monkeypatch: pytest.MonkeyPatch, catalog) -> None:  # type: ign
     monkeypatch.setattr(
         coach.context, "process_context", lambda: coach.context.CoachContext(get_settings(), catalog=catalog)
     )
+
+
+def test_years_in_the_current_role_are_said_and_the_experience_they_meet_leads_the_letter(
+    presenter_catalog,
+) -> None:  # type: ignore[no-untyped-def]
+    from coach.presenter.exports import to_json_resume
+
+    # What the chat records from "I've been a retail supervisor for five years": a dated job, no evidence lines.
+    learner = Profile(
+        name="Rosa Lind",
+        current_role="Retail supervisor",
+        experience=[{"kind": "job", "title": "Retail supervisor", "start": "2021-01", "years_stated": 5}],
+    )
+    posting = PostingAnalysis(
+        title="Warehouse Shift Supervisor",
+        requirements=[
+            Requirement(
+                text="1 year of experience supervising or leading a team", start=0, end=52, kind="experience",
+                required=True, years=1, match="met",
+                evidence=["job: Retail supervisor (5.0 years)", "5.0 years of relevant work in total"],
+            ),
+            Requirement(text="Lead weekly safety meetings", start=60, end=87, kind="skill", required=True,
+                        match="missing"),
+            Requirement(text="weekly safety meetings", start=65, end=87, kind="knowledge", required=True,
+                        match="missing"),
+        ],
+    )  # fmt: skip
+    drafts = draft_all(learner, security_pathway(), posting, today=TODAY, catalog=presenter_catalog)
+    assert "about 5 years" in drafts.linkedin.about and "about 5 years" in drafts.pitch
+    letter = drafts.cover_letter or ""
+    assert "I have worked as a retail supervisor for 5 years" in letter
+    assert letter.count("weekly safety meetings") <= 1  # overlapping gaps said once, if at all
+    no_plan = draft_all(learner, None, posting, today=TODAY, catalog=presenter_catalog).cover_letter or ""
+    assert no_plan.count("weekly safety meetings") == 1 and "lead weekly safety meetings" in no_plan
+    assert letter.count(". ") >= 2  # a paragraph, not one sentence
+    allowed = allowed_facts(learner, security_pathway(), posting, presenter_catalog, today=TODAY)
+    for _, text in drafts.texts():
+        assert find_unsupported_claims(text, allowed) == []
+    work = to_json_resume(learner, drafts)["work"]
+    assert [(w["position"], w["startDate"]) for w in work] == [("Retail supervisor", "2021-01")]
+    # Without a start or stated years, no years are said.
+    undated = Profile(name="Rosa Lind", current_role="Retail supervisor")
+    plain = draft_all(undated, security_pathway(), today=TODAY, catalog=presenter_catalog)
+    assert "years" not in plain.linkedin.about and "years" not in plain.pitch

@@ -12,8 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from coach.api.schemas import MAX_MESSAGE_CHARS
-from coach.models import Profile
+from coach.models import MAX_MESSAGE_CHARS, Profile
 from coach.settings import get_settings
 from ui.services import ApiError, CoachClient
 

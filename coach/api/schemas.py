@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field
 
-from coach.models import Model, Pathway, PostingAnalysis, Profile
+from coach.models import MAX_MESSAGE_CHARS, Model, Pathway, PostingAnalysis, Profile
 from coach.store.workflow import PathwayDiff, StepEdit
 
 Role = Literal["learner", "coach", "admin"]
@@ -334,11 +334,6 @@ class CohortEntry(Model):
 
 
 # ---- chat and health -------------------------------------------------------------------------------------------
-
-
-# A chat message may be a whole pasted job posting ("Please analyse this posting: …"), so the chat takes what the
-# posting analyser takes by default (Settings.max_posting_chars); the request body limit still applies.
-MAX_MESSAGE_CHARS = 50_000
 
 
 class ChatIn(Model):

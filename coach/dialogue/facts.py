@@ -72,6 +72,7 @@ class Facts:
     hours_per_week: float | None = None
     hours_note: str | None = None
     weeks: int | None = None
+    experience_years: float | None = None  # years in the current role (or the one named with it), as stated
     name: str | None = None
     skipped: str | None = None
     role: dict | None = None  # the target occupation the understanding resolved ({"id", "label", "score"})
@@ -91,6 +92,7 @@ class Facts:
             or self.budget is not None
             or self.hours_per_week is not None
             or self.weeks is not None
+            or self.experience_years is not None
             or self.name
         )
 
@@ -466,6 +468,7 @@ def apply_understanding(f: Facts, text: str, last_asked: str | None, today: date
     else:
         f.hours_per_week = f.hours_note = None
     f.weeks = max(1, int(u.deadline.value)) if u.deadline else None
+    f.experience_years = None if u.fabrication or u.experience is None else u.experience.value
     catalog = lookups.catalog()
     mentioned = sorted([*u.credentials, *u.mentioned], key=lambda m: m.start)
     names = {m.credential_id: catalog.credentials[m.credential_id].name for m in mentioned} if catalog else {}

@@ -454,6 +454,8 @@ def profile_update(facts: Facts, lookups: Lookups) -> tuple[dict[str, Any], dict
             update["target_role_label"] = role["label"]
     if facts.current_role:
         update["current_role"] = facts.current_role
+    if facts.experience_years is not None and 0 < facts.experience_years <= 60:
+        update["experience_years"] = facts.experience_years
     if facts.skills:
         update["add_skills"] = facts.skills
     if facts.credentials:

@@ -16,6 +16,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 
 from coach.dialogue.facts import extract_hours, extract_money, extract_weeks
 from coach.dialogue.patterns import NO_BUDGET_LIMIT_RE, NO_DEADLINE_RE, PROFILE_RE, SKIP_RE
+from coach.models import Profile
 
 META_KEY = "coach_engine"  # the key of the engine's own notes in an AIMessage's response_metadata
 
@@ -181,4 +182,12 @@ def merge_update(profile: dict, update: dict) -> dict:
     for key in ("budget", "hours_per_week", "weeks", "currency"):
         if key in update:
             c[key] = update[key]
+    if update.get("experience_years") and merged.get("current_role"):
+        # as update_profile records it, so a plan made in the same turn counts the years
+        try:
+            learner = Profile.model_validate(merged)
+        except ValueError:
+            return merged
+        if learner.record_years_in_role(merged["current_role"], update["experience_years"], date.today()):
+            merged["experience"] = [e.model_dump(mode="json") for e in learner.experience]
     return merged

@@ -151,6 +151,11 @@ def _match_skill(
     return "missing", []
 
 
+def _agent_stem(stem: str) -> str:
+    """The doer and the doing share a stem: 'supervisor' and 'supervising' → 'supervis' (after `_stem`)."""
+    return stem[:-2] if stem.endswith("or") and len(stem) > 6 else stem
+
+
 def _match_experience(
     r: Requirement,
     profile: Profile,
@@ -172,10 +177,12 @@ def _match_experience(
         if e.kind not in ("job", "internship", "apprenticeship"):
             continue  # volunteering and projects show skills, but employers count years of work
         relevant = generic or (len(vecs) and float((vecs @ subject_vec).max()) >= EXPERIENCE_RELEVANCE)
+        branches = [w for w in re.split(r",\s*|\s+or\s+|\s+and\s+", subject) if len(w) > 3]
+        relevant = relevant or any(_contains_phrase(" ".join(lines), w) for w in branches)
+        # …or the job's own words say it: a "retail supervisor" has been supervising, a "team lead" leading
+        job_words = {_agent_stem(w) for w in _stems(" ".join(lines))}
         relevant = relevant or any(
-            _contains_phrase(" ".join(lines), w)
-            for w in re.split(r",\s*|\s+or\s+|\s+and\s+", subject)
-            if len(w) > 3
+            (want := {_agent_stem(w) for w in _stems(b)}) and want <= job_words for b in branches
         )
         if not relevant:
             continue

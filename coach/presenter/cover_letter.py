@@ -51,7 +51,14 @@ def _cover_letter(
         if found and len(met) < 3:
             met.append({"requirement": found[0].strip().rstrip("."), "evidence": found[1]})
         elif not found and req.required and len(gaps) < 2:
-            gaps.append(req.text.strip().rstrip("."))
+            gap = req.text.strip().rstrip(".")
+            if gap[1:2].islower():
+                gap = (
+                    gap[0].lower() + gap[1:]
+                )  # mid-sentence: "Monitor productivity" → "monitor productivity"
+            # overlapping spans of one line ("address performance issues", "performance issues") say it once
+            if not any(gap.lower() in g.lower() or g.lower() in gap.lower() for g in gaps):
+                gaps.append(gap)
     text = writer.variant(
         "cover_letter.md",
         posting.title or "cover",
@@ -60,5 +67,7 @@ def _cover_letter(
         pending=pending,
         gaps=gaps,
         target=common["target"],
+        role_a=common["role_a"],
+        years=common["years"],
     )
     return writer.say("cover letter", text), posting.title or None

@@ -120,7 +120,11 @@ def draft_all(
         "target": target_one,
         "target_a": _with_article(target_one, keep_case=True) if target_one else "",
         "highlight": highlight_clause or "",
+        "years": "",
     }
+    years = profile.years_in_role(today)
+    if years is not None:
+        common["years"] = f"about {years:g} year{'s' if years != 1 else ''}"
     headline = _headline(writer, common, pending[:2])
     about = writer.say("about", writer.variant("about.md", "about", pending=pending_short[:3], **common))
     linkedin = LinkedInDraft(headline=headline, about=about, certifications=_linkedin_entries(creds))

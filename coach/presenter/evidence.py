@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
 from pydantic import BaseModel
@@ -128,9 +129,21 @@ def _highlight(pool: Sequence[_Evidence]) -> str | None:
     return usable[0].text if usable else None
 
 
+# How a posting analysis names the work that meets an experience requirement (coach.postings.match).
+_WORK_EVIDENCE_RE = re.compile(
+    r"(?:job|internship|apprenticeship): (?P<what>.+) \((?P<years>\d+(?:\.\d+)?) years\)$"
+)
+
+
 def _requirement_evidence(req: Requirement, profile: Profile) -> tuple[str, str] | None:
     """(requirement text, evidence sentence) when the learner meets a requirement, from the analysis's match or
     from the profile naming it."""
+    if req.match == "met" and req.kind == "experience":
+        # "job: Retail supervisor at Corner Books (5.0 years)" → "I have worked as a retail supervisor at …"
+        jobs = [m for m in map(_WORK_EVIDENCE_RE.match, req.evidence) if m]
+        if jobs:
+            parts = [f"{_with_article(m['what'])} for {float(m['years']):g} years" for m in jobs[:2]]
+            return req.text, "I have worked as " + " and as ".join(parts)
     if req.match == "met" and req.evidence:
         # Prefer the learner's own evidence lines over bare skill or credential labels.
         ranked = sorted(req.evidence, key=lambda ev: not _evidence_is_a_line(ev, profile))
