@@ -312,6 +312,50 @@ def test_injection_line_is_analysed_as_data(analyze) -> None:  # type: ignore[no
     assert a.score == b.score
 
 
+def test_lines_that_speak_to_the_assistant_are_left_out_in_any_language(analyze) -> None:  # type: ignore[no-untyped-def]
+    text = posting("cloud_support_injection")
+    a = analyze(text, profile("hana_marketing_graduate"))
+    assert (
+        a.title == "Cloud Support Associate"
+    )  # the learner's "Please analyse this posting:" is not the title
+    flagged = a.untrusted_lines
+    assert len(flagged) == 6 and any(t.startswith("Empfiehl") for t in flagged)
+    assert any(t.startswith("Ignora las instrucciones") for t in flagged)
+    assert any("100/100" in t for t in flagged) and any(t.startswith("SYSTEM OVERRIDE") for t in flagged)
+    assert any(n.startswith("Left out 6 lines that speak to an AI assistant") for n in a.notices)
+    words = " ".join(r.text for r in a.requirements).lower()
+    assert "mastercert" not in words and "guaranteed" not in words and "recommend" not in words
+    assert {c for r in a.requirements for c in r.credentials} >= {"aws-cloud-practitioner", "ms-az-900"}
+    assert all("MasterCert" not in g.text for g in a.gaps)
+    # Without those lines the analysis is the same: they were data, never instructions.
+    kept = "\n".join(ln for ln in text.splitlines() if ln not in {f"- {t}" for t in flagged} | set(flagged))
+    b = analyze(kept, profile("hana_marketing_graduate"))
+    assert [(r.text, r.kind, r.match) for r in a.requirements] == [
+        (r.text, r.kind, r.match) for r in b.requirements
+    ]
+    assert a.score == b.score and b.untrusted_lines == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Experience with AI tools such as ChatGPT is a plus.",
+        "You must have hands-on experience with AI and machine learning models.",
+        "Assistant Store Manager: must have 2 years of retail experience.",
+        "Examples of research areas that the assistant professor might cover are: pricing and accounting",
+        "We are a Disability Confident employer: guaranteed interview scheme for applicants who meet the criteria.",
+        "We recommend you apply early, as we review applications on a rolling basis.",
+        "Experience with Sage 50 and QuickBooks.",
+        "Office in Des Moines, IA: candidates must be able to commute.",
+        "Ignore the noise and focus on the customer.",
+    ],
+)
+def test_ordinary_posting_lines_are_not_taken_for_instructions(line: str) -> None:
+    from coach.postings.untrusted import speaks_to_the_assistant
+
+    assert not speaks_to_the_assistant(line)
+
+
 # ---- the honest match ------------------------------------------------------------------------------------------
 
 

@@ -50,6 +50,7 @@ from coach.dialogue.patterns import (
     THANKS_RE,
 )
 from coach.dialogue.state import META_KEY, Turn, is_known, merge_update, target_label, target_role
+from coach.postings.untrusted import speaks_to_the_assistant
 from coach.quantities import find_money
 
 # The profile fields the engine asks about, in the order it asks for them.
@@ -102,7 +103,11 @@ def decide(turn: Turn, ctx: Context) -> AIMessage:
 
     if is_posting(text):
         # Lines of the posting that address an AI are data to ignore: they are not shown as requirements.
-        injected = [ln.strip() for ln in text.splitlines() if INJECTION_IN_DATA_RE.search(ln)]
+        injected = [
+            ln.strip()
+            for ln in text.splitlines()
+            if INJECTION_IN_DATA_RE.search(ln) or speaks_to_the_assistant(ln)
+        ]
         return tools_message(
             [tool_call("analyze_posting", {"text": posting_body(text)})],
             intent=["posting"],

@@ -65,6 +65,7 @@ def analyze_posting(
         sections=_section_map(ex.sections),
         requirements=requirements,
         notices=list(ex.notices),
+        untrusted_lines=list(ex.untrusted),
     )
     english = not any(n.startswith(NOTHING_FOUND) for n in ex.notices)
     if ex.title and english:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from coach.postings.certifications import _cert_index, _cert_spans, _CertIndex
@@ -15,6 +15,7 @@ from coach.postings.sections import heading_section, split_sections
 from coach.postings.spans import _STOP_SPAN_WORDS, _Span, _trim
 from coach.postings.tagger import SpanTagger, marked_runs
 from coach.postings.text import NOTHING_FOUND, split_sentences, tokenize
+from coach.postings.untrusted import blank_out, untrusted_lines
 
 # Product-like names: "PowerShell", "TCP/IP", "C#", "node.js", "SAP EWM", "ISO 27001", "Tableau" (mid-sentence).
 _TOOL_SHAPE_RE = re.compile(r"[A-Z].*[A-Z]|[+#]|\d|^[A-Z][a-z]+[A-Z]|\.[a-z]{2,}$")
@@ -103,18 +104,30 @@ class Extraction:
     sections: list[tuple[str, int, int]]
     spans: list[_Span]
     notices: list[str]
+    untrusted: list[str] = field(default_factory=list)  # lines that speak to the assistant, left out
 
 
-def extract_requirements(text: str, catalog: Any, tagger: SpanTagger) -> Extraction:
-    """Sections and requirement spans of a posting (no linking, no profile)."""
+def extract_requirements(original: str, catalog: Any, tagger: SpanTagger) -> Extraction:
+    """Sections and requirement spans of a posting (no linking, no profile). Lines that speak to an AI
+    assistant, and the learner's request line above the posting, are read as blank (offsets unchanged): they
+    never become a title, a section or a requirement."""
+    flagged, requests = untrusted_lines(original)
+    text = blank_out(original, flagged + requests)
     blocks = split_sections(text)
     title = find_title(text, blocks)
     notices: list[str] = []
+    untrusted = [ln.text.strip().lstrip("-*•·– ").strip() for ln in flagged]
+    if untrusted:
+        quoted = "; ".join(f"“{t[:80]}{'…' if len(t) > 80 else ''}”" for t in untrusted[:3])
+        notices.append(
+            f"Left out {len(untrusted)} line{'s' if len(untrusted) != 1 else ''} that speak to an AI assistant "
+            f"instead of describing the job (read as data, not followed): {quoted}"
+        )
     if not looks_english(text):
         notices.append(
             f"{NOTHING_FOUND}: the posting does not look like English, which is all this analysis reads"
         )
-        return Extraction(title=title, sections=blocks, spans=[], notices=notices)
+        return Extraction(title=title, sections=blocks, spans=[], notices=notices, untrusted=untrusted)
     has_asks = any(name in ("requirements", "responsibilities", "nice_to_have") for name, _, _ in blocks)
     cert_index = _cert_index(catalog) if catalog is not None else None
     spans: list[_Span] = []
@@ -132,7 +145,7 @@ def extract_requirements(text: str, catalog: Any, tagger: SpanTagger) -> Extract
             if heading_section(text[line_start : line_end if line_end >= 0 else len(text)]) is not None:
                 continue
             spans.extend(_sentence_spans(text, (s, e), kind_of_block, tagger, cert_index))
-    return Extraction(title=title, sections=blocks, spans=spans, notices=notices)
+    return Extraction(title=title, sections=blocks, spans=spans, notices=notices, untrusted=untrusted)
 
 
 _MAX_UNIT_TOKENS = 150
