@@ -336,6 +336,20 @@ def test_lines_that_speak_to_the_assistant_are_left_out_in_any_language(analyze)
     assert a.score == b.score and b.untrusted_lines == []
 
 
+def test_a_list_of_tools_becomes_one_requirement_per_tool(analyze) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Junior Data Analyst\nRequirements\n- Experience with SQL, Excel, Tableau or Power BI for reporting.\n"
+        "- Coach, train and evaluate associates.\n"
+    )
+    a = analyze(text)
+    kinds = {r.text: r.kind for r in a.requirements}
+    assert {"SQL", "Excel", "Tableau", "Power BI"} <= set(kinds)
+    assert all(kinds[t] == "tool" for t in ("SQL", "Excel", "Tableau", "Power BI"))
+    assert "Power BI for reporting" not in kinds
+    # a run of verbs is not a list of tools: no one-word "Coach" requirement
+    assert "Coach" not in kinds and "train" not in kinds
+
+
 @pytest.mark.parametrize(
     "line",
     [

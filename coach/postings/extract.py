@@ -175,6 +175,8 @@ def _sentence_spans(
     if cert_index is not None:
         rules += [c for c in _cert_spans(text, sent, section, tokens, cert_index) if not _overlaps(c, rules)]
     rules += [lg for lg in _language_spans(text, sent, section) if not _overlaps(lg, rules)]
+    tech = tagger.gazetteer.phrases.get("t", set()) if tagger.gazetteer else set()
+    rules += [t for t in _list_spans(text, sent, section, tech) if not _overlaps(t, rules)]
     found = _merge_spans(text, rules, _tagger_spans(text, sent, section, tokens, tagger))
     if not found and section in ("requirements", "nice_to_have") and 1 <= len(tokens) <= 6:
         # A short bullet under "Requirements" is itself a requirement ("- Snowflake", "- Git basics").
@@ -191,3 +193,57 @@ def _sentence_spans(
 
 def _overlaps(sp: _Span, others: Iterable[_Span]) -> bool:
     return any(o.start < sp.end and sp.start < o.end for o in others)
+
+
+# A run of named tools in one sentence: "SQL, Excel, Tableau or Power BI", "TCP/IP, DNS, HTTP and common network
+# protocols". Items are separated by commas and a final "or"/"and"; the run starts after the last word that
+# introduces it ("experience with", "such as") and ends at a preposition or the clause's end.
+_LIST_SEP_RE = re.compile(r"\s*,\s*(?:(?:and|or|and/or|&)\s+)?|\s+(?:or|and|and/or|&)\s+", re.I)
+_LIST_STOP_RE = re.compile(
+    r"\b(?:for|to|in|on|at|from|within|into|across|including|such as|like|via|using|with|of|is|are|a|an|the|"
+    r"our|your|their|experience|knowledge|skills?)\b",
+    re.I,
+)
+_MAX_ITEM_WORDS = 3
+
+
+def _list_spans(text: str, sent: tuple[int, int], section: str, tech: set[str]) -> list[_Span]:
+    """One span per named tool in a list of three or more, most of them tool names (each becomes its own
+    requirement, so "Excel" and "Power BI" are not lost inside "SQL, Excel, Tableau or Power BI")."""
+    s, e = sent
+    out: list[_Span] = []
+    for clause in re.finditer(r"[^;:()\n]+", text[s:e]):
+        c0 = s + clause.start()
+        body = clause.group(0)
+        seps = list(_LIST_SEP_RE.finditer(body))
+        if len(seps) < 2:
+            continue
+        bounds = [0, *[x for m in seps for x in (m.start(), m.end())], len(body)]
+        items = [(bounds[i], bounds[i + 1]) for i in range(0, len(bounds), 2)]
+        # The first item keeps only its trailing words after the last introducing word; the last its leading
+        # words before the first preposition.
+        a0, a1 = items[0]
+        stops = list(_LIST_STOP_RE.finditer(body, a0, a1))
+        if stops:
+            items[0] = (stops[-1].end(), a1)
+        z0, z1 = items[-1]
+        stop = _LIST_STOP_RE.search(body, z0, z1)
+        if stop and stop.start() > z0:
+            items[-1] = (z0, stop.start())
+        spans = []
+        for i0, i1 in items:
+            phrase = body[i0:i1].strip(" .,-–")
+            if not phrase:
+                continue
+            start = c0 + i0 + body[i0:i1].find(phrase)
+            spans.append((start, start + len(phrase), phrase))
+        named = [sp for sp in spans if _looks_like_tool(sp[2], tech)]
+        if len(spans) < 3 or len(named) * 3 < len(spans) * 2:
+            continue
+        if any(len(p.split()) > _MAX_ITEM_WORDS for _, _, p in spans):
+            continue
+        for a, b, phrase in spans:
+            # in a list of tool names, a capitalised item is one too ("Excel")
+            kind = "tool" if _looks_like_tool(phrase, tech) or phrase[:1].isupper() else "knowledge"
+            out.append(_Span(a, b, kind, sent, section, source="list"))
+    return out
