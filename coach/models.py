@@ -422,6 +422,10 @@ class Requirement(Model):
     years: float | None = None
     match: MatchLevel | None = None
     evidence: list[str] = Field(default_factory=list, description="Profile items that meet it.")
+    alternatives: list[str] = Field(
+        default_factory=list,
+        description='The other requirements the posting accepts instead of this one ("A or B"), by their text.',
+    )
 
 
 class CredentialSuggestion(Model):

@@ -336,6 +336,31 @@ def test_lines_that_speak_to_the_assistant_are_left_out_in_any_language(analyze)
     assert a.score == b.score and b.untrusted_lines == []
 
 
+def test_either_branch_of_an_or_requirement_meets_it(analyze) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Cloud Support Associate\nRequirements\n"
+        "- AWS Certified Cloud Practitioner or AZ-900 within 90 days of hire.\n"
+        "- 1+ year of experience in technical support.\n"
+    )
+    holder = Profile(
+        current_role="Help desk technician",
+        credentials=[{"name": "AWS Certified Cloud Practitioner", "status": "earned"}],
+        experience=[{"kind": "job", "title": "Help desk technician", "start": "2025-06", "end": None,
+                     "evidence": ["Answered technical support tickets for 400 staff"]}],
+    )  # fmt: skip
+    a = analyze(text, holder)
+    by = _by_text(a)
+    assert by["AWS Certified Cloud Practitioner"].alternatives == ["AZ-900"]
+    assert by["AZ-900"].match == "met" and by["AZ-900"].evidence[0].startswith("met by an alternative")
+    assert all("AZ-900" not in g.text for g in a.gaps)
+    # one requirement, not two: holding neither leaves one gap for the pair
+    b = analyze(text, Profile(current_role="Cashier"))
+    assert sum(1 for g in b.gaps if g.kind == "certification") == 1
+    # the field inside a met experience requirement is met by the same work
+    assert by["1+ year of experience in technical support"].match == "met"
+    assert all(r.match == "met" for r in a.requirements if r.text == "technical support")
+
+
 def test_a_list_of_tools_becomes_one_requirement_per_tool(analyze) -> None:  # type: ignore[no-untyped-def]
     text = (
         "Junior Data Analyst\nRequirements\n- Experience with SQL, Excel, Tableau or Power BI for reporting.\n"

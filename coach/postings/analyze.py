@@ -12,7 +12,7 @@ from coach.postings.extract import extract_requirements
 from coach.postings.gaps import gap_credentials
 from coach.postings.header import _salary_text, _title_core, find_salary, infer_seniority
 from coach.postings.linking import _link_skills, _profile_skill_texts
-from coach.postings.match import match_profile
+from coach.postings.match import link_alternatives, match_profile
 from coach.postings.rules import _required
 from coach.postings.sections import _section_map
 from coach.postings.spans import _Span
@@ -57,6 +57,7 @@ def analyze_posting(
             ) from exc
     ex = extract_requirements(text, catalog, tagger)
     requirements = [_to_requirement(text, sp) for sp in ex.spans]
+    link_alternatives(text, requirements)
     # The profile's skills are linked in the same batch as the requirements (one encoder pass and one index
     # scan instead of two); match_profile then finds them in the link cache.
     _link_skills(requirements, ex.spans, linker, catalog, also=_profile_skill_texts(profile))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -101,9 +102,67 @@ def match_profile(
             r.match, r.evidence = _match_education(r, profile, held)
         elif r.kind == "language":
             r.match, r.evidence = _match_language(r, profile, items)
+    _meet_within_experience(reqs)
+    _meet_alternatives(reqs)
     _score(analysis)
     analysis.gap_credentials = gap_credentials(analysis.gaps, catalog, held)
     return analysis
+
+
+# "AWS Certified Cloud Practitioner or AZ-900", "Python or PowerShell", "either A or B": the posting accepts any.
+_OR_BETWEEN_RE = re.compile(r"^\s*,?\s*(?:or|/|or\s+an?|or\s+the)\s*$", re.I)
+_ALTERNATIVE_KINDS = {
+    "certification": "certification",
+    "tool": "named",
+    "skill": "named",
+    "knowledge": "named",
+}
+ALTERNATIVE_MET = "met by an alternative the posting accepts"
+
+
+def link_alternatives(text: str, requirements: list[Requirement]) -> None:
+    """Fill `alternatives` for requirements of one sentence joined only by "or" (certifications with
+    certifications; tools, skills and knowledge with each other)."""
+    ordered = sorted(requirements, key=lambda r: r.start)
+    groups: list[list[Requirement]] = []
+    for prev, cur in pairwise(ordered):
+        same_sentence = prev.sentence == cur.sentence and prev.end <= cur.start
+        kinds = _ALTERNATIVE_KINDS.get(prev.kind), _ALTERNATIVE_KINDS.get(cur.kind)
+        if (
+            same_sentence
+            and kinds[0] is not None
+            and kinds[0] == kinds[1]
+            and _OR_BETWEEN_RE.match(text[prev.end : cur.start])
+        ):
+            if groups and groups[-1][-1] is prev:
+                groups[-1].append(cur)
+            else:
+                groups.append([prev, cur])
+    for group in groups:
+        for r in group:
+            r.alternatives = [o.text for o in group if o is not r]
+
+
+def _meet_within_experience(reqs: list[Requirement]) -> None:
+    """The field named inside a met experience requirement ("technical support" in "1+ year of experience in
+    technical support") is met by the same work."""
+    met = [x for x in reqs if x.kind == "experience" and x.match == "met"]
+    for r in reqs:
+        if r.kind in ("skill", "knowledge") and r.match != "met":
+            around = next((x for x in met if x.start <= r.start and r.end <= x.end), None)
+            if around is not None:
+                r.match, r.evidence = "met", list(around.evidence)
+
+
+def _meet_alternatives(reqs: list[Requirement]) -> None:
+    """A requirement with alternatives is met as well as its best-met alternative ("or" is met by any branch)."""
+    by_text = {r.text: r for r in reqs}
+    for r in reqs:
+        branches = [by_text[t] for t in r.alternatives if t in by_text]
+        best = max(branches, key=lambda b: CREDIT[b.match or "missing"], default=None)
+        if best is not None and CREDIT[best.match or "missing"] > CREDIT[r.match or "missing"]:
+            r.match = best.match
+            r.evidence = [f"{ALTERNATIVE_MET}: {best.text}", *best.evidence]
 
 
 def _match_skill(
@@ -315,6 +374,8 @@ def _match_language(r: Requirement, profile: Profile, items: list[_Item]) -> tup
 
 
 def _req_key(r: Requirement) -> tuple[str, str]:
+    if r.alternatives:  # "A or B" is one requirement, however many branches it names
+        return "any of", "|".join(sorted(" ".join(_norm_words(t)) for t in [r.text, *r.alternatives]))
     return r.kind, " ".join(_norm_words(r.text))
 
 

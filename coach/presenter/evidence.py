@@ -138,6 +138,8 @@ _WORK_EVIDENCE_RE = re.compile(
 def _requirement_evidence(req: Requirement, profile: Profile) -> tuple[str, str] | None:
     """(requirement text, evidence sentence) when the learner meets a requirement, from the analysis's match or
     from the profile naming it."""
+    if req.evidence and req.evidence[0].startswith("met by an alternative"):
+        return None  # the branch the learner meets speaks for itself
     if req.match == "met" and req.kind == "experience":
         # "job: Retail supervisor at Corner Books (5.0 years)" → "I have worked as a retail supervisor at …"
         jobs = [m for m in map(_WORK_EVIDENCE_RE.match, req.evidence) if m]
