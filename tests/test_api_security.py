@@ -132,7 +132,12 @@ def test_cli_names_an_unusable_setting_in_one_line(tmp_path) -> None:  # type: i
 def test_only_configured_hosts_are_served(api_settings, api_fake_services, host: str, status: int) -> None:  # type: ignore[no-untyped-def]
     settings = api_settings.model_copy(update={"allowed_hosts": Settings().allowed_hosts})
     with TestClient(create_app(settings, api_fake_services)) as client:
-        assert client.get("/health", headers={"Host": host}).status_code == status
+        r = client.get("/health", headers={"Host": host})
+        assert r.status_code == status
+        if status == 400:  # the same JSON error body as every other refusal, not plain text
+            assert r.headers["content-type"].startswith("application/json")
+            assert "does not answer for that host name" in r.json()["detail"]
+            assert r.headers["x-content-type-options"] == "nosniff"
 
 
 def test_allowed_hosts_are_configurable(api_settings, api_fake_services, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -144,6 +149,7 @@ def test_allowed_hosts_are_configurable(api_settings, api_fake_services, monkeyp
     ) as c:
         assert c.get("/health", headers={"Host": "coach.example.org"}).status_code == 200
         assert c.get("/health", headers={"Host": "localhost"}).status_code == 400
+        assert c.get("/health", headers={"Host": "api.coach.example.org"}).status_code == 400
 
 
 def test_a_bare_ipv6_host_in_settings_matches_its_bracketed_header() -> None:

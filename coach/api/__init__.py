@@ -10,12 +10,11 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.middleware.trustedhost import TrustedHostMiddleware
 from fastapi.responses import JSONResponse
 from pydantic import SecretStr, ValidationError
 
 from coach.api.deps import Database, app_version
-from coach.api.guards import ContainErrors, SecurityHeaders, TextGuard, validation_error
+from coach.api.guards import ContainErrors, SecurityHeaders, TextGuard, TrustedHosts, validation_error
 from coach.api.schemas import ErrorOut
 from coach.api.services import Services
 from coach.context import CoachContext
@@ -98,10 +97,9 @@ def create_app(
     app.state.context = context or CoachContext(settings, share_process=share_process)
     app.state.db = Database(engine=engine, read_maker=read_maker, write_maker=write_maker)
     # Innermost first: text checks before any route, an unexpected failure contained without its request content
-    # in the logs, and security headers on every answer, 500s included.
+    # in the logs; security headers go on every answer, 500s and host refusals included (outermost, below).
     app.add_middleware(TextGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(ContainErrors)
-    app.add_middleware(SecurityHeaders)
     app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
     if settings.cors_origins:  # closed by default: no CORS headers at all unless origins are configured
         app.add_middleware(
@@ -112,7 +110,8 @@ def create_app(
         )
     # Outermost: a request naming a host this API does not serve (DNS rebinding against a loopback API) gets 400
     # before any route, CORS or authentication code sees it.
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
+    app.add_middleware(TrustedHosts, allowed_hosts=settings.allowed_hosts)
+    app.add_middleware(SecurityHeaders)  # …and its refusal carries the same headers as every other answer
 
     @app.exception_handler(CoachError)
     async def _coach_error(_request: Request, exc: CoachError) -> JSONResponse:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 
 from fastapi import Request
@@ -218,3 +218,34 @@ async def validation_error(_request: Request, exc: RequestValidationError) -> JS
             }
         )
     return JSONResponse({"detail": errors}, status_code=422)
+
+
+class TrustedHosts:
+    """Only answer for the host names the API serves (a DNS-rebinding page naming another host gets 400 before
+    any route sees the request), with the same JSON error body as every other refusal. Patterns: exact names,
+    `*.example.com`, or `*` for any."""
+
+    def __init__(self, app: App, allowed_hosts: Sequence[str]) -> None:
+        self.app = app
+        self.allowed = [p.lower() for p in allowed_hosts]
+        self.any = "*" in self.allowed
+
+    def _allowed(self, header: str | None) -> bool:
+        if not header:
+            return False
+        value = header.strip().lower()
+        # "[::1]:8000" → "[::1]" (the settings write IPv6 in brackets too); "localhost:8000" → "localhost"
+        host = value[: value.find("]") + 1] if value.startswith("[") else value.split(":")[0]
+        return any(host == p or (p.startswith("*.") and host.endswith(p[1:])) for p in self.allowed)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.any or scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        raw = headers.get(b"host")
+        if self._allowed(raw.decode("latin-1") if raw else None):
+            await self.app(scope, receive, send)
+            return
+        body = {"detail": "This API does not answer for that host name (see COACH_ALLOWED_HOSTS)."}
+        await JSONResponse(body, status_code=400)(scope, receive, send)
