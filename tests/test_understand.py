@@ -206,6 +206,25 @@ def test_an_answer_to_the_role_question_is_the_role(reader: Understander) -> Non
 # ---- credentials ----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I talked to my wife and we can only do $500 now, not 1000",
+        "I'm a nurse, 12 years, and I have 1.500 € saved for courses.",
+        "I've got £1,500 and I can study an hour a night.",
+    ],
+)
+def test_an_amount_never_names_a_credential(reader: Understander, text: str) -> None:
+    # "500" is also the short name of OSHA 500; in conversation a bare number is money, a year or a count.
+    assert read(reader, text)["credentials"] == []
+
+
+def test_a_numbered_credential_is_still_found_by_its_name(reader: Understander) -> None:
+    out = read(reader, "I hold the OSHA 500 trainer card and can spend $500")
+    assert [c["id"] for c in out["credentials"]] == ["osha-500-construction-outreach-trainer"]
+    assert out["budget"] == {"amount": 500.0, "currency": "USD"}
+
+
 def test_held_studying_and_wanted_credentials(reader: Understander) -> None:
     out = read(reader, "I got my Net+ in March and I'm prepping for Sec+ now. thinking about the CCNA after.")
     creds = {c["id"]: c["status"] for c in out["credentials"]}

@@ -140,6 +140,9 @@ class CredentialIndex:
                 key = cred_key(name)
                 if len(key) < 2 or key in ("exam", "certificate"):
                     continue
+                # A bare number ("500" of "OSHA 500") is an amount, a year or a count in conversation: "$500".
+                if key.replace(" ", "").isdigit():
+                    continue
                 # "level 2", "core 1": a number after an ordinary word names a part of something, not a credential.
                 if re.fullmatch(
                     r"(?:level|core|part|tier|step|module|stage|grade|year|unit|course|section)\s+\d+", key
