@@ -336,6 +336,27 @@ def test_lines_that_speak_to_the_assistant_are_left_out_in_any_language(analyze)
     assert a.score == b.score and b.untrusted_lines == []
 
 
+@pytest.mark.parametrize(
+    ("title", "soc", "label"),
+    [
+        (
+            "Help Desk Technician",
+            "15-1232.00",
+            "Computer User Support Specialists",
+        ),  # not after-sales service
+        ("Security Operations Center (SOC) Analyst I", "15-1212.00", "Information Security Analysts"),
+        ("Registered Nurse - Medical/Surgical Unit (Night Shift)", "29-1141.00", None),
+    ],
+)
+def test_a_title_an_occupation_is_known_by_names_that_occupation(
+    analyze, title: str, soc: str, label
+) -> None:  # type: ignore[no-untyped-def]
+    a = analyze(f"{title}\nRequirements\n- Windows and customer service.\n")
+    assert a.occupation is not None and a.occupation.onet_soc == soc
+    assert label is None or a.occupation.label == label
+    assert a.occupation.uri.startswith("http://data.europa.eu/esco/occupation/")
+
+
 def test_either_branch_of_an_or_requirement_meets_it(analyze) -> None:  # type: ignore[no-untyped-def]
     text = (
         "Cloud Support Associate\nRequirements\n"

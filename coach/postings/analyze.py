@@ -7,7 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from coach.errors import BadInput
-from coach.models import PostingAnalysis, Profile, Requirement, SalaryRange
+from coach.models import PostingAnalysis, Profile, Requirement, RoleMatch, SalaryRange
 from coach.postings.extract import extract_requirements
 from coach.postings.gaps import gap_credentials
 from coach.postings.header import _salary_text, _title_core, find_salary, infer_seniority
@@ -70,10 +70,11 @@ def analyze_posting(
     )
     english = not any(n.startswith(NOTHING_FOUND) for n in ex.notices)
     if ex.title and english:
-        roles = linker.rank_roles(_title_core(ex.title), top_k=1)
-        if roles and roles[0].score >= MIN_ROLE_SCORE:
+        analysis.occupation = _titled_occupation(catalog, _title_core(ex.title), text)
+        roles = [] if analysis.occupation else linker.rank_roles(_title_core(ex.title), top_k=1)
+        if analysis.occupation is None and roles and roles[0].score >= MIN_ROLE_SCORE:
             analysis.occupation = roles[0]
-        else:
+        elif analysis.occupation is None:
             analysis.notices.append(f"the title {ex.title!r} did not match an occupation closely enough")
     years = [r.years for r in requirements if r.kind == "experience" and r.years is not None and r.required]
     analysis.seniority = infer_seniority(ex.title, years)
@@ -93,6 +94,31 @@ def analyze_posting(
         unique = {r.text.casefold(): r for r in requirements}
         analysis.gap_credentials = gap_credentials(list(unique.values()), catalog)
     return analysis
+
+
+TITLED_SCORE = 1.0  # an exact title match: the occupation is known by that very title
+
+
+def _titled_occupation(catalog: Catalog, title: str, text: str) -> RoleMatch | None:
+    """The occupation a posting's title is, when the title is one an occupation is known by (O*NET's titles,
+    alternate and reported titles, ESCO's labels: "Help Desk Technician" is a Computer User Support Specialist,
+    not ESCO's after-sales technician); a title several occupations share is settled by the posting's words.
+    None when the title is not a known title (the linker's similarity ranking decides then)."""
+    found = catalog.titles.resolve(title, context=text[:3000])
+    if found is None or found.how != "title" or not found.onet_soc:
+        return None
+    uri = found.uri
+    if uri is None:  # an O*NET title: the ESCO occupation its crosswalk links first
+        occ = catalog.occupations.get(found.onet_soc)
+        uri = occ.links[0].target if occ is not None and occ.links else None
+    esco = catalog.occupations.get(uri or "")
+    if esco is None:
+        return None
+    # Named as the matched source names it: the O*NET occupation for an O*NET title ("Information Security
+    # Analysts"), the ESCO one for an ESCO label; `uri` stays the ESCO concept for ESCO-based tools.
+    onet = catalog.occupations.get(found.onet_soc)
+    label = esco.title if found.uri else (onet.title if onet is not None else esco.title)
+    return RoleMatch(uri=esco.id, label=label, onet_soc=found.onet_soc, score=TITLED_SCORE)
 
 
 def _to_requirement(text: str, sp: _Span) -> Requirement:
