@@ -6,6 +6,7 @@ and signs out; the demo coach signs in and approves it. A screenshot of each pag
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from pathlib import Path
@@ -129,6 +130,20 @@ def test_learner_to_coach_approval_in_chromium(tmp_path: Path) -> None:
             _go(page, "Drafts")
             expect(page.get_by_role("heading", name="Present your credentials")).to_be_visible()
             _shot(page, "06-drafts")
+            # the downloads are real files with the drafts in them
+            with page.expect_download() as got:
+                page.locator(".st-key-dl_md button").click()
+            markdown = Path(got.value.path()).read_text(encoding="utf-8")
+            assert (
+                got.value.suggested_filename == "pathway-coach-drafts.md" and "## Resume bullets" in markdown
+            )
+            with page.expect_download() as got:
+                page.locator(".st-key-dl_resume button").click()
+            resume = json.loads(Path(got.value.path()).read_text(encoding="utf-8"))
+            assert resume["basics"]["name"] == "Ana Diaz"
+            with page.expect_download() as got:
+                page.locator(".st-key-dl_docx button").click()
+            assert Path(got.value.path()).read_bytes()[:2] == b"PK"  # a Word document is a zip
 
             page.locator(".st-key-sign_out button").click()
             _settle(page)
