@@ -405,6 +405,10 @@ class RoleMatch(Model):
     score: float = 0.0
 
 
+# The first evidence line of a requirement met through the other branch of an "A or B" requirement.
+ALTERNATIVE_MET = "met by an alternative the posting accepts"
+
+
 class Requirement(Model):
     """One thing a posting asks for, as a span of the original text."""
 

@@ -37,6 +37,13 @@ def _go(page, name: str) -> None:  # type: ignore[no-untyped-def]
     _settle(page)
 
 
+def _sign_in_as_coach(page) -> None:  # type: ignore[no-untyped-def]
+    """Sign in as the demo coach on the sign-in screen."""
+    page.locator(".st-key-login_user input").fill("coach")
+    page.locator(".st-key-login_password input").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+
+
 def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
@@ -149,9 +156,7 @@ def test_learner_to_coach_approval_in_chromium(tmp_path: Path) -> None:
             _settle(page)
 
             # the demo coach approves it
-            page.locator(".st-key-login_user input").fill("coach")
-            page.locator(".st-key-login_password input").fill(DEMO_PASSWORD)
-            page.get_by_role("button", name="Sign in", exact=True).click()
+            _sign_in_as_coach(page)
             expect(page.get_by_role("heading", name="Review queue")).to_be_visible()
             _settle(page)
             assert learner in page.locator(".st-key-rq_choice").aria_snapshot()  # the selected submission
@@ -286,9 +291,7 @@ def test_job_seeker_without_a_profile_and_the_coach_console_in_chromium(tmp_path
             _settle(page)
 
             # the coach: queue, a comment that stays with its learner, an edit, a request, an approval
-            page.locator(".st-key-login_user input").fill("coach")
-            page.locator(".st-key-login_password input").fill(DEMO_PASSWORD)
-            page.get_by_role("button", name="Sign in", exact=True).click()
+            _sign_in_as_coach(page)
             expect(page.get_by_role("heading", name="Review queue")).to_be_visible()
             _settle(page)
             comment = page.get_by_label("Comment (required to request changes or reject)")
@@ -332,9 +335,7 @@ def test_job_seeker_without_a_profile_and_the_coach_console_in_chromium(tmp_path
             phone = browser.new_page(viewport={"width": 390, "height": 844})
             phone.set_default_timeout(WAIT_MS)
             phone.goto(app.url)
-            phone.locator(".st-key-login_user input").fill("coach")
-            phone.locator(".st-key-login_password input").fill(DEMO_PASSWORD)
-            phone.get_by_role("button", name="Sign in", exact=True).click()
+            _sign_in_as_coach(phone)
             expect(phone.get_by_role("heading", name="Review queue")).to_be_in_viewport()
             _settle(phone)
             box = phone.locator('[data-testid="stSidebar"]').bounding_box()

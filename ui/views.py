@@ -392,7 +392,8 @@ def posting_page(c: CoachClient) -> None:
         onet = f" (O*NET {occ['onet_soc']})" if occ.get("onet_soc") else ""
         st.markdown(f"**Occupation:** {occ.get('label') or '—'}{onet}")
     score.metric("Your match", "—" if analysis.get("score") is None else f"{analysis['score']:.0f} / 100")
-    if analysis.get("score") is None and reqs:
+    matched = analysis.get("score") is not None  # no score: there was no profile to match against
+    if not matched and reqs:
         st.info(
             "No match yet: tell the coach about your background (the Chat page, or **Your profile** there) and "
             "analyse again to see which requirements you meet."
@@ -432,7 +433,6 @@ def posting_page(c: CoachClient) -> None:
     ]
     st.dataframe(rows, width="stretch", hide_index=True)
     gaps = analysis.get("gap_credentials") or []
-    matched = analysis.get("score") is not None
     st.subheader("Credentials that close your gaps" if matched else "Credentials for what the posting asks")
     if not gaps:
         st.caption(

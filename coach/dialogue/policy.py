@@ -146,7 +146,7 @@ def decide(turn: Turn, ctx: Context) -> AIMessage:
     update, role = profile_update(facts, ctx.lookups)
     if update:
         calls.append(tool_call("update_profile", update))
-    merged = merge_update(profile, update)
+    merged = merge_update(profile, update, ctx.today)
     # Never the same question twice in a row: a question the learner passed over is not asked again at once.
     if turn.last_asked in QUESTION_ORDER and not is_known(merged, turn.last_asked):
         skipped.add(turn.last_asked)

@@ -167,7 +167,7 @@ def is_known(profile: dict, field_name: str) -> bool:
     return True
 
 
-def merge_update(profile: dict, update: dict) -> dict:
+def merge_update(profile: dict, update: dict, today: date) -> dict:
     """The profile as it will be once update_profile has run (so the engine can plan ahead in one step)."""
     merged = json.loads(json.dumps(profile or {}))
     target = merged.setdefault("target", {})
@@ -188,6 +188,6 @@ def merge_update(profile: dict, update: dict) -> dict:
             learner = Profile.model_validate(merged)
         except ValueError:
             return merged
-        if learner.record_years_in_role(merged["current_role"], update["experience_years"], date.today()):
+        if learner.record_years_in_role(merged["current_role"], update["experience_years"], today):
             merged["experience"] = [e.model_dump(mode="json") for e in learner.experience]
     return merged

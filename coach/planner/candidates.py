@@ -373,12 +373,8 @@ def _build_plan(
             price.audit,
             max(0.0, fit.get(cid, 0.0)),
             field=max(0.0, fit.get(cid, 0.0)),
+            field_by_links=cid in links_say_field,
         )
-        if cid in links_say_field:
-            reasons = [
-                "nearly every skill it teaches is one the target role needs" if r == SQUARELY else r
-                for r in reasons
-            ]
         proves = sorted(
             targets[k[len(EVIDENCE_PREFIX) :]].label for k in cov if k.startswith(EVIDENCE_PREFIX)
         )
@@ -552,9 +548,6 @@ def _build_plan(
     )
 
 
-SQUARELY = "its content is squarely about the target role"
-
-
 def _merit(
     cred: Credential,
     cid: str,
@@ -567,17 +560,23 @@ def _merit(
     fit: float = 0.0,
     *,
     field: float = 0.0,
+    field_by_links: bool = False,
 ) -> tuple[float, list[str]]:
     """What a coach values in a credential beyond the gaps it closes, and the reasons, in words: employer
     recognition, the next rung of a ladder, eligibility met; less for experience the provider recommends and
     the learner lacks, or a level far above what they hold. `fit` is the field fit (a reason when it is high;
-    its value is the plan's one FIELD_KEY bonus), `field` the fit that says how relevant a ladder's next rung is;
-    `off_target` is the share of its skills the target does not list."""
+    its value is the plan's one FIELD_KEY bonus; `field_by_links` when its skill links, not the encoder, put it
+    in the field), `field` the fit that says how relevant a ladder's next rung is; `off_target` is the share of
+    its skills the target does not list."""
     on_target = 1.0 - off_target if cred.skills else 0.0
     merit = 0.0
     reasons: list[str] = []
     if fit >= IN_FIELD_FIT:
-        reasons.append(SQUARELY)
+        reasons.append(
+            "nearly every skill it teaches is one the target role needs"
+            if field_by_links
+            else "its content is squarely about the target role"
+        )
     signals = catalog.recognition.get(cid, [])
     if signals and not audit:
         score = min(MAX_RECOGNITION_SIGNALS, recognition_score(signals))

@@ -183,7 +183,6 @@ def _sentence_spans(
         s0, e0 = _trim(text, s, e)
         phrase = text[s0:e0]
         if e0 > s0 and not all(w.lower() in _STOP_SPAN_WORDS for w in phrase.split()):
-            tech = tagger.gazetteer.phrases.get("t", set()) if tagger.gazetteer else set()
             kind = (
                 "tool" if _looks_like_tool(phrase, tech) else "soft_skill" if _soft_kind(phrase) else "skill"
             )
@@ -236,14 +235,14 @@ def _list_spans(text: str, sent: tuple[int, int], section: str, tech: set[str]) 
             if not phrase:
                 continue
             start = c0 + i0 + body[i0:i1].find(phrase)
-            spans.append((start, start + len(phrase), phrase))
-        named = [sp for sp in spans if _looks_like_tool(sp[2], tech)]
-        if len(spans) < 3 or len(named) * 3 < len(spans) * 2:
+            spans.append((start, start + len(phrase), phrase, _looks_like_tool(phrase, tech)))
+        named = sum(1 for *_, tool in spans if tool)
+        if len(spans) < 3 or named * 3 < len(spans) * 2:
             continue
-        if any(len(p.split()) > _MAX_ITEM_WORDS for _, _, p in spans):
+        if any(len(p.split()) > _MAX_ITEM_WORDS for _, _, p, _ in spans):
             continue
-        for a, b, phrase in spans:
+        for a, b, phrase, tool in spans:
             # in a list of tool names, a capitalised item is one too ("Excel")
-            kind = "tool" if _looks_like_tool(phrase, tech) or phrase[:1].isupper() else "knowledge"
+            kind = "tool" if tool or phrase[:1].isupper() else "knowledge"
             out.append(_Span(a, b, kind, sent, section, source="list"))
     return out

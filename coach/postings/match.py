@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from coach.models import MatchLevel, PostingAnalysis, Profile, Requirement
+from coach.models import ALTERNATIVE_MET, MatchLevel, PostingAnalysis, Profile, Requirement
 from coach.postings.evidence import (
     _contains_phrase,
     _expand_abbreviations,
@@ -117,7 +117,6 @@ _ALTERNATIVE_KINDS = {
     "skill": "named",
     "knowledge": "named",
 }
-ALTERNATIVE_MET = "met by an alternative the posting accepts"
 
 
 def link_alternatives(text: str, requirements: list[Requirement]) -> None:

@@ -12,6 +12,7 @@ from coach.claims import (
     normalise,
 )
 from coach.models import (
+    ALTERNATIVE_MET,
     Experience,
     Profile,
     Requirement,
@@ -138,7 +139,7 @@ _WORK_EVIDENCE_RE = re.compile(
 def _requirement_evidence(req: Requirement, profile: Profile) -> tuple[str, str] | None:
     """(requirement text, evidence sentence) when the learner meets a requirement, from the analysis's match or
     from the profile naming it."""
-    if req.evidence and req.evidence[0].startswith("met by an alternative"):
+    if req.evidence and req.evidence[0].startswith(ALTERNATIVE_MET):
         return None  # the branch the learner meets speaks for itself
     if req.match == "met" and req.kind == "experience":
         # "job: Retail supervisor at Corner Books (5.0 years)" → "I have worked as a retail supervisor at …"
