@@ -63,6 +63,8 @@ psql_admin() {
 if [ "$(psql_admin -tAc "SELECT 1 FROM pg_roles WHERE rolname='${PGUSER_NAME}'")" != "1" ]; then
   psql_admin -c "CREATE ROLE ${PGUSER_NAME} LOGIN PASSWORD '${PGPASS}' CREATEDB"
 fi
+# CREATEROLE: the service-role test makes a role that may only read and write rows (tests/test_store_roles.py).
+psql_admin -c "ALTER ROLE ${PGUSER_NAME} CREATEROLE"
 if [ "$(psql_admin -tAc "SELECT 1 FROM pg_database WHERE datname='${PGDB}'")" != "1" ]; then
   psql_admin -c "CREATE DATABASE ${PGDB} OWNER ${PGUSER_NAME}"
 fi

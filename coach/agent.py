@@ -96,6 +96,16 @@ class TurnResult:
 # --------------------------------------------------------------------------------------------------------------
 
 
+def _checkpoints_current(pg: Any, migrations: int) -> bool:
+    """Whether the chat memory's tables exist at the saver's latest migration. Its setup() always begins with a
+    CREATE TABLE IF NOT EXISTS, which PostgreSQL refuses to a role without CREATE on the schema even when the
+    table is there, so a service role must not call it once the owner has."""
+    if pg.execute("SELECT to_regclass('checkpoint_migrations') AS t").fetchone()["t"] is None:
+        return False
+    latest = pg.execute("SELECT max(v) AS v FROM checkpoint_migrations").fetchone()["v"]
+    return latest is not None and latest >= migrations - 1
+
+
 def make_checkpointer(db_url: str) -> Any:
     """A LangGraph checkpointer on the same database as the rest (SQLite file, PostgreSQL, or 'memory')."""
     if db_url == "memory":
@@ -123,7 +133,8 @@ def make_checkpointer(db_url: str) -> Any:
         conninfo = re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql://", db_url)
         pg = Connection.connect(conninfo, autocommit=True, prepare_threshold=0, row_factory=dict_row)
         pg_saver = PostgresSaver(pg)
-        pg_saver.setup()
+        if not _checkpoints_current(pg, len(pg_saver.MIGRATIONS)):
+            pg_saver.setup()  # DDL: the schema's owner does this (coach db grant-service-role), not a service role
         return pg_saver
     raise CoachError(f"Unsupported database URL for conversation memory: {db_url.split(':', 1)[0]}")
 

@@ -594,6 +594,33 @@ def users_add(
         print_json({"id": user.id, "username": user.username, "role": user.role})
 
 
+db_app = typer.Typer(help="Administer the product database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("grant-service-role")
+def db_grant_service_role(
+    role: str = typer.Argument(..., help="An existing PostgreSQL role the API will run as."),
+) -> None:
+    """As the schema's owner (COACH_DATABASE_URL): migrate, create the chat memory's tables, and grant ROLE row
+    rights only, so the service it runs cannot drop the audit log's write-once triggers (PostgreSQL)."""
+    from coach.agent import make_checkpointer
+    from coach.settings import get_settings
+    from coach.store import get_engine
+    from coach.store.roles import grant_service_role
+
+    url = get_settings().db_url
+    engine = get_engine(url)  # migrates to the latest schema
+    if engine.dialect.name == "postgresql":
+        make_checkpointer(url)  # the chat memory's tables, so the service role never needs to create them
+    for statement in grant_service_role(engine, role):
+        typer.echo(statement)
+    typer.echo(
+        f"done: serve with COACH_DATABASE_URL signed in as {role}; after an upgrade, run this again as the owner "
+        "(it migrates and grants the new tables)"
+    )
+
+
 # ---- eval / bench (issue 9) ------------------------------------------------------------------------------------
 
 

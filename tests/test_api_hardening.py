@@ -399,3 +399,28 @@ def test_a_profile_field_with_a_number_no_reader_can_hold_is_refused(
         "/me/profile", json={"name": "Ana", "lucky": [1, {"n": 10**30}]}, headers=_learner(api_users)
     )
     assert r.status_code == 422 and "2^53" in json.dumps(r.json())
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/admin/assignments", {"coach_id": 2**31, "learner_id": 1}),
+        ("/admin/assignments", {"coach_id": 1, "learner_id": 66223913623}),
+    ],
+)
+def test_an_id_too_large_for_the_database_is_a_422_not_a_database_error(
+    api_client: TestClient, api_users: dict, path: str, body: dict
+) -> None:
+    # Found by the stateful fuzz on PostgreSQL: an id past 32 bits reached the INSERT and failed there (500).
+    r = api_client.post(path, json=body, headers=api_users["admin"]["headers"])
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["loc"][-1] in {"coach_id", "learner_id"}
+
+
+def test_a_comment_replying_to_an_id_too_large_for_the_database_is_a_422(
+    api_client: TestClient, api_users: dict
+) -> None:
+    r = api_client.post(
+        "/pathways/1/comments", json={"body": "hello", "parent_id": 2**31}, headers=_learner(api_users)
+    )
+    assert r.status_code == 422, r.text

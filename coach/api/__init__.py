@@ -131,8 +131,11 @@ def create_app(
 
 def _one_error_body(app: FastAPI) -> None:
     """Document the one error body (ErrorOut) on every error answer of every operation, including those a route
-    describes in its own words (a route's `responses` entry replaces the app-wide one, model and all)."""
+    describes in its own words (a route's `responses` entry replaces the app-wide one, model and all), and the
+    links from the answers that give ids to the operations that take them."""
     from fastapi.openapi.utils import get_openapi
+
+    from coach.api.links import add_links
 
     def openapi() -> dict:
         if app.openapi_schema is None:
@@ -149,6 +152,7 @@ def _one_error_body(app: FastAPI) -> None:
                     for code, answer in op.get("responses", {}).items():
                         if code[:1] in ("4", "5"):  # every refusal and failure has the one body
                             answer["content"] = error
+            add_links(spec)
             app.openapi_schema = spec
         return app.openapi_schema
 

@@ -13,6 +13,8 @@ from coach.store.workflow import PathwayDiff, StepEdit
 Role = Literal["learner", "coach", "admin"]
 PathwayState = Literal["draft", "pending", "changes_requested", "approved", "rejected"]
 ReviewState = Literal["pending", "approved", "changes_requested", "rejected"]
+# A database row id: positive and within a 32-bit integer column (PostgreSQL refuses larger ones with an error).
+MAX_ROW_ID = 2**31 - 1
 Username = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")
 
 
@@ -86,8 +88,8 @@ class UserUpdate(Model):
 class AssignmentIn(Model):
     """Assign a learner to a coach."""
 
-    coach_id: int = Field(ge=1)
-    learner_id: int = Field(ge=1)
+    coach_id: int = Field(ge=1, le=MAX_ROW_ID)
+    learner_id: int = Field(ge=1, le=MAX_ROW_ID)
 
 
 class AssignmentOut(ORM):
@@ -138,7 +140,10 @@ class VersionCreate(Model):
     pathway: Pathway | None = Field(default=None, description="Replace the steps wholesale instead of edits.")
     note: str = Field(default="", max_length=2000)
     expected_version: int | None = Field(
-        default=None, ge=1, description="Refuse (409) if the pathway moved past this version meanwhile."
+        default=None,
+        ge=1,
+        le=MAX_ROW_ID,
+        description="Refuse (409) if the pathway moved past this version meanwhile.",
     )
     allow_issues: bool = Field(default=False, description="Keep the version even if validation finds issues.")
 
@@ -228,7 +233,7 @@ class CommentIn(Model):
     """A comment, optionally replying to another."""
 
     body: str = Field(min_length=1, max_length=5000)
-    parent_id: int | None = Field(default=None, ge=1)
+    parent_id: int | None = Field(default=None, ge=1, le=MAX_ROW_ID)
 
 
 class CommentOut(Model):

@@ -7,11 +7,19 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, status
 
 from coach.api.deps import AdminUser, ContextDep, DbDep, PageDep, ServicesDep
-from coach.api.schemas import AssignmentIn, AssignmentOut, Role, UserCreate, UserPublic, UserUpdate
+from coach.api.schemas import (
+    MAX_ROW_ID,
+    AssignmentIn,
+    AssignmentOut,
+    Role,
+    UserCreate,
+    UserPublic,
+    UserUpdate,
+)
 from coach.store import user_repo
 
 router = APIRouter(prefix="/admin", tags=["admin"], responses={403: {"description": "Not an admin"}})
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Id = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 @router.get("/users", response_model=list[UserPublic], summary="List users")

@@ -7,13 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, status
 
 from coach.api.deps import CurrentUser, DbDep, PageDep, StaffUser
-from coach.api.schemas import CohortEntry, ConversationOut, MessageOut, OutcomeIn, OutcomeOut
+from coach.api.schemas import MAX_ROW_ID, CohortEntry, ConversationOut, MessageOut, OutcomeIn, OutcomeOut
 from coach.errors import NotFound
 from coach.models import Profile
 from coach.store import conversation_repo, profile_repo, progress_repo, user_repo
 
 router = APIRouter(tags=["coaching"])
-UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+UserId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 HIDDEN: dict[int | str, dict[str, Any]] = {404: {"description": "No such learner, or not yours to see"}}
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, status
 from coach.api import evidence
 from coach.api.deps import ContextDep, CurrentUser, DbDep, PageDep, ServicesDep, SettingsDep, rate_limit
 from coach.api.schemas import (
+    MAX_ROW_ID,
     AuditOut,
     CommentIn,
     CommentOut,
@@ -30,7 +31,7 @@ from coach.store import audit_repo, pathway_repo, profile_repo, progress_repo
 from coach.store.workflow import apply_edits, diff_pathways, recompute
 
 router = APIRouter(prefix="/pathways", tags=["pathways"])
-PathwayId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+PathwayId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such pathway, or not yours to see"}}
 
 
@@ -86,7 +87,7 @@ def list_all(
     db: DbDep,
     pg: PageDep,
     status_: Annotated[PathwayState | None, Query(alias="status")] = None,
-    owner_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    owner_id: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
 ) -> list[PathwaySummary]:
     """A learner's own pathways; a coach's and their learners'; an admin's: all. Newest first."""
     with db.read() as session:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from coach.api.deps import CurrentUser, DbDep, PageDep, StaffUser
-from coach.api.schemas import DecisionIn, DecisionOut, ReviewOut, ReviewState
+from coach.api.schemas import MAX_ROW_ID, DecisionIn, DecisionOut, ReviewOut, ReviewState
 from coach.api.views import review_list, review_out, thread
 from coach.store import pathway_repo
 from coach.store.tables import PathwayRow
@@ -36,7 +36,7 @@ def queue(
     summary="One review",
     responses={404: {"description": "No such review, or not yours to see"}},
 )
-def one(review_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: CurrentUser, db: DbDep) -> ReviewOut:
+def one(review_id: Annotated[int, Path(ge=1, le=MAX_ROW_ID)], user: CurrentUser, db: DbDep) -> ReviewOut:
     """A review the caller may see (its learner, their coach, an admin)."""
     with db.read() as session:
         review, row = pathway_repo.get_review(session=session, viewer=user, review_id=review_id)
@@ -54,7 +54,7 @@ def one(review_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: CurrentUser, 
     },
 )
 def decide(
-    review_id: Annotated[int, Path(ge=1, le=2**31 - 1)], body: DecisionIn, user: StaffUser, db: DbDep
+    review_id: Annotated[int, Path(ge=1, le=MAX_ROW_ID)], body: DecisionIn, user: StaffUser, db: DbDep
 ) -> DecisionOut:
     """The learner's coach (or an admin) decides; the comment joins the pathway's thread."""
 
