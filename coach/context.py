@@ -92,6 +92,7 @@ class CoachContext:
     @cached_property
     def linker(self) -> SkillLinker:
         """The taxonomy linker over this context's catalogue."""
+        from coach.embeddings import get_title_embedder
         from coach.skills import linker as process_linker
         from coach.skills.linker import SkillLinker
 
@@ -109,6 +110,7 @@ class CoachContext:
                 self.settings.home / "cache",
                 int8=self.settings.linker_int8,
                 span_workers=self.settings.embedding_threads,
+                title_embedder=get_title_embedder(self.settings.knowledge_dir),
             )
 
     @cached_property

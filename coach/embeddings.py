@@ -171,11 +171,19 @@ class Embedder:
     name = "all-MiniLM-L6-v2"
     dim = DIM
 
-    def __init__(self, model_path: Path | None = None, batch_size: int = 64, threads: int = 2) -> None:
+    def __init__(
+        self,
+        model_path: Path | None = None,
+        batch_size: int = 64,
+        threads: int = 2,
+        tuned: Path | None = None,
+    ) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
         path = model_path or model_dir()
+        if tuned is not None:
+            self.name = f"{self.name} + {tuned.stem}"
         self.batch_size = batch_size
         self._tok = Tokenizer.from_file(str(path / "tokenizer.json"))
         self._tok.no_padding()
@@ -184,11 +192,16 @@ class Embedder:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
-        self._session = ort.InferenceSession(model_graph(path), options, providers=["CPUExecutionProvider"])
+        self._session = ort.InferenceSession(
+            model_graph(path, tuned), options, providers=["CPUExecutionProvider"]
+        )
         self._lock = threading.Lock()
         digest = hashlib.sha256()
         with open(path / "model.safetensors", "rb") as fh:
             digest.update(fh.read(4_000_000))
+        # Cached label matrices of the tuned encoder must never be mistaken for the base's.
+        if tuned is not None:
+            digest.update(tuned.read_bytes())
         self.fingerprint = digest.hexdigest()[:16]
 
     def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -213,19 +226,41 @@ class Embedder:
         return self.embed([text])[0]
 
 
-def model_graph(path: Path) -> bytes:
+def model_graph(path: Path, tuned: Path | None = None) -> bytes:
     """The encoder + pooling ONNX graph of the model in `path` (the embedder and the linker's token encoder both
-    start from it; not kept, as it holds ~90 MB of weights)."""
+    start from it; not kept, as it holds ~90 MB of weights). `tuned` is a safetensors file of tensors that replace
+    the bundled ones of the same name (the title encoder's retrained top layers)."""
     from safetensors.numpy import load_file
 
     raw = load_file(str(path / "model.safetensors"))
-    return _bert_onnx({k.removeprefix("bert.").removeprefix("model."): v for k, v in raw.items()})
+    weights = {k.removeprefix("bert.").removeprefix("model."): v for k, v in raw.items()}
+    if tuned is not None:
+        for name, tensor in load_file(str(tuned)).items():
+            if name not in weights or weights[name].shape != tensor.shape:
+                raise CoachError(f"{tuned.name} does not fit the bundled encoder (tensor {name})")
+            weights[name] = tensor.astype(np.float32)
+    return _bert_onnx(weights)
 
 
 @lru_cache(maxsize=1)
 def get_embedder() -> Embedder:
     """The process-wide embedder (loading the weights takes about a second)."""
     return Embedder()
+
+
+def title_encoder_path(knowledge_dir: Path) -> Path:
+    """Where the knowledge base keeps the title encoder's tuned layers (evals/train_title_encoder.py)."""
+    return knowledge_dir / "models" / "title_encoder.safetensors"
+
+
+@lru_cache(maxsize=2)
+def get_title_embedder(knowledge_dir: Path) -> Embedder:
+    """The process-wide title encoder: the bundled model with the top layers tuned on job titles and occupation
+    names. A knowledge base without the file gets the bundled model unchanged."""
+    tuned = title_encoder_path(knowledge_dir)
+    if not tuned.exists():
+        return get_embedder()
+    return Embedder(tuned=tuned)
 
 
 def padded_batches(

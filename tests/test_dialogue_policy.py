@@ -130,3 +130,32 @@ def test_the_request_before_a_pasted_posting_is_not_its_title() -> None:
     )
     assert posting_body(posting).lstrip().startswith("Help Desk Analyst")
     assert posting_body("Help Desk Analyst\n" + "x " * 200).startswith("Help Desk Analyst")
+
+
+@pytest.mark.parametrize(
+    ("phrase", "not_this", "field"),
+    [
+        ("Dispatcher", "Emergency Medical Technicians", "dispatch"),
+        ("truck driver", "Freight Forwarders", "driver"),
+        ("help desk technician", "after-sales service technician", "support"),
+    ],
+)
+def test_a_title_several_occupations_list_resolves_to_the_one_it_fits(
+    phrase: str, not_this: str, field: str
+) -> None:
+    # The fallback for a target phrase took the first occupation listing the title (O*NET lists "Dispatcher" for
+    # emergency medical technicians too); it now chooses as the understanding step does.
+    from coach.dialogue.facts import Lookups, resolve_role
+
+    role = resolve_role(phrase, Lookups(catalog=get_catalog, linker=lambda: None))
+    assert role is not None and role["label"] != not_this
+    assert field in role["label"].lower(), role
+
+
+def test_an_occupation_named_by_its_own_name_is_that_occupation() -> None:
+    # "software developer" is ESCO's own name for an occupation: the title lookup must not trade it for another
+    # occupation that lists the words among its titles.
+    from coach.dialogue.facts import Lookups, resolve_role
+
+    role = resolve_role("software developer", Lookups(catalog=get_catalog, linker=lambda: None))
+    assert role is not None and role["label"] == "software developer"

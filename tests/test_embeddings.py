@@ -106,3 +106,53 @@ def test_embedding_does_not_depend_on_batch_neighbours() -> None:
     together = e.embed(texts)
     alone = np.stack([e.embed([t])[0] for t in texts])
     np.testing.assert_allclose(together, alone, atol=1e-5)
+
+
+def _tuned_file(tmp_path: Path, scale: float) -> Path:
+    """A tuned-layers file like the title encoder's: the last layer's output projection scaled."""
+    from safetensors.numpy import load_file, save_file
+
+    from coach.embeddings import model_dir
+
+    base = load_file(str(model_dir() / "model.safetensors"))
+    name = "encoder.layer.5.output.dense.weight"
+    path = tmp_path / "tuned.safetensors"
+    save_file({name: (base[name] * scale).astype(np.float16)}, str(path))
+    return path
+
+
+def test_tuned_layers_replace_the_bundled_ones_and_change_the_fingerprint(tmp_path: Path) -> None:
+    texts = ["help desk technician", "warehouse shift supervisor"]
+    base = get_embedder()
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    same = Embedder(tuned=_tuned_file(tmp_path / "a", 1.0))
+    changed = Embedder(tuned=_tuned_file(tmp_path / "b", 3.0))
+    # float16 storage of unchanged weights keeps the vectors (within half precision); a changed layer moves them
+    assert np.abs(same.embed(texts) - base.embed(texts)).max() < 2e-3
+    moved = changed.embed(texts)
+    assert np.allclose(np.linalg.norm(moved, axis=1), 1.0, atol=1e-5)
+    assert (moved * base.embed(texts)).sum(axis=1).max() < 0.999
+    # Cached label matrices are keyed by the fingerprint: a tuned encoder never reads the bundled one's cache.
+    assert len({base.fingerprint, same.fingerprint, changed.fingerprint}) == 3
+
+
+def test_a_tuned_file_that_does_not_fit_the_encoder_is_a_clear_error(tmp_path: Path) -> None:
+    from safetensors.numpy import save_file
+
+    from coach.errors import CoachError
+
+    path = tmp_path / "wrong.safetensors"
+    save_file({"encoder.layer.5.output.dense.weight": np.zeros((3, 3), np.float16)}, str(path))
+    with pytest.raises(CoachError, match="does not fit"):
+        Embedder(tuned=path)
+
+
+def test_the_knowledge_base_ships_the_title_encoder() -> None:
+    from coach.embeddings import get_title_embedder, title_encoder_path
+    from coach.settings import get_settings
+
+    knowledge = get_settings().knowledge_dir
+    assert title_encoder_path(knowledge).exists()
+    titles = get_title_embedder(knowledge)
+    assert titles is not get_embedder() and "title_encoder" in titles.name

@@ -293,14 +293,38 @@ class Lookups:
     understander: Callable[[], Any] = lambda: None
 
 
+def _titled(phrase: str, catalog: Any) -> dict | None:
+    """The occupation a phrase names by one of its titles, chosen among those sharing it as the understanding
+    step chooses (catalog.titles): a title several occupations list ("Dispatcher", "Truck Driver") goes to the
+    one it fits best, not the first listed."""
+    titles = getattr(catalog, "titles", None)
+    match = titles.resolve(phrase) if titles is not None else None
+    if match is None or match.how != "title":
+        return None
+    return {"id": match.onet_soc or match.uri, "label": match.label, "score": 1.0}
+
+
+def _catalogue_role(phrase: str, catalog: Any) -> dict | None:
+    """The occupation a phrase names in the catalogue: one whose own name it is ("software developer"), else the
+    one that fits best among those listing it as a title, else the first listing it (plural or singular)."""
+    candidates = (phrase, re.sub(r"s$", "", phrase), phrase + "s")
+    listed = [occ for occ in (catalog.find_occupation(c) for c in candidates) if occ is not None]
+    for occ in listed:
+        if occ.title.casefold() in {c.casefold() for c in candidates}:
+            return {"id": occ.id, "label": occ.title, "score": 1.0}
+    titled = _titled(phrase, catalog)
+    if titled is not None:
+        return titled
+    return {"id": listed[0].id, "label": listed[0].title, "score": 1.0} if listed else None
+
+
 def resolve_role(phrase: str, lookups: Lookups) -> dict | None:
     """A target phrase → {"id", "label", "score"}: an exact title in the catalogue, else the linker's best."""
     catalog = lookups.catalog()
     if catalog is not None:
-        for candidate in (phrase, re.sub(r"s$", "", phrase), phrase + "s"):
-            occ = catalog.find_occupation(candidate)
-            if occ is not None:
-                return {"id": occ.id, "label": occ.title, "score": 1.0}
+        named = _catalogue_role(phrase, catalog)
+        if named is not None:
+            return named
     linker = lookups.linker()
     if linker is None:
         return None
@@ -325,10 +349,9 @@ def resolve_roles(phrases: list[str], lookups: Lookups) -> dict | None:
     catalog = lookups.catalog()
     if catalog is not None:
         for phrase in reversed(phrases):
-            for candidate in (phrase, re.sub(r"s$", "", phrase), phrase + "s"):
-                occ = catalog.find_occupation(candidate)
-                if occ is not None:
-                    return {"id": occ.id, "label": occ.title, "score": 1.0}
+            named = _catalogue_role(phrase, catalog)
+            if named is not None:
+                return named
     scored = [r for r in (resolve_role(p, lookups) for p in reversed(phrases)) if r is not None]
     return max(scored, key=lambda r: r["score"]) if scored else None
 

@@ -76,9 +76,13 @@ class SkillLinker:
         nprobe: int = 32,
         int8: bool = True,
         span_workers: int = 2,
+        title_embedder: Embedder | None = None,
     ) -> None:
         self.catalog = catalog
         self.embedder = embedder
+        # Titles and occupation names are compared in the title encoder's space (its top layers tuned on job
+        # titles); skills stay with the bundled encoder.
+        self.title_embedder = title_embedder or embedder
         skills = sorted(catalog.skills.values(), key=lambda s: s.uri)
         self._skills = _label_space(
             "linker-skill-labels", [(s.uri, s.label, s.alt_labels) for s in skills], embedder, cache_dir
@@ -94,7 +98,10 @@ class SkillLinker:
         occs = sorted((o for o in catalog.occupations.values() if o.source == "esco"), key=lambda o: o.id)
         self._soc = _soc_links(catalog)
         self._roles = _label_space(
-            "linker-role-labels", [(o.id, o.title, o.alt_titles) for o in occs], embedder, cache_dir
+            "linker-role-labels",
+            [(o.id, o.title, o.alt_titles) for o in occs],
+            self.title_embedder,
+            cache_dir,
         )
         self._role_lexicon = lexical_index([[o.title, *o.alt_titles] for o in occs])
         # What an occupation is, beyond its names: BM25 over its titles and description, and the description's
@@ -103,7 +110,10 @@ class SkillLinker:
             [" ".join([o.title, *o.alt_titles, o.description]) for o in occs]
         )
         self._role_desc = cached_matrix(
-            "linker-role-descriptions", [o.description or o.title for o in occs], embedder, cache_dir
+            "linker-role-descriptions",
+            [o.description or o.title for o in occs],
+            self.title_embedder,
+            cache_dir,
         )
         self.encoder = encoder or TokenEncoder(threads=getattr(embedder, "threads", 2), int8=int8)
         self._phrase_cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -115,7 +125,8 @@ class SkillLinker:
             f"skills: {SENTENCE_W} × sentence↔preferred labels + {SPAN_W} × best 1-{SPAN_WORDS}-word phrase↔"
             f"{len(self._skill_ivf.matrix):,} distinct labels (of {len(self._skills.texts):,}) of "
             f"{len(self._skills.ids):,} skills + {LEXICAL_W} when a label is written out; encoder "
-            f"{'int8' if self.encoder.int8 else 'float32'}; titles: raw and normalised title ↔ "
+            f"{'int8' if self.encoder.int8 else 'float32'}; titles ({self.title_embedder.name}): raw and "
+            f"normalised title ↔ "
             f"{len(self._roles.texts):,} titles of "
             f"{len(self._roles.ids):,} occupations + {TITLE_BM25_W} BM25 (titles, description) + {TITLE_DESC_W} × "
             f"title↔description + {TITLE_LEXICAL_W} lexical"
@@ -256,7 +267,7 @@ class SkillLinker:
         occupation's title is written out."""
         normed = [normalise_title(t) or t for t in titles]
         unique = list(dict.fromkeys([*titles, *normed]))
-        vecs = dict(zip(unique, self.embedder.embed(unique), strict=True))
+        vecs = dict(zip(unique, self.title_embedder.embed(unique), strict=True))
         sp = self._roles
         with _one_blas_thread():
             normed_vecs = np.stack([vecs[t] for t in normed])
@@ -297,7 +308,7 @@ def get_linker() -> SkillLinker:
     global _linker
     with _lock:
         if _linker is None:
-            from coach.embeddings import get_embedder
+            from coach.embeddings import get_embedder, get_title_embedder
             from coach.knowledge import get_catalog
             from coach.settings import get_settings
 
@@ -308,5 +319,6 @@ def get_linker() -> SkillLinker:
                 settings.home / "cache",
                 int8=settings.linker_int8,
                 span_workers=settings.embedding_threads,
+                title_embedder=get_title_embedder(settings.knowledge_dir),
             )
         return _linker
