@@ -75,7 +75,10 @@ def _stream_rank(what: str, key: str, top: int, precise: bool = False) -> None:
             row: dict[str, Any] = {"id": rid}
             if err is None:
                 try:
-                    row[key] = [r.model_dump() for r in (next(ranked) if ranked else rank([text], top)[0])]
+                    row[key] = [
+                        r.model_dump(exclude_none=True)
+                        for r in (next(ranked) if ranked else rank([text], top)[0])
+                    ]
                 except CoachError as exc:
                     err = exc.message
             if err is not None:

@@ -11,7 +11,7 @@ import hashlib
 import math
 import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -226,18 +226,19 @@ class Embedder:
         return self.embed([text])[0]
 
 
-def model_graph(path: Path, tuned: Path | None = None) -> bytes:
+def model_graph(path: Path, tuned: Path | Mapping[str, np.ndarray] | None = None) -> bytes:
     """The encoder + pooling ONNX graph of the model in `path` (the embedder and the linker's token encoder both
-    start from it; not kept, as it holds ~90 MB of weights). `tuned` is a safetensors file of tensors that replace
-    the bundled ones of the same name (the title encoder's retrained top layers)."""
+    start from it; not kept, as it holds ~90 MB of weights). `tuned` holds tensors (or is a safetensors file of
+    them) that replace the bundled ones of the same name: the title or span encoder's retrained layers."""
     from safetensors.numpy import load_file
 
     raw = load_file(str(path / "model.safetensors"))
     weights = {k.removeprefix("bert.").removeprefix("model."): v for k, v in raw.items()}
     if tuned is not None:
-        for name, tensor in load_file(str(tuned)).items():
+        name_of = tuned.name if isinstance(tuned, Path) else "the tuned tensors"
+        for name, tensor in (load_file(str(tuned)) if isinstance(tuned, Path) else tuned).items():
             if name not in weights or weights[name].shape != tensor.shape:
-                raise CoachError(f"{tuned.name} does not fit the bundled encoder (tensor {name})")
+                raise CoachError(f"{name_of}: tensor {name} does not fit the bundled encoder")
             weights[name] = tensor.astype(np.float32)
     return _bert_onnx(weights)
 

@@ -72,6 +72,13 @@ class SkillRef(Model):
     uri: str
     label: str
     score: float | None = None
+    confidence: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="For a posting requirement's link: the estimated chance that this is the skill meant, "
+        "calibrated from the linker's score on the ESCO benchmark's validation spans.",
+    )
 
 
 class Skill(Model):

@@ -31,12 +31,14 @@ def _trainer() -> Any:
 def run(quick: bool = False) -> dict[str, Any]:
     """Strict span P/R/F1 per type on the held-out block, per file and pooled."""
     from coach.postings import SpanTagger, default_model_path
+    from coach.postings.tagger import SPAN_ENCODER_FILE, get_span_tagger
 
     tr = _trainer()
     splits = tr.load_splits()
     t0 = time.perf_counter()
-    tagger = SpanTagger.load(default_model_path())
+    tagger = get_span_tagger(default_model_path())
     load_s = time.perf_counter() - t0
+    crf_only = SpanTagger.load(default_model_path())
     results: dict[str, dict[str, dict[str, float]]] = {}
     sizes: dict[str, int] = {}
     pooled: list[Any] = []
@@ -48,17 +50,27 @@ def run(quick: bool = False) -> dict[str, Any]:
     t1 = time.perf_counter()
     results["all"] = tr.evaluate(tagger, pooled)
     per_sentence_ms = 1000 * (time.perf_counter() - t1) / max(len(pooled), 1)
+    results["all, CRF alone"] = tr.evaluate(crf_only, pooled)
     baseline = _gazetteer_baseline(tr, tagger, pooled)
     metrics: dict[str, float] = {}
     for scope, res in results.items():
-        for kind in ("skill", "knowledge"):
+        for kind in ("skill", "knowledge", "pooled"):
             for m in ("precision", "recall", "f1"):
-                metrics[f"{scope}_{kind}_{m}"] = round(100 * res[kind][m], 1)
+                metrics[f"{scope.replace(', ', '_').replace(' ', '_')}_{kind}_{m}"] = round(100 * res[kind][m], 1)
     meta = tagger.meta
+    encoder = tagger.encoder
     lines = [
         "## Posting span extraction (SkillSpan, held-out block)",
         "",
-        f"Tagger: {meta.get('model', 'span tagger')}; L2 {meta.get('l2')}, decoding bias {meta.get('bias')}; "
+        (
+            f"Tagger: the span encoder (`knowledge_base/models/{SPAN_ENCODER_FILE}`, MiniLM fine-tuned by "
+            f"`evals/train_span_encoder.py`, epoch {encoder.meta.get('epoch')}, "
+            f"{'8-bit' if encoder.int8 else 'float32'} weights; decoding bias {encoder.bias}) plus "
+            f"{encoder.crf_weight:g} × the CRF's emissions. "
+            if encoder is not None
+            else ""
+        )
+        + f"CRF: {meta.get('model', 'span tagger')}; L2 {meta.get('l2')}, decoding bias {meta.get('bias')}; "
         f"features: words, context, affixes, shapes and gazetteers ({meta.get('gazetteer', '')}). "
         f"Trained by `evals/train_span_tagger.py` on {meta.get('data', '?')}. Model loaded in {load_s:.1f} s; "
         f"{per_sentence_ms:.1f} ms per sentence.",
@@ -69,11 +81,13 @@ def run(quick: bool = False) -> dict[str, Any]:
         "| scope | type | gold spans | predicted | precision | recall | F1 |",
         "|---|---|---|---|---|---|---|",
     ]
-    for scope in ("house", "tech", "all"):
-        for kind in ("skill", "knowledge"):
+    for scope in ("house", "tech", "all", "all, CRF alone"):
+        for kind in ("skill", "knowledge", "pooled"):
+            if kind == "pooled" and scope not in ("all", "all, CRF alone"):
+                continue
             r = results[scope][kind]
             lines.append(
-                f"| {scope} | {kind.upper()} | {r['gold']:.0f} | {r['predicted']:.0f} | "
+                f"| {scope} | {'SKILL + KNOWLEDGE' if kind == 'pooled' else kind.upper()} | {r['gold']:.0f} | {r['predicted']:.0f} | "
                 f"{100 * r['precision']:.1f} | {100 * r['recall']:.1f} | {100 * r['f1']:.1f} |"
             )
     lines.append(f"| all, gazetteer only (baseline) | SKILL | | | | | {100 * baseline['skill']['f1']:.1f} |")

@@ -23,7 +23,6 @@ Reproduce (torch's CPU wheel, not a product dependency):
 from __future__ import annotations
 
 import json
-import math
 import random
 import sys
 import time
@@ -35,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from coach.embeddings import model_dir  # noqa: E402
+from evals.minilm_torch import MiniLM  # noqa: E402
 from evals.skills_eval import load_titles, title_split  # noqa: E402
 
 OUT = ROOT / "knowledge_base" / "models" / "title_encoder.safetensors"
@@ -113,54 +113,6 @@ def batches(pairs: list[tuple[str, str, str]], rng: random.Random) -> list[list[
         out.append(batch)
     rng.shuffle(out)
     return out
-
-
-class MiniLM:  # a BERT forward in torch over the safetensors weights, as coach.embeddings builds it in ONNX
-    def __init__(self, weights: dict, torch: object) -> None:
-        self.t = torch
-        self.w = weights
-
-    def encode(self, ids: object, mask: object) -> object:
-        t, w = self.t, self.w
-        F = t.nn.functional  # type: ignore[attr-defined]
-        n = ids.shape[1]  # type: ignore[attr-defined]
-        h = (
-            w["embeddings.word_embeddings.weight"][ids]
-            + w["embeddings.position_embeddings.weight"][:n][None]
-            + w["embeddings.token_type_embeddings.weight"][0]
-        )
-        h = F.layer_norm(h, (384,), w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], 1e-12)
-        bias = (1.0 - mask[:, None, None, :].float()) * -1e9  # type: ignore[index]
-        for i in range(6):
-            p = f"encoder.layer.{i}."
-
-            def lin(x: object, name: str, p: str = p) -> object:
-                return F.linear(x, w[p + name + ".weight"], w[p + name + ".bias"])
-
-            def heads(x: object) -> object:
-                return x.view(x.shape[0], n, 12, 32).transpose(1, 2)  # type: ignore[attr-defined]
-
-            q, k, v = (heads(lin(h, f"attention.self.{s}")) for s in ("query", "key", "value"))
-            att = t.softmax(q @ k.transpose(-1, -2) / math.sqrt(32) + bias, dim=-1)  # type: ignore[attr-defined]
-            ctx = (att @ v).transpose(1, 2).reshape(h.shape[0], n, 384)  # type: ignore[attr-defined]
-            h = F.layer_norm(
-                lin(ctx, "attention.output.dense") + h,
-                (384,),
-                w[p + "attention.output.LayerNorm.weight"],
-                w[p + "attention.output.LayerNorm.bias"],
-                1e-12,
-            )
-            inter = F.gelu(lin(h, "intermediate.dense"))
-            h = F.layer_norm(
-                lin(inter, "output.dense") + h,
-                (384,),
-                w[p + "output.LayerNorm.weight"],
-                w[p + "output.LayerNorm.bias"],
-                1e-12,
-            )
-        m = mask[:, :, None].float()  # type: ignore[index]
-        pooled = (h * m).sum(1) / m.sum(1).clamp(min=1e-9)
-        return F.normalize(pooled, dim=-1)
 
 
 def main() -> None:

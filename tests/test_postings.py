@@ -83,6 +83,11 @@ class FakeLinker:
     def rank_skills(self, text: str, top_k: int = 10) -> list[SkillRef]:
         return self.rank_skills_batch([text], top_k)[0]
 
+    def rank_skills_in_context(
+        self, texts: list[str], contexts: list[str], top_k: int = 10, **_: object
+    ) -> list[list[SkillRef]]:
+        return self.rank_skills_batch(texts, top_k)
+
     def rank_roles(self, title: str, top_k: int = 10) -> list[RoleMatch]:
         return [RoleMatch(uri="urn:occupation:test", label=title.lower(), onet_soc="00-0000.00", score=0.5)]
 

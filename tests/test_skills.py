@@ -329,7 +329,7 @@ def test_int8_encoder_falls_back_to_float32_when_the_runtime_refuses_it(monkeypa
     import coach.skills.encoder as encoder_module
     from coach.skills import TokenEncoder
 
-    monkeypatch.setattr(encoder_module, "_int8_weights", lambda graph: b"not an onnx model")
+    monkeypatch.setattr(encoder_module, "int8_weights", lambda graph: b"not an onnx model")
     with caplog.at_level("WARNING", logger="coach.skills.encoder"):
         encoder = TokenEncoder(int8=True)
     assert encoder.int8 is False and "using float32" in caplog.text

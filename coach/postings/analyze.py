@@ -58,9 +58,6 @@ def analyze_posting(
     ex = extract_requirements(text, catalog, tagger)
     requirements = [_to_requirement(text, sp) for sp in ex.spans]
     link_alternatives(text, requirements)
-    # The profile's skills are linked in the same batch as the requirements (one encoder pass and one index
-    # scan instead of two); match_profile then finds them in the link cache.
-    _link_skills(requirements, ex.spans, linker, catalog, also=_profile_skill_texts(profile))
     analysis = PostingAnalysis(
         title=ex.title,
         sections=_section_map(ex.sections),
@@ -76,6 +73,17 @@ def analyze_posting(
             analysis.occupation = roles[0]
         elif analysis.occupation is None:
             analysis.notices.append(f"the title {ex.title!r} did not match an occupation closely enough")
+    # Requirements are linked knowing the occupation (a link outside its field is demoted); the profile's
+    # skills go in the same call, and match_profile then finds them in the link cache.
+    _link_skills(
+        requirements,
+        ex.spans,
+        linker,
+        catalog,
+        also=_profile_skill_texts(profile),
+        occupation=analysis.occupation,
+        sentence_vectors=ex.sentence_vectors,
+    )
     years = [r.years for r in requirements if r.kind == "experience" and r.years is not None and r.required]
     analysis.seniority = infer_seniority(ex.title, years)
     salary = find_salary(text)

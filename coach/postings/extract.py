@@ -7,13 +7,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from coach.postings.certifications import _cert_index, _cert_spans, _CertIndex
 from coach.postings.header import find_title
 from coach.postings.language import looks_english
 from coach.postings.rules import _degree_spans, _language_spans, _soft_kind, _years_spans
 from coach.postings.sections import heading_section, split_sections
 from coach.postings.spans import _STOP_SPAN_WORDS, _Span, _trim
-from coach.postings.tagger import SpanTagger, marked_runs
+from coach.postings.tagger import Gazetteer, SpanTagger, marked_runs
 from coach.postings.text import NOTHING_FOUND, split_sentences, tokenize
 from coach.postings.untrusted import blank_out, untrusted_lines
 
@@ -40,10 +42,10 @@ def _tagger_spans(
     sent: tuple[int, int],
     section: str,
     tokens: list[tuple[str, int, int]],
+    pred: dict[str, list[tuple[int, int]]],
     tagger: SpanTagger,
 ) -> list[_Span]:
     words = [t for t, _, _ in tokens]
-    pred = tagger.predict(words)
     gaz = tagger.gazetteer
     tech = gaz.phrases.get("t", set()) if gaz else set()
     out: list[_Span] = []
@@ -64,13 +66,55 @@ def _tagger_spans(
     # the words carry a capital or symbol (so plain words such as "access" or "word" are not taken).
     if tech and gaz:
         short_item = len(tokens) <= 4  # a bullet that is just "Tableau" or "SAP EWM"
-        for i, j in marked_runs(gaz.tag([t.lower() for t in words]).get("t", [])):
+        for i, j in marked_runs(_tool_names(gaz).tag([t.lower() for t in words]).get("t", [])):
             s, e = tokens[i][1], tokens[j - 1][2]
             phrase = text[s:e]
             distinctive = _TOOL_SHAPE_RE.search(phrase) or (phrase[:1].isupper() and (i > 0 or short_item))
             if distinctive and not any(sp.start < e and s < sp.end for sp in out):
                 out.append(_Span(s, e, "tool", sent, section, source="gazetteer"))
     return out
+
+
+# Product names a posting writes without the vendor: "Microsoft Excel" is "Excel", "Microsoft Power BI" is
+# "Power BI" (unless the rest is a plain word: "Word", "Access", "Project").
+_VENDOR = "microsoft "
+_PLAIN_PRODUCT_WORDS = {
+    "word",
+    "access",
+    "project",
+    "works",
+    "paint",
+    "publisher",
+    "teams",
+    "office",
+    "forms",
+}
+
+
+def _tool_aliases(names: set[str]) -> set[str]:
+    """O*NET technology names with the short forms postings use: the product without "Microsoft", and an
+    acronym its own words spell ("Structure query language SQL" → "sql")."""
+    out = set(names)
+    for name in names:
+        words = name.split()
+        if name.startswith(_VENDOR) and name[len(_VENDOR) :] not in _PLAIN_PRODUCT_WORDS:
+            out.add(name[len(_VENDOR) :])
+        last = words[-1] if len(words) > 2 else ""
+        if last.isalpha() and "".join(w[0] for w in words[-1 - len(last) : -1]) == last:
+            out.add(last)
+    return out
+
+
+_TOOL_NAMES: dict[int, tuple[Gazetteer, Gazetteer]] = {}  # id of a tagger's gazetteer → (it, its tool names)
+
+
+def _tool_names(gaz: Gazetteer) -> Gazetteer:
+    """A gazetteer of technology names and their short forms (built once per tagger gazetteer)."""
+    found = _TOOL_NAMES.get(id(gaz))
+    if found is None or found[0] is not gaz:  # an id reused by a newer gazetteer is rebuilt
+        names = Gazetteer(phrases={"t": _tool_aliases(gaz.phrases.get("t", set()))}, max_len=gaz.max_len)
+        found = _TOOL_NAMES[id(gaz)] = (gaz, names)
+    return found[1]
 
 
 def _merge_spans(text: str, rule_spans: list[_Span], model_spans: list[_Span]) -> list[_Span]:
@@ -105,6 +149,9 @@ class Extraction:
     spans: list[_Span]
     notices: list[str]
     untrusted: list[str] = field(default_factory=list)  # lines that speak to the assistant, left out
+    # The span encoder's vector of each sentence read (by its offsets), the context its requirements are
+    # linked in; empty without the encoder.
+    sentence_vectors: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
 
 
 def extract_requirements(original: str, catalog: Any, tagger: SpanTagger) -> Extraction:
@@ -133,6 +180,7 @@ def extract_requirements(original: str, catalog: Any, tagger: SpanTagger) -> Ext
     spans: list[_Span] = []
     title_end = text.find(title) + len(title) if title else 0
     units = _units(text)
+    asked: list[tuple[tuple[int, int], str]] = []
     for name, b_start, b_end in blocks:
         kind_of_block = re.sub(r"_\d+$", "", name)
         if kind_of_block in ("benefits", "other") or (has_asks and kind_of_block == "about"):
@@ -144,8 +192,21 @@ def extract_requirements(original: str, catalog: Any, tagger: SpanTagger) -> Ext
             line_end = text.find("\n", s)
             if heading_section(text[line_start : line_end if line_end >= 0 else len(text)]) is not None:
                 continue
-            spans.extend(_sentence_spans(text, (s, e), kind_of_block, tagger, cert_index))
-    return Extraction(title=title, sections=blocks, spans=spans, notices=notices, untrusted=untrusted)
+            asked.append(((s, e), kind_of_block))
+    # The tagger reads every sentence at once: one batched pass of its encoder instead of one per sentence.
+    tokens = [tokenize(text, s, e) for (s, e), _ in asked]
+    tagged, vectors = tagger.read([[t for t, _, _ in toks] for toks in tokens])
+    for (sent, section), toks, pred in zip(asked, tokens, tagged, strict=True):
+        spans.extend(_sentence_spans(text, sent, section, toks, pred, tagger, cert_index))
+    by_sentence = {} if vectors is None else {sent: vectors[n] for n, (sent, _) in enumerate(asked)}
+    return Extraction(
+        title=title,
+        sections=blocks,
+        spans=spans,
+        notices=notices,
+        untrusted=untrusted,
+        sentence_vectors=by_sentence,
+    )
 
 
 _MAX_UNIT_TOKENS = 150
@@ -166,18 +227,24 @@ def _units(text: str) -> list[tuple[int, int]]:
 
 
 def _sentence_spans(
-    text: str, sent: tuple[int, int], section: str, tagger: SpanTagger, cert_index: _CertIndex | None
+    text: str,
+    sent: tuple[int, int],
+    section: str,
+    tokens: list[tuple[str, int, int]],
+    pred: dict[str, list[tuple[int, int]]],
+    tagger: SpanTagger,
+    cert_index: _CertIndex | None,
 ) -> list[_Span]:
-    """Requirement spans of one sentence: rules first, then the tagger where the rules left room."""
+    """Requirement spans of one sentence (its tokens and the tagger's spans in them): rules first, then the
+    tagger's spans where the rules left room."""
     s, e = sent
-    tokens = tokenize(text, s, e)
     rules = _years_spans(text, sent, section) + _degree_spans(text, sent, section)
     if cert_index is not None:
         rules += [c for c in _cert_spans(text, sent, section, tokens, cert_index) if not _overlaps(c, rules)]
     rules += [lg for lg in _language_spans(text, sent, section) if not _overlaps(lg, rules)]
     tech = tagger.gazetteer.phrases.get("t", set()) if tagger.gazetteer else set()
     rules += [t for t in _list_spans(text, sent, section, tech) if not _overlaps(t, rules)]
-    found = _merge_spans(text, rules, _tagger_spans(text, sent, section, tokens, tagger))
+    found = _merge_spans(text, rules, _tagger_spans(text, sent, section, tokens, pred, tagger))
     if not found and section in ("requirements", "nice_to_have") and 1 <= len(tokens) <= 6:
         # A short bullet under "Requirements" is itself a requirement ("- Snowflake", "- Git basics").
         s0, e0 = _trim(text, s, e)

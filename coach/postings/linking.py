@@ -6,12 +6,13 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from coach.models import Profile, Requirement, SkillRef
+from coach.embeddings import DIM
+from coach.models import Profile, Requirement, RoleMatch, SkillRef
 from coach.postings.spans import _Span
 
 SKILLS_PER_REQUIREMENT = 5
@@ -71,12 +72,68 @@ def _profile_skill_texts(profile: Profile | None) -> list[str]:
     return list(dict.fromkeys(" ".join(x.split()) for x in profile.skills if x.strip()))
 
 
+def _rank_in_context_cached(
+    linker: Any,
+    texts: list[str],
+    contexts: list[str],
+    vectors: list[np.ndarray | None],
+    judged: list[bool],
+    field: Sequence[str],
+    plain: Sequence[str] = (),
+) -> list[list[SkillRef]]:
+    """linker.rank_skills_in_context for (phrase, sentence) pairs not linked before in this field, in one call:
+    a sentence with its span-encoder vector is read through it (one without, with the phrase alone); `judged`
+    says which phrases the field judges. `plain` texts are linked alone in the same call and cached as
+    `_rank_skills_cached` caches them (a profile's skills, which match_profile looks up)."""
+    field_id = " ".join(field)
+    keys = [
+        f"{field_id if j else ''}\x1f{v is not None}\x1f{t}\x1f{c}"
+        for t, c, v, j in zip(texts, contexts, vectors, judged, strict=True)
+    ]
+    item: dict[str, tuple[str, np.ndarray | None, bool]] = {p: (p, None, False) for p in plain}
+    item.update(zip(keys, zip(texts, vectors, judged, strict=True), strict=True))
+
+    def compute(missing: list[str]) -> list[list[SkillRef]]:
+        zero = np.zeros(DIM, dtype=np.float32)  # no sentence vector: the phrase alone
+        return linker.rank_skills_in_context(
+            [item[k][0] for k in missing],
+            [item[k][0] for k in missing],
+            SKILLS_PER_REQUIREMENT,
+            context_vectors=np.stack([zero if (v := item[k][1]) is None else v for k in missing]),
+            field=field,
+            in_field=[item[k][2] for k in missing],
+        )
+
+    ranked = _cached_batch(_LINK_CACHE, _LINK_CACHE_SIZE, linker, [*keys, *plain], compute)[: len(keys)]
+    return [[r.model_copy() for r in refs] for refs in ranked]
+
+
+def _field_occupations(catalog: Any, occupation: RoleMatch | None) -> list[str]:
+    """The ESCO occupations whose field a posting is in: its occupation and, for an O*NET one, every ESCO
+    occupation the crosswalk links it to (one ESCO profile is narrow, and the first link is not always the
+    closest: Operations Research Analysts link first to telecommunications analyst)."""
+    if occupation is None or catalog is None:
+        return []
+    ids = [occupation.uri] if occupation.uri else []
+    onet = catalog.occupations.get(occupation.onet_soc or "")
+    if onet is not None:
+        ids += [link.target for link in onet.links]
+    return [i for i in dict.fromkeys(ids) if i in catalog.occupations]
+
+
 def _link_skills(
-    reqs: list[Requirement], spans: list[_Span], linker: Any, catalog: Any, also: Sequence[str] = ()
+    reqs: list[Requirement],
+    spans: list[_Span],
+    linker: Any,
+    catalog: Any,
+    also: Sequence[str] = (),
+    occupation: RoleMatch | None = None,
+    sentence_vectors: Mapping[tuple[int, int], np.ndarray] | None = None,
 ) -> None:
-    """ESCO skills per requirement: the linker on the span (or an experience requirement's subject); a named
-    catalogue credential adds the skills the catalogue says it certifies. `also` are more texts to link in
-    the same batch (their links land in the cache)."""
+    """ESCO skills per requirement: the linker on the span (or an experience requirement's subject) read in
+    its sentence and, when the posting's occupation is known, in that occupation's field; a named catalogue
+    credential adds the skills the catalogue says it certifies. `also` are more texts to link (plainly, as
+    match_profile links a profile's skills; their links land in the cache)."""
     todo: list[int] = []
     texts: list[str] = []
     for i, (r, sp) in enumerate(zip(reqs, spans, strict=True)):
@@ -94,20 +151,37 @@ def _link_skills(
         if link:
             todo.append(i)
             texts.append(link)
-    if not todo and not also:
+    if not todo:
+        if also:
+            _rank_skills_cached(linker, list(also))
         return
-    ranked = _rank_skills_cached(linker, [*texts, *also])[: len(texts)]
+    field = _field_occupations(catalog, occupation)
+    contexts = [reqs[i].sentence or t for i, t in zip(todo, texts, strict=True)]
+    vectors = [(sentence_vectors or {}).get(spans[i].sentence) for i in todo]
+    # A tool's name is matched as written (MIN_TOOL_SCORE guards it); the field judges what skills mean.
+    judged = [reqs[i].kind != "tool" for i in todo]
+    ranked = _rank_in_context_cached(linker, texts, contexts, vectors, judged, field, plain=list(also))
     for i, refs in zip(todo, ranked, strict=True):
         # A product name the taxonomy lacks ("ServiceNow") only finds look-alike words: keep confident links.
         floor = MIN_TOOL_SCORE if reqs[i].kind == "tool" else MIN_SKILL_SCORE
         reqs[i].skills = [s for s in refs if (s.score or 0) >= floor]
 
 
-def _embed_cached(embedder: Any, texts: list[str]) -> np.ndarray:
-    """Embed texts, reusing vectors of texts seen before (profiles are matched against many postings)."""
+def _embed_cached(
+    embedder: Any, texts: list[str], known: Mapping[str, np.ndarray] | None = None
+) -> np.ndarray:
+    """Embed texts, reusing vectors of texts seen before (profiles are matched against many postings) and
+    `known` ones (the linker's, for texts it has just linked with the same model)."""
     if not texts:
-        return np.zeros((0, 384), dtype=np.float32)
-    return np.stack(_cached_batch(_EMBED_CACHE, _EMBED_CACHE_SIZE, embedder, texts, embedder.embed))
+        return np.zeros((0, DIM), dtype=np.float32)
+    given = known or {}
+
+    def compute(missing: list[str]) -> list[np.ndarray]:
+        todo = [t for t in missing if t not in given]
+        fresh = dict(zip(todo, embedder.embed(todo), strict=True)) if todo else {}
+        return [given[t] if t in given else fresh[t] for t in missing]
+
+    return np.stack(_cached_batch(_EMBED_CACHE, _EMBED_CACHE_SIZE, embedder, texts, compute))
 
 
 def clear_caches() -> None:

@@ -62,6 +62,7 @@ def match_profile(
     """Mark each requirement met / partly / missing with the profile evidence, then score and find gap
     credentials. Only what the profile states counts; repeating an item adds nothing. Texts are compared by
     meaning with `embedder` (default: the linker's)."""
+    same_model = embedder is None or embedder is getattr(linker, "embedder", None)
     if embedder is None:
         embedder = linker.embedder
     today = today or date.today()
@@ -82,7 +83,9 @@ def match_profile(
     exp_lines = [[e.title, *e.evidence] for e in profile.experience]
     flat_lines = [_expand_abbreviations(line) for lines in exp_lines for line in lines]
     texts = [r.text for r in skill_reqs] + [i.text for i in items] + exp_subjects + flat_lines
-    vecs = _embed_cached(embedder, texts)
+    # The requirements were just linked with the same model: their vectors come from that pass.
+    known = linker.known_vectors(texts) if same_model and hasattr(linker, "known_vectors") else None
+    vecs = _embed_cached(embedder, texts, known)
     n_req, n_items = len(skill_reqs), len(items)
     req_vecs, item_vecs = vecs[:n_req], vecs[n_req : n_req + n_items]
     subj_vecs = vecs[n_req + n_items : n_req + n_items + len(exp_subjects)]

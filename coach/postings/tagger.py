@@ -163,6 +163,9 @@ class SpanTagger:
     # Added to the B and I scores at decoding: the CRF is tuned for likelihood and under-predicts spans; a
     # bias chosen on the development block trades precision for recall where F1 gains.
     bias: dict[str, float] = field(default_factory=dict)
+    # The fine-tuned encoder (coach.postings.span_encoder), when the knowledge base ships it: its per-word
+    # log-probabilities decide, with the CRF's emissions added at the weight and bias chosen with it.
+    encoder: Any = None
 
     def emissions(self, feats: list[list[str]]) -> dict[str, np.ndarray]:
         """Per span type, emission scores (n_tokens, 3)."""
@@ -189,17 +192,40 @@ class SpanTagger:
 
     def predict(self, tokens: Sequence[str]) -> dict[str, list[tuple[int, int]]]:
         """Spans per type as token index ranges [i, j)."""
+        return self.predict_batch([tokens])[0]
+
+    def predict_batch(self, sentences: Sequence[Sequence[str]]) -> list[dict[str, list[tuple[int, int]]]]:
+        """`predict` for many sentences (one batched encoder pass when the span encoder is loaded)."""
+        return self.read(sentences)[0]
+
+    def read(
+        self, sentences: Sequence[Sequence[str]]
+    ) -> tuple[list[dict[str, list[tuple[int, int]]]], np.ndarray | None]:
+        """`predict_batch`, and the span encoder's sentence vectors (None without the encoder)."""
+        if self.encoder is None:
+            return [self._decode(tokens, None) for tokens in sentences], None
+        neural, vectors = self.encoder.read(sentences)
+        spans = [self._decode(tokens, scores) for tokens, scores in zip(sentences, neural, strict=True)]
+        return spans, vectors
+
+    def _decode(
+        self, tokens: Sequence[str], neural: dict[str, np.ndarray] | None
+    ) -> dict[str, list[tuple[int, int]]]:
         if not tokens:
             return {k: [] for k in self.weights}
-        feats = token_features(tokens, self.gazetteer)
-        em = self.emissions(feats)
+        crf_weight = 1.0 if neural is None else self.encoder.crf_weight
+        em = self.emissions(token_features(tokens, self.gazetteer)) if crf_weight else {}
         out = {}
         for k in self.weights:
-            e = em[k]
-            b = self.bias.get(k, 0.0)
+            if neural is None:
+                e, trans, b = em[k], self.transitions[k], self.bias.get(k, 0.0)
+            else:
+                e = neural[k] + (crf_weight * em[k] if crf_weight else 0.0)
+                trans = crf_weight * self.transitions[k]
+                b = self.encoder.bias.get(k, 0.0)
             if b:
                 e = e + np.array([0.0, b, b])
-            out[k] = tags_to_spans(viterbi(e, self.transitions[k]))
+            out[k] = tags_to_spans(viterbi(e, trans))
         return out
 
     def save(self, path: Path) -> None:
@@ -311,14 +337,21 @@ def default_model_path(knowledge_dir: Path | None = None) -> Path:
 
 
 _TAGGER_LOCK = threading.Lock()
+SPAN_ENCODER_FILE = "span_encoder.safetensors"
 
 
 @lru_cache(maxsize=2)
 def _load_tagger(path: str) -> SpanTagger:
+    from coach.postings.span_encoder import SpanEncoder
+
     with _TAGGER_LOCK:
-        return SpanTagger.load(Path(path))
+        tagger = SpanTagger.load(Path(path))
+        encoder = Path(path).with_name(SPAN_ENCODER_FILE)
+        if encoder.exists():
+            tagger.encoder = SpanEncoder(encoder)
+        return tagger
 
 
 def get_span_tagger(path: Path | None = None) -> SpanTagger:
-    """The trained span tagger (loaded once per process)."""
+    """The trained span tagger (loaded once per process), with the span encoder when it sits beside the CRF."""
     return _load_tagger(str(path or default_model_path()))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -13,14 +13,15 @@ from coach.embeddings import DIM, padded_batches
 log = logging.getLogger(__name__)
 
 
-def _token_graph() -> bytes:
-    """The sentence-embedding graph of coach.embeddings with the last layer's token states as a second output."""
+def token_graph(tuned: Mapping[str, np.ndarray] | None = None) -> bytes:
+    """The sentence-embedding graph of coach.embeddings (with `tuned` tensors in place of the bundled ones) and
+    the last layer's token states as a second output."""
     import onnx
     from onnx import TensorProto, helper
 
     from coach.embeddings import model_dir, model_graph
 
-    model = onnx.load_from_string(model_graph(model_dir()))
+    model = onnx.load_from_string(model_graph(model_dir(), tuned))
     last = [n for n in model.graph.node if n.op_type == "LayerNormalization"][-1]
     model.graph.output.append(
         helper.make_tensor_value_info(last.output[0], TensorProto.FLOAT, ["batch", "seq", DIM])
@@ -28,7 +29,7 @@ def _token_graph() -> bytes:
     return model.SerializeToString()
 
 
-def _int8_weights(model_bytes: bytes, block: int = 32) -> bytes:
+def int8_weights(model_bytes: bytes, block: int = 32) -> bytes:
     """The same graph with every weight MatMul as an 8-bit MatMulNBits (onnxruntime's contrib operator).
 
     Weights are quantized symmetrically per output column and block of 32 inputs; with accuracy level 4 the
@@ -90,7 +91,7 @@ class TokenEncoder:
 
     The same ONNX graph as coach.embeddings with one more output; a span's vector is the mean of its tokens'
     states, so every candidate phrase of a sentence costs no extra encoder pass. With `int8` the weights are
-    8-bit (see `_int8_weights`): about 1.3× faster here, with vectors within 0.999 cosine of float32 (the
+    8-bit (see `int8_weights`): about 1.3× faster here, with vectors within 0.999 cosine of float32 (the
     label matrices stay float32).
     """
 
@@ -105,12 +106,12 @@ class TokenEncoder:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
-        graph = _token_graph()
+        graph = token_graph()
         self.int8 = False
         if int8:
             try:
                 self._session = ort.InferenceSession(
-                    _int8_weights(graph), options, providers=["CPUExecutionProvider"]
+                    int8_weights(graph), options, providers=["CPUExecutionProvider"]
                 )
                 self.int8 = True
             except Exception as exc:  # an onnxruntime without 8-bit MatMulNBits: same results, float32 speed

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,7 @@ from coach.skills.phrases import SPAN_WORDS, candidate_spans, lexical_hits, lexi
 from coach.skills.titles import normalise_title
 
 _CHUNK = 256  # texts per span scan: bigger products run faster; bounds memory (256 × 14k skills ≈ 14 MB)
+POOLED_CACHE = 4096  # sentence vectors of recently linked texts, for known_vectors
 PHRASE_CACHE = 50_000  # phrase embeddings kept in memory (precise mode): ~77 MB at most
 
 # Score fusion, chosen for stated reasons and checked on the dev splits (evals/skills_eval.py):
@@ -42,6 +45,24 @@ PRECISE_WEIGHTS = (0.4, 0.2, 0.4)  # sentence, contextual spans, separately embe
 # A skill whose label is written out in the text gets this much more: the encoder's contextual vector of a short
 # name ("SQL" in "Java and SQL databases") can drift towards its neighbours, the words themselves do not.
 LEXICAL_W = 0.1
+# A requirement's links read in its sentence: the phrase's scores blended with the sentence's. On the ESCO
+# benchmark's validation spans (TECH + HOUSE, 237 phrases with gold skills) top-1 precision goes 62.4 → 65.0 at
+# 0.3 and 65.4 at 0.5; it falls off past that (56.1 at 0.7), so the phrase keeps the larger share.
+CONTEXT_W = 0.3
+# With only the sentence's vector as its context (the span encoder's, from the tagging pass, no extra encoder
+# pass): 62.4 → 63.7 at 0.2 on the same phrases (63.3 with the bundled encoder's vector), MRR 73.3 → 74.5.
+CONTEXT_VECTOR_W = 0.2
+# A link outside the posting's occupational field loses up to FIELD_W. The field is what the occupation and its
+# FIELD_NEIGHBOURS nearest occupations (by shared ESCO skills) need; a skill FIELD_FULL of them need (by weight)
+# is fully in it.
+FIELD_W = 0.2
+# The chance that a phrase's top links are the skill meant, from their in-context score: a logistic fit on the
+# top three links of the ESCO benchmark's validation phrases (evals/skills_eval.py, "Linking in context", which
+# measures the fit on the half it was not fitted on).
+CONFIDENCE_SLOPE = 10.18
+CONFIDENCE_AT_ZERO = -7.07
+FIELD_NEIGHBOURS = 30
+FIELD_FULL = 0.1
 
 
 TITLE_LEXICAL_W = 0.05
@@ -117,6 +138,7 @@ class SkillLinker:
         )
         self.encoder = encoder or TokenEncoder(threads=getattr(embedder, "threads", 2), int8=int8)
         self._phrase_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._pooled: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_lock = threading.Lock()
 
     def describe(self) -> str:
@@ -160,9 +182,145 @@ class SkillLinker:
                 ]
         return out
 
+    def rank_skills_in_context(
+        self,
+        texts: Sequence[str],
+        contexts: Sequence[str],
+        top_k: int = 10,
+        *,
+        context_weight: float | None = None,
+        context_vectors: np.ndarray | None = None,
+        field: Sequence[str] = (),
+        in_field: Sequence[bool] | None = None,
+    ) -> list[list[SkillRef]]:
+        """`rank_skills` for phrases read in their sentence: each phrase's scores blended with its sentence's
+        (`context_weight`), and, given `field` (the ESCO occupations the text is about), a link outside their
+        field (`field_fit`) demoted by up to FIELD_W, so "keep runbooks up to date" in an analyst's posting is
+        not a book-trade skill.
+
+        `context_vectors` (one unit vector per text, such as the span encoder's sentence vectors) stand in for
+        the context strings: the sentence is then scored by that vector alone, with no encoder pass (weight
+        CONTEXT_VECTOR_W). `in_field` says which texts the field judges (default all: a tool's name is better
+        matched as written)."""
+        k = _check_top(top_k)
+        phrases = [_clean(t, MAX_TEXT_CHARS) for t in texts]
+        if context_vectors is None:
+            weight = CONTEXT_W if context_weight is None else context_weight
+            sentences = [_clean(c, MAX_TEXT_CHARS) or p for c, p in zip(contexts, phrases, strict=True)]
+        else:
+            weight = CONTEXT_VECTOR_W if context_weight is None else context_weight
+            sentences = []
+        unique = list(dict.fromkeys(t for t in [*phrases, *sentences] if t))
+        row = {t: i for i, t in enumerate(unique)}
+        out: list[list[SkillRef]] = [[] for _ in phrases]
+        if not unique:
+            return out
+        scores = np.concatenate(
+            [self.skill_scores(unique[c : c + _CHUNK]) for c in range(0, len(unique), _CHUNK)]
+        )
+        if context_vectors is not None:
+            with _one_blas_thread():
+                around = np.asarray(context_vectors, dtype=np.float32) @ self._skill_pref.T
+        penalty = FIELD_W * (1.0 - self.field_fit(field)) if field else None
+        sp = self._skills
+        for i, phrase in enumerate(phrases):
+            if not phrase:
+                continue
+            if context_vectors is None:
+                fused = (1 - weight) * scores[row[phrase]] + weight * scores[row[sentences[i]]]
+            elif context_vectors[i].any():
+                fused = (1 - weight) * scores[row[phrase]] + weight * around[i]
+            else:  # a zero vector: no context, the phrase alone
+                fused = scores[row[phrase]]
+            if penalty is not None and (in_field is None or in_field[i]):
+                fused = fused - penalty
+            out[i] = [
+                SkillRef(
+                    uri=sp.ids[j],
+                    label=sp.labels[j],
+                    score=round(float(fused[j]), 4),
+                    confidence=link_confidence(float(fused[j])),
+                )
+                for j in _top(fused, k)
+            ]
+        return out
+
+    def field_fit(self, occupation_ids: Sequence[str]) -> np.ndarray:
+        """How much every skill (in `skill_ids` order) belongs to the field of some ESCO occupations: the share
+        of their FIELD_NEIGHBOURS nearest occupations (by shared skills, the occupations themselves first) that
+        need it, weighted by nearness, scaled so FIELD_FULL of them count as fully in the field (0..1). A skill
+        no such occupation needs scores 0 ("stay up-to-date with latest book releases" for an analyst)."""
+        skills_of, users_of = self._occupation_profiles
+        n_skills = len(self._skills.ids)
+        seeds = [i for i in (self._occupation_index.get(o) for o in occupation_ids) if i is not None]
+        own = np.unique(np.concatenate([skills_of[i] for i in seeds])) if seeds else np.zeros(0, np.int64)
+        if not len(own):
+            return np.ones(n_skills, dtype=np.float32)
+        sizes = np.array([max(len(x), 1) for x in skills_of], dtype=np.float64)
+        shared = np.bincount(np.concatenate([users_of[j] for j in own]), minlength=len(skills_of))
+        nearness = shared / np.sqrt(sizes * len(own))
+        nearness[seeds] = 1.0
+        near = np.argsort(-nearness)[:FIELD_NEIGHBOURS]
+        near = near[nearness[near] > 0]
+        weight = np.zeros(n_skills, dtype=np.float64)
+        for o in near:
+            weight[skills_of[o]] += nearness[o]
+        fit = np.minimum(1.0, weight / (FIELD_FULL * nearness[near].sum()))
+        fit[own] = 1.0
+        # Skills ESCO itself calls transversal ("think analytically") belong to every field, cross-sector ones
+        # ("write routine reports") to most; only sector- and occupation-specific skills can be out of field.
+        return np.maximum(fit, self._reuse_floor).astype(np.float32)
+
+    @cached_property
+    def _reuse_floor(self) -> np.ndarray:
+        floors = {"transversal": 1.0, "cross-sector": 0.4}
+        return np.array(
+            [
+                floors.get(getattr(self.catalog.skills.get(u), "reuse_level", ""), 0.0)
+                for u in self._skills.ids
+            ]
+        )
+
+    @cached_property
+    def _skill_index(self) -> dict[str, int]:
+        return {u: i for i, u in enumerate(self._skills.ids)}
+
+    @cached_property
+    def _occupation_index(self) -> dict[str, int]:
+        return {o.id: i for i, o in enumerate(self._profile_occupations)}
+
+    @cached_property
+    def _profile_occupations(self) -> list[Any]:
+        return sorted(
+            (o for o in self.catalog.occupations.values() if o.source == "esco"), key=lambda o: o.id
+        )
+
+    @cached_property
+    def _occupation_profiles(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Per ESCO occupation the skill columns it needs, and per skill column the occupations needing it."""
+        index = self._skill_index
+        skills_of = [
+            np.array(
+                sorted({index[u] for u in [*o.essential_skills, *o.optional_skills] if u in index}),
+                dtype=np.int64,
+            )
+            for o in self._profile_occupations
+        ]
+        users: list[list[int]] = [[] for _ in self._skills.ids]
+        for o, cols in enumerate(skills_of):
+            for j in cols:
+                users[j].append(o)
+        return skills_of, [np.array(u, dtype=np.int64) for u in users]
+
     def skill_scores(self, texts: Sequence[str], *, precise: bool = False) -> np.ndarray:
         """Fused scores of every skill (columns in `skill_ids` order) for non-empty cleaned texts."""
         encoded = self.encoder.encode(texts)
+        with self._cache_lock:
+            for text, (pooled, _, _) in zip(texts, encoded, strict=True):
+                self._pooled[text] = pooled
+                self._pooled.move_to_end(text)
+            while len(self._pooled) > POOLED_CACHE:
+                self._pooled.popitem(last=False)
         with _one_blas_thread():
             return self._fuse(texts, encoded, precise)
 
@@ -207,6 +365,12 @@ class SkillLinker:
         w_sent, w_ctx, w_iso = PRECISE_WEIGHTS
         fused = w_sent * sentence + w_ctx * context + w_iso * isolated + lexical
         return fused / (w_sent + w_ctx + w_iso + LEXICAL_W)
+
+    def known_vectors(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """Sentence vectors of texts linked lately (the encoder's pooled output, within 0.999 cosine of the
+        bundled embedder's), so a caller comparing the same texts by meaning need not encode them again."""
+        with self._cache_lock:
+            return {t: self._pooled[t] for t in texts if t in self._pooled}
 
     @property
     def skill_ids(self) -> list[str]:
@@ -301,6 +465,11 @@ def _soc_links(catalog: CatalogLike) -> dict[str, str]:
 
 _lock = threading.Lock()
 _linker: SkillLinker | None = None
+
+
+def link_confidence(score: float) -> float:
+    """The calibrated chance that an in-context link with this score is the skill meant (0..1)."""
+    return round(1.0 / (1.0 + math.exp(-(CONFIDENCE_SLOPE * score + CONFIDENCE_AT_ZERO))), 3)
 
 
 def get_linker() -> SkillLinker:
