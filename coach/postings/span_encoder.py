@@ -43,12 +43,13 @@ class SpanEncoder:
             self.span_types: list[str] = json.loads(meta["span_types"])
             self.bias: dict[str, float] = json.loads(meta["bias"])
             self.crf_weight = float(meta.get("crf_weight", "0"))
+            self.layers = int(meta.get("layers", "6"))
         except (OSError, ValueError, KeyError) as exc:
             raise CoachError(f"The span encoder {path} is missing or unreadable: {exc}") from exc
         self._head_w = tensors.pop(f"{HEAD}.weight").astype(np.float32)
         self._head_b = tensors.pop(f"{HEAD}.bias").astype(np.float32)
         self.meta = meta
-        graph = token_graph(tensors)
+        graph = token_graph(tensors, self.layers)
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1

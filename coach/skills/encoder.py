@@ -13,7 +13,7 @@ from coach.embeddings import DIM, padded_batches
 log = logging.getLogger(__name__)
 
 
-def token_graph(tuned: Mapping[str, np.ndarray] | None = None) -> bytes:
+def token_graph(tuned: Mapping[str, np.ndarray] | None = None, layers: int = 6) -> bytes:
     """The sentence-embedding graph of coach.embeddings (with `tuned` tensors in place of the bundled ones) and
     the last layer's token states as a second output."""
     import onnx
@@ -21,7 +21,7 @@ def token_graph(tuned: Mapping[str, np.ndarray] | None = None) -> bytes:
 
     from coach.embeddings import model_dir, model_graph
 
-    model = onnx.load_from_string(model_graph(model_dir(), tuned))
+    model = onnx.load_from_string(model_graph(model_dir(), tuned, layers))
     last = [n for n in model.graph.node if n.op_type == "LayerNormalization"][-1]
     model.graph.output.append(
         helper.make_tensor_value_info(last.output[0], TensorProto.FLOAT, ["batch", "seq", DIM])
