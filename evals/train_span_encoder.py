@@ -220,17 +220,17 @@ def main(refit: bool = False) -> None:
         )
         print(history[-1], flush=True)
         if mean > best[0]:
-            state = {k: weights[k].detach().clone().half() for k in tuned}
-            state["span.head.weight"] = head_w.detach().clone()
-            state["span.head.bias"] = head_b.detach().clone()
+            state = {k: weights[k].detach().half().numpy() for k in tuned}
+            state["span.head.weight"] = head_w.detach().numpy().copy()
+            state["span.head.bias"] = head_b.detach().numpy().copy()
             best = (mean, state, tuned_bias, epoch + 1)
             save(best, history)  # the best so far is on disk after every epoch
     if refit:
-        from safetensors.torch import save_file
+        from safetensors.numpy import save_file
 
-        state = {k: weights[k].detach().clone().half() for k in tuned}
-        state["span.head.weight"] = head_w.detach().clone()
-        state["span.head.bias"] = head_b.detach().clone()
+        state = {k: weights[k].detach().half().numpy() for k in tuned}
+        state["span.head.weight"] = head_w.detach().numpy().copy()
+        state["span.head.bias"] = head_b.detach().numpy().copy()
         chosen["data"] = (
             "SkillSpan train (house + tech): first 80 % of each file; epoch, CRF weight and bias chosen by a run "
             "trained on its first 80 % and scored on the rest"
@@ -242,7 +242,7 @@ def main(refit: bool = False) -> None:
 
 def save(best: tuple[float, dict, dict, int], history: list[dict]) -> None:
     """Write the best state with what produced it in the file's metadata."""
-    from safetensors.torch import save_file
+    from safetensors.numpy import save_file
 
     mean, state, bias, epoch = best
     meta = {

