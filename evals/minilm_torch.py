@@ -7,6 +7,21 @@ from __future__ import annotations
 import math
 
 
+def bundled_weights(torch: object) -> dict:
+    """The bundled model's float tensors as torch tensors, named as coach.embeddings names them."""
+    import numpy as np
+    from safetensors.numpy import load_file
+
+    from coach.embeddings import model_dir
+
+    base = load_file(str(model_dir() / "model.safetensors"))
+    return {
+        k.removeprefix("bert."): torch.tensor(v.astype(np.float32))  # type: ignore[attr-defined]
+        for k, v in base.items()
+        if v.dtype != np.int64
+    }
+
+
 class MiniLM:  # a BERT forward in torch over the safetensors weights, as coach.embeddings builds it in ONNX
     def __init__(self, weights: dict, torch: object, layers: int = 6) -> None:
         self.t = torch

@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from coach.embeddings import model_dir  # noqa: E402
 from coach.postings.tagger import SPAN_TYPES, tags_to_spans, viterbi  # noqa: E402
-from evals.minilm_torch import MiniLM  # noqa: E402
+from evals.minilm_torch import MiniLM, bundled_weights  # noqa: E402
 from evals.train_span_tagger import gold_spans, load_splits, span_f1, split  # noqa: E402
 
 OUT = ROOT / "knowledge_base" / "models" / "span_encoder.safetensors"
@@ -53,6 +53,17 @@ BIAS_GRID = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5)
 TAG = {"O": 0, "B": 1, "I": 2}
 
 
+def train_and_development() -> tuple[list, list]:
+    """The training sentences and the development block: the first 80 % and the last 20 % of each file's
+    training part (the held-out 20 % of each file is never read)."""
+    train, dev = [], []
+    for part in load_splits().values():
+        a, b = split(part["train"])
+        train += a
+        dev += b
+    return train, dev
+
+
 def word_pieces(tok: object, words: list[str]) -> tuple[list[int], list[int]]:
     """Word-piece ids of a sentence and, per word, the position of its first piece (-1 when cut off or empty)."""
     enc = tok.encode(words, is_pretokenized=True)  # type: ignore[attr-defined]
@@ -67,18 +78,12 @@ def main(refit: bool = False) -> None:
     """Train on the training sentences, keeping the epoch best on the development block; with `refit`, train
     again on both for the epochs that run chose, keeping its decoding choices (as the CRF is refitted)."""
     import torch
-    from safetensors.numpy import load_file
     from tokenizers import Tokenizer
 
     torch.manual_seed(SEED)
     torch.set_num_threads(2)
     rng = random.Random(SEED)
-    base = load_file(str(model_dir() / "model.safetensors"))
-    weights = {
-        k.removeprefix("bert."): torch.tensor(v.astype(np.float32))
-        for k, v in base.items()
-        if v.dtype != np.int64
-    }
+    weights = bundled_weights(torch)
     tuned = [k for k in weights if any(k.startswith(f"encoder.layer.{i}.") for i in range(LAYERS))]
     for k in tuned:
         weights[k].requires_grad_(True)
@@ -89,12 +94,7 @@ def main(refit: bool = False) -> None:
     tok.no_padding()  # the bundled tokenizer.json pads to 128: the encoder must never learn to read padding
     tok.enable_truncation(MAX_TOKENS)
 
-    splits = load_splits()
-    train, dev = [], []
-    for part in splits.values():
-        a, b = split(part["train"])
-        train += a
-        dev += b
+    train, dev = train_and_development()
     epochs, chosen = EPOCHS, {}
     if refit:
         from safetensors import safe_open
@@ -276,12 +276,7 @@ def combine() -> None:
     from coach.postings.tagger import SpanTagger
     from evals.train_span_tagger import L2_GRID, build_gazetteer, evaluate, fit
 
-    splits = load_splits()
-    train, dev = [], []
-    for part in splits.values():
-        a, b = split(part["train"])
-        train += a
-        dev += b
+    train, dev = train_and_development()
     if INNER_CRF.exists():
         crf = SpanTagger.load(INNER_CRF)
     else:

@@ -28,13 +28,11 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from coach.embeddings import model_dir  # noqa: E402
-from evals.minilm_torch import MiniLM  # noqa: E402
+from evals.minilm_torch import MiniLM, bundled_weights  # noqa: E402
 from evals.skills_eval import load_titles, title_split  # noqa: E402
 
 OUT = ROOT / "knowledge_base" / "models" / "title_encoder.safetensors"
@@ -117,17 +115,12 @@ def batches(pairs: list[tuple[str, str, str]], rng: random.Random) -> list[list[
 
 def main() -> None:
     import torch
-    from safetensors.numpy import load_file, save_file
+    from safetensors.numpy import save_file
     from tokenizers import Tokenizer
 
     torch.manual_seed(SEED)
     rng = random.Random(SEED)
-    base = load_file(str(model_dir() / "model.safetensors"))
-    weights = {
-        k.removeprefix("bert."): torch.tensor(v.astype(np.float32))
-        for k, v in base.items()
-        if v.dtype != np.int64
-    }
+    weights = bundled_weights(torch)
     tuned = [
         k for k in weights if any(k.startswith(f"encoder.layer.{i}.") for i in range(6 - TUNED_LAYERS, 6))
     ]

@@ -29,12 +29,11 @@ class SpanEncoder:
     """Per-word log-probabilities of O, B and I for each span type, from the fine-tuned encoder."""
 
     def __init__(self, path: Path, threads: int = 2, *, int8: bool = True) -> None:
-        import onnxruntime as ort
         from safetensors import safe_open
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
-        from coach.skills.encoder import int8_weights, token_graph
+        from coach.skills.encoder import encoder_session, token_graph
 
         try:
             tensors = load_file(str(path))
@@ -50,21 +49,7 @@ class SpanEncoder:
         self._head_b = tensors.pop(f"{HEAD}.bias").astype(np.float32)
         self.meta = meta
         graph = token_graph(tensors, self.layers)
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 3
-        self.int8 = False
-        if int8:
-            try:
-                self._session = ort.InferenceSession(
-                    int8_weights(graph), options, providers=["CPUExecutionProvider"]
-                )
-                self.int8 = True
-            except Exception as exc:  # an onnxruntime without MatMulNBits: same spans, float32 speed
-                log.warning("8-bit span encoder unavailable (%s); using float32", exc)
-        if not self.int8:
-            self._session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
+        self._session, self.int8 = encoder_session(graph, threads, int8, "span encoder")
         self._tok = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
         self._tok.no_padding()
         self._tok.enable_truncation(MAX_TOKENS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -27,6 +28,25 @@ def token_graph(tuned: Mapping[str, np.ndarray] | None = None, layers: int = 6) 
         helper.make_tensor_value_info(last.output[0], TensorProto.FLOAT, ["batch", "seq", DIM])
     )
     return model.SerializeToString()
+
+
+def encoder_session(graph: bytes, threads: int, int8: bool, what: str) -> tuple[Any, bool]:
+    """An onnxruntime session for an encoder graph, with 8-bit weights (`int8_weights`) when asked and the
+    runtime has them, and whether it got them (else float32: same results, slower)."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    if int8:
+        try:
+            return ort.InferenceSession(
+                int8_weights(graph), options, providers=["CPUExecutionProvider"]
+            ), True
+        except Exception as exc:  # an onnxruntime without 8-bit MatMulNBits
+            log.warning("8-bit %s unavailable (%s); using float32", what, exc)
+    return ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"]), False
 
 
 def int8_weights(model_bytes: bytes, block: int = 32) -> bytes:
@@ -96,28 +116,12 @@ class TokenEncoder:
     """
 
     def __init__(self, threads: int = 2, batch_size: int = 64, *, int8: bool = False) -> None:
-        import onnxruntime as ort
         from tokenizers import Tokenizer
 
         from coach.embeddings import MAX_TOKENS, model_dir
 
         path = model_dir()
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 3
-        graph = token_graph()
-        self.int8 = False
-        if int8:
-            try:
-                self._session = ort.InferenceSession(
-                    int8_weights(graph), options, providers=["CPUExecutionProvider"]
-                )
-                self.int8 = True
-            except Exception as exc:  # an onnxruntime without 8-bit MatMulNBits: same results, float32 speed
-                log.warning("8-bit linker encoder unavailable (%s); using float32", exc)
-        if not self.int8:
-            self._session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
+        self._session, self.int8 = encoder_session(token_graph(), threads, int8, "linker encoder")
         self._tok = Tokenizer.from_file(str(path / "tokenizer.json"))
         self._tok.no_padding()
         self._tok.enable_truncation(MAX_TOKENS)
