@@ -36,6 +36,7 @@ from evals.minilm_torch import MiniLM, bundled_weights  # noqa: E402
 from evals.skills_eval import load_titles, title_split  # noqa: E402
 
 OUT = ROOT / "knowledge_base" / "models" / "title_encoder.safetensors"
+MEMORY = ROOT / "knowledge_base" / "models" / "vacancy_titles.csv"
 TUNED_LAYERS = 3
 EPOCHS = 4
 BATCH = 128
@@ -212,5 +213,22 @@ def main() -> None:
     print(f"wrote {OUT} ({OUT.stat().st_size / 1e6:.1f} MB), best tune MRR {best_mrr:.1f}")
 
 
+def write_vacancy_titles() -> None:
+    """The linker's memory of annotated vacancy titles (`SkillLinker` votes with the nearest ones): the JobBERT
+    "train" and "tune" parts, never "eval", which `coach eval` scores."""
+    import csv
+
+    rows = load_titles(part="train") + load_titles(part="tune")
+    with open(MEMORY, "w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh, lineterminator="\n")
+        out.writerow(["title", "occupation_uri"])
+        out.writerows(sorted(set(rows)))
+    print(f"wrote {MEMORY} ({len(set(rows)):,} titles)")
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["--memory"]:
+        write_vacancy_titles()
+    else:
+        main()
+        write_vacancy_titles()

@@ -337,11 +337,66 @@ def test_int8_encoder_falls_back_to_float32_when_the_runtime_refuses_it(monkeypa
     np.testing.assert_allclose(encoder.encode(["Python and SQL"])[0][0], reference, atol=1e-6)
 
 
-def test_title_ranking_uses_what_occupations_are_not_only_their_names(linker: SkillLinker) -> None:
+def _with_memory(linker: SkillLinker, rows: list[tuple[str, str]], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Give the linker these annotated vacancy titles as its memory (the shipped one set aside)."""
+    row_of = {uri: i for i, uri in enumerate(linker._roles.ids)}
+    vecs = (
+        linker.title_embedder.embed([t for t, _ in rows]) if rows else np.zeros((0, linker._memory.shape[1]))
+    )
+    monkeypatch.setattr(linker, "_memory", np.asarray(vecs, dtype=np.float32))
+    monkeypatch.setattr(linker, "_memory_role", np.array([row_of[u] for _, u in rows], dtype=np.int64))
+
+
+def test_title_ranking_uses_what_occupations_are_not_only_their_names(
+    linker: SkillLinker, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Names alone put "digital forensics expert" first for an information security analyst; BM25 over the
-    occupations' descriptions and the title↔description similarity bring the ICT security roles forward."""
+    occupations' descriptions and the title↔description similarity bring the ICT security roles forward (on
+    their own: without the vacancy-title memory, whose annotations file cybersecurity analysts under security
+    consultant)."""
+    _with_memory(linker, [], monkeypatch)
     top = [r.label for r in linker.rank_roles("information security analyst", top_k=3)]
     assert top[0] in {"ICT security engineer", "ICT security manager", "chief ICT security officer"}
     assert top[0] != "digital forensics expert"
     care = [r.label for r in linker.rank_roles("looks after elderly people at home", top_k=3)]
     assert {"home care aide", "residential home older adult care worker"} & set(care)
+
+
+def test_annotated_vacancy_titles_vote_for_their_occupation(
+    linker: SkillLinker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A vacancy title like one the memory holds goes where that one was annotated; titles far from every
+    remembered one keep the ranking the names and descriptions give."""
+    agent = next(
+        u
+        for u, label in zip(linker._roles.ids, linker._roles.labels, strict=True)
+        if label == "call centre agent"
+    )
+    _with_memory(linker, [], monkeypatch)
+    before = [r.label for r in linker.rank_roles("Happiness Hero - live chat", top_k=3)]
+    nurse_before = linker.rank_roles("registered nurse", top_k=3)
+    assert "call centre agent" not in before
+    _with_memory(
+        linker,
+        [("Happiness Hero (Live Chat, evenings)", agent), ("Happiness Hero - phones", agent)],
+        monkeypatch,
+    )
+    after = linker.rank_roles("Happiness Hero - live chat", top_k=3)
+    assert after[0].label == "call centre agent"
+    # A title unlike every remembered one gets no votes.
+    assert linker.rank_roles("registered nurse", top_k=3) == nurse_before
+
+
+def test_the_shipped_vacancy_titles_hold_no_scored_title() -> None:
+    """The memory is the JobBERT set's train and tune parts: no title `coach eval` scores is in it, and every row
+    names an occupation the catalogue has."""
+    from coach.knowledge import get_catalog
+    from coach.settings import get_settings
+    from coach.skills.titles import load_vacancy_titles
+    from evals.skills_eval import title_split
+
+    rows = load_vacancy_titles(get_settings().knowledge_dir)
+    assert len(rows) > 5_000
+    assert {title_split(t) for t, _ in rows} == {"train", "tune"}
+    occupations = get_catalog().occupations
+    assert all(uri in occupations for _, uri in rows)
