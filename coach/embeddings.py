@@ -189,12 +189,8 @@ class Embedder:
         self._tok = Tokenizer.from_file(str(path / "tokenizer.json"))
         self._tok.no_padding()
         self._tok.enable_truncation(MAX_TOKENS)
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 3
         self._session = ort.InferenceSession(
-            model_graph(path, tuned), options, providers=["CPUExecutionProvider"]
+            model_graph(path, tuned), session_options(threads), providers=["CPUExecutionProvider"]
         )
         self._lock = threading.Lock()
         digest = hashlib.sha256()
@@ -249,6 +245,22 @@ def model_graph(path: Path, tuned: Path | Mapping[str, np.ndarray] | None = None
 def get_embedder() -> Embedder:
     """The process-wide embedder (loading the weights takes about a second)."""
     return Embedder()
+
+
+def session_options(threads: int) -> Any:
+    """ONNX Runtime options for every encoder session the product runs (the embedder, the linker's token
+    encoder, the span encoder)."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    # Idle pool threads sleep rather than spin: a posting runs three encoders in turn on two cores, and each
+    # session's spinning threads took the cores the next one needed (analysis with a profile: median 372 ms ->
+    # 264 ms, CPU time 677 -> 385 ms; batch throughput unchanged).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return options
 
 
 def title_encoder_path(knowledge_dir: Path) -> Path:

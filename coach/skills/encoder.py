@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from coach.embeddings import DIM, padded_batches
+from coach.embeddings import DIM, padded_batches, session_options
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +35,7 @@ def encoder_session(graph: bytes, threads: int, int8: bool, what: str) -> tuple[
     runtime has them, and whether it got them (else float32: same results, slower)."""
     import onnxruntime as ort
 
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.log_severity_level = 3
+    options = session_options(threads)
     if int8:
         try:
             return ort.InferenceSession(
