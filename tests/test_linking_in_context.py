@@ -127,3 +127,28 @@ def test_a_posting_links_as_a_recruiter_reads_it(linker, catalog) -> None:  # ty
     assert any("excel" in t for t in by_text), by_text  # "Advanced Excel skills" keeps its tool
     assert any("statistics" in t for t in by_text) and "statistics" in labels
     assert all(s.confidence is not None and 0 <= s.confidence <= 1 for r in a.requirements for s in r.skills)
+
+
+def test_a_spreadsheet_product_links_to_the_spreadsheet_skill_and_a_made_up_one_to_nothing(
+    linker, catalog
+) -> None:  # type: ignore[no-untyped-def]
+    """A tool is kept when its link is as close as a product name gets to ESCO's wording ("Excel" → use
+    spreadsheets software, about 0.63); a name ESCO has no skill for only finds look-alike words, and is left
+    without a link."""
+    text = (
+        "Finance Assistant\n\nRequirements\n- Reconcile supplier statements in Excel every month.\n"
+        "- Raise purchase orders in Quorvantix.\n"
+    )
+    a = analyze_posting(text, None, catalog=catalog, linker=linker, tagger=get_span_tagger())
+    tools = {r.text: [s.label for s in r.skills] for r in a.requirements if r.kind == "tool"}
+    assert "use spreadsheets software" in tools["Excel"][:1]
+    assert tools.get("Quorvantix", []) == []
+
+
+def test_a_language_requirement_names_the_esco_language(catalog) -> None:  # type: ignore[no-untyped-def]
+    """ESCO files each language under its own name; a language requirement links to it without ranking."""
+    from coach.postings.linking import _language_skills
+
+    refs = _language_skills("Fluent spoken and written Portuguese; conversational French", catalog)
+    assert [r.label for r in refs] == ["Portuguese", "French"]
+    assert _language_skills("Strong written communication", catalog) == []

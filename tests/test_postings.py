@@ -238,6 +238,23 @@ def test_title_seniority_salary(analyze) -> None:  # type: ignore[no-untyped-def
 
 
 @pytest.mark.parametrize(
+    ("first_lines", "title"),
+    [
+        ("Job posting\nPayroll Clerk\n", "Payroll Clerk"),
+        ("VACANCY\n\nPayroll Clerk (maternity cover)\n", "Payroll Clerk (maternity cover)"),
+        ("We're hiring!\nPayroll Clerk\n", "Payroll Clerk"),
+        ("Job advert\n\n", ""),
+    ],
+)
+def test_a_line_naming_the_document_is_not_the_title(analyze, first_lines: str, title: str) -> None:  # type: ignore[no-untyped-def]
+    """ "Job posting" or "Vacancy" above the posting names the document, not the job: read as the title, such a
+    line became a recruiter or a cargo vehicle driver."""
+    a = analyze(first_lines + "\nRequirements\n- Two years of payroll experience and strong Excel skills.\n")
+    assert a.title == title
+    assert any(r.kind == "tool" for r in a.requirements)
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("Pay: $24-$28/hour", (24, 28, "USD", "hour")),

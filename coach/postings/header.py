@@ -11,14 +11,24 @@ from coach.postings.sections import heading_section
 _TITLE_LINE_RE = re.compile(r"^\s*(?:job\s+title|position|role|title)\s*[:\-–]\s*(?P<t>.+)$", re.I | re.M)
 
 
+# A first line that names the document, not the job ("Job posting", "Vacancy", "We're hiring!"): the title, if
+# any, comes after it. Read as a title, "Vacancy" was a cargo vehicle driver and "Job posting" a recruiter.
+_DOCUMENT_LINE_RE = re.compile(
+    r"^(?:new\s+|open\s+)?(?:job\s*)?(?:posting|post|vacancy|vacancies|advert|advertisement|ad|opening|"
+    r"opportunity|offer|listing|position|role)?s?[.!:]*$|^(?:now\s+|we\s*(?:'|’)?re\s+|we\s+are\s+)hiring\b.{0,20}$",
+    re.I,
+)
+
+
 def find_title(text: str, blocks: list[tuple[str, int, int]]) -> str:
-    """The job title: a 'Job title:' line, else the first short line of the posting."""
+    """The job title: a 'Job title:' line, else the first short line of the posting (after any line that only
+    names the document, such as "Job posting")."""
     m = _TITLE_LINE_RE.search(text)
     if m:
         return m.group("t").strip()[:150]
     for line in text.splitlines():
         line = line.strip().strip("#*_").strip()
-        if not line:
+        if not line or _DOCUMENT_LINE_RE.match(line):
             continue
         if heading_section(line) and not re.search(
             r"\b(analyst|engineer|nurse|manager|developer)\b", line, re.I

@@ -3,6 +3,7 @@ embeddings that make repeated analyses cheap."""
 
 from __future__ import annotations
 
+import re
 import threading
 import weakref
 from collections import OrderedDict
@@ -12,12 +13,15 @@ from typing import Any
 import numpy as np
 
 from coach.embeddings import DIM
+from coach.knowledge.catalog import derived
 from coach.models import Profile, Requirement, RoleMatch, SkillRef
+from coach.postings.rules import LANGUAGES
 from coach.postings.spans import _Span
 
 SKILLS_PER_REQUIREMENT = 5
 MIN_SKILL_SCORE = 0.5  # linker scores below this are noise for a short span
-MIN_TOOL_SCORE = 0.7
+MIN_TOOL_SCORE = 0.6
+_LANGUAGE_NAMES = frozenset(lang.lower() for lang in LANGUAGES)
 
 # LRU caches per linker or embedder object (weakly held, so a rebuilt one never sees a freed one's entries),
 # text → skill links or embedding vector.
@@ -137,7 +141,10 @@ def _link_skills(
     todo: list[int] = []
     texts: list[str] = []
     for i, (r, sp) in enumerate(zip(reqs, spans, strict=True)):
-        if r.kind in ("language", "education"):
+        if r.kind == "language":
+            r.skills = _language_skills(r.text, catalog)
+            continue
+        if r.kind == "education":
             continue
         if r.kind == "certification" and r.credentials:
             cred = catalog.credentials.get(r.credentials[0])
@@ -165,6 +172,25 @@ def _link_skills(
         # A product name the taxonomy lacks ("ServiceNow") only finds look-alike words: keep confident links.
         floor = MIN_TOOL_SCORE if reqs[i].kind == "tool" else MIN_SKILL_SCORE
         reqs[i].skills = [s for s in refs if (s.score or 0) >= floor]
+
+
+def _language_skills(text: str, catalog: Any) -> list[SkillRef]:
+    """The ESCO language skills a language requirement names ("written and spoken English" → English): ESCO
+    files each language under its own name, so the name is looked up, not ranked."""
+    if catalog is None:
+        return []
+    by_name = derived(
+        catalog,
+        "posting-language-skills",
+        lambda cat: {
+            s.label.lower(): s.uri for s in cat.skills.values() if s.label.lower() in _LANGUAGE_NAMES
+        },
+    )
+    named = sorted(
+        (m.start(), lang) for lang in LANGUAGES if (m := re.search(r"\b" + re.escape(lang) + r"\b", text))
+    )
+    uris = list(dict.fromkeys(u for _, lang in named if (u := by_name.get(lang.lower()))))
+    return [SkillRef(uri=u, label=catalog.skill_label(u), score=1.0) for u in uris[:SKILLS_PER_REQUIREMENT]]
 
 
 def _embed_cached(
