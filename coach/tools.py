@@ -483,8 +483,20 @@ def _compact_step(s: dict) -> dict:
         "url": s.get("url"),
         "cost_known": s.get("cost_known", True),
         "cost_estimated": s.get("cost_estimated", False),
+        "price_note": _price_note(s.get("why") or ""),
         "recognition": _compact_recognition(s.get("recognition") or []),
     }
+
+
+def _price_note(why: str) -> str:
+    """How the planner reached a step's price (a subscription estimate, a conversion, a free exam), from its
+    reason: what a learner asking "what does it cost?" needs beyond the figure."""
+    why = re.split(r"\s*Source: ", why)[0]
+    return " ".join(
+        sentence.strip()
+        for sentence in re.split(r"(?<=\.)\s+", why)
+        if re.match(r"(?:Estimated|Priced|Free|Price)\b", sentence.strip())
+    )
 
 
 def _compact_recognition(signals: list[dict]) -> list[dict]:

@@ -273,3 +273,126 @@ def test_an_empty_message_gets_a_welcome_not_an_error(offline_engine, profile) -
     assert not msg.tool_calls and msg.content.strip()
     if profile:
         assert "Information Security Analysts" in msg.content  # a returning learner is reminded of the goal
+
+
+# ---- pastes, amounts and references as learners write them ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please analyse this posting:\nPayroll Officer\nWe need someone who runs payroll for 200 staff.",
+        "Payroll Officer\nRequirements\n- Two years of payroll experience\n- Sage or Xero",
+        "I'm a bookkeeper.\nPayroll Officer\nWhat you'll do:\n* Run monthly payroll\n* Answer staff queries",
+    ],
+)
+def test_a_short_pasted_posting_is_a_posting(text: str) -> None:
+    """A posting is pasted short as often as long: a request line above it, or a heading with bullets."""
+    assert is_posting(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My skills:\n- Python\n- SQL\n- Excel",
+        "I want to become a data analyst, what are the requirements?",
+        "Requirements for the plan: cheap, online, and done by June",
+    ],
+)
+def test_a_learners_own_list_is_not_a_posting(text: str) -> None:
+    assert not is_posting(text)
+
+
+def test_a_posting_pasted_mid_chat_is_analysed_and_its_asks_are_not_the_learners(offline_engine) -> None:  # type: ignore[no-untyped-def]
+    """What a short posting asks for (Python, Java, Git) was written into the learner's skills; now the posting
+    is analysed, without the request line, and nothing of it is recorded about the learner."""
+    from coach.dialogue.understand import Understander
+    from coach.knowledge import get_catalog
+
+    text = (
+        "Please analyse this posting:\nJunior Software Developer\nRequirements\n- Experience with Python or Java.\n"
+        "- Git and basic SQL."
+    )
+    reply = offline_engine.invoke([system({"constraints": {}}), HumanMessage(text)])
+    assert [c["name"] for c in reply.tool_calls] == ["analyze_posting"]
+    assert reply.tool_calls[0]["args"]["text"].startswith("Junior Software Developer")
+    said = Understander(get_catalog()).read(text, None, TODAY)
+    assert said.intents == ["posting"] and said.skills == [] and said.target is None
+    # The learner's own words before the posting still count.
+    said = Understander(get_catalog()).read(
+        "I'm a bookkeeper.\nPayroll Officer\nRequirements\n- Sage\n- Xero", None, TODAY
+    )
+    assert said.current_role == "bookkeeper" and said.skills == []
+
+
+def test_a_budget_with_a_timeframe_is_a_budget_and_the_first_one_is_no_amount() -> None:
+    from coach.dialogue.understand import Understander
+    from coach.knowledge import get_catalog
+
+    reader = Understander(get_catalog())
+    said = reader.read("about 600 euros, maybe 5 hrs a week, within a year", "hours_per_week", TODAY)
+    assert said.budget is not None and (said.budget.value, said.budget.currency) == (600.0, "EUR")
+    assert said.hours is not None and said.hours.value == 5.0
+    assert said.deadline is not None and said.deadline.value == 52
+    assert reader.read("I earn 30k a year, within a year I want out", "budget", TODAY).budget is None
+    # "the first one" is a pronoun, not an amount of one, whatever was just asked.
+    assert reader.read("what does the first one cost?", "budget", TODAY).budget is None
+    assert reader.read("the cheaper one", "hours_per_week", TODAY).hours is None
+    assert reader.read("one, maybe two", "hours_per_week", TODAY).hours is not None
+
+
+def _with_plan(profile: dict, question: str) -> list:  # type: ignore[type-arg]
+    plan = {
+        "status": "optimal",
+        "steps": [
+            {"id": "google-data-analytics", "name": "Google Data Analytics", "kind": "certificate", "cost": 235.0,
+             "currency": "EUR", "cost_known": True, "price_note": "Estimated: a subscription of USD 49 a month "
+             "for about 5 months at 6 h a week"},
+            {"id": "work:project:dashboards", "name": "Portfolio project: dashboards", "kind": "project",
+             "work_based": True, "cost": 0.0},
+        ],
+    }  # fmt: skip
+    ask = AIMessage("", tool_calls=[{"name": "plan_pathway", "args": {}, "id": "p1"}])
+    return [
+        system(profile),
+        HumanMessage("make me a plan"),
+        ask,
+        ToolMessage(json.dumps(plan), tool_call_id="p1", name="plan_pathway"),
+        AIMessage("Here is the plan."),
+        HumanMessage(question),
+    ]
+
+
+def test_a_plan_step_named_by_its_place_is_the_one_answered_about(offline_engine) -> None:  # type: ignore[no-untyped-def]
+    profile = {"target": {"role": "15-2051.00", "role_label": "Data Scientists"}, "constraints": {}}
+    reply = offline_engine.invoke(
+        _with_plan(profile, "what does the first one cost and do employers recognise it?")
+    )
+    queries = [c["args"].get("query", "") for c in reply.tool_calls if c["name"] == "search_knowledge"]
+    assert any("Google Data Analytics" in q for q in queries)
+    meta = reply.response_metadata[META_KEY]
+    assert meta["named"] == ["google-data-analytics"]
+    assert meta["plan_step"]["cost"] == 235.0 and "subscription" in meta["plan_step"]["price_note"]
+    assert not any(c["name"] == "update_profile" for c in reply.tool_calls)  # "one" is no budget
+    # A work-based step is no credential to look up.
+    reply = offline_engine.invoke(_with_plan(profile, "is the second one worth it?"))
+    assert "plan_step" not in reply.response_metadata[META_KEY]
+
+
+def test_an_answer_about_a_plan_step_gives_the_plans_price_when_the_catalogue_has_none() -> None:
+    from coach.dialogue.compose import render
+
+    hit = {
+        "kind": "credential",
+        "id": "google-data-analytics",
+        "title": "Google Data Analytics",
+        "cost": None,
+    }
+    step = {"id": "google-data-analytics", "cost": 235.0, "currency": "EUR", "cost_known": True,
+            "price_note": "Estimated: a subscription of USD 49 a month for about 5 months"}  # fmt: skip
+    text = render(None, "search", hits=[hit], query="", claimed_price=None, plan_step=step)
+    assert "cost not listed in the catalogue" in text
+    assert "In your plan: EUR 235" in text and "subscription of USD 49 a month" in text
+    assert "In your plan" not in render(
+        None, "search", hits=[hit], query="", claimed_price=None, plan_step=None
+    )

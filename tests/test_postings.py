@@ -237,6 +237,13 @@ def test_title_seniority_salary(analyze) -> None:  # type: ignore[no-untyped-def
     assert infer_seniority("Data Analyst", []) is None
 
 
+def test_a_qualifier_alone_is_not_a_requirement(analyze) -> None:  # type: ignore[no-untyped-def]
+    a = analyze("Junior Developer\nRequirements\n- Git and basic SQL.\n- Strong Excel and solid Python.\n")
+    texts = [r.text.lower() for r in a.requirements]
+    assert not {"basic", "strong", "solid"} & set(texts)
+    assert {"git", "sql", "excel", "python"} <= {t.split()[-1] for t in texts}
+
+
 @pytest.mark.parametrize(
     ("first_lines", "title"),
     [

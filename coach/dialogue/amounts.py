@@ -85,6 +85,11 @@ _SALARY_RE = re.compile(
     r"an hour|a year|per year|annually|/hr|/hour|/yr|k\+? jobs?|job|jobs|offer|raise|package|ctc|lpa)\b",
     re.I,
 )
+# "within a year", "in the next year": when, not pay ("600 euros, within a year" is a budget).
+_TIMEFRAME_RE = re.compile(
+    r"\b(?:within|in|over|for|inside|after|by|under)\s+(?:a|one|the\s+next|the\s+coming|the)\s+(?:year|month)\b",
+    re.I,
+)
 _PRICE_BEFORE_RE = re.compile(
     r"\b(?:costs?|costing|price[sd]?|fee|fees|worth|is|are|was|were|for the|exam|voucher|tuition|charges?|"
     r"program(?:me)? is|course is|bootcamps?|around the)\s*(?:about|around|like|only|just)?\s*$",
@@ -128,6 +133,8 @@ def read_budget(text: str, asked: str | None, local: str | None) -> Found | None
             continue  # part of a code ("AZ-900", "25B", "PL300")
         if _negated(text, s) or _said_before(text, s, e):
             continue
+        if not money.marked and text[s:e].lower() == "one":
+            continue  # "the first one", "which one": a pronoun; an amount of one has its unit ("one euro")
         if (
             not money.marked
             and re.fullmatch(r"(?:19[5-9]\d|20[0-4]\d)", text[s:e])
@@ -153,7 +160,7 @@ def read_budget(text: str, asked: str | None, local: str | None) -> Found | None
         salary = bool(
             re.match(r"^\s*(?:-|to|–)\s*[$€£₹]?\s*\d", after)  # a range "$62,000-$70,000"
             or re.match(r"^\+?\s*(?:/|per\b|an? (?:hour|year|month)\b|k\+? (?:a|per)\b)", after, re.I)
-            or (_SALARY_RE.search(clause) and not strong)
+            or (_SALARY_RE.search(_TIMEFRAME_RE.sub(" ", clause)) and not strong)
         )
         if salary:
             continue
@@ -255,6 +262,20 @@ def _days_in_scope(segment: str, strict: bool = False) -> int | None:
     return None
 
 
+_PRONOUN_ONE_BEFORE_RE = re.compile(
+    r"\b(?:the|this|that|which|what|each|every|any|other|another|first|second|third|last|next|same|"
+    r"\w+(?:er|est))\s+$",
+    re.I,
+)
+
+
+def _pronoun_one(text: str, start: int, end: int) -> bool:
+    """True for "one" standing for a thing ("the first one", "which one", "the cheaper one"), not a number."""
+    return text[start:end].lower() == "one" and bool(
+        _PRONOUN_ONE_BEFORE_RE.search(text[max(0, start - 20) : start])
+    )
+
+
 def read_hours(text: str, asked: str | None) -> Found | None:
     """Study hours a week ("1 h a day" 7, "three nights a week, two hours a night" 6, "4-5 hours" 4.5), or None."""
     amounts: list[tuple[float, int, int]] = []  # (hours, start, end)
@@ -316,6 +337,8 @@ def read_hours(text: str, asked: str | None) -> Found | None:
             weekly.append((value, s, e))
     if not weekly and asked == "hours_per_week":
         for num in find_numbers(text):
+            if _pronoun_one(text, num.start, num.end):
+                continue
             if not _negated(text, num.start) and not _TIME_UNIT_AFTER_RE.match(text[num.end : num.end + 12]):
                 return Found(num.value, num.start, num.end)
         return None

@@ -170,6 +170,7 @@ def answer_after_tools(turn: Turn, prompts_dir: Path | None) -> AIMessage:
                     hits=hits,
                     query=res.get("query", ""),
                     claimed_price=meta.get("claimed_price"),
+                    plan_step=meta.get("plan_step"),
                 )
             )
             if meta.get("advice_topic"):

@@ -257,14 +257,57 @@ def extract_target_phrase(text: str) -> str | None:
     return phrases[-1] if phrases else None
 
 
+# The learner's request above a pasted posting: "Please analyse this posting:", "can you check this job -".
+LEAD_IN_RE = re.compile(
+    r"^\s*(?:(?:hi|hey|hello)\W+)?(?:(?:please|pls|can\s+you|could\s+you|would\s+you|i'?d\s+like\s+you\s+to)\s+)?"
+    r"(?:analy[sz]e|check|look\s+at|read|review|score|match)\b[^\n]{0,80}?(?:posting|job|ad|advert|listing|"
+    r"description|this|one)\W*?(?:[:\-–]|\bplease\b)?\s*\n",
+    re.I,
+)
+# A line that is only a posting's section heading ("Requirements", "What you'll do:").
+_POSTING_HEADING_RE = re.compile(
+    r"^[ \t#*]*(?:requirements?|qualifications?|responsibilities|duties|key\s+responsibilities|"
+    r"what\s+you(?:'ll|\s+will)\s+do|what\s+we(?:'re|\s+are)\s+looking\s+for|must[- ]haves?|nice[- ]to[- ]haves?|"
+    r"about\s+the\s+(?:role|job|position)|job\s+description|the\s+role|who\s+you\s+are|your\s+profile|"
+    r"minimum\s+qualifications|preferred\s+qualifications)[ \t*]*:?[ \t]*$",
+    re.I | re.M,
+)
+_BULLET_LINE_RE = re.compile(r"^[ \t]*(?:[-*•·–]|\d{1,2}[.)])[ \t]+\S", re.M)
+_SELF_LINE_RE = re.compile(r"\b(?:i|i'?m|im|my|me|i'?ve)\b", re.I)
+
+
+def posting_start(text: str) -> int | None:
+    """Where a job posting pasted into the message begins, or None when the message is not one.
+
+    A posting is a long text with posting cues, or a few lines under the learner's request ("Please analyse this
+    posting:"), or lines with a posting's section heading and bullet points (a short posting is pasted as often
+    as a long one). Without a request line the posting begins after the last line above its first heading that
+    is about the learner (or long, like a sentence of theirs), so "I'm a nurse." before it stays the learner's
+    and the title and employer lines stay the posting's."""
+    lead = LEAD_IN_RE.match(text)
+    rest = text[lead.end() :] if lead else text
+    lines = [ln for ln in rest.splitlines() if ln.strip()]
+    if lead and len(lines) >= 2:
+        return lead.end()
+    heading = _POSTING_HEADING_RE.search(text)
+    if heading and len(lines) >= 3 and len(_BULLET_LINE_RE.findall(text, heading.end())) >= 2:
+        # The title, employer and place lines above the heading belong to it; a line about the learner does not.
+        start = 0
+        for line in re.finditer(r"[^\n]*\n?", text[: heading.start()]):
+            if _SELF_LINE_RE.search(line.group(0)) or len(line.group(0).split()) > 12:
+                start = line.end()
+        return start
+    if len(text) >= 300:
+        low = text.lower()
+        cues = sum(1 for c in POSTING_CUES if c in low)
+        if cues >= 2 or (cues >= 1 and text.count("\n") >= 5):
+            return lead.end() if lead else 0
+    return None
+
+
 def is_posting(text: str) -> bool:
-    """True when the message looks like a pasted job posting rather than a chat message."""
-    if len(text) < 300:
-        return False
-    low = text.lower()
-    cues = sum(1 for c in POSTING_CUES if c in low)
-    lines = text.count("\n")
-    return cues >= 2 or (cues >= 1 and lines >= 5)
+    """True when the message is, or holds, a pasted job posting rather than a chat message."""
+    return posting_start(text) is not None
 
 
 def interest_phrase(text: str) -> str | None:

@@ -89,7 +89,8 @@ _CAREER_RE = re.compile(
     r"pathway|roadmap|experience|qualif\w*|promotion|boss|manager|company|industry|field|switch|transition|"
     r"informatics|management|analyst|engineer\w*|developer|technician|tech|nurs\w*|data|cloud|security|cyber\w*|"
     r"coding|marketing|accounting|bookkeep\w*|bootcamp|worth|employers?|recogni[sz]\w*|credential|pay|paid|"
-    r"portfolio|linkedin|coach|advice|realistic|prerequisites?|renew\w*|voucher|free|study|deadline|hours)\b",
+    r"portfolio|linkedin|coach|advice|realistic|prerequisites?|renew\w*|voucher|free|study|deadline|hours|"
+    r"cost\w*|price\w*|cheap\w*|expensive|fees?|afford\w*)\b",
     re.I,
 )
 _CHANGE_RE = re.compile(

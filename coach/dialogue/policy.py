@@ -35,6 +35,7 @@ from coach.dialogue.facts import (
     find_credentials,
     interest_phrase,
     is_posting,
+    posting_start,
     resolve_roles,
 )
 from coach.dialogue.patterns import (
@@ -175,6 +176,12 @@ def decide(turn: Turn, ctx: Context) -> AIMessage:
         return finish(calls, meta, merged, skipped, seed, prompts_dir)
 
     named = facts.named or find_credentials(text, ctx.lookups)
+    if not named and has_plan:
+        # "what does the first one cost?", "is step 2 recognised?": a step of the plan just shown.
+        step = referenced_step(text, turn.pathway)
+        if step is not None and not step.get("work_based"):
+            named = [{"id": step["id"], "name": step["name"]}]
+            meta["plan_step"] = plan_step_facts(step)
     question_like = "?" in text or bool(intents & {"info", "advice"})
     asks = "ask_question" in facts.intents
     # The understanding's ask_plan when it read the message; the looser pattern only without it.
@@ -183,6 +190,12 @@ def decide(turn: Turn, ctx: Context) -> AIMessage:
     )
     constraints_changed = any(k in update for k in ("budget", "hours_per_week", "weeks", "target_role"))
     planning_mode = (turn.last_asked in QUESTION_ORDER) or has_plan
+
+    # "Can you show me cheaper alternatives?" asks for other plans, not for guidance on prices.
+    if "alternatives" in intents and has_plan:
+        calls.append(tool_call("plan_pathway", {"alternatives": 2}))
+        meta["alternatives_focus"] = True
+        return finish(calls, meta, merged, skipped, seed, prompts_dir)
 
     # An open question ("do employers recognise it?", "does it expire?", "can an apprenticeship be part of
     # this?") is answered first, from the sourced guidance collection; facts in the same message are recorded.
@@ -196,7 +209,11 @@ def decide(turn: Turn, ctx: Context) -> AIMessage:
         if named:  # the named credentials' own facts (price, hours, page) first
             names = " ".join(c["name"] for c in named[:3])
             calls.append(tool_call("search_knowledge", {"query": names[:300], "kind": "credential", "k": 5}))
-        query = " ".join([*(c["name"] for c in named[:2]), question_sentences(text)])
+        # A step pointed at by its place is named in the answer, not in the guidance query (its title pulls the
+        # search towards other topics).
+        query = " ".join(
+            [*(c["name"] for c in named[:2] if "plan_step" not in meta), question_sentences(text)]
+        )
         calls.append(tool_call("search_knowledge", {"query": query[:300], "kind": "guidance", "k": 2}))
         meta["named"] = [c["id"] for c in named]
         return finish(calls, meta, merged, skipped, seed, prompts_dir, plan_offer=True)
@@ -217,11 +234,6 @@ def decide(turn: Turn, ctx: Context) -> AIMessage:
         # Credential names ("Network+", "CCNA") must not pick the advice topic ("network").
         meta["advice_topic"] = advice_topic(re.sub(r"\S*\+\S*|\b[A-Z]{3,}\b", " ", text))
         return finish(calls, meta, merged, skipped, seed, prompts_dir, plan_offer=True)
-
-    if "alternatives" in intents and has_plan:
-        calls.append(tool_call("plan_pathway", {"alternatives": 2}))
-        meta["alternatives_focus"] = True
-        return finish(calls, meta, merged, skipped, seed, prompts_dir)
 
     if wants_plan or constraints_changed or planning_mode or (update and not question_like):
         if not target_role(merged) and turn.posting is not None:
@@ -315,6 +327,43 @@ def _title_stems(option: dict) -> set[str]:
     return {_stem(w) for w in re.findall(r"[a-z+#]{2,}", str(option.get("title", "")).lower())} - _PICK_WORDS
 
 
+_STEP_ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
+                  "fifth": 4, "5th": 4, "last": -1, "final": -1}  # fmt: skip
+_STEP_REF_RE = re.compile(
+    r"\b(?:the\s+)?(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|final)\s+"
+    r"(?:one|step|course|cert\w*|credential|exam|thing|item|option)\b|\bstep\s*(?:#|no\.?\s*)?(?P<n>[1-9])\b",
+    re.I,
+)
+
+
+def referenced_step(text: str, pathway: dict | None) -> dict | None:
+    """The plan step a message points at by its place ("the first one", "step 2", "the last course"), as the
+    plan lists them; None when it points at none (or the plan has no such step)."""
+    steps = (pathway or {}).get("steps") or []
+    m = _STEP_REF_RE.search(text)
+    if not m or not steps:
+        return None
+    index = _STEP_ORDINALS[m.group("ord").lower()] if m.group("ord") else int(m.group("n")) - 1
+    if not -len(steps) <= index < len(steps):
+        return None
+    step = steps[index]
+    return step if isinstance(step, dict) and step.get("id") and step.get("name") else None
+
+
+def plan_step_facts(step: dict) -> dict:
+    """What the plan says of one of its steps, for an answer about it: its price in the plan and how that price
+    was reached (`price_note`: a subscription estimate, a currency conversion), which the catalogue record alone
+    may lack."""
+    return {
+        "id": step.get("id"),
+        "name": step.get("name"),
+        "cost": step.get("cost"),
+        "currency": step.get("currency") or "USD",
+        "cost_known": bool(step.get("cost_known", True)),
+        "price_note": str(step.get("price_note") or "").rstrip(". "),
+    }
+
+
 def chosen_option(text: str, options: list[dict]) -> dict | None:
     """The option a reply picks: by position ("the first one", "2", "the last"), or by a word of its title that
     no other option shares ("the IT one"); None when the reply picks none."""
@@ -337,19 +386,11 @@ def chosen_option(text: str, options: list[dict]) -> dict | None:
     return hits[0] if len(hits) == 1 else None
 
 
-_LEAD_IN_RE = re.compile(
-    r"^\s*(?:(?:hi|hey|hello)\W+)?(?:(?:please|pls|can\s+you|could\s+you|would\s+you|i'?d\s+like\s+you\s+to)\s+)?"
-    r"(?:analy[sz]e|check|look\s+at|read|review|score|match)\b[^\n]{0,80}?(?:posting|job|ad|advert|listing|"
-    r"description|this|one)\W*?(?:[:\-–]|\bplease\b)?\s*\n",
-    re.I,
-)
-
-
 def posting_body(text: str) -> str:
-    """A pasted posting without the learner's request before it ("Please analyse this posting:"), so that line is
+    """A pasted posting without the learner's words before it ("Please analyse this posting:"), so that line is
     never read as the job title."""
-    m = _LEAD_IN_RE.match(text)
-    return text[m.end() :] if m and len(text) - m.end() > 200 else text
+    start = posting_start(text)
+    return text[start:] if start else text
 
 
 # What makes a question about a credential an open one (recognition, renewal, eligibility, routes), rather than

@@ -26,6 +26,7 @@ from coach.dialogue.amounts import (
     read_experience,
     read_hours,
 )
+from coach.dialogue.facts import posting_start
 from coach.dialogue.intents import _FAKE_RE, _mask_quotes, _sentences, detect_intents
 from coach.dialogue.mentions import read_credentials
 from coach.dialogue.places import local_currency
@@ -576,6 +577,10 @@ class Understander:
         if not text.strip():
             return u
         masked, quoted = _mask_quotes(text)
+        # A pasted posting is the employer's words: what it asks for is not what the learner has.
+        pasted = posting_start(text)
+        if pasted is not None:
+            masked = masked[:pasted] + " " * (len(masked) - pasted)
         u.fabrication = bool(_FAKE_RE.search(masked))
         local = local_currency(masked)
 
@@ -610,7 +615,9 @@ class Understander:
             u.credentials = [m for m in mentions if m.status in ("earned", "in_progress")]
             u.planned = [m for m in mentions if m.status == "planned" and not _questioned(masked, m)]
             u.mentioned = [m for m in mentions if m not in u.credentials and m not in u.planned]
-        u.intents = detect_intents(text, masked, quoted, u)
+        u.intents = detect_intents(text, masked, quoted or pasted is not None, u)
+        if pasted is not None and "posting" not in u.intents:
+            u.intents = [i for i in u.intents if i not in ("greeting", "other")] + ["posting"]
         if "other" in u.intents and "give_facts" not in u.intents:
             # Abuse, injections and requests to fake credentials state nothing about the learner.
             u.target = u.target_phrase = u.current_role = None

@@ -23,6 +23,34 @@ from coach.postings.untrusted import blank_out, untrusted_lines
 _TOOL_SHAPE_RE = re.compile(r"[A-Z].*[A-Z]|[+#]|\d|^[A-Z][a-z]+[A-Z]|\.[a-z]{2,}$")
 
 
+# Words that say how well, not what ("basic SQL", "strong Excel"): a span of nothing else is no requirement.
+_QUALIFIERS = frozenset(
+    [
+        "basic",
+        "advanced",
+        "strong",
+        "solid",
+        "good",
+        "excellent",
+        "working",
+        "proven",
+        "deep",
+        "hands-on",
+        "practical",
+        "general",
+        "fundamental",
+        "demonstrated",
+        "proficient",
+        "expert",
+        "intermediate",
+        "familiarity",
+        "some",
+        "sound",
+        "thorough",
+    ]
+)
+
+
 def _looks_like_tool(phrase: str, tech: set[str] | frozenset[str] = frozenset()) -> bool:
     """A technology or product name rather than a field of knowledge: on O*NET's technology list, or a short
     name with a product shape ("AWS infrastructure" and "IT support, network administration" are not)."""
@@ -52,8 +80,8 @@ def _tagger_spans(
     for kind, spans in pred.items():
         for i, j in spans:
             s, e = _trim(text, tokens[i][1], tokens[j - 1][2])
-            if e <= s or all(w.lower() in _STOP_SPAN_WORDS for w in text[s:e].split()):
-                continue
+            if e <= s or all(w.lower() in _STOP_SPAN_WORDS | _QUALIFIERS for w in text[s:e].split()):
+                continue  # "basic" left of "SQL": how well, not what
             phrase = text[s:e]
             if kind == "knowledge":
                 k = "tool" if _looks_like_tool(phrase, tech) else "knowledge"
