@@ -619,7 +619,7 @@ def test_a_recognised_credential_teaching_the_roles_own_skills_is_in_its_field(t
                 "desk", 10, [0], name="Helpdesk support basics: ticket triage and user support", type="course"
             ),
             cred("desk2", 10, [1], name="Support ticket handling for the helpdesk", type="course"),
-            cred("wide", 100, wide_skills, name="Helpdesk support practitioner graphql"),
+            cred("wide", 100, wide_skills, name="Helpdesk practitioner: support graphql"),
         ]
         return Catalog(
             occupations={occ.id: occ},
@@ -654,3 +654,28 @@ def test_cheaper_and_faster_alternatives_are_not_padded_with_steps_not_worth_tak
     cheapest = next(a for a in p.alternatives if a.label == "cheapest")
     assert [s.id for s in cheapest.steps] == ["mid"]
     assert all("lone" not in {s.id for s in a.steps} for a in p.alternatives)
+
+
+def test_a_credential_named_for_the_roles_field_is_in_it() -> None:
+    """Google's IT Support certificate lists networking topics as its skills; read alone they put it far below a
+    Salesforce exam for an IT-support role. Its name says the field the role's titles name ("IT Support
+    Specialist", "Help Desk Technician"), and a coach plans it first."""
+    from coach.context import process_context
+    from coach.models import Profile
+    from coach.planner.fit import field_fit, names_a_field, role_fields
+
+    ctx = process_context()
+    occ = ctx.catalog.find_occupation("Computer User Support Specialists")
+    assert occ is not None
+    fields = role_fields(occ)
+    assert {"it support", "help desk", "desktop support"} <= fields
+    assert "customer service" not in fields  # one title's field is too loose to go by
+    assert names_a_field("Google IT Support Professional Certificate", fields)
+    assert not names_a_field("Salesforce Certified Platform Administrator", fields)
+    assert field_fit(ctx.catalog, occ, ctx.embedder, ctx.settings.home / "cache")["google-it-support"] == 1.0
+    learner = Profile.model_validate(
+        {"target": {"role": occ.id}, "constraints": {"budget": 600, "hours_per_week": 6, "weeks": 40}}
+    )
+    plan = ctx.plan_pathway(learner, role=occ.id, today=TODAY)
+    credentials = [s.id for s in plan.steps if not s.work_based]
+    assert credentials[:1] == ["google-it-support"]

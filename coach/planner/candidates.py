@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from coach.knowledge.catalog import Catalog
 from coach.knowledge.currency import DEFAULT_RATES, load_rates
+from coach.knowledge.languages import learner_languages, taught_for
 from coach.knowledge.recognition import recognition_score
 from coach.models import Credential, PostingAnalysis, Profile
 from coach.planner.calendar import LEVEL_RANK, weeks_for
@@ -249,10 +250,13 @@ def _build_plan(
     }
     left_out: dict[str, str] = {}
     links_say_field: set[str] = set()
+    speaks = learner_languages(profile)
     for cid in sorted(maybe):
         cred = catalog.credentials.get(cid)
         if cred is None:
             continue
+        if not taught_for(cred, speaks) and cid not in must and cid not in planned:
+            continue  # taught in a language the learner does not name (a Spanish course for an English speaker)
         cov = gap_skills.intersection(teaches.get(cid, ()))
         for equivalent in [cred.id, *full_equiv.get(cred.id, ())]:
             if f"credential:{equivalent}" in gaps:

@@ -43,6 +43,45 @@ def credential_text(cred: Credential, catalog: Catalog) -> str:
     return f"{cred.name}. {about} {', '.join(skills)}".strip()
 
 
+# The person noun a job title ends with; what is left is the field the title names ("IT Support Specialist" →
+# "it support", "Help Desk Technician" → "help desk").
+_PERSON_RE = re.compile(
+    r"^(?:specialists?|technicians?|techs?|analysts?|engineers?|managers?|administrators?|admins?|developers?|"
+    r"coordinators?|assistants?|agents?|representatives?|reps?|officers?|consultants?|designers?|workers?|"
+    r"associates?|operators?|professionals?|experts?|leads?|supervisors?|clerks?|scientists?|architects?|"
+    r"programmers?|trainees?|interns?|liaisons?|technologists?)$"
+)
+NAMED_FIELD_TITLES = (
+    2  # a field counts when at least this many of the role's titles name it (or its own title)
+)
+
+
+def role_fields(occ: Occupation) -> set[str]:
+    """The fields a role's titles name, as lower-case word sequences of two words or more: its own title's,
+    and any that NAMED_FIELD_TITLES of its alternate titles share (one title's field, such as "customer
+    service" among an IT-support role's titles, is too loose to go by)."""
+    counts: dict[str, int] = {}
+    own = ""
+    for i, title in enumerate([occ.title, *occ.alt_titles]):
+        words = re.findall(r"[a-z0-9+#]+", re.sub(r"\([^)]*\)", " ", title).lower())
+        while words and _PERSON_RE.match(words[-1]):
+            words.pop()
+        if len(words) >= 2:
+            phrase = " ".join(words)
+            counts[phrase] = counts.get(phrase, 0) + 1
+            own = own or (phrase if i == 0 else "")
+    return {p for p, n in counts.items() if n >= NAMED_FIELD_TITLES or p == own}
+
+
+def names_a_field(name: str, fields: set[str]) -> bool:
+    """True when a credential's name says one of the fields ("Google IT Support Professional Certificate" names
+    "it support"; "Cybersecurity" names "cyber security")."""
+    words = re.findall(r"[a-z0-9+#]+", name.lower())
+    text = f" {' '.join(words)} "
+    joined = set(words)
+    return any(f" {f} " in text or f.replace(" ", "") in joined for f in fields)
+
+
 def role_text(occ: Occupation) -> str:
     """What the encoder reads of a role."""
     return f"{occ.title}. {'; '.join(occ.alt_titles[:12])}. {occ.description}"
@@ -87,9 +126,10 @@ def _role_vector(embedder: Embedder, text: str) -> np.ndarray:
 
 
 def field_fit(catalog: Catalog, occ: Occupation, embedder: Embedder, cache_dir: Path) -> dict[str, float]:
-    """Credential id → fit 0..1 to the role's field (1 within FIT_SPAN of the best fits), or -1 for a tangent
-    (TANGENT_BELOW_TOP or more below them)."""
+    """Credential id → fit 0..1 to the role's field (1 within FIT_SPAN of the best fits, or named for a field
+    the role's titles name), or -1 for a tangent (TANGENT_BELOW_TOP or more below them)."""
     ids, unit = _matrix(catalog, embedder, cache_dir)
+    fields = role_fields(occ)
     v = _role_vector(embedder, role_text(occ))
     cos = unit @ v
     top = float(np.mean(np.sort(cos)[-TOP_OF:]))
@@ -99,4 +139,8 @@ def field_fit(catalog: Catalog, occ: Occupation, embedder: Embedder, cache_dir: 
         out[cid] = (
             -1.0 if below >= TANGENT_BELOW_TOP else float(min(1.0, max(0.0, (FIT_SPAN - below) / FIT_SPAN)))
         )
+        # A credential named for the field is in it, whatever the encoder makes of its tags: Google's IT
+        # Support certificate lists networking topics, and read alone they put it below a Salesforce exam.
+        if out[cid] < 1.0 and names_a_field(catalog.credentials[cid].name, fields):
+            out[cid] = 1.0
     return out

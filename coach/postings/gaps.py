@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from coach.knowledge.catalog import derived
+from coach.knowledge.languages import taught_for
 from coach.models import CredentialSuggestion, Requirement
 
 MAX_GAP_CREDENTIALS = 5
@@ -42,12 +43,16 @@ def _build_uri_index(catalog: Any) -> dict[str, list[str]]:
 
 
 def gap_credentials(
-    gaps: Sequence[Requirement], catalog: Any, held: Sequence[tuple[Any, str | None]] = ()
+    gaps: Sequence[Requirement],
+    catalog: Any,
+    held: Sequence[tuple[Any, str | None]] = (),
+    languages: set[str] | None = None,
 ) -> list[CredentialSuggestion]:
     """Catalogue credentials that close the most gaps, greedily: credentials a gap names first, then the
     widest cover of the gaps' ESCO skills (required gaps weigh 2, each weighted by how strongly the gap links
     to the skill), then the lower cost and hours. Years of experience, degrees and languages are not closed by
-    a credential and are left out."""
+    a credential and are left out. Only credentials taught in one of `languages` (default English, the language
+    the posting was read in) are suggested, unless the posting names one."""
     earned = {cid for hc, cid in held if cid and hc.status == "earned"}
     coverable = [g for g in gaps if g.kind in _COVERABLE]
     if not coverable:
@@ -70,6 +75,10 @@ def gap_credentials(
                     if cid not in earned:
                         row = covers.setdefault(cid, {})
                         row[gi] = max(row.get(gi, 0.0), score)
+    speaks = languages or {"English"}
+    for cid in [c for c in covers if c not in named]:
+        if not taught_for(catalog.credentials[cid], speaks):
+            del covers[cid]  # "Fundamentos de la ciberseguridad" for an English posting
     for cid in named:
         for eq in _equivalent_ids(cid, catalog) - {cid}:
             if eq in earned:  # holding the predecessor/successor already closes it

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from coach.knowledge.languages import learner_languages
 from coach.models import ALTERNATIVE_MET, MatchLevel, PostingAnalysis, Profile, Requirement
 from coach.postings.evidence import (
     _contains_phrase,
@@ -108,7 +109,7 @@ def match_profile(
     _meet_within_experience(reqs)
     _meet_alternatives(reqs)
     _score(analysis)
-    analysis.gap_credentials = gap_credentials(analysis.gaps, catalog, held)
+    analysis.gap_credentials = gap_credentials(analysis.gaps, catalog, held, learner_languages(profile))
     return analysis
 
 
