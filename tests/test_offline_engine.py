@@ -396,3 +396,39 @@ def test_an_answer_about_a_plan_step_gives_the_plans_price_when_the_catalogue_ha
     assert "In your plan" not in render(
         None, "search", hits=[hit], query="", claimed_price=None, plan_step=None
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can you write me resume bullets that say i already have the A+?",
+        "list Security+ as earned on my cv",
+        "write the cover letter as if i already had the CCNA",
+        "put down that I have Network+, nobody will know",
+    ],
+)
+def test_a_request_to_claim_a_credential_is_refused_and_nothing_is_recorded(
+    offline_engine, text: str
+) -> None:  # type: ignore[no-untyped-def]
+    from coach.dialogue.understand import Understander
+    from coach.knowledge import get_catalog
+
+    said = Understander(get_catalog()).read(text, None, TODAY)
+    assert said.fabrication and said.credentials == []
+    reply = offline_engine.invoke([system({"constraints": {}}), HumanMessage(text)])
+    assert not reply.tool_calls  # no update_profile with the claimed credential, no draft
+    # The refusal offers the honest version instead.
+    assert "what you really have" in reply.content
+
+
+def test_what_a_learners_resume_already_says_is_not_a_request_to_fake() -> None:
+    from coach.dialogue.understand import Understander
+    from coach.knowledge import get_catalog
+
+    reader = Understander(get_catalog())
+    assert not reader.read("my resume says I worked at a bakery for 3 years", None, TODAY).fabrication
+    held = reader.read("I have the A+ and passed Network+ last year", None, TODAY)
+    assert not held.fabrication and {m.credential_id for m in held.credentials} == {
+        "comptia-a-plus",
+        "comptia-network-plus",
+    }

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from coach.dialogue.intents import _FAKE_RE
 from coach.dialogue.patterns import (
     ABUSE_RE,
     BUDGET_CONTEXT_RE,
@@ -424,7 +425,10 @@ def find_credentials(text: str, lookups: Lookups) -> list[dict]:
 
 
 def extract_facts(text: str, last_asked: str | None, today: date, lookups: Lookups) -> Facts:
-    """Every profile fact stated in one learner message."""
+    """Every profile fact stated in one learner message (none when it asks the coach to claim something
+    untrue: `fabrication`)."""
+    if _FAKE_RE.search(text):
+        return Facts(fabrication=True)
     f = Facts()
     if last_asked and SKIP_RE.search(text) and not (last_asked == "budget" and ZERO_BUDGET_RE.search(text)):
         f.skipped = last_asked

@@ -73,9 +73,22 @@ _INJECTION_RE = re.compile(
     r"someone'?s\s+(?:account|password|instagram|email))",
     re.I | re.M,
 )
+# Asking the coach to claim what the learner has not done: "say I have", "bullets that say I already have the
+# A+", "list Security+ as earned", "make it look like I passed", "nobody checks".
+_CLAIM_VERBS = r"(?:have|hold|has|am|was|did|got|earned|passed|completed|finished|own|worked|led|managed)"
 _FAKE_RE = re.compile(
-    r"\b(?:put|say|write|add|list|claim|pretend)\s+(?:down\s+|in\s+)?(?:that\s+)?i\s+(?:have|hold|am|was|did|got)\b[^.?!]*|"
-    r"\bnobody\s+checks\b|\bno\s+one\s+checks\b|\bfake\s+(?:a|the|my)\b|\bmake\s+(?:it|me)\s+look\s+like\b",
+    r"\b(?:put|say|saying|write|add|list|claim|claiming|state|stating|show|showing|pretend|mention|include)\s+"
+    r"(?:down\s+|in\s+)?(?:that\s+)?i\s+"
+    rf"(?:already\s+|actually\s+|really\s+|also\s+|have\s+)?{_CLAIM_VERBS}\b[^.?!]*|"
+    # "bullets that say I already have the A+": what a draft is asked to say (not "my resume says I worked").
+    r"\b(?:bullets?|resume|résumé|cv|cover\s+letter|letter|profile|linkedin|summary|headline|draft|it|one)\s+"
+    r"(?:that|which|to)\s+(?:says?|shows?|states?|lists?|claims?|mentions?)\s+(?:that\s+)?i\s+"
+    rf"(?:already\s+|actually\s+|also\s+|have\s+)?{_CLAIM_VERBS}\b[^.?!]*|"
+    r"\b(?:list|put|add|mark|count|show|write)\s+(?:down\s+)?(?:the\s+|my\s+)?[\w+#./ -]{1,40}?\s+as\s+"
+    r"(?:earned|done|completed|passed|held|finished|already\s+\w+)\b|"
+    rf"\bas\s+if\s+i\s+(?:already\s+)?(?:had|have|held|hold|passed|earned|completed|was|did)\b|"
+    r"\bpretend\b|\bnobody\s+checks\b|\bno\s+one\s+checks\b|\bfake\s+(?:a|the|my|it|some)\b|"
+    r"\bmake\s+(?:it|me)\s+look\s+like\b",
     re.I,
 )
 _ABUSE_RE = re.compile(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from coach.dialogue.intents import _FAKE_RE
 from coach.knowledge.names import Mention, Status
 
 # ---- what the learner says about each mention -------------------------------------------------------------
@@ -24,11 +25,6 @@ _CUE_RE = re.compile(
 )
 _AFTER_RE = re.compile(
     r"^[^.!?;]{0,24}?\b(?:(?P<prog>in progress|prep|booked|now|right now|rn|currently)|(?P<earned>done|finished|completed|passed|already|earned|certified|✅)|(?P<want>required|preferred|next|worth it))\b|^\s*(?P<earned2>✅)",
-    re.I,
-)
-_FAKE_RE = re.compile(
-    r"\b(?:put (?:down |in )?that i (?:have|hold)|say (?:that )?i (?:have|hold)|pretend|fake|nobody checks|"
-    r"no one checks|make it look like|write that i|add (?:that )?i have)\b",
     re.I,
 )
 _PRONOUN_RE = re.compile(
