@@ -152,3 +152,16 @@ def test_a_language_requirement_names_the_esco_language(catalog) -> None:  # typ
     refs = _language_skills("Fluent spoken and written Portuguese; conversational French", catalog)
     assert [r.label for r in refs] == ["Portuguese", "French"]
     assert _language_skills("Strong written communication", catalog) == []
+
+
+def test_a_tool_link_short_of_confident_counts_only_in_the_postings_field(linker, catalog) -> None:  # type: ignore[no-untyped-def]
+    """ "Docker" finds *dock operations* at about 0.66: no software posting means it, and with no field known a
+    tool needs a confident link."""
+    text = "Junior Software Developer\n\nRequirements\n- Build and ship services with Docker.\n- Python.\n"
+    a = analyze_posting(text, None, catalog=catalog, linker=linker, tagger=get_span_tagger())
+    docker = next(r for r in a.requirements if r.text == "Docker")
+    assert "dock operations" not in [s.label for s in docker.skills]
+    bare = analyze_posting(
+        "Requirements\n- Docker and Excel.\n", None, catalog=catalog, linker=linker, tagger=get_span_tagger()
+    )
+    assert all((s.score or 0) >= 0.7 for r in bare.requirements if r.kind == "tool" for s in r.skills)

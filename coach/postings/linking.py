@@ -20,7 +20,11 @@ from coach.postings.spans import _Span
 
 SKILLS_PER_REQUIREMENT = 5
 MIN_SKILL_SCORE = 0.5  # linker scores below this are noise for a short span
-MIN_TOOL_SCORE = 0.6
+MIN_TOOL_SCORE = 0.7
+# A tool's link from this score counts when the skill is in the posting's field: "Excel" → use spreadsheets
+# software (about 0.63) for a finance assistant; "Docker" → dock operations (0.66) is no software skill.
+MIN_TOOL_SCORE_IN_FIELD = 0.6
+TOOL_FIELD_FIT = 0.5
 _LANGUAGE_NAMES = frozenset(lang.lower() for lang in LANGUAGES)
 
 # LRU caches per linker or embedder object (weakly held, so a rebuilt one never sees a freed one's entries),
@@ -168,10 +172,29 @@ def _link_skills(
     # A tool's name is matched as written (MIN_TOOL_SCORE guards it); the field judges what skills mean.
     judged = [reqs[i].kind != "tool" for i in todo]
     ranked = _rank_in_context_cached(linker, texts, contexts, vectors, judged, field, plain=list(also))
+    in_field = _in_field(linker, field) if any(not j for j in judged) else None
     for i, refs in zip(todo, ranked, strict=True):
-        # A product name the taxonomy lacks ("ServiceNow") only finds look-alike words: keep confident links.
-        floor = MIN_TOOL_SCORE if reqs[i].kind == "tool" else MIN_SKILL_SCORE
-        reqs[i].skills = [s for s in refs if (s.score or 0) >= floor]
+        if reqs[i].kind != "tool":
+            reqs[i].skills = [s for s in refs if (s.score or 0) >= MIN_SKILL_SCORE]
+            continue
+        # A product name the taxonomy lacks ("ServiceNow") only finds look-alike words: keep confident links,
+        # and nearly confident ones the posting's field needs.
+        reqs[i].skills = [
+            s
+            for s in refs
+            if (s.score or 0) >= MIN_TOOL_SCORE
+            or ((s.score or 0) >= MIN_TOOL_SCORE_IN_FIELD and in_field is not None and in_field(s.uri))
+        ]
+
+
+def _in_field(linker: Any, field: Sequence[str]) -> Any:
+    """A test of whether an ESCO skill is in the field of these occupations (`field_fit` ≥ TOOL_FIELD_FIT), or
+    None when no field is known."""
+    if not field or not hasattr(linker, "field_fit"):
+        return None
+    fit = linker.field_fit(field)
+    column = {u: j for j, u in enumerate(linker.skill_ids)}
+    return lambda uri: uri in column and fit[column[uri]] >= TOOL_FIELD_FIT
 
 
 def _language_skills(text: str, catalog: Any) -> list[SkillRef]:
