@@ -372,11 +372,24 @@ def test_a_plan_step_named_by_its_place_is_the_one_answered_about(offline_engine
     assert any("Google Data Analytics" in q for q in queries)
     meta = reply.response_metadata[META_KEY]
     assert meta["named"] == ["google-data-analytics"]
-    assert meta["plan_step"]["cost"] == 235.0 and "subscription" in meta["plan_step"]["price_note"]
+    (step,) = meta["plan_steps"]
+    assert step["cost"] == 235.0 and "subscription" in step["price_note"]
     assert not any(c["name"] == "update_profile" for c in reply.tool_calls)  # "one" is no budget
     # A work-based step is no credential to look up.
     reply = offline_engine.invoke(_with_plan(profile, "is the second one worth it?"))
-    assert "plan_step" not in reply.response_metadata[META_KEY]
+    assert "plan_steps" not in reply.response_metadata[META_KEY]
+
+
+def test_referenced_steps_are_read_in_the_order_said() -> None:
+    from coach.dialogue.policy import referenced_steps
+
+    plan = {"steps": [{"id": f"c{i}", "name": f"Course {i}"} for i in range(1, 4)]}
+    ids = lambda text: [s["id"] for s in referenced_steps(text, plan)]  # noqa: E731
+    assert ids("what's the difference between the first and the second one?") == ["c1", "c2"]
+    assert ids("is step 3 harder than the first one?") == ["c3", "c1"]
+    assert ids("the last course, is it online?") == ["c3"]
+    assert ids("is step 7 online?") == [] and ids("what about the first?") == []
+    assert referenced_steps("the first one", None) == []
 
 
 def test_an_answer_about_a_plan_step_gives_the_plans_price_when_the_catalogue_has_none() -> None:
@@ -390,11 +403,11 @@ def test_an_answer_about_a_plan_step_gives_the_plans_price_when_the_catalogue_ha
     }
     step = {"id": "google-data-analytics", "cost": 235.0, "currency": "EUR", "cost_known": True,
             "price_note": "Estimated: a subscription of USD 49 a month for about 5 months"}  # fmt: skip
-    text = render(None, "search", hits=[hit], query="", claimed_price=None, plan_step=step)
+    text = render(None, "search", hits=[hit], query="", claimed_price=None, plan_steps={step["id"]: step})
     assert "cost not listed in the catalogue" in text
     assert "In your plan: EUR 235" in text and "subscription of USD 49 a month" in text
     assert "In your plan" not in render(
-        None, "search", hits=[hit], query="", claimed_price=None, plan_step=None
+        None, "search", hits=[hit], query="", claimed_price=None, plan_steps={}
     )
 
 
@@ -432,3 +445,17 @@ def test_what_a_learners_resume_already_says_is_not_a_request_to_fake() -> None:
         "comptia-a-plus",
         "comptia-network-plus",
     }
+
+
+def test_two_plan_steps_named_by_place_are_each_looked_up(offline_engine) -> None:  # type: ignore[no-untyped-def]
+    profile = {"target": {"role": "15-2051.00", "role_label": "Data Scientists"}, "constraints": {}}
+    messages = _with_plan(profile, "what's the difference between the first and the last one?")
+    plan = json.loads(str(messages[3].content))
+    plan["steps"].append(
+        {"id": "ibm-data-science", "name": "IBM Data Science", "kind": "certificate", "cost": 0.0}
+    )
+    messages[3] = ToolMessage(json.dumps(plan), tool_call_id="p1", name="plan_pathway")
+    reply = offline_engine.invoke(messages)
+    queries = [c["args"]["query"] for c in reply.tool_calls if c["name"] == "search_knowledge"]
+    assert "Google Data Analytics" in queries and "IBM Data Science" in queries
+    assert reply.response_metadata[META_KEY]["named"] == ["google-data-analytics", "ibm-data-science"]

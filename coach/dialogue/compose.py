@@ -99,7 +99,7 @@ def answer_after_tools(turn: Turn, prompts_dir: Path | None) -> AIMessage:
     if len(searches) > 1:  # a credential lookup and a guidance lookup in one turn: one answer from both
         by_name["search_knowledge"] = {
             "query": searches[0].get("query", ""),
-            "hits": [h for r in searches for h in r.get("hits", [])],
+            "hits": _first_of_each([h for r in searches for h in r.get("hits", [])]),
         }
 
     if meta.get("injected"):
@@ -170,7 +170,7 @@ def answer_after_tools(turn: Turn, prompts_dir: Path | None) -> AIMessage:
                     hits=hits,
                     query=res.get("query", ""),
                     claimed_price=meta.get("claimed_price"),
-                    plan_step=meta.get("plan_step"),
+                    plan_steps={ps["id"]: ps for ps in meta.get("plan_steps") or [] if ps.get("id")},
                 )
             )
             if meta.get("advice_topic"):
@@ -302,3 +302,15 @@ def draft_blocks(result: dict) -> list[dict]:
         blocks.append({"title": key.replace("_", " ").capitalize(), "lines": lines[:8], "kind": kind})
     blocks.sort(key=lambda b: (0 if b["kind"] == focus else 1, order.get(b["kind"], 3)))
     return blocks
+
+
+def _first_of_each(hits: list[dict]) -> list[dict]:
+    """Each hit once, where it first came (two lookups may both find the same credential)."""
+    seen: set[tuple[object, object]] = set()
+    out = []
+    for h in hits:
+        key = (h.get("kind"), h.get("id"))
+        if key not in seen:
+            seen.add(key)
+            out.append(h)
+    return out

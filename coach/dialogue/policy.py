@@ -178,10 +178,10 @@ def decide(turn: Turn, ctx: Context) -> AIMessage:
     named = facts.named or find_credentials(text, ctx.lookups)
     if not named and has_plan:
         # "what does the first one cost?", "is step 2 recognised?": a step of the plan just shown.
-        step = referenced_step(text, turn.pathway)
-        if step is not None and not step.get("work_based"):
-            named = [{"id": step["id"], "name": step["name"]}]
-            meta["plan_step"] = plan_step_facts(step)
+        steps = [st for st in referenced_steps(text, turn.pathway) if not st.get("work_based")]
+        if steps:
+            named = [{"id": st["id"], "name": st["name"]} for st in steps]
+            meta["plan_steps"] = [plan_step_facts(st) for st in steps]
     question_like = "?" in text or bool(intents & {"info", "advice"})
     asks = "ask_question" in facts.intents
     # The understanding's ask_plan when it read the message; the looser pattern only without it.
@@ -207,24 +207,19 @@ def decide(turn: Turn, ctx: Context) -> AIMessage:
         and (OPEN_QUESTION_RE.search(text) or not (named or advice_topic(text)))
     ):
         if named:  # the named credentials' own facts (price, hours, page) first
-            names = " ".join(c["name"] for c in named[:3])
-            calls.append(tool_call("search_knowledge", {"query": names[:300], "kind": "credential", "k": 5}))
+            calls += credential_lookups(named, meta, "credential")
         # A step pointed at by its place is named in the answer, not in the guidance query (its title pulls the
         # search towards other topics).
         query = " ".join(
-            [*(c["name"] for c in named[:2] if "plan_step" not in meta), question_sentences(text)]
+            [*(c["name"] for c in named[:2] if "plan_steps" not in meta), question_sentences(text)]
         )
         calls.append(tool_call("search_knowledge", {"query": query[:300], "kind": "guidance", "k": 2}))
         meta["named"] = [c["id"] for c in named]
         return finish(calls, meta, merged, skipped, seed, prompts_dir, plan_offer=True)
 
     if named and question_like and not wants_plan:
-        query = " ".join(c["name"] for c in named[:3])
         kind = None if re.search(r"\b(before|prerequisite|require|need)\b", low) else "credential"
-        args: dict[str, Any] = {"query": query[:300], "k": 5}
-        if kind:
-            args["kind"] = kind
-        calls.append(tool_call("search_knowledge", args))
+        calls += credential_lookups(named, meta, kind)
         meta["named"] = [c["id"] for c in named]
         claimed = claimed_price(text)
         if claimed is not None:
@@ -336,18 +331,44 @@ _STEP_REF_RE = re.compile(
 )
 
 
-def referenced_step(text: str, pathway: dict | None) -> dict | None:
-    """The plan step a message points at by its place ("the first one", "step 2", "the last course"), as the
-    plan lists them; None when it points at none (or the plan has no such step)."""
+_BARE_ORDINAL_RE = re.compile(
+    r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|final)\s*(?:,|&|and|or|vs\.?|versus)\s*"
+    r"(?:the\s+)?(?=(?:first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|final)\b)",
+    re.I,
+)
+
+
+def referenced_steps(text: str, pathway: dict | None) -> list[dict]:
+    """The plan steps a message points at by their place ("the first one", "step 2", "the first and the second
+    one", "the last course"), in the order said; empty when it points at none the plan has."""
     steps = (pathway or {}).get("steps") or []
-    m = _STEP_REF_RE.search(text)
-    if not m or not steps:
-        return None
-    index = _STEP_ORDINALS[m.group("ord").lower()] if m.group("ord") else int(m.group("n")) - 1
-    if not -len(steps) <= index < len(steps):
-        return None
-    step = steps[index]
-    return step if isinstance(step, dict) and step.get("id") and step.get("name") else None
+    if not steps or not _STEP_REF_RE.search(text):
+        return []
+    indices = [_STEP_ORDINALS[m.group(1).lower()] for m in _BARE_ORDINAL_RE.finditer(text)]
+    for m in _STEP_REF_RE.finditer(text):
+        indices.append(_STEP_ORDINALS[m.group("ord").lower()] if m.group("ord") else int(m.group("n")) - 1)
+    out: list[dict] = []
+    for index in indices:
+        if -len(steps) <= index < len(steps):
+            step = steps[index]
+            if isinstance(step, dict) and step.get("id") and step.get("name") and step not in out:
+                out.append(step)
+    return out
+
+
+def credential_lookups(named: list[dict], meta: dict[str, Any], kind: str | None) -> list[dict]:
+    """Knowledge-base searches for credentials a message names: one for all of them, or, for plan steps pointed
+    at by their place, one per step (so neither crowds the other out of the hits)."""
+    queries = (
+        [c["name"] for c in named[:3]] if "plan_steps" in meta else [" ".join(c["name"] for c in named[:3])]
+    )
+    calls = []
+    for query in queries:
+        args: dict[str, Any] = {"query": query[:300], "k": 3 if len(queries) > 1 else 5}
+        if kind:
+            args["kind"] = kind
+        calls.append(tool_call("search_knowledge", args))
+    return calls
 
 
 def plan_step_facts(step: dict) -> dict:
