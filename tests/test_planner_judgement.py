@@ -679,3 +679,31 @@ def test_a_credential_named_for_the_roles_field_is_in_it() -> None:
     plan = ctx.plan_pathway(learner, role=occ.id, today=TODAY)
     credentials = [s.id for s in plan.steps if not s.work_based]
     assert credentials[:1] == ["google-it-support"]
+
+
+def test_a_retired_exam_is_never_planned_or_suggested() -> None:
+    """AWS retired the SysOps Administrator exam (SOA-C02) for CloudOps Engineer: a learner can hold it, nobody
+    can sit it, so no plan or gap suggestion names it."""
+    from coach.context import process_context
+    from coach.knowledge.catalog import is_retired
+    from coach.models import Profile, Requirement, SkillRef
+    from coach.postings.gaps import gap_credentials
+
+    ctx = process_context()
+    retired = [c for c in ctx.catalog.credentials.values() if is_retired(c)]
+    assert {"aws-sysops-administrator-associate", "comptia-itf-plus"} <= {c.id for c in retired}
+    learner = Profile.model_validate(
+        {
+            "target": {"role": "Computer User Support Specialists"},
+            "constraints": {"budget": 150, "hours_per_week": 4},
+        }
+    )
+    plan = ctx.plan_pathway(learner, role="Computer User Support Specialists", today=TODAY)
+    assert plan.steps and not {s.id for s in plan.steps} & {c.id for c in retired}
+    sysops = ctx.catalog.credentials["aws-sysops-administrator-associate"]
+    gaps = [
+        Requirement(text=ctx.catalog.skill_label(u), kind="skill", start=0, end=1, required=True, match="missing",
+                    skills=[SkillRef(uri=u, label=ctx.catalog.skill_label(u), score=1.0)])
+        for u in sysops.skills[:3]
+    ]  # fmt: skip
+    assert "aws-sysops-administrator-associate" not in {g.id for g in gap_credentials(gaps, ctx.catalog)}

@@ -265,6 +265,12 @@ class Catalog:
         return {g: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for g, c in out.items()}
 
 
+def is_retired(cred: Credential) -> bool:
+    """True for a credential whose exam can no longer be taken (the catalogue marks it "[retired exam]"): it
+    still counts when a learner holds it, but it is never planned or suggested."""
+    return "[retired" in cred.name.lower()
+
+
 def facet_link(occ: Occupation, facet: str | None) -> list[OccupationLink]:
     """The one ESCO link whose skills stand for an O*NET role: `facet` when it is one of the role's links, else
     the best one (none for a role without links)."""

@@ -9,7 +9,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from coach.knowledge.catalog import Catalog
+from coach.knowledge.catalog import Catalog, is_retired
 from coach.knowledge.currency import DEFAULT_RATES, load_rates
 from coach.knowledge.languages import learner_languages, taught_for
 from coach.knowledge.recognition import recognition_score
@@ -255,6 +255,8 @@ def _build_plan(
         cred = catalog.credentials.get(cid)
         if cred is None:
             continue
+        if is_retired(cred) and cid not in must:
+            continue  # its exam can no longer be taken (its successor is a candidate of its own)
         if not taught_for(cred, speaks) and cid not in must and cid not in planned:
             continue  # taught in a language the learner does not name (a Spanish course for an English speaker)
         cov = gap_skills.intersection(teaches.get(cid, ()))

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from coach.knowledge.catalog import derived
+from coach.knowledge.catalog import derived, is_retired
 from coach.knowledge.languages import taught_for
 from coach.models import CredentialSuggestion, Requirement
 
@@ -77,7 +77,7 @@ def gap_credentials(
                         row[gi] = max(row.get(gi, 0.0), score)
     speaks = languages or {"English"}
     for cid in [c for c in covers if c not in named]:
-        if not taught_for(catalog.credentials[cid], speaks):
+        if is_retired(catalog.credentials[cid]) or not taught_for(catalog.credentials[cid], speaks):
             del covers[cid]  # "Fundamentos de la ciberseguridad" for an English posting
     for cid in named:
         for eq in _equivalent_ids(cid, catalog) - {cid}:
