@@ -143,6 +143,23 @@ def test_guidance_competes_in_unfiltered_search(index: KnowledgeIndex, query: st
     assert (top.kind, top.id) == ("guidance", OWN_WORDS[query])
 
 
+@pytest.mark.parametrize(
+    ("query", "entry_id"),
+    [
+        ("do i need a degree for this?", "planning-do-i-need-a-degree"),
+        ("would I need a degree to become a data analyst?", "planning-do-i-need-a-degree"),
+        ("do I need a law degree to work in privacy?", "planning-do-i-need-a-law-degree"),
+    ],
+)
+def test_guidance_for_some_sectors_answers_only_when_the_question_names_one(
+    index: KnowledgeIndex, query: str, entry_id: str
+) -> None:
+    """ "Do I need a law degree?" outranked the general degree entry for a data analyst's "do I need a degree for
+    this?"; an entry scoped to sectors (legal, compliance, data protection) now leads only when the question
+    names one of them."""
+    assert index.search(query, kind="guidance", k=3)[0].id == entry_id
+
+
 def test_names_and_codes_still_find_credentials_first(index: KnowledgeIndex) -> None:
     assert index.search("Security+", k=3)[0].id == "comptia-security-plus"
     assert index.search("SAA-C03", k=3)[0].id == "aws-saa"

@@ -85,6 +85,36 @@ PARTIAL_BOOST = 0.5
 # Per extra independent catalogue listing a credential (at most two): established credentials first among
 # near-equals, e.g. CompTIA Security+ (curated list + roadmap) before a certificate only one roadmap mentions.
 CORROBORATION_BOOST = 0.1
+# Guidance written for some sectors only ("Do I need a law degree?" for legal and compliance work) loses this much
+# when the query names none of them: "do I need a degree for this?" is asked far more often by people not heading
+# for law, and the general entry answers them.
+SECTOR_MISS_PENALTY = 0.5
+SECTOR_WORDS = {
+    "legal": ("legal", "law", "lawyer", "lawyers", "attorney", "paralegal", "bar exam", "solicitor"),
+    "compliance": ("compliance", "regulatory", "regulation", "regulations"),
+    "data protection": ("data protection", "gdpr", "privacy", "dpo"),
+    "defence": ("defence", "defense", "dod", "8140", "8570", "military", "clearance", "army", "navy"),
+    "military": (
+        "military",
+        "veteran",
+        "veterans",
+        "vet",
+        "vets",
+        "va",
+        "gi bill",
+        "army",
+        "navy",
+        "air force",
+        "marines",
+        "service member",
+        "servicemember",
+        "dod",
+        "defense",
+        "defence",
+        "tuition assistance",
+    ),
+    "government": ("government", "federal", "public sector", "dod", "civil service", "state job"),
+}
 LEXICAL_WEIGHT_PROSE = 0.5
 LEXICAL_DEPTH = 200  # candidates taken from each ranker before fusion
 DENSE_DEPTH = 100
@@ -155,6 +185,7 @@ class KnowledgeIndex:
         self.cost = np.array([m.get("cost", math.nan) for m in meta], dtype=np.float64)
         self.ctype = [m.get("type", "") for m in meta]
         self.datasets = np.array([m.get("datasets", 1) for m in meta], dtype=np.int16)
+        self.sectors = [[x for x in (m.get("sectors") or []) if x != "all"] for m in meta]
         self.providers = sorted({p for p in self.provider_key if p})
         self.keys: dict[str, list[int]] = {}
         for i, d in enumerate(docs):
@@ -323,6 +354,8 @@ class KnowledgeIndex:
                 if want_types and self.ctype[pos] in want_types:
                     score += INTENT_BOOST
                 score += CORROBORATION_BOOST * min(max(int(self.datasets[pos]) - 1, 0), 2)
+            elif use_boosts and self.sectors[pos] and not _names_a_sector(full, self.sectors[pos]):
+                score -= SECTOR_MISS_PENALTY
             scored.append((score, pos))
         scored.sort(key=lambda t: (-t[0], -dense_sim.get(t[1], 0.0)))
         return [self._hit(pos, score, dense_sim.get(pos)) for score, pos in scored[:k]]
@@ -381,3 +414,9 @@ def get_index() -> KnowledgeIndex:
     from coach.settings import get_settings
 
     return KnowledgeIndex(get_settings())
+
+
+def _names_a_sector(query: str, sectors: list[str]) -> bool:
+    """True when a normalised query names one of the sectors (or a word for it: "law" for legal work)."""
+    padded = f" {query} "
+    return any(f" {w} " in padded for sector in sectors for w in SECTOR_WORDS.get(sector, (sector,)))
