@@ -707,3 +707,22 @@ def test_a_retired_exam_is_never_planned_or_suggested() -> None:
         for u in sysops.skills[:3]
     ]  # fmt: skip
     assert "aws-sysops-administrator-associate" not in {g.id for g in gap_credentials(gaps, ctx.catalog)}
+
+
+def test_a_capstone_is_not_planned_without_its_series() -> None:
+    """A capstone is the closing project of a course series: a free plan once took "Google Data Analytics
+    Capstone" alone, without the courses it caps."""
+    from coach.context import process_context
+    from coach.models import Profile
+
+    ctx = process_context()
+    learner = Profile.model_validate(
+        {
+            "current_role": "cashier",
+            "target": {"role": "15-2051.00"},
+            "constraints": {"budget": 0, "hours_per_week": 6, "weeks": 38},
+        }
+    )
+    plan = ctx.plan_pathway(learner, role="15-2051.00", today=dt.date(2026, 12, 7), alternatives=1)
+    names = [s.name for p in [plan, *(plan.alternatives or [])] for s in p.steps]
+    assert names and not [n for n in names if "capstone" in n.lower()]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -257,6 +258,8 @@ def _build_plan(
             continue
         if is_retired(cred) and cid not in must:
             continue  # its exam can no longer be taken (its successor is a candidate of its own)
+        if _CAPSTONE_RE.search(cred.name) and cid not in must and cid not in planned:
+            continue  # the closing project of a course series, meant to follow the series, not stand in for it
         if not taught_for(cred, speaks) and cid not in must and cid not in planned:
             continue  # taught in a language the learner does not name (a Spanish course for an English speaker)
         cov = gap_skills.intersection(teaches.get(cid, ()))
@@ -628,6 +631,9 @@ def _merit(
     if audit:
         reasons.append("taken as a free audit, so it teaches the skills without a certificate")
     return merit, reasons
+
+
+_CAPSTONE_RE = re.compile(r"\bcapstone\b", re.I)
 
 
 def _hand_linked(cred: Credential) -> bool:
