@@ -207,7 +207,7 @@ def decide(turn: Turn, ctx: Context) -> AIMessage:
         and (OPEN_QUESTION_RE.search(text) or not (named or advice_topic(text)))
     ):
         if named:  # the named credentials' own facts (price, hours, page) first
-            calls += credential_lookups(named, meta, "credential")
+            calls += credential_lookups(named, "credential", separately="plan_steps" in meta)
         # A step pointed at by its place is named in the answer, not in the guidance query (its title pulls the
         # search towards other topics).
         query = " ".join(
@@ -219,7 +219,7 @@ def decide(turn: Turn, ctx: Context) -> AIMessage:
 
     if named and question_like and not wants_plan:
         kind = None if re.search(r"\b(before|prerequisite|require|need)\b", low) else "credential"
-        calls += credential_lookups(named, meta, kind)
+        calls += credential_lookups(named, kind, separately="plan_steps" in meta)
         meta["named"] = [c["id"] for c in named]
         claimed = claimed_price(text)
         if claimed is not None:
@@ -356,12 +356,10 @@ def referenced_steps(text: str, pathway: dict | None) -> list[dict]:
     return out
 
 
-def credential_lookups(named: list[dict], meta: dict[str, Any], kind: str | None) -> list[dict]:
-    """Knowledge-base searches for credentials a message names: one for all of them, or, for plan steps pointed
-    at by their place, one per step (so neither crowds the other out of the hits)."""
-    queries = (
-        [c["name"] for c in named[:3]] if "plan_steps" in meta else [" ".join(c["name"] for c in named[:3])]
-    )
+def credential_lookups(named: list[dict], kind: str | None, *, separately: bool = False) -> list[dict]:
+    """Knowledge-base searches for credentials a message names: one for all of them, or `separately` one per
+    credential (plan steps pointed at by their place, so neither crowds the other out of the hits)."""
+    queries = [c["name"] for c in named[:3]] if separately else [" ".join(c["name"] for c in named[:3])]
     calls = []
     for query in queries:
         args: dict[str, Any] = {"query": query[:300], "k": 3 if len(queries) > 1 else 5}

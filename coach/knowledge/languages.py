@@ -9,6 +9,7 @@ language of this coach) and any language their profile names.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 # Languages as catalogues write them (their own names) → the English name.
@@ -72,7 +73,13 @@ def title_language(title: str) -> str | None:
 def teaching_language(cred: Any) -> str | None:
     """The language a credential is taught in: as its catalogue states it, else as its title reads, else None
     (assumed English, the catalogues' main language)."""
-    return language_name(getattr(cred, "language", None)) or title_language(str(getattr(cred, "name", "")))
+    return _language_of(getattr(cred, "language", None), str(getattr(cred, "name", "")))
+
+
+@lru_cache(maxsize=16_384)
+def _language_of(stated: str | None, title: str) -> str | None:
+    # Every plan and gap suggestion asks this of hundreds of credentials; a catalogue holds a few thousand.
+    return language_name(stated) or title_language(title)
 
 
 def learner_languages(profile: Any) -> set[str]:

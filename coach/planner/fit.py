@@ -10,6 +10,8 @@ vectors are embedded once per catalogue and cached on disk; a request embeds one
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -76,10 +78,28 @@ def role_fields(occ: Occupation) -> set[str]:
 def names_a_field(name: str, fields: set[str]) -> bool:
     """True when a credential's name says one of the fields ("Google IT Support Professional Certificate" names
     "it support"; "Cybersecurity" names "cyber security")."""
+    return field_namer(fields)(name)
+
+
+def field_namer(fields: set[str]) -> Callable[[str], bool]:
+    """`names_a_field` for one set of fields, prepared once (a plan asks it of every credential)."""
+    if not fields:
+        return lambda name: False
+    phrases = re.compile(" (?:" + "|".join(re.escape(f) for f in sorted(fields)) + ") ")
+    joined = frozenset(f.replace(" ", "") for f in fields)
+
+    def names(name: str) -> bool:
+        text, words = _name_words(name)
+        return bool(phrases.search(text)) or not joined.isdisjoint(words)
+
+    return names
+
+
+@lru_cache(maxsize=16_384)
+def _name_words(name: str) -> tuple[str, frozenset[str]]:
+    """A name's lower-case words, space-padded and as a set (every plan checks every credential's name)."""
     words = re.findall(r"[a-z0-9+#]+", name.lower())
-    text = f" {' '.join(words)} "
-    joined = set(words)
-    return any(f" {f} " in text or f.replace(" ", "") in joined for f in fields)
+    return f" {' '.join(words)} ", frozenset(words)
 
 
 def role_text(occ: Occupation) -> str:
@@ -129,7 +149,7 @@ def field_fit(catalog: Catalog, occ: Occupation, embedder: Embedder, cache_dir: 
     """Credential id → fit 0..1 to the role's field (1 within FIT_SPAN of the best fits, or named for a field
     the role's titles name), or -1 for a tangent (TANGENT_BELOW_TOP or more below them)."""
     ids, unit = _matrix(catalog, embedder, cache_dir)
-    fields = role_fields(occ)
+    names_the_field = field_namer(role_fields(occ))
     v = _role_vector(embedder, role_text(occ))
     cos = unit @ v
     top = float(np.mean(np.sort(cos)[-TOP_OF:]))
@@ -141,6 +161,6 @@ def field_fit(catalog: Catalog, occ: Occupation, embedder: Embedder, cache_dir: 
         )
         # A credential named for the field is in it, whatever the encoder makes of its tags: Google's IT
         # Support certificate lists networking topics, and read alone they put it below a Salesforce exam.
-        if out[cid] < 1.0 and names_a_field(catalog.credentials[cid].name, fields):
+        if out[cid] < 1.0 and names_the_field(catalog.credentials[cid].name):
             out[cid] = 1.0
     return out

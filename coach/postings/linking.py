@@ -3,7 +3,6 @@ embeddings that make repeated analyses cheap."""
 
 from __future__ import annotations
 
-import re
 import threading
 import weakref
 from collections import OrderedDict
@@ -15,7 +14,7 @@ import numpy as np
 from coach.embeddings import DIM
 from coach.knowledge.catalog import derived
 from coach.models import Profile, Requirement, RoleMatch, SkillRef
-from coach.postings.rules import LANGUAGES
+from coach.postings.rules import LANGUAGES, named_languages
 from coach.postings.spans import _Span
 
 SKILLS_PER_REQUIREMENT = 5
@@ -192,9 +191,16 @@ def _in_field(linker: Any, field: Sequence[str]) -> Any:
     None when no field is known."""
     if not field or not hasattr(linker, "field_fit"):
         return None
-    fit = linker.field_fit(field)
-    column = {u: j for j, u in enumerate(linker.skill_ids)}
-    return lambda uri: uri in column and fit[column[uri]] >= TOOL_FIELD_FIT
+    known: dict[str, bool] = {}
+
+    def test(uri: str) -> bool:
+        # Worked out on first use: most postings have no tool link between the two floors.
+        if not known:
+            fit = linker.field_fit(field)
+            known.update(zip(linker.skill_ids, (bool(f >= TOOL_FIELD_FIT) for f in fit), strict=True))
+        return known.get(uri, False)
+
+    return test
 
 
 def _language_skills(text: str, catalog: Any) -> list[SkillRef]:
@@ -209,10 +215,9 @@ def _language_skills(text: str, catalog: Any) -> list[SkillRef]:
             s.label.lower(): s.uri for s in cat.skills.values() if s.label.lower() in _LANGUAGE_NAMES
         },
     )
-    named = sorted(
-        (m.start(), lang) for lang in LANGUAGES if (m := re.search(r"\b" + re.escape(lang) + r"\b", text))
-    )
-    uris = list(dict.fromkeys(u for _, lang in named if (u := by_name.get(lang.lower()))))
+    named = named_languages(text)
+    in_order = sorted(named, key=named.__getitem__)
+    uris = list(dict.fromkeys(u for lang in in_order if (u := by_name.get(lang.lower()))))
     return [SkillRef(uri=u, label=catalog.skill_label(u), score=1.0) for u in uris[:SKILLS_PER_REQUIREMENT]]
 
 

@@ -30,7 +30,7 @@ from coach.postings.evidence import (
 )
 from coach.postings.gaps import _equivalent_ids, gap_credentials
 from coach.postings.linking import _embed_cached, _profile_skill_texts, _rank_skills_cached
-from coach.postings.rules import LANGUAGES, _degree_level
+from coach.postings.rules import _degree_level, named_languages
 from coach.postings.spans import _STOP_SPAN_WORDS
 
 if TYPE_CHECKING:
@@ -346,7 +346,7 @@ def _match_education(
 
 
 def _match_language(r: Requirement, profile: Profile, items: list[_Item]) -> tuple[MatchLevel, list[str]]:
-    asked = [lang for lang in LANGUAGES if re.search(r"\b" + re.escape(lang) + r"\b", r.text)]
+    asked = list(named_languages(r.text))
     extra = profile.model_extra or {}
     declared = extra.get("languages") or []
     declared_text = (

@@ -157,6 +157,14 @@ LANGUAGES = (
     "ASL",
     "American Sign Language",
 )
+
+
+def named_languages(text: str) -> dict[str, int]:
+    """The languages of LANGUAGES a text names, in that order, each with where it is first named."""
+    found = {lang: re.search(r"\b" + re.escape(lang) + r"\b", text) for lang in LANGUAGES}
+    return {lang: m.start() for lang, m in found.items() if m}
+
+
 _LANG_RE = re.compile(
     r"\b(?:(?:fluent|fluency|native|proficient|proficiency|bilingual|business[- ]level|working|"
     r"written and spoken|spoken and written|excellent)\s+(?:in\s+)?)?"
