@@ -306,6 +306,7 @@ def test_job_seeker_without_a_profile_and_the_coach_console_in_chromium(tmp_path
             page.get_by_label("Why (the learner sees this, and it is kept in the audit trail)").fill(
                 "One exam at a time: the first step alone."
             )
+            _settle(page)  # a click during a script run can be lost (seen once on a slow CI run)
             page.get_by_role("button", name="Create new version").click()
             expect(page.get_by_text("Version 2 created and checked again.")).to_be_visible()
             _settle(page)
